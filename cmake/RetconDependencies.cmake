@@ -1,0 +1,7 @@
+# Finds retcon's dependencies, all from Debian packages (scripts/install-deps.sh).
+# Kept in step with cmake/retconConfig.cmake.in, which repeats them for users.
+find_package(absl REQUIRED)
+find_package(Protobuf REQUIRED)
+if(NOT TARGET protobuf::libprotobuf OR NOT Protobuf_PROTOC_EXECUTABLE)
+  message(FATAL_ERROR "retcon needs libprotobuf-dev and protobuf-compiler")
+endif()
