@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# demo.sh [BUILD_DIR]: the main job for now. Runs the reference calculator
+# (`retcon apportion`) over the sample orders in examples/data and prints
+# each refund's breakdown. The refunds are listed in
+# examples/data/demo_refunds.txt. `make demo` builds, then runs this.
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=${1:-build}
+case "$build" in /*) ;; *) build="$PWD/$build" ;; esac
+tool="$build/bin/retcon"
+if [ ! -x "$tool" ]; then
+  echo "demo.sh: $tool not found; build first (make demo does)" >&2
+  exit 1
+fi
+
+# A scratch copy of the sample data: histories are written next to the
+# orders, and the source tree stays untouched.
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cp -R "$root/examples/data/." "$work"
+mkdir -p "$work/history"
+cd "$work"
+
+runs=0
+failures=0
+while IFS= read -r line || [ -n "$line" ]; do
+  case "$line" in
+    "## "*)
+      printf '\n==== %s\n' "${line#\#\# }" ;;
+    "# "* | "#")
+      # Comments before the first section describe the file, not the demo.
+      [ "$runs" -gt 0 ] || [ -n "${seen_section:-}" ] && printf '%s\n' "$line" ;;
+    "retcon "* | "! retcon "*)
+      expect_failure=false
+      if [ "${line:0:1}" = "!" ]; then
+        expect_failure=true
+        line=${line#! }
+      fi
+      read -ra args <<<"${line#retcon }"
+      printf '\n$ %s\n' "$line"
+      runs=$((runs + 1))
+      if "$tool" "${args[@]}" 2>&1; then
+        $expect_failure && { echo "demo.sh: expected this to fail" >&2; failures=$((failures + 1)); }
+      else
+        code=$?
+        if $expect_failure; then
+          echo "(exit $code, as expected)"
+        else
+          echo "demo.sh: failed with exit $code" >&2
+          failures=$((failures + 1))
+        fi
+      fi ;;
+  esac
+  case "$line" in "## "*) seen_section=1 ;; esac
+done <"$root/examples/data/demo_refunds.txt"
+
+printf '\n%d runs of retcon apportion, %d unexpected results.\n' "$runs" "$failures"
+[ "$failures" -eq 0 ]
