@@ -23,14 +23,16 @@ mkdir -p "$work/history"
 cd "$work"
 
 runs=0
+in_section=false
 failures=0
 while IFS= read -r line || [ -n "$line" ]; do
   case "$line" in
     "## "*)
+      in_section=true
       printf '\n==== %s\n' "${line#\#\# }" ;;
     "# "* | "#")
       # Comments before the first section describe the file, not the demo.
-      [ "$runs" -gt 0 ] || [ -n "${seen_section:-}" ] && printf '%s\n' "$line" ;;
+      if $in_section; then printf '%s\n' "$line"; fi ;;
     "retcon "* | "! retcon "*)
       expect_failure=false
       if [ "${line:0:1}" = "!" ]; then
@@ -41,7 +43,10 @@ while IFS= read -r line || [ -n "$line" ]; do
       printf '\n$ %s\n' "$line"
       runs=$((runs + 1))
       if "$tool" "${args[@]}" 2>&1; then
-        $expect_failure && { echo "demo.sh: expected this to fail" >&2; failures=$((failures + 1)); }
+        if $expect_failure; then
+          echo "demo.sh: expected this to fail" >&2
+          failures=$((failures + 1))
+        fi
       else
         code=$?
         if $expect_failure; then
@@ -52,7 +57,6 @@ while IFS= read -r line || [ -n "$line" ]; do
         fi
       fi ;;
   esac
-  case "$line" in "## "*) seen_section=1 ;; esac
 done <"$root/examples/data/demo_refunds.txt"
 
 printf '\n%d runs of retcon apportion, %d unexpected results.\n' "$runs" "$failures"
