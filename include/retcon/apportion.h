@@ -25,6 +25,7 @@
 
 #include "absl/container/inlined_vector.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/types/span.h"
 #include "retcon/money.h"
 #include "retcon/tax.h"
@@ -54,11 +55,18 @@ struct Figures {
 
 // What an order line, or one component of a bundle line, was paid.
 struct PaidLine {
-  int line_index = 0;        // Index into SalesOrder.lines.
-  int component_index = -1;  // Index into that line's components, or -1.
-  std::string sku;           // Line SKU, or the component SKU.
-  int64_t units = 0;         // Units sold (components: bundles x per-bundle).
+  int line_index = 0;  // Index into SalesOrder.lines.
+  // For a component: index into the line's components, or into the catalog
+  // definition's components when the line lists none. -1 for a line.
+  int component_index = -1;
+  // Line SKU, or the component SKU: a view into the order or the catalog.
+  absl::string_view sku;
+  int64_t units = 0;  // Units sold (components: bundles x per-bundle).
   Figures paid;
+  // For a bundle line: its components are OrderFigures.components
+  // [component_begin, component_end). Empty range for other lines.
+  int component_begin = 0;
+  int component_end = 0;
 };
 
 // What a shipping line was paid.
@@ -67,7 +75,8 @@ struct PaidShipping {
   Figures paid;
 };
 
-// The paid figures of a whole order.
+// The paid figures of a whole order. It refers to the SalesOrder and Catalog
+// it was computed from (PaidLine::sku): keep them alive while it is used.
 struct OrderFigures {
   std::string currency_code;
   int exponent = 2;  // Decimals of the currency.
@@ -132,6 +141,7 @@ struct Refund {
 // malformed tax rate; a discount allocation naming an unknown application or
 // allocations that disagree with their application's amount; a bundle line
 // whose allocation weights are unknown.
+// REQUIRES: `order` and `options.catalog` outlive the result.
 absl::StatusOr<OrderFigures> PaidFigures(const v1::SalesOrder& order,
                                          const ApportionOptions& options = {});
 

@@ -4,7 +4,8 @@
 //
 //   absl::StatusOr<retcon::TaxRate> vat = retcon::TaxRate::Parse("20");
 //   retcon::TaxSplit split = retcon::ExtractTax(17925, *vat);
-//   // split.tax == 2988 (179.25 * 20/120 = 29.875 -> 29.88), split.net == 14937
+//   // split.tax == 2988 (179.25 * 20/120 = 29.875 -> 29.88), split.net ==
+//   14937
 //
 // Thread-safe; TaxRate is an immutable value.
 #ifndef RETCON_TAX_H_
@@ -35,6 +36,12 @@ class TaxRate {
 
   // The rate in millionths of a percent: 20% -> 20000000.
   int64_t scaled_percent() const { return scaled_percent_; }
+  // Decimal places the rate needs: "20" -> 0, "17.5" -> 1.
+  int decimals() const { return decimals_; }
+  // The rate times 10^d in percent: "17.5".ScaledTo(2) == 1750. Small
+  // scales keep tax arithmetic in fast 64- or 32-bit division.
+  // REQUIRES: decimals() <= d <= kMaxDecimals.
+  int64_t ScaledTo(int d) const;
   bool is_zero() const { return scaled_percent_ == 0; }
   // Shortest exact form: "20", "17.5", "0".
   std::string ToString() const;
@@ -48,8 +55,11 @@ class TaxRate {
   }
 
  private:
-  explicit TaxRate(int64_t scaled_percent) : scaled_percent_(scaled_percent) {}
+  // `compact` / 10^`decimals` percent; trailing zeros are stripped.
+  TaxRate(int64_t compact, int decimals);
   int64_t scaled_percent_ = 0;
+  int64_t compact_ = 0;  // scaled_percent_ / 10^(kMaxDecimals - decimals_)
+  int decimals_ = 0;
 };
 
 // A tax-inclusive amount split into net and tax; gross == net + tax.

@@ -1,0 +1,474 @@
+// ApportionRefund: the refund of returned units, continued cumulatively from
+// what the history says was already credited.
+#include "retcon/apportion.h"
+
+#include <algorithm>
+#include <cstdint>
+#include <limits>
+#include <string>
+
+#include "absl/container/inlined_vector.h"
+#include "absl/numeric/int128.h"
+#include "absl/strings/str_cat.h"
+#include "lib/apportion/internal/fields.h"
+#include "lib/internal/status_macros.h"
+#include "lib/money/internal/rounding.h"
+
+namespace retcon {
+namespace {
+
+using apportion_internal::FieldError;
+using apportion_internal::ReadNonNegative;
+using apportion_internal::ReadRate;
+
+// What the history records as credited for one line or component. Amounts
+// are null when the history does not record them.
+struct Credited {
+  int64_t quantity = 0;
+  const v1::LineHistory* entry = nullptr;
+};
+
+// Units of one line or component requested in this call.
+struct Request {
+  const PaidLine* paid;
+  int64_t quantity;
+  int first_return;  // Index into `returns` that asked first, for errors.
+};
+
+const PaidLine* FindLine(const v1::SalesOrder& order,
+                         const OrderFigures& figures, absl::string_view id) {
+  for (int i = 0; i < order.lines_size(); ++i) {
+    if (order.lines(i).line_id() == id) return &figures.lines[i];
+  }
+  return nullptr;
+}
+
+const PaidLine* FindComponent(const OrderFigures& figures, const PaidLine& line,
+                              absl::string_view sku) {
+  for (int c = line.component_begin; c < line.component_end; ++c) {
+    if (figures.components[c].sku == sku) return &figures.components[c];
+  }
+  return nullptr;
+}
+
+bool IsBundle(const PaidLine& line) {
+  return line.component_end > line.component_begin;
+}
+
+// "line 'L1'" or "component 'MUG' of line 'L3'", for messages.
+std::string Describe(const v1::SalesOrder& order, const PaidLine& paid) {
+  const std::string& line_id = order.lines(paid.line_index).line_id();
+  if (paid.component_index < 0) return absl::StrCat("line '", line_id, "'");
+  return absl::StrCat("component '", paid.sku, "' of line '", line_id, "'");
+}
+
+// Resolves (order_line_id, component_sku) of a history entry or a return to
+// the paid line or component; `path` names the fields for errors.
+absl::StatusOr<const PaidLine*> Resolve(const v1::SalesOrder& order,
+                                        const OrderFigures& figures,
+                                        absl::string_view line_id,
+                                        absl::string_view component_sku,
+                                        apportion_internal::PathFn path,
+                                        bool whole_bundle_ok) {
+  const PaidLine* line = FindLine(order, figures, line_id);
+  if (line == nullptr) {
+    return FieldError(absl::StrCat(path(), ".order_line_id"),
+                      absl::StrCat("no line '", line_id, "' in order '",
+                                   order.order_id(), "'"));
+  }
+  if (component_sku.empty()) {
+    if (IsBundle(*line) && !whole_bundle_ok) {
+      return FieldError(absl::StrCat(path(), ".component_sku"),
+                        absl::StrCat("line '", line_id,
+                                     "' is a bundle: record it per component"));
+    }
+    return line;
+  }
+  if (!IsBundle(*line)) {
+    return FieldError(absl::StrCat(path(), ".component_sku"),
+                      absl::StrCat("line '", line_id, "' is not a bundle"));
+  }
+  const PaidLine* component = FindComponent(figures, *line, component_sku);
+  if (component == nullptr) {
+    return FieldError(absl::StrCat(path(), ".component_sku"),
+                      absl::StrCat("bundle line '", line_id,
+                                   "' has no component '", component_sku, "'"));
+  }
+  return component;
+}
+
+absl::Status ValidateCreditedAmounts(
+    const v1::Money& gross, const v1::Money& discount,
+    const google::protobuf::RepeatedPtrField<v1::TaxAmount>& taxes,
+    const Figures& paid, const std::string& currency,
+    apportion_internal::PathFn path);
+
+absl::Status ValidateLineHistory(const v1::LineHistory& entry,
+                                 const PaidLine& paid,
+                                 const std::string& currency,
+                                 apportion_internal::PathFn path) {
+  if (entry.credited_quantity() < 0 || entry.credited_quantity() > paid.units) {
+    return FieldError(
+        absl::StrCat(path(), ".credited_quantity"),
+        absl::StrCat("must be between 0 and the ", paid.units,
+                     " units sold, got ", entry.credited_quantity()));
+  }
+  if (entry.moved_quantity() < 0 || entry.moved_quantity() > paid.units) {
+    return FieldError(
+        absl::StrCat(path(), ".moved_quantity"),
+        absl::StrCat("must be between 0 and the ", paid.units,
+                     " units sold, got ", entry.moved_quantity()));
+  }
+  return ValidateCreditedAmounts(
+      entry.credited_gross(), entry.credited_discount(), entry.credited_taxes(),
+      paid.paid, currency, path);
+}
+
+// Credited amounts of a history entry: in the order's currency, not
+// negative, taxes only at rates the paid figures have.
+absl::Status ValidateCreditedAmounts(
+    const v1::Money& gross, const v1::Money& discount,
+    const google::protobuf::RepeatedPtrField<v1::TaxAmount>& taxes,
+    const Figures& paid, const std::string& currency,
+    apportion_internal::PathFn path) {
+  RETCON_RETURN_IF_ERROR(ReadNonNegative(gross, currency, [&] {
+                           return absl::StrCat(path(), ".credited_gross");
+                         }).status());
+  RETCON_RETURN_IF_ERROR(ReadNonNegative(discount, currency, [&] {
+                           return absl::StrCat(path(), ".credited_discount");
+                         }).status());
+  for (int t = 0; t < taxes.size(); ++t) {
+    const auto tax_path = [&] {
+      return absl::StrCat(path(), ".credited_taxes[", t, "]");
+    };
+    RETCON_ASSIGN_OR_RETURN(TaxRate rate, ReadRate(taxes[t].rate(), [&] {
+                              return absl::StrCat(tax_path(), ".rate");
+                            }));
+    if (std::none_of(paid.taxes.begin(), paid.taxes.end(),
+                     [rate](const TaxShare& s) { return s.rate == rate; })) {
+      return FieldError(
+          absl::StrCat(tax_path(), ".rate"),
+          absl::StrCat("the line has no tax at ", rate.ToString(), "%"));
+    }
+    RETCON_RETURN_IF_ERROR(ReadNonNegative(taxes[t].amount(), currency, [&] {
+                             return absl::StrCat(tax_path(), ".amount");
+                           }).status());
+  }
+  return absl::OkStatus();
+}
+
+// One Credited per history entry, in history order, with its target.
+using HistoryIndex =
+    absl::InlinedVector<std::pair<const PaidLine*, Credited>, 8>;
+
+absl::StatusOr<HistoryIndex> IndexHistory(const v1::SalesOrder& order,
+                                          const OrderFigures& figures,
+                                          const v1::OrderHistory& history) {
+  if (!history.order_id().empty() && history.order_id() != order.order_id()) {
+    return FieldError("history.order_id",
+                      absl::StrCat("history is for order '", history.order_id(),
+                                   "', not '", order.order_id(), "'"));
+  }
+  HistoryIndex index;
+  for (int j = 0; j < history.lines_size(); ++j) {
+    const v1::LineHistory& entry = history.lines(j);
+    const auto path = [j] { return absl::StrCat("history.lines[", j, "]"); };
+    RETCON_ASSIGN_OR_RETURN(
+        const PaidLine* paid,
+        Resolve(order, figures, entry.order_line_id(), entry.component_sku(),
+                path, /*whole_bundle_ok=*/false));
+    for (const auto& seen : index) {
+      if (seen.first == paid) {
+        return FieldError(path(), absl::StrCat(Describe(order, *paid),
+                                               " has more than one entry"));
+      }
+    }
+    RETCON_RETURN_IF_ERROR(
+        ValidateLineHistory(entry, *paid, figures.currency_code, path));
+    index.push_back({paid, Credited{entry.credited_quantity(), &entry}});
+  }
+  return index;
+}
+
+Credited CreditedFor(const HistoryIndex& index, const PaidLine* paid) {
+  for (const auto& entry : index) {
+    if (entry.first == paid) return entry.second;
+  }
+  return Credited{};
+}
+
+// Groups the requested quantities by line or component.
+absl::StatusOr<absl::InlinedVector<Request, 8>> GroupReturns(
+    const v1::SalesOrder& order, const OrderFigures& figures,
+    absl::Span<const ReturnQuantity> returns) {
+  absl::InlinedVector<Request, 8> requests;
+  // Quantities are at most the units sold (checked below), so the sums of a
+  // few of them cannot overflow; the saturation is for absurd inputs only.
+  const auto add = [&requests](const PaidLine* paid, int64_t quantity, int i) {
+    for (Request& r : requests) {
+      if (r.paid == paid) {
+        if (__builtin_add_overflow(r.quantity, quantity, &r.quantity)) {
+          r.quantity = std::numeric_limits<int64_t>::max();
+        }
+        return;
+      }
+    }
+    requests.push_back(Request{paid, quantity, i});
+  };
+  for (size_t i = 0; i < returns.size(); ++i) {
+    const ReturnQuantity& ret = returns[i];
+    const auto path = [i] { return absl::StrCat("returns[", i, "]"); };
+    if (ret.quantity <= 0) {
+      return FieldError(absl::StrCat(path(), ".quantity"),
+                        absl::StrCat("must be > 0, got ", ret.quantity));
+    }
+    RETCON_ASSIGN_OR_RETURN(
+        const PaidLine* paid,
+        Resolve(order, figures, ret.order_line_id, ret.component_sku, path,
+                /*whole_bundle_ok=*/true));
+    if (ret.quantity > paid->units) {
+      return FieldError(
+          absl::StrCat(path(), ".quantity"),
+          absl::StrCat(ret.quantity, " units of ", Describe(order, *paid),
+                       " exceed the ", paid->units, " sold"));
+    }
+    if (paid->component_index >= 0 || !IsBundle(*paid)) {
+      add(paid, ret.quantity, static_cast<int>(i));
+      continue;
+    }
+    // Whole bundles return every component.
+    for (int c = paid->component_begin; c < paid->component_end; ++c) {
+      const PaidLine& component = figures.components[c];
+      const int64_t per_bundle = component.units / paid->units;
+      add(&component, ret.quantity * per_bundle, static_cast<int>(i));
+    }
+  }
+  return requests;
+}
+
+// One figure of a slice: the cumulative target after the slice less what was
+// already credited (by the history's record, or by the rule), never below
+// zero. Because the target never exceeds the total, neither does the credit.
+int64_t Slice(int64_t total, int64_t already_units, int64_t units_now,
+              int64_t units, const v1::Money* credited, RoundingMode mode) {
+  const int64_t target = money_internal::CumulativeShareUnchecked(
+      total, already_units + units_now, units, mode);
+  const int64_t already = credited != nullptr
+                              ? credited->minor_units()
+                              : money_internal::CumulativeShareUnchecked(
+                                    total, already_units, units, mode);
+  return target > already ? target - already : 0;
+}
+
+// The recorded credited tax at `rate`, or null. The rates were validated.
+const v1::Money* CreditedTax(
+    const google::protobuf::RepeatedPtrField<v1::TaxAmount>& credited,
+    TaxRate rate) {
+  for (const v1::TaxAmount& tax : credited) {
+    absl::StatusOr<TaxRate> parsed = TaxRate::Parse(tax.rate());
+    if (parsed.ok() && *parsed == rate) return &tax.amount();
+  }
+  return nullptr;
+}
+
+// Keeps tax within gross when an inconsistent history makes the slices
+// disagree, so net is never negative.
+void CapTaxAtGross(Figures& f) {
+  int64_t excess = f.tax() - f.gross;
+  for (auto it = f.taxes.rbegin(); excess > 0 && it != f.taxes.rend(); ++it) {
+    const int64_t cut = std::min(excess, it->amount);
+    it->amount -= cut;
+    excess -= cut;
+  }
+  f.net = f.gross - f.tax();
+}
+
+Figures SliceFigures(const PaidLine& paid, const Credited& credited,
+                     int64_t quantity, RoundingMode mode) {
+  const v1::LineHistory* entry = credited.entry;
+  const auto recorded = [entry](bool has, const v1::Money& m) {
+    return entry != nullptr && has ? &m : nullptr;
+  };
+  Figures f;
+  f.gross = Slice(
+      paid.paid.gross, credited.quantity, quantity, paid.units,
+      entry ? recorded(entry->has_credited_gross(), entry->credited_gross())
+            : nullptr,
+      mode);
+  f.discount = Slice(
+      paid.paid.discount, credited.quantity, quantity, paid.units,
+      entry
+          ? recorded(entry->has_credited_discount(), entry->credited_discount())
+          : nullptr,
+      mode);
+  for (const TaxShare& tax : paid.paid.taxes) {
+    f.taxes.push_back(TaxShare{
+        tax.rate,
+        Slice(tax.amount, credited.quantity, quantity, paid.units,
+              entry ? CreditedTax(entry->credited_taxes(), tax.rate) : nullptr,
+              mode)});
+  }
+  CapTaxAtGross(f);
+  return f;
+}
+
+void AddTo(Figures& total, const Figures& f) {
+  total.gross += f.gross;
+  total.discount += f.discount;
+  total.net += f.net;
+  for (const TaxShare& tax : f.taxes) {
+    auto it =
+        std::find_if(total.taxes.begin(), total.taxes.end(),
+                     [&](const TaxShare& s) { return s.rate == tax.rate; });
+    if (it == total.taxes.end()) {
+      total.taxes.push_back(tax);
+    } else {
+      it->amount += tax.amount;
+    }
+  }
+}
+
+// What remains unrefunded of one figure of a shipping line.
+int64_t Remaining(int64_t paid, const v1::Money* credited) {
+  const int64_t already = credited != nullptr ? credited->minor_units() : 0;
+  return paid > already ? paid - already : 0;
+}
+
+absl::Status AddShipping(const v1::SalesOrder& order,
+                         const OrderFigures& figures,
+                         const v1::OrderHistory& history, Refund& refund) {
+  absl::InlinedVector<const v1::ShippingHistory*, 2> credited(
+      figures.shipping.size(), nullptr);
+  for (int j = 0; j < history.shipping_size(); ++j) {
+    const v1::ShippingHistory& entry = history.shipping(j);
+    const auto path = [j] { return absl::StrCat("history.shipping[", j, "]"); };
+    size_t s = 0;
+    while (s < figures.shipping.size() &&
+           order.shipping_lines(figures.shipping[s].shipping_index)
+                   .shipping_id() != entry.shipping_id()) {
+      ++s;
+    }
+    if (s == figures.shipping.size()) {
+      return FieldError(absl::StrCat(path(), ".shipping_id"),
+                        absl::StrCat("no shipping line '", entry.shipping_id(),
+                                     "' in the order"));
+    }
+    RETCON_RETURN_IF_ERROR(ValidateCreditedAmounts(
+        entry.credited_gross(), entry.credited_discount(),
+        entry.credited_taxes(), figures.shipping[s].paid, figures.currency_code,
+        path));
+    credited[s] = &entry;
+  }
+  for (size_t s = 0; s < figures.shipping.size(); ++s) {
+    const Figures& paid = figures.shipping[s].paid;
+    const v1::ShippingHistory* entry = credited[s];
+    RefundedLine line;
+    line.kind = RefundedKind::kShipping;
+    line.order_line_id =
+        order.shipping_lines(figures.shipping[s].shipping_index).shipping_id();
+    line.refund.gross =
+        Remaining(paid.gross, entry && entry->has_credited_gross()
+                                  ? &entry->credited_gross()
+                                  : nullptr);
+    line.refund.discount =
+        Remaining(paid.discount, entry && entry->has_credited_discount()
+                                     ? &entry->credited_discount()
+                                     : nullptr);
+    for (const TaxShare& tax : paid.taxes) {
+      const v1::Money* taxed =
+          entry ? CreditedTax(entry->credited_taxes(), tax.rate) : nullptr;
+      line.refund.taxes.push_back(
+          TaxShare{tax.rate, Remaining(tax.amount, taxed)});
+    }
+    CapTaxAtGross(line.refund);
+    if (line.refund.gross == 0 && line.refund.tax() == 0) continue;
+    AddTo(refund.total, line.refund);
+    refund.lines.push_back(std::move(line));
+  }
+  return absl::OkStatus();
+}
+
+void SetMoney(const std::string& currency, int64_t minor, v1::Money* money) {
+  money->set_currency_code(currency);
+  money->set_minor_units(minor);
+}
+
+void SetTaxes(const std::string& currency, const TaxShares& taxes,
+              google::protobuf::RepeatedPtrField<v1::TaxAmount>* out) {
+  out->Clear();
+  for (const TaxShare& tax : taxes) {
+    v1::TaxAmount* amount = out->Add();
+    amount->set_rate(tax.rate.ToString());
+    SetMoney(currency, tax.amount, amount->mutable_amount());
+  }
+}
+
+}  // namespace
+
+absl::StatusOr<Refund> ApportionRefund(const v1::SalesOrder& order,
+                                       const v1::OrderHistory& history,
+                                       absl::Span<const ReturnQuantity> returns,
+                                       const ApportionOptions& options) {
+  RETCON_ASSIGN_OR_RETURN(OrderFigures figures, PaidFigures(order, options));
+  RETCON_ASSIGN_OR_RETURN(HistoryIndex credited,
+                          IndexHistory(order, figures, history));
+  RETCON_ASSIGN_OR_RETURN(auto requests, GroupReturns(order, figures, returns));
+
+  Refund refund;
+  refund.currency_code = figures.currency_code;
+  refund.exponent = figures.exponent;
+  refund.lines.reserve(requests.size() + figures.shipping.size());
+  for (const Request& request : requests) {
+    const PaidLine& paid = *request.paid;
+    const Credited before = CreditedFor(credited, request.paid);
+    const int64_t returnable = paid.units - before.quantity;
+    if (request.quantity > returnable) {
+      return FieldError(
+          absl::StrCat("returns[", request.first_return, "].quantity"),
+          absl::StrCat(request.quantity, " units of ", Describe(order, paid),
+                       " exceed the ", returnable, " still returnable (",
+                       paid.units, " sold, ", before.quantity,
+                       " already credited)"));
+    }
+    RefundedLine line;
+    line.order_line_id = order.lines(paid.line_index).line_id();
+    if (paid.component_index >= 0) line.component_sku = std::string(paid.sku);
+    line.sku = std::string(paid.sku);
+    line.quantity = request.quantity;
+    line.refund =
+        SliceFigures(paid, before, request.quantity, options.rounding);
+    AddTo(refund.total, line.refund);
+    refund.lines.push_back(std::move(line));
+  }
+  if (options.include_shipping) {
+    RETCON_RETURN_IF_ERROR(AddShipping(order, figures, history, refund));
+  }
+  return refund;
+}
+
+void FillCreditNote(const Refund& refund, v1::CreditNote* note) {
+  const std::string& currency = refund.currency_code;
+  note->set_currency_code(currency);
+  note->clear_lines();
+  for (const RefundedLine& line : refund.lines) {
+    v1::RefundLine* out = note->add_lines();
+    out->set_kind(line.kind == RefundedKind::kGoods
+                      ? v1::CREDIT_LINE_KIND_GOODS
+                      : v1::CREDIT_LINE_KIND_SHIPPING);
+    out->set_order_line_id(line.order_line_id);
+    out->set_component_sku(line.component_sku);
+    out->set_sku(line.sku);
+    out->set_quantity(line.quantity);
+    SetMoney(currency, line.refund.gross, out->mutable_gross());
+    SetMoney(currency, line.refund.discount, out->mutable_discount());
+    SetMoney(currency, line.refund.net, out->mutable_net());
+    SetMoney(currency, line.refund.tax(), out->mutable_tax());
+    SetTaxes(currency, line.refund.taxes, out->mutable_taxes());
+  }
+  SetMoney(currency, refund.total.gross, note->mutable_total_gross());
+  SetMoney(currency, refund.total.net, note->mutable_total_net());
+  SetMoney(currency, refund.total.tax(), note->mutable_total_tax());
+  SetTaxes(currency, refund.total.taxes, note->mutable_tax_summary());
+}
+
+}  // namespace retcon

@@ -1,0 +1,550 @@
+// PaidFigures: what every line, bundle component and shipping line of an
+// order was paid, from the order's own allocations where it recorded them.
+#include <algorithm>
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "absl/container/inlined_vector.h"
+#include "absl/numeric/int128.h"
+#include "absl/strings/str_cat.h"
+#include "lib/apportion/internal/fields.h"
+#include "lib/internal/status_macros.h"
+#include "lib/money/internal/rounding.h"
+#include "retcon/apportion.h"
+
+namespace retcon {
+namespace {
+
+using apportion_internal::FieldError;
+using apportion_internal::PathFn;
+using apportion_internal::ReadNonNegative;
+using apportion_internal::ReadRate;
+using google::protobuf::RepeatedPtrField;
+
+// What the order's discount applications have been allocated so far.
+struct ApplicationUse {
+  bool referenced = false;
+  absl::int128 allocated = 0;
+};
+
+// Order-wide state while the lines are read.
+struct Reading {
+  const v1::SalesOrder& order;
+  const ApportionOptions& options;
+  const std::string& currency;
+  absl::InlinedVector<ApplicationUse, 4> applications;
+  // The last tax rate text parsed, and its value.
+  const std::string* last_rate_text = nullptr;
+  TaxRate last_rate;
+};
+
+// a == b for ids, cheaper than std::string's memcmp call when they differ
+// in length or in their last character, as line ids of one order do.
+bool SameId(const std::string& a, const std::string& b) {
+  return a.size() == b.size() && (a.empty() || a.back() == b.back()) && a == b;
+}
+
+absl::StatusOr<int> FindApplication(const v1::SalesOrder& order,
+                                    absl::string_view id) {
+  for (int a = 0; a < order.discounts_size(); ++a) {
+    if (order.discounts(a).application_id() == id) return a;
+  }
+  return absl::NotFoundError(id);
+}
+
+// Sum of the discounts the source allocated to one line or shipping line;
+// marks the applications they belong to as allocated.
+absl::StatusOr<int64_t> ReadAllocations(
+    Reading& reading, const RepeatedPtrField<v1::DiscountAllocation>& allocs,
+    PathFn owner) {
+  absl::int128 sum = 0;
+  for (int j = 0; j < allocs.size(); ++j) {
+    const auto path = [&] {
+      return absl::StrCat(owner(), ".discount_allocations[", j, "]");
+    };
+    RETCON_ASSIGN_OR_RETURN(
+        int64_t amount,
+        ReadNonNegative(allocs[j].amount(), reading.currency,
+                        [&] { return absl::StrCat(path(), ".amount"); }));
+    sum += amount;
+    if (allocs[j].application_id().empty()) continue;
+    absl::StatusOr<int> a =
+        FindApplication(reading.order, allocs[j].application_id());
+    if (!a.ok()) {
+      return FieldError(
+          absl::StrCat(path(), ".application_id"),
+          absl::StrCat("no discount application '", allocs[j].application_id(),
+                       "' in order.discounts"));
+    }
+    reading.applications[*a].referenced = true;
+    reading.applications[*a].allocated += amount;
+  }
+  if (sum > std::numeric_limits<int64_t>::max()) {
+    return FieldError(owner(), "discount allocations overflow int64");
+  }
+  return static_cast<int64_t>(sum);
+}
+
+// Tax per distinct rate on an amount `paid` in the order's price basis. Tax
+// amounts the source recorded are used as given; missing ones are derived
+// from the rate. Fills `figures` (gross, net, taxes).
+// The rate of tax line `t`. Most lines of an order share one rate, so the
+// last text parsed is remembered.
+absl::StatusOr<TaxRate> RateOf(Reading& reading,
+                               const RepeatedPtrField<v1::TaxLine>& tax_lines,
+                               int t, PathFn owner) {
+  const std::string& text = tax_lines[t].rate();
+  if (reading.last_rate_text == nullptr || *reading.last_rate_text != text) {
+    RETCON_ASSIGN_OR_RETURN(reading.last_rate, ReadRate(text, [&] {
+                              return absl::StrCat(owner(), ".tax_lines[", t,
+                                                  "].rate");
+                            }));
+    reading.last_rate_text = &text;
+  }
+  return reading.last_rate;
+}
+
+// Sets gross and net from the price in the order's basis and its tax.
+absl::Status SetGrossAndNet(bool inclusive, int64_t paid, absl::int128 tax,
+                            PathFn owner, Figures& figures) {
+  if (inclusive) {
+    if (tax > paid) {
+      return FieldError(
+          absl::StrCat(owner(), ".tax_lines"),
+          absl::StrCat("tax of ", static_cast<int64_t>(tax),
+                       " minor units exceeds the tax-inclusive price of ",
+                       paid));
+    }
+    figures.gross = paid;
+    figures.net = paid - static_cast<int64_t>(tax);
+    return absl::OkStatus();
+  }
+  const absl::int128 gross = absl::int128(paid) + tax;
+  if (gross > std::numeric_limits<int64_t>::max()) {
+    return FieldError(owner(), "price plus tax overflows int64");
+  }
+  figures.net = paid;
+  figures.gross = static_cast<int64_t>(gross);
+  return absl::OkStatus();
+}
+
+absl::Status ReadTaxes(Reading& reading,
+                       const RepeatedPtrField<v1::TaxLine>& tax_lines,
+                       int64_t paid, PathFn owner, Figures& figures) {
+  const bool inclusive = reading.order.prices_include_tax();
+  const RoundingMode mode = reading.options.rounding;
+  figures.taxes.clear();
+  if (tax_lines.size() == 1 && !tax_lines[0].has_amount()) {
+    // The common case: one rate, the tax left to compute.
+    RETCON_ASSIGN_OR_RETURN(TaxRate rate, RateOf(reading, tax_lines, 0, owner));
+    int64_t tax;
+    if (inclusive) {
+      tax = ExtractTax(paid, rate, mode).tax;
+    } else {
+      absl::StatusOr<int64_t> on_net = TaxOnNet(paid, rate, mode);
+      if (!on_net.ok()) return FieldError(owner(), on_net.status().message());
+      tax = *on_net;
+    }
+    figures.taxes.push_back(TaxShare{rate, tax});
+    return SetGrossAndNet(inclusive, paid, tax, owner, figures);
+  }
+  absl::InlinedVector<TaxRate, 2> rates;
+  int decimals = 0;
+  for (int t = 0; t < tax_lines.size(); ++t) {
+    RETCON_ASSIGN_OR_RETURN(TaxRate rate, RateOf(reading, tax_lines, t, owner));
+    rates.push_back(rate);
+    decimals = std::max(decimals, rate.decimals());
+  }
+  // Work in the smallest decimal scale of the rates (20% as 20/100, 17.5%
+  // as 175/1000): the same exact fractions in cheaper arithmetic. An
+  // inclusive price holds all its taxes at once: each rate's part of it is
+  // price * r / (1 + sum of rates).
+  int64_t hundred = 100;
+  for (int d = 0; d < decimals; ++d) hundred *= 10;
+  int64_t rate_sum = 0;
+  for (TaxRate rate : rates) rate_sum += rate.ScaledTo(decimals);
+  const absl::int128 denominator =
+      inclusive ? absl::int128(hundred) + rate_sum : absl::int128(hundred);
+  absl::int128 tax_sum = 0;
+  for (int t = 0; t < tax_lines.size(); ++t) {
+    int64_t amount;
+    if (tax_lines[t].has_amount()) {
+      RETCON_ASSIGN_OR_RETURN(
+          amount, ReadNonNegative(tax_lines[t].amount(), reading.currency, [&] {
+            return absl::StrCat(owner(), ".tax_lines[", t, "].amount");
+          }));
+    } else {
+      amount = static_cast<int64_t>(money_internal::DivideRoundedUnchecked(
+          absl::int128(paid) * rates[t].ScaledTo(decimals), denominator, mode));
+    }
+    tax_sum += amount;
+    auto same_rate =
+        std::find_if(figures.taxes.begin(), figures.taxes.end(),
+                     [&](const TaxShare& s) { return s.rate == rates[t]; });
+    if (same_rate == figures.taxes.end()) {
+      figures.taxes.push_back(TaxShare{rates[t], amount});
+    } else {
+      same_rate->amount += amount;
+    }
+  }
+  return SetGrossAndNet(inclusive, paid, tax_sum, owner, figures);
+}
+
+const v1::BundleDefinition* FindBundle(const v1::Catalog* catalog,
+                                       absl::string_view sku) {
+  if (catalog == nullptr) return nullptr;
+  for (const v1::BundleDefinition& bundle : catalog->bundles()) {
+    if (bundle.bundle_sku() == sku) return &bundle;
+  }
+  return nullptr;
+}
+
+const v1::BundleComponentDefinition* FindComponent(
+    const v1::BundleDefinition& bundle, absl::string_view sku) {
+  for (const auto& component : bundle.components()) {
+    if (component.sku() == sku) return &component;
+  }
+  return nullptr;
+}
+
+struct ComponentSpec {
+  absl::string_view sku;
+  int64_t per_bundle = 0;
+  int64_t weight = 0;
+};
+using ComponentSpecs = std::vector<ComponentSpec>;
+
+// Allocation weights from the catalog: fixed weights when all are set, else
+// list price x quantity.
+absl::Status CatalogWeights(const v1::BundleDefinition& bundle,
+                            ComponentSpecs& specs, PathFn owner) {
+  bool all_fixed = true, all_priced = true;
+  for (const ComponentSpec& spec : specs) {
+    const auto* def = FindComponent(bundle, spec.sku);
+    if (def == nullptr) {
+      return FieldError(absl::StrCat(owner(), ".components"),
+                        absl::StrCat("component '", spec.sku,
+                                     "' is not in the catalog's bundle '",
+                                     bundle.bundle_sku(), "'"));
+    }
+    all_fixed &= def->weight() > 0;
+    all_priced &= def->has_list_price() && def->list_price().minor_units() >= 0;
+  }
+  if (!all_fixed && !all_priced) {
+    return FieldError(
+        absl::StrCat(owner(), ".components"),
+        absl::StrCat("bundle '", bundle.bundle_sku(),
+                     "' has no allocation weights: give every component an "
+                     "allocated_price, or a weight or list_price in the "
+                     "catalog"));
+  }
+  for (ComponentSpec& spec : specs) {
+    const auto* def = FindComponent(bundle, spec.sku);
+    absl::int128 weight =
+        all_fixed
+            ? absl::int128(def->weight())
+            : absl::int128(def->list_price().minor_units()) * spec.per_bundle;
+    if (weight > std::numeric_limits<int64_t>::max()) {
+      return FieldError(owner(), "bundle weight overflows int64");
+    }
+    spec.weight = static_cast<int64_t>(weight);
+  }
+  return absl::OkStatus();
+}
+
+// The components of a bundle line with their allocation weights; empty when
+// the line is not a bundle.
+absl::StatusOr<ComponentSpecs> ReadComponents(const Reading& reading,
+                                              const v1::SalesOrderLine& line,
+                                              PathFn owner) {
+  ComponentSpecs specs;
+  const v1::BundleDefinition* bundle =
+      FindBundle(reading.options.catalog, line.sku());
+  if (line.components_size() == 0) {
+    if (bundle == nullptr) return specs;
+    for (const auto& def : bundle->components()) {
+      specs.push_back(ComponentSpec{def.sku(), def.quantity(), 0});
+    }
+  }
+  bool all_allocated = line.components_size() > 0;
+  absl::int128 allocated_sum = 0;
+  for (int c = 0; c < line.components_size(); ++c) {
+    const v1::BundleComponent& component = line.components(c);
+    const auto path = [&] {
+      return absl::StrCat(owner(), ".components[", c, "]");
+    };
+    if (component.sku().empty()) {
+      return FieldError(absl::StrCat(path(), ".sku"), "must not be empty");
+    }
+    specs.push_back(ComponentSpec{component.sku(), component.quantity(), 0});
+    if (component.has_allocated_price()) {
+      RETCON_ASSIGN_OR_RETURN(
+          specs.back().weight,
+          ReadNonNegative(component.allocated_price(), reading.currency, [&] {
+            return absl::StrCat(path(), ".allocated_price");
+          }));
+      allocated_sum += specs.back().weight;
+    } else {
+      all_allocated = false;
+    }
+  }
+  for (size_t c = 0; c < specs.size(); ++c) {
+    const auto path = [&] {
+      return absl::StrCat(owner(), ".components[", c, "]");
+    };
+    if (specs[c].per_bundle <= 0) {
+      return FieldError(absl::StrCat(path(), ".quantity"),
+                        absl::StrCat("must be > 0, got ", specs[c].per_bundle));
+    }
+    for (size_t d = 0; d < c; ++d) {
+      if (specs[d].sku == specs[c].sku) {
+        return FieldError(
+            absl::StrCat(path(), ".sku"),
+            absl::StrCat("component '", specs[c].sku, "' is listed twice"));
+      }
+    }
+  }
+  if (all_allocated && allocated_sum > 0) return specs;
+  if (bundle == nullptr) {
+    return FieldError(
+        absl::StrCat(owner(), ".components"),
+        absl::StrCat("bundle '", line.sku(),
+                     "' has no allocation weights: give every component an "
+                     "allocated_price, or define the bundle in the catalog"));
+  }
+  RETCON_RETURN_IF_ERROR(CatalogWeights(*bundle, specs, owner));
+  return specs;
+}
+
+// Splits a bundle line's figures over its components by weight; every
+// figure is allocated separately, so each sums exactly to the line's.
+void AddComponents(const PaidLine& line, const ComponentSpecs& specs,
+                   std::vector<PaidLine>& components) {
+  absl::InlinedVector<int64_t, 4> weights, shares(specs.size());
+  for (const ComponentSpec& spec : specs) weights.push_back(spec.weight);
+  const size_t first = components.size();
+  for (size_t c = 0; c < specs.size(); ++c) {
+    PaidLine component;
+    component.line_index = line.line_index;
+    component.component_index = static_cast<int>(c);
+    component.sku = specs[c].sku;
+    component.units = line.units * specs[c].per_bundle;
+    component.paid.taxes = line.paid.taxes;
+    components.push_back(std::move(component));
+  }
+  const auto split = [&](int64_t total, auto member) {
+    money_internal::AllocateByWeightsUnchecked(total, weights,
+                                               absl::MakeSpan(shares));
+    for (size_t c = 0; c < specs.size(); ++c) {
+      member(components[first + c].paid) = shares[c];
+    }
+  };
+  split(line.paid.gross, [](Figures& f) -> int64_t& { return f.gross; });
+  split(line.paid.discount, [](Figures& f) -> int64_t& { return f.discount; });
+  for (size_t t = 0; t < line.paid.taxes.size(); ++t) {
+    split(line.paid.taxes[t].amount,
+          [t](Figures& f) -> int64_t& { return f.taxes[t].amount; });
+  }
+  for (size_t c = 0; c < specs.size(); ++c) {
+    Figures& f = components[first + c].paid;
+    f.net = f.gross - f.tax();
+  }
+}
+
+// Reads the lines' list prices and the discounts the source allocated.
+// Returns list price and allocated discount per line.
+struct LineAmounts {
+  int64_t list = 0;
+  int64_t discount = 0;
+};
+
+absl::Status ReadLines(Reading& reading,
+                       absl::InlinedVector<LineAmounts, 16>& amounts) {
+  const v1::SalesOrder& order = reading.order;
+  for (int i = 0; i < order.lines_size(); ++i) {
+    const v1::SalesOrderLine& line = order.lines(i);
+    const auto owner = [i] { return absl::StrCat("order.lines[", i, "]"); };
+    if (line.line_id().empty()) {
+      return FieldError(absl::StrCat(owner(), ".line_id"), "must not be empty");
+    }
+    for (int j = 0; j < i; ++j) {
+      if (SameId(order.lines(j).line_id(), line.line_id())) {
+        return FieldError(
+            absl::StrCat(owner(), ".line_id"),
+            absl::StrCat("'", line.line_id(),
+                         "' is also the id of order.lines[", j, "]"));
+      }
+    }
+    if (line.quantity() <= 0) {
+      return FieldError(absl::StrCat(owner(), ".quantity"),
+                        absl::StrCat("must be > 0, got ", line.quantity()));
+    }
+    RETCON_ASSIGN_OR_RETURN(
+        int64_t unit_price,
+        ReadNonNegative(line.unit_price(), reading.currency,
+                        [&] { return absl::StrCat(owner(), ".unit_price"); }));
+    const absl::int128 list = absl::int128(unit_price) * line.quantity();
+    if (list > std::numeric_limits<int64_t>::max()) {
+      return FieldError(owner(), "unit_price x quantity overflows int64");
+    }
+    amounts[i].list = static_cast<int64_t>(list);
+    RETCON_ASSIGN_OR_RETURN(
+        amounts[i].discount,
+        ReadAllocations(reading, line.discount_allocations(), owner));
+  }
+  return absl::OkStatus();
+}
+
+// Spreads each order-level discount that no allocation refers to over the
+// lines, by largest remainder of their price after line discounts.
+absl::Status SpreadOrderDiscounts(
+    Reading& reading, absl::InlinedVector<LineAmounts, 16>& amounts) {
+  const v1::SalesOrder& order = reading.order;
+  absl::InlinedVector<int64_t, 16> weights(amounts.size()),
+      shares(amounts.size());
+  for (size_t i = 0; i < amounts.size(); ++i) {
+    weights[i] = std::max<int64_t>(0, amounts[i].list - amounts[i].discount);
+  }
+  for (int a = 0; a < order.discounts_size(); ++a) {
+    const v1::DiscountApplication& app = order.discounts(a);
+    const auto path = [a] { return absl::StrCat("order.discounts[", a, "]"); };
+    if (app.application_id().empty() && reading.applications[a].referenced) {
+      return FieldError(absl::StrCat(path(), ".application_id"),
+                        "must not be empty");
+    }
+    if (!app.has_amount()) continue;
+    RETCON_ASSIGN_OR_RETURN(
+        int64_t amount, ReadNonNegative(app.amount(), reading.currency, [&] {
+          return absl::StrCat(path(), ".amount");
+        }));
+    const ApplicationUse& use = reading.applications[a];
+    if (use.referenced) {
+      if (use.allocated != amount) {
+        return FieldError(absl::StrCat(path(), ".amount"),
+                          absl::StrCat(amount,
+                                       " minor units, but the line allocations "
+                                       "that refer to it sum to ",
+                                       static_cast<int64_t>(use.allocated)));
+      }
+      continue;
+    }
+    if (amount == 0) continue;
+    if (app.level() == v1::DISCOUNT_LEVEL_LINE) {
+      return FieldError(path(),
+                        "a line-level discount must be allocated to its line");
+    }
+    if (std::all_of(weights.begin(), weights.end(),
+                    [](int64_t w) { return w == 0; })) {
+      return FieldError(absl::StrCat(path(), ".amount"),
+                        "no line has a price left to spread the discount over");
+    }
+    money_internal::AllocateByWeightsUnchecked(amount, weights,
+                                               absl::MakeSpan(shares));
+    for (size_t i = 0; i < amounts.size(); ++i) {
+      amounts[i].discount += shares[i];
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ReadShipping(Reading& reading, OrderFigures& figures) {
+  const v1::SalesOrder& order = reading.order;
+  for (int s = 0; s < order.shipping_lines_size(); ++s) {
+    const v1::ShippingLine& line = order.shipping_lines(s);
+    const auto owner = [s] {
+      return absl::StrCat("order.shipping_lines[", s, "]");
+    };
+    for (int t = 0; t < s; ++t) {
+      if (order.shipping_lines(t).shipping_id() == line.shipping_id()) {
+        return FieldError(absl::StrCat(owner(), ".shipping_id"),
+                          absl::StrCat("'", line.shipping_id(),
+                                       "' is also the id of "
+                                       "order.shipping_lines[",
+                                       t, "]"));
+      }
+    }
+    RETCON_ASSIGN_OR_RETURN(
+        int64_t price, ReadNonNegative(line.price(), reading.currency, [&] {
+          return absl::StrCat(owner(), ".price");
+        }));
+    RETCON_ASSIGN_OR_RETURN(
+        int64_t discount,
+        ReadAllocations(reading, line.discount_allocations(), owner));
+    if (discount > price) {
+      return FieldError(owner(), absl::StrCat("discounts of ", discount,
+                                              " exceed the price of ", price));
+    }
+    PaidShipping shipping;
+    shipping.shipping_index = s;
+    shipping.paid.discount = discount;
+    RETCON_RETURN_IF_ERROR(ReadTaxes(reading, line.tax_lines(),
+                                     price - discount, owner, shipping.paid));
+    figures.shipping.push_back(std::move(shipping));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+int64_t Figures::tax() const {
+  int64_t sum = 0;
+  for (const TaxShare& share : taxes) sum += share.amount;
+  return sum;
+}
+
+absl::StatusOr<OrderFigures> PaidFigures(const v1::SalesOrder& order,
+                                         const ApportionOptions& options) {
+  OrderFigures figures;
+  figures.currency_code = order.currency_code();
+  absl::StatusOr<int> exponent = CurrencyExponent(order.currency_code());
+  if (!exponent.ok()) {
+    return FieldError("order.currency_code", exponent.status().message());
+  }
+  figures.exponent = *exponent;
+
+  Reading reading{order, options, figures.currency_code, {}};
+  reading.applications.resize(order.discounts_size());
+  absl::InlinedVector<LineAmounts, 16> amounts(order.lines_size());
+  RETCON_RETURN_IF_ERROR(ReadLines(reading, amounts));
+  RETCON_RETURN_IF_ERROR(ReadShipping(reading, figures));
+  RETCON_RETURN_IF_ERROR(SpreadOrderDiscounts(reading, amounts));
+
+  figures.lines.reserve(order.lines_size());
+  for (int i = 0; i < order.lines_size(); ++i) {
+    const v1::SalesOrderLine& line = order.lines(i);
+    const auto owner = [i] { return absl::StrCat("order.lines[", i, "]"); };
+    if (amounts[i].discount > amounts[i].list) {
+      return FieldError(owner(),
+                        absl::StrCat("discounts of ", amounts[i].discount,
+                                     " minor units exceed the line's price of ",
+                                     amounts[i].list));
+    }
+    PaidLine paid;
+    paid.line_index = i;
+    paid.sku = line.sku();
+    paid.units = line.quantity();
+    paid.paid.discount = amounts[i].discount;
+    RETCON_RETURN_IF_ERROR(ReadTaxes(reading, line.tax_lines(),
+                                     amounts[i].list - amounts[i].discount,
+                                     owner, paid.paid));
+    RETCON_ASSIGN_OR_RETURN(ComponentSpecs specs,
+                            ReadComponents(reading, line, owner));
+    paid.component_begin = static_cast<int>(figures.components.size());
+    if (!specs.empty()) {
+      for (const ComponentSpec& spec : specs) {
+        if (absl::int128(paid.units) * spec.per_bundle >
+            std::numeric_limits<int64_t>::max()) {
+          return FieldError(owner(), "component units overflow int64");
+        }
+      }
+      AddComponents(paid, specs, figures.components);
+    }
+    paid.component_end = static_cast<int>(figures.components.size());
+    figures.lines.push_back(std::move(paid));
+  }
+  return figures;
+}
+
+}  // namespace retcon

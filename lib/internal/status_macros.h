@@ -19,8 +19,8 @@
 
 // `lhs = *expr` when the absl::StatusOr `expr` is OK; otherwise returns its
 // status. `lhs` may be a declaration: RETCON_ASSIGN_OR_RETURN(auto x, F());
-#define RETCON_ASSIGN_OR_RETURN(lhs, expr)                                    \
-  RETCON_ASSIGN_OR_RETURN_IMPL_(                                              \
+#define RETCON_ASSIGN_OR_RETURN(lhs, expr) \
+  RETCON_ASSIGN_OR_RETURN_IMPL_(           \
       RETCON_STATUS_CONCAT_(retcon_statusor_, __LINE__), lhs, expr)
 
 #define RETCON_ASSIGN_OR_RETURN_IMPL_(statusor, lhs, expr) \

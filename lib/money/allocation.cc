@@ -14,42 +14,90 @@
 namespace retcon {
 namespace money_internal {
 
+namespace {
+
+// Hands the `left` units remaining after flooring to the largest
+// remainders, ties to the lower index.
+template <typename Uint>
+void DistributeLeftover(const Uint* remainders, size_t n, size_t left,
+                        absl::Span<int64_t> shares) {
+  if (left == 0) return;
+  absl::InlinedVector<uint32_t, 16> order_storage(n);
+  uint32_t* order = order_storage.data();
+  for (size_t i = 0; i < n; ++i) order[i] = static_cast<uint32_t>(i);
+  const auto larger_remainder_first = [remainders](uint32_t a, uint32_t b) {
+    if (remainders[a] != remainders[b]) return remainders[a] > remainders[b];
+    return a < b;
+  };
+  if (n <= 16) {
+    // Insertion sort: cheaper than a heap for the few lines of an order.
+    for (size_t i = 1; i < n; ++i) {
+      const uint32_t moving = order[i];
+      size_t j = i;
+      for (; j > 0 && larger_remainder_first(moving, order[j - 1]); --j) {
+        order[j] = order[j - 1];
+      }
+      order[j] = moving;
+    }
+  } else {
+    std::partial_sort(order, order + left, order + n, larger_remainder_first);
+  }
+  for (size_t k = 0; k < left; ++k) ++shares[order[k]];
+}
+
+// Floors magnitude * w[i] / sum(w) into `shares` and distributes the rest.
+// Uint is wide enough for magnitude * sum(w).
+template <typename Uint>
+void AllocateMagnitude(Uint magnitude, Uint weight_sum,
+                       absl::Span<const int64_t> weights,
+                       absl::Span<int64_t> shares) {
+  const size_t n = weights.size();
+  absl::InlinedVector<Uint, 16> remainder_storage(n);
+  Uint* remainders = remainder_storage.data();
+  int64_t* out = shares.data();
+  Uint floored_sum = 0;
+  for (size_t i = 0; i < n; ++i) {
+    const Uint product = magnitude * static_cast<Uint>(weights[i]);
+    const Uint floor_share = product / weight_sum;
+    remainders[i] = product - floor_share * weight_sum;
+    out[i] = static_cast<int64_t>(floor_share);
+    floored_sum += floor_share;
+  }
+  // Fewer units are left than there are non-zero remainders, so zero
+  // weights (remainder 0) never receive one.
+  DistributeLeftover<Uint>(
+      remainders, n, static_cast<size_t>(magnitude - floored_sum), shares);
+}
+
+}  // namespace
+
 void AllocateByWeightsUnchecked(int64_t total,
                                 absl::Span<const int64_t> weights,
                                 absl::Span<int64_t> shares) {
   // Allocate the magnitude and restore the sign at the end: this is what
   // makes allocate(-X) == -allocate(X) exactly.
   const bool negative = total < 0;
-  const absl::int128 magnitude =
-      negative ? -absl::int128(total) : absl::int128(total);
-  absl::int128 weight_sum = 0;
-  for (int64_t w : weights) weight_sum += w;
-
-  absl::InlinedVector<absl::int128, 16> remainders(weights.size());
-  absl::int128 floored_sum = 0;
-  for (size_t i = 0; i < weights.size(); ++i) {
-    const absl::int128 product = magnitude * weights[i];
-    const absl::int128 floor_share = product / weight_sum;
-    remainders[i] = product % weight_sum;
-    shares[i] = static_cast<int64_t>(floor_share);
-    floored_sum += floor_share;
-  }
-  // Fewer units are left than there are non-zero remainders, so zero weights
-  // (remainder 0) never receive one.
-  const size_t left = static_cast<size_t>(magnitude - floored_sum);
-  if (left > 0) {
-    absl::InlinedVector<size_t, 16> order(weights.size());
-    std::iota(order.begin(), order.end(), size_t{0});
-    const auto larger_remainder_first = [&remainders](size_t a, size_t b) {
-      if (remainders[a] != remainders[b]) return remainders[a] > remainders[b];
-      return a < b;
-    };
-    std::partial_sort(order.begin(), order.begin() + left, order.end(),
-                      larger_remainder_first);
-    for (size_t k = 0; k < left; ++k) ++shares[order[k]];
+  // Unsigned negation, so that |INT64_MIN| = 2^63 is exact.
+  const uint64_t magnitude = negative ? 0 - static_cast<uint64_t>(total)
+                                      : static_cast<uint64_t>(total);
+  absl::uint128 weight_sum = 0;
+  for (int64_t w : weights) weight_sum += static_cast<uint64_t>(w);
+  // 64-bit arithmetic when every product fits (the common case): 128-bit
+  // division is a library call several times slower. Same results.
+  if (weight_sum <= std::numeric_limits<uint64_t>::max() &&
+      absl::uint128(magnitude) * weight_sum <=
+          std::numeric_limits<uint64_t>::max()) {
+    AllocateMagnitude<uint64_t>(magnitude, absl::Uint128Low64(weight_sum),
+                                weights, shares);
+  } else {
+    AllocateMagnitude<absl::uint128>(absl::uint128(magnitude), weight_sum,
+                                     weights, shares);
   }
   if (negative) {
-    for (int64_t& share : shares) share = -share;
+    // A share of 2^63 (all of INT64_MIN) wraps to INT64_MIN: exact.
+    for (int64_t& share : shares) {
+      share = static_cast<int64_t>(0 - static_cast<uint64_t>(share));
+    }
   }
 }
 
@@ -85,9 +133,8 @@ static absl::Status ValidateWeights(absl::Span<const int64_t> weights) {
   bool any_positive = false;
   for (size_t i = 0; i < weights.size(); ++i) {
     if (weights[i] < 0) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("weights[", i, "]: must not be negative, got ",
-                       weights[i]));
+      return absl::InvalidArgumentError(absl::StrCat(
+          "weights[", i, "]: must not be negative, got ", weights[i]));
     }
     any_positive |= weights[i] > 0;
   }
@@ -124,14 +171,14 @@ static absl::Status ValidateUnits(int64_t m, int64_t units) {
         absl::StrCat("units: must be > 0, got ", units));
   }
   if (m < 0 || m > units) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "m: must be between 0 and units (", units, "), got ", m));
+    return absl::InvalidArgumentError(
+        absl::StrCat("m: must be between 0 and units (", units, "), got ", m));
   }
   return absl::OkStatus();
 }
 
-absl::StatusOr<int64_t> CumulativeShare(int64_t total, int64_t m,
-                                        int64_t units, RoundingMode mode) {
+absl::StatusOr<int64_t> CumulativeShare(int64_t total, int64_t m, int64_t units,
+                                        RoundingMode mode) {
   RETCON_RETURN_IF_ERROR(ValidateUnits(m, units));
   return money_internal::CumulativeShareUnchecked(total, m, units, mode);
 }
@@ -149,8 +196,8 @@ absl::StatusOr<int64_t> CumulativeSlice(int64_t total, int64_t already,
                      " units not yet allocated of ", units));
   }
   RETCON_RETURN_IF_ERROR(ValidateUnits(already, units));
-  return money_internal::CumulativeShareUnchecked(total, already + count,
-                                                  units, mode) -
+  return money_internal::CumulativeShareUnchecked(total, already + count, units,
+                                                  mode) -
          money_internal::CumulativeShareUnchecked(total, already, units, mode);
 }
 

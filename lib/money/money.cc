@@ -33,7 +33,8 @@ absl::StatusOr<int64_t> ParseMinorUnits(absl::string_view text, int exponent) {
 
   // Accumulate the magnitude in 128 bits; anything past int64 is rejected.
   absl::int128 magnitude = 0;
-  const absl::int128 limit = absl::int128(std::numeric_limits<int64_t>::max()) + 1;
+  const absl::int128 limit =
+      absl::int128(std::numeric_limits<int64_t>::max()) + 1;
   size_t integer_digits = 0;
   for (; pos < text.size() && IsDigit(text[pos]); ++pos, ++integer_digits) {
     magnitude = magnitude * 10 + (text[pos] - '0');

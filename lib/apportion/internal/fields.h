@@ -1,0 +1,37 @@
+// Reading validated values out of retcon.v1 documents, with errors that name
+// the field path. Paths are built only when an error is returned.
+#ifndef RETCON_LIB_APPORTION_INTERNAL_FIELDS_H_
+#define RETCON_LIB_APPORTION_INTERNAL_FIELDS_H_
+
+#include <cstdint>
+#include <string>
+
+#include "absl/functional/function_ref.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "retcon/tax.h"
+#include "retcon/v1/money.pb.h"
+
+namespace retcon {
+namespace apportion_internal {
+
+// Produces a field path such as "order.lines[2]" on demand.
+using PathFn = absl::FunctionRef<std::string()>;
+
+// InvalidArgument "<path>: <message>".
+absl::Status FieldError(absl::string_view path, absl::string_view message);
+
+// The amount of `money` when it is in `currency` (an empty code means the
+// document's currency) and not negative; otherwise InvalidArgument at `path`.
+absl::StatusOr<int64_t> ReadNonNegative(const v1::Money& money,
+                                        absl::string_view currency,
+                                        PathFn path);
+
+// Parses a tax rate field; InvalidArgument at `path` when malformed.
+absl::StatusOr<TaxRate> ReadRate(absl::string_view rate, PathFn path);
+
+}  // namespace apportion_internal
+}  // namespace retcon
+
+#endif  // RETCON_LIB_APPORTION_INTERNAL_FIELDS_H_
