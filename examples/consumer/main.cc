@@ -22,7 +22,7 @@ void Expect(const char* what, int64_t actual, int64_t expected) {
   ++failures;
 }
 
-// DOMAIN.md E1: six units that paid 10.00 in total, VAT 20% included.
+// E1 of docs/money.md: six units that paid 10.00 in total, VAT 20% included.
 retcon::v1::SalesOrder SixUnitsForTenPounds() {
   retcon::v1::SalesOrder order;
   order.set_order_id("consumer-1");
@@ -51,7 +51,7 @@ int main() {
          retcon::Money::Parse("12.345", "GBP").ok() ? 1 : 0, 0);
 
   absl::StatusOr<std::vector<int64_t>> shares =
-      retcon::AllocateByWeights(4, {1, 1, 1});  // DOMAIN.md E4
+      retcon::AllocateByWeights(4, {1, 1, 1});  // E4 of docs/money.md
   if (!shares.ok() || shares->size() != 3) {
     std::cerr << "consumer: AllocateByWeights failed\n";
     return 1;

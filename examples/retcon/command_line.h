@@ -11,6 +11,7 @@
 #ifndef RETCON_EXAMPLES_RETCON_COMMAND_LINE_H_
 #define RETCON_EXAMPLES_RETCON_COMMAND_LINE_H_
 
+#include <functional>
 #include <map>
 #include <ostream>
 #include <string>
