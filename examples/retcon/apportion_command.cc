@@ -57,7 +57,7 @@ Flags:
 
 Files are JSON in the protobuf JSON mapping (field names as in the .proto, or
 lowerCamelCase; int64 as numbers or strings; unknown fields are errors) or
-protobuf text format when named *.textproto, *.txtpb or *.pbtxt.
+protobuf text format when named *.textproto, *.txtpb, *.pbtxt or *.prototxt.
 
 Table columns, in the order's currency and decimals: qty units credited;
 gross the refund including tax; discount the discount those units had (for
