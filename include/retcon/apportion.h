@@ -80,12 +80,13 @@ struct PaidShipping {
 struct OrderFigures {
   std::string currency_code;
   int exponent = 2;  // Decimals of the currency.
-  // One entry per order line, in order.
-  std::vector<PaidLine> lines;
+  // One entry per order line, in order. (Inline storage: an order of up to
+  // 16 lines costs no allocation.)
+  absl::InlinedVector<PaidLine, 16> lines;
   // The components of bundle lines, grouped by line in line order; each
   // line's components add up exactly to the line's figures.
   std::vector<PaidLine> components;
-  std::vector<PaidShipping> shipping;
+  absl::InlinedVector<PaidShipping, 2> shipping;
 };
 
 // Options of the apportioning functions.

@@ -35,30 +35,31 @@ class TaxRate {
   TaxRate() = default;  // 0%.
 
   // The rate in millionths of a percent: 20% -> 20000000.
-  int64_t scaled_percent() const { return scaled_percent_; }
+  int64_t scaled_percent() const { return ScaledTo(kMaxDecimals); }
   // Decimal places the rate needs: "20" -> 0, "17.5" -> 1.
   int decimals() const { return decimals_; }
   // The rate times 10^d in percent: "17.5".ScaledTo(2) == 1750. Small
   // scales keep tax arithmetic in fast 64- or 32-bit division.
   // REQUIRES: decimals() <= d <= kMaxDecimals.
   int64_t ScaledTo(int d) const;
-  bool is_zero() const { return scaled_percent_ == 0; }
+  bool is_zero() const { return compact_ == 0; }
   // Shortest exact form: "20", "17.5", "0".
   std::string ToString() const;
 
   friend bool operator==(TaxRate a, TaxRate b) {
-    return a.scaled_percent_ == b.scaled_percent_;
+    // The compact form is canonical (no trailing zeros).
+    return a.compact_ == b.compact_ && a.decimals_ == b.decimals_;
   }
   friend bool operator!=(TaxRate a, TaxRate b) { return !(a == b); }
   friend bool operator<(TaxRate a, TaxRate b) {
-    return a.scaled_percent_ < b.scaled_percent_;
+    return a.scaled_percent() < b.scaled_percent();
   }
 
  private:
   // `compact` / 10^`decimals` percent; trailing zeros are stripped.
   TaxRate(int64_t compact, int decimals);
-  int64_t scaled_percent_ = 0;
-  int64_t compact_ = 0;  // scaled_percent_ / 10^(kMaxDecimals - decimals_)
+  // The rate is compact_ / 10^decimals_ percent, with no trailing zeros.
+  int64_t compact_ = 0;
   int decimals_ = 0;
 };
 

@@ -38,7 +38,9 @@ struct Request {
 const PaidLine* FindLine(const v1::SalesOrder& order,
                          const OrderFigures& figures, absl::string_view id) {
   for (int i = 0; i < order.lines_size(); ++i) {
-    if (order.lines(i).line_id() == id) return &figures.lines[i];
+    if (apportion_internal::SameText(order.lines(i).line_id(), id)) {
+      return &figures.lines[i];
+    }
   }
   return nullptr;
 }
@@ -334,11 +336,13 @@ int64_t Remaining(int64_t paid, const v1::Money* credited) {
   return paid > already ? paid - already : 0;
 }
 
-absl::Status AddShipping(const v1::SalesOrder& order,
-                         const OrderFigures& figures,
-                         const v1::OrderHistory& history, Refund& refund) {
-  absl::InlinedVector<const v1::ShippingHistory*, 2> credited(
-      figures.shipping.size(), nullptr);
+// The history entry of each shipping line (null when none), validated.
+using ShippingIndex = absl::InlinedVector<const v1::ShippingHistory*, 2>;
+
+absl::StatusOr<ShippingIndex> IndexShippingHistory(
+    const v1::SalesOrder& order, const OrderFigures& figures,
+    const v1::OrderHistory& history) {
+  ShippingIndex credited(figures.shipping.size(), nullptr);
   for (int j = 0; j < history.shipping_size(); ++j) {
     const v1::ShippingHistory& entry = history.shipping(j);
     const auto path = [j] { return absl::StrCat("history.shipping[", j, "]"); };
@@ -357,8 +361,18 @@ absl::Status AddShipping(const v1::SalesOrder& order,
         entry.credited_gross(), entry.credited_discount(),
         entry.credited_taxes(), figures.shipping[s].paid, figures.currency_code,
         path));
+    if (credited[s] != nullptr) {
+      return FieldError(path(),
+                        absl::StrCat("shipping line '", entry.shipping_id(),
+                                     "' has more than one entry"));
+    }
     credited[s] = &entry;
   }
+  return credited;
+}
+
+void AddShipping(const v1::SalesOrder& order, const OrderFigures& figures,
+                 const ShippingIndex& credited, Refund& refund) {
   for (size_t s = 0; s < figures.shipping.size(); ++s) {
     const Figures& paid = figures.shipping[s].paid;
     const v1::ShippingHistory* entry = credited[s];
@@ -385,7 +399,6 @@ absl::Status AddShipping(const v1::SalesOrder& order,
     AddTo(refund.total, line.refund);
     refund.lines.push_back(std::move(line));
   }
-  return absl::OkStatus();
 }
 
 void SetMoney(const std::string& currency, int64_t minor, v1::Money* money) {
@@ -409,9 +422,13 @@ absl::StatusOr<Refund> ApportionRefund(const v1::SalesOrder& order,
                                        const v1::OrderHistory& history,
                                        absl::Span<const ReturnQuantity> returns,
                                        const ApportionOptions& options) {
-  RETCON_ASSIGN_OR_RETURN(OrderFigures figures, PaidFigures(order, options));
+  OrderFigures figures;
+  RETCON_RETURN_IF_ERROR(
+      apportion_internal::ComputePaidFigures(order, options, figures));
   RETCON_ASSIGN_OR_RETURN(HistoryIndex credited,
                           IndexHistory(order, figures, history));
+  RETCON_ASSIGN_OR_RETURN(ShippingIndex shipping_credited,
+                          IndexShippingHistory(order, figures, history));
   RETCON_ASSIGN_OR_RETURN(auto requests, GroupReturns(order, figures, returns));
 
   Refund refund;
@@ -441,7 +458,7 @@ absl::StatusOr<Refund> ApportionRefund(const v1::SalesOrder& order,
     refund.lines.push_back(std::move(line));
   }
   if (options.include_shipping) {
-    RETCON_RETURN_IF_ERROR(AddShipping(order, figures, history, refund));
+    AddShipping(order, figures, shipping_credited, refund);
   }
   return refund;
 }

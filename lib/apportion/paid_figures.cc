@@ -21,6 +21,7 @@ using apportion_internal::FieldError;
 using apportion_internal::PathFn;
 using apportion_internal::ReadNonNegative;
 using apportion_internal::ReadRate;
+using apportion_internal::SameText;
 using google::protobuf::RepeatedPtrField;
 
 // What the order's discount applications have been allocated so far.
@@ -35,16 +36,9 @@ struct Reading {
   const ApportionOptions& options;
   const std::string& currency;
   absl::InlinedVector<ApplicationUse, 4> applications;
-  // The last tax rate text parsed, and its value.
-  const std::string* last_rate_text = nullptr;
-  TaxRate last_rate;
+  // Tax rate texts parsed so far and their values: an order has few rates.
+  absl::InlinedVector<std::pair<absl::string_view, TaxRate>, 4> rates;
 };
-
-// a == b for ids, cheaper than std::string's memcmp call when they differ
-// in length or in their last character, as line ids of one order do.
-bool SameId(const std::string& a, const std::string& b) {
-  return a.size() == b.size() && (a.empty() || a.back() == b.back()) && a == b;
-}
 
 absl::StatusOr<int> FindApplication(const v1::SalesOrder& order,
                                     absl::string_view id) {
@@ -90,20 +84,21 @@ absl::StatusOr<int64_t> ReadAllocations(
 // Tax per distinct rate on an amount `paid` in the order's price basis. Tax
 // amounts the source recorded are used as given; missing ones are derived
 // from the rate. Fills `figures` (gross, net, taxes).
-// The rate of tax line `t`. Most lines of an order share one rate, so the
-// last text parsed is remembered.
+// The rate of tax line `t`. The lines of an order share a few rates, so
+// each text is parsed once per order.
 absl::StatusOr<TaxRate> RateOf(Reading& reading,
                                const RepeatedPtrField<v1::TaxLine>& tax_lines,
                                int t, PathFn owner) {
   const std::string& text = tax_lines[t].rate();
-  if (reading.last_rate_text == nullptr || *reading.last_rate_text != text) {
-    RETCON_ASSIGN_OR_RETURN(reading.last_rate, ReadRate(text, [&] {
-                              return absl::StrCat(owner(), ".tax_lines[", t,
-                                                  "].rate");
-                            }));
-    reading.last_rate_text = &text;
+  for (const auto& known : reading.rates) {
+    if (SameText(known.first, text)) return known.second;
   }
-  return reading.last_rate;
+  RETCON_ASSIGN_OR_RETURN(TaxRate rate, ReadRate(text, [&] {
+                            return absl::StrCat(owner(), ".tax_lines[", t,
+                                                "].rate");
+                          }));
+  reading.rates.emplace_back(text, rate);
+  return rate;
 }
 
 // Sets gross and net from the price in the order's basis and its tax.
@@ -370,7 +365,7 @@ absl::Status ReadLines(Reading& reading,
       return FieldError(absl::StrCat(owner(), ".line_id"), "must not be empty");
     }
     for (int j = 0; j < i; ++j) {
-      if (SameId(order.lines(j).line_id(), line.line_id())) {
+      if (SameText(order.lines(j).line_id(), line.line_id())) {
         return FieldError(
             absl::StrCat(owner(), ".line_id"),
             absl::StrCat("'", line.line_id(),
@@ -404,8 +399,10 @@ absl::Status SpreadOrderDiscounts(
   const v1::SalesOrder& order = reading.order;
   absl::InlinedVector<int64_t, 16> weights(amounts.size()),
       shares(amounts.size());
+  absl::int128 spreadable = 0;  // What the lines have left to discount.
   for (size_t i = 0; i < amounts.size(); ++i) {
     weights[i] = std::max<int64_t>(0, amounts[i].list - amounts[i].discount);
+    spreadable += weights[i];
   }
   for (int a = 0; a < order.discounts_size(); ++a) {
     const v1::DiscountApplication& app = order.discounts(a);
@@ -435,11 +432,14 @@ absl::Status SpreadOrderDiscounts(
       return FieldError(path(),
                         "a line-level discount must be allocated to its line");
     }
-    if (std::all_of(weights.begin(), weights.end(),
-                    [](int64_t w) { return w == 0; })) {
+    if (amount > spreadable) {
       return FieldError(absl::StrCat(path(), ".amount"),
-                        "no line has a price left to spread the discount over");
+                        absl::StrCat(amount,
+                                     " minor units exceed the lines' price "
+                                     "left after discounts, ",
+                                     static_cast<int64_t>(spreadable)));
     }
+    spreadable -= amount;
     money_internal::AllocateByWeightsUnchecked(amount, weights,
                                                absl::MakeSpan(shares));
     for (size_t i = 0; i < amounts.size(); ++i) {
@@ -494,9 +494,11 @@ int64_t Figures::tax() const {
   return sum;
 }
 
-absl::StatusOr<OrderFigures> PaidFigures(const v1::SalesOrder& order,
-                                         const ApportionOptions& options) {
-  OrderFigures figures;
+namespace apportion_internal {
+
+absl::Status ComputePaidFigures(const v1::SalesOrder& order,
+                                const ApportionOptions& options,
+                                OrderFigures& figures) {
   figures.currency_code = order.currency_code();
   absl::StatusOr<int> exponent = CurrencyExponent(order.currency_code());
   if (!exponent.ok()) {
@@ -511,7 +513,6 @@ absl::StatusOr<OrderFigures> PaidFigures(const v1::SalesOrder& order,
   RETCON_RETURN_IF_ERROR(ReadShipping(reading, figures));
   RETCON_RETURN_IF_ERROR(SpreadOrderDiscounts(reading, amounts));
 
-  figures.lines.reserve(order.lines_size());
   for (int i = 0; i < order.lines_size(); ++i) {
     const v1::SalesOrderLine& line = order.lines(i);
     const auto owner = [i] { return absl::StrCat("order.lines[", i, "]"); };
@@ -544,6 +545,16 @@ absl::StatusOr<OrderFigures> PaidFigures(const v1::SalesOrder& order,
     paid.component_end = static_cast<int>(figures.components.size());
     figures.lines.push_back(std::move(paid));
   }
+  return absl::OkStatus();
+}
+
+}  // namespace apportion_internal
+
+absl::StatusOr<OrderFigures> PaidFigures(const v1::SalesOrder& order,
+                                         const ApportionOptions& options) {
+  OrderFigures figures;
+  RETCON_RETURN_IF_ERROR(
+      apportion_internal::ComputePaidFigures(order, options, figures));
   return figures;
 }
 

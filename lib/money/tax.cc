@@ -18,8 +18,7 @@ constexpr int64_t kPow10[] = {1, 10, 100, 1000, 10000, 100000, 1000000};
 }  // namespace
 
 TaxRate::TaxRate(int64_t compact, int decimals)
-    : scaled_percent_(compact * kPow10[kMaxDecimals - decimals]),
-      compact_(compact),
+    : compact_(compact),
       decimals_(decimals) {
   while (decimals_ > 0 && compact_ % 10 == 0) {
     compact_ /= 10;
@@ -82,7 +81,7 @@ absl::StatusOr<TaxRate> TaxRate::Parse(absl::string_view percent) {
 }
 
 std::string TaxRate::ToString() const {
-  std::string text = FormatMinorUnits(scaled_percent_, kMaxDecimals);
+  std::string text = FormatMinorUnits(scaled_percent(), kMaxDecimals);
   while (text.back() == '0') text.pop_back();
   if (text.back() == '.') text.pop_back();
   return text;
