@@ -30,7 +30,16 @@ install(FILES
   ${PROJECT_BINARY_DIR}/retconConfigVersion.cmake
   DESTINATION ${RETCON_CMAKE_DIR})
 
+# The .pc file finds the prefix relative to itself, so the tree works
+# wherever `cmake --install --prefix` puts it.
+set(RETCON_PKGCONFIG_DIR ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
+if(IS_ABSOLUTE "${RETCON_PKGCONFIG_DIR}")
+  set(RETCON_PC_PREFIX "${CMAKE_INSTALL_PREFIX}")
+else()
+  file(RELATIVE_PATH RETCON_PC_UP "/root/${RETCON_PKGCONFIG_DIR}" "/root")
+  set(RETCON_PC_PREFIX "\${pcfiledir}/${RETCON_PC_UP}")
+endif()
 configure_file(${PROJECT_SOURCE_DIR}/cmake/retcon.pc.in
   ${PROJECT_BINARY_DIR}/retcon.pc @ONLY)
 install(FILES ${PROJECT_BINARY_DIR}/retcon.pc
-  DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
+  DESTINATION ${RETCON_PKGCONFIG_DIR})

@@ -11,7 +11,6 @@
 #include "absl/strings/strip.h"
 #include "examples/retcon/command_line.h"
 #include "examples/retcon/documents.h"
-#include "examples/retcon/order_history.h"
 #include "examples/retcon/refund_report.h"
 #include "examples/retcon/return_spec.h"
 #include "retcon/apportion.h"
@@ -269,7 +268,11 @@ absl::StatusOr<std::vector<Refund>> ComputeRefunds(
       return absl::Status(refund.status().code(),
                           Locate(refund.status(), request, step));
     }
-    RecordRefund(inputs.order, *refund, &inputs.history);
+    absl::Status recorded =
+        RecordRefund(inputs.order, *refund, &inputs.history, options);
+    if (!recorded.ok()) {
+      return absl::Status(recorded.code(), Locate(recorded, request, step));
+    }
     refunds.push_back(*std::move(refund));
   }
   return refunds;

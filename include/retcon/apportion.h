@@ -168,6 +168,20 @@ absl::StatusOr<Refund> ApportionRefund(const v1::SalesOrder& order,
                                        absl::Span<const ReturnQuantity> returns,
                                        const ApportionOptions& options = {});
 
+// Adds what `refund` credited to `history`, as a host does once the credit
+// note is posted, so that the next ApportionRefund continues from it:
+// quantities and gross, discount and tax per rate for each line or bundle
+// component, amounts for each shipping line. Where an entry recorded a
+// quantity but not the amounts, they are first filled in by the cumulative
+// rule ApportionRefund assumed. Sets history->order_id when empty.
+// REQUIRES: `refund` was computed by ApportionRefund for `order` and
+// `history` with the same options, and `history` has not changed since.
+// Errors: as PaidFigures; InvalidArgument when a refund line names a line
+// or component the order does not have ("refund.lines[2].order_line_id").
+absl::Status RecordRefund(const v1::SalesOrder& order, const Refund& refund,
+                          v1::OrderHistory* history,
+                          const ApportionOptions& options = {});
+
 // Writes a refund's lines and totals into `note` (lines, total_gross,
 // total_net, total_tax, tax_summary, currency_code), replacing those fields.
 // Other fields of `note` are left as they are.

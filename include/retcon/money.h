@@ -2,9 +2,9 @@
 // parsing and formatting. No floating point anywhere.
 //
 //   absl::StatusOr<retcon::Money> price = retcon::Money::Parse("24.99", "GBP");
-//   if (!price.ok()) return price.status();   // "12.345" GBP is
-//   InvalidArgument price->minor_units();                     // 2499
-//   price->ToString();                        // "24.99"
+//   if (!price.ok()) return price.status();  // e.g. "12.345" for GBP
+//   price->minor_units();  // 2499
+//   price->ToString();     // "24.99"
 //
 // All functions here are thread-safe; Money is a value type
 // (thread-compatible).

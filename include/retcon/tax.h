@@ -4,8 +4,7 @@
 //
 //   absl::StatusOr<retcon::TaxRate> vat = retcon::TaxRate::Parse("20");
 //   retcon::TaxSplit split = retcon::ExtractTax(17925, *vat);
-//   // split.tax == 2988 (179.25 * 20/120 = 29.875 -> 29.88), split.net ==
-//   14937
+//   // 179.25 * 20/120 = 29.875 -> tax 2988; net 14937
 //
 // Thread-safe; TaxRate is an immutable value.
 #ifndef RETCON_TAX_H_

@@ -11,15 +11,21 @@
 #include "absl/numeric/int128.h"
 #include "absl/strings/str_cat.h"
 #include "lib/apportion/internal/fields.h"
+#include "lib/apportion/internal/figures.h"
 #include "lib/internal/status_macros.h"
 #include "lib/money/internal/rounding.h"
 
 namespace retcon {
 namespace {
 
+using apportion_internal::Cumulative;
+using apportion_internal::Describe;
 using apportion_internal::FieldError;
+using apportion_internal::IsBundle;
 using apportion_internal::ReadNonNegative;
 using apportion_internal::ReadRate;
+using apportion_internal::Resolve;
+using apportion_internal::Units;
 
 // What the history records as credited for one line or component. Amounts
 // are null when the history does not record them.
@@ -34,70 +40,6 @@ struct Request {
   int64_t quantity;
   int first_return;  // Index into `returns` that asked first, for errors.
 };
-
-const PaidLine* FindLine(const v1::SalesOrder& order,
-                         const OrderFigures& figures, absl::string_view id) {
-  for (int i = 0; i < order.lines_size(); ++i) {
-    if (apportion_internal::SameText(order.lines(i).line_id(), id)) {
-      return &figures.lines[i];
-    }
-  }
-  return nullptr;
-}
-
-const PaidLine* FindComponent(const OrderFigures& figures, const PaidLine& line,
-                              absl::string_view sku) {
-  for (int c = line.component_begin; c < line.component_end; ++c) {
-    if (figures.components[c].sku == sku) return &figures.components[c];
-  }
-  return nullptr;
-}
-
-bool IsBundle(const PaidLine& line) {
-  return line.component_end > line.component_begin;
-}
-
-// "line 'L1'" or "component 'MUG' of line 'L3'", for messages.
-std::string Describe(const v1::SalesOrder& order, const PaidLine& paid) {
-  const std::string& line_id = order.lines(paid.line_index).line_id();
-  if (paid.component_index < 0) return absl::StrCat("line '", line_id, "'");
-  return absl::StrCat("component '", paid.sku, "' of line '", line_id, "'");
-}
-
-// Resolves (order_line_id, component_sku) of a history entry or a return to
-// the paid line or component; `path` names the fields for errors.
-absl::StatusOr<const PaidLine*> Resolve(const v1::SalesOrder& order,
-                                        const OrderFigures& figures,
-                                        absl::string_view line_id,
-                                        absl::string_view component_sku,
-                                        apportion_internal::PathFn path,
-                                        bool whole_bundle_ok) {
-  const PaidLine* line = FindLine(order, figures, line_id);
-  if (line == nullptr) {
-    return FieldError(absl::StrCat(path(), ".order_line_id"),
-                      absl::StrCat("no line '", line_id, "' in order '",
-                                   order.order_id(), "'"));
-  }
-  if (component_sku.empty()) {
-    if (IsBundle(*line) && !whole_bundle_ok) {
-      return FieldError(absl::StrCat(path(), ".component_sku"),
-                        absl::StrCat("line '", line_id,
-                                     "' is a bundle: record it per component"));
-    }
-    return line;
-  }
-  if (!IsBundle(*line)) {
-    return FieldError(absl::StrCat(path(), ".component_sku"),
-                      absl::StrCat("line '", line_id, "' is not a bundle"));
-  }
-  const PaidLine* component = FindComponent(figures, *line, component_sku);
-  if (component == nullptr) {
-    return FieldError(absl::StrCat(path(), ".component_sku"),
-                      absl::StrCat("bundle line '", line_id,
-                                   "' has no component '", component_sku, "'"));
-  }
-  return component;
-}
 
 absl::Status ValidateCreditedAmounts(
     const v1::Money& gross, const v1::Money& discount,
@@ -229,10 +171,10 @@ absl::StatusOr<absl::InlinedVector<Request, 8>> GroupReturns(
         Resolve(order, figures, ret.order_line_id, ret.component_sku, path,
                 /*whole_bundle_ok=*/true));
     if (ret.quantity > paid->units) {
-      return FieldError(
-          absl::StrCat(path(), ".quantity"),
-          absl::StrCat(ret.quantity, " units of ", Describe(order, *paid),
-                       " exceed the ", paid->units, " sold"));
+      return FieldError(absl::StrCat(path(), ".quantity"),
+                        absl::StrCat("asked for ", Units(ret.quantity), " of ",
+                                     Describe(order, *paid), ", but only ",
+                                     paid->units, " were sold"));
     }
     if (paid->component_index >= 0 || !IsBundle(*paid)) {
       add(paid, ret.quantity, static_cast<int>(i));
@@ -246,20 +188,6 @@ absl::StatusOr<absl::InlinedVector<Request, 8>> GroupReturns(
     }
   }
   return requests;
-}
-
-// One figure of a slice: the cumulative target after the slice less what was
-// already credited (by the history's record, or by the rule), never below
-// zero. Because the target never exceeds the total, neither does the credit.
-int64_t Slice(int64_t total, int64_t already_units, int64_t units_now,
-              int64_t units, const v1::Money* credited, RoundingMode mode) {
-  const int64_t target = money_internal::CumulativeShareUnchecked(
-      total, already_units + units_now, units, mode);
-  const int64_t already = credited != nullptr
-                              ? credited->minor_units()
-                              : money_internal::CumulativeShareUnchecked(
-                                    total, already_units, units, mode);
-  return target > already ? target - already : 0;
 }
 
 // The recorded credited tax at `rate`, or null. The rates were validated.
@@ -285,33 +213,84 @@ void CapTaxAtGross(Figures& f) {
   f.net = f.gross - f.tax();
 }
 
-Figures SliceFigures(const PaidLine& paid, const Credited& credited,
-                     int64_t quantity, RoundingMode mode) {
+// What was credited before: the history's recorded amounts, and F(k) for
+// any figure it does not record. Taxes in the paid figures' order.
+Figures Already(const PaidLine& paid, const Credited& credited,
+                RoundingMode mode) {
+  Figures f = Cumulative(paid.paid, credited.quantity, paid.units, mode);
   const v1::LineHistory* entry = credited.entry;
-  const auto recorded = [entry](bool has, const v1::Money& m) {
-    return entry != nullptr && has ? &m : nullptr;
-  };
+  if (entry == nullptr) return f;
+  if (entry->has_credited_gross())
+    f.gross = entry->credited_gross().minor_units();
+  if (entry->has_credited_discount()) {
+    f.discount = entry->credited_discount().minor_units();
+  }
+  for (TaxShare& tax : f.taxes) {
+    const v1::Money* recorded = CreditedTax(entry->credited_taxes(), tax.rate);
+    if (recorded != nullptr) tax.amount = recorded->minor_units();
+  }
+  return f;
+}
+
+// target - already for every figure, never below zero. Because no target
+// exceeds what was paid, neither does the credit after this refund.
+Figures Between(const Figures& target, const Figures& already) {
+  const auto gap = [](int64_t t, int64_t a) { return t > a ? t - a : 0; };
   Figures f;
-  f.gross = Slice(
-      paid.paid.gross, credited.quantity, quantity, paid.units,
-      entry ? recorded(entry->has_credited_gross(), entry->credited_gross())
-            : nullptr,
-      mode);
-  f.discount = Slice(
-      paid.paid.discount, credited.quantity, quantity, paid.units,
-      entry
-          ? recorded(entry->has_credited_discount(), entry->credited_discount())
-          : nullptr,
-      mode);
-  for (const TaxShare& tax : paid.paid.taxes) {
-    f.taxes.push_back(TaxShare{
-        tax.rate,
-        Slice(tax.amount, credited.quantity, quantity, paid.units,
-              entry ? CreditedTax(entry->credited_taxes(), tax.rate) : nullptr,
-              mode)});
+  f.gross = gap(target.gross, already.gross);
+  f.discount = gap(target.discount, already.discount);
+  for (size_t t = 0; t < target.taxes.size(); ++t) {
+    f.taxes.push_back(
+        TaxShare{target.taxes[t].rate,
+                 gap(target.taxes[t].amount, already.taxes[t].amount)});
   }
   CapTaxAtGross(f);
   return f;
+}
+
+// When one call returns every component of a bundle line and leaves them
+// all at the same whole number m of bundles returned, the components'
+// targets come from the bundle line's own cumulative F(m): whole bundles
+// then refund exactly what the bundle line would, not the sum of each
+// component's own rounding (a set sold at 75.00 refunds 75.00).
+void SetWholeBundleTargets(const OrderFigures& figures,
+                           absl::Span<const Request> requests,
+                           absl::Span<const Credited> before,
+                           absl::Span<Figures> targets, RoundingMode mode) {
+  for (const PaidLine& line : figures.lines) {
+    const int n = line.component_end - line.component_begin;
+    if (n == 0) continue;
+    absl::InlinedVector<Figures*, 4> component_targets(n, nullptr);
+    int64_t bundles = -1;
+    bool whole = true;
+    for (size_t r = 0; r < requests.size() && whole; ++r) {
+      const PaidLine& paid = *requests[r].paid;
+      if (paid.component_index < 0 || paid.line_index != line.line_index) {
+        continue;
+      }
+      const int64_t per_bundle = paid.units / line.units;
+      const int64_t after = before[r].quantity + requests[r].quantity;
+      const int c = static_cast<int>(&paid - &figures.components[0]) -
+                    line.component_begin;
+      whole = after % per_bundle == 0 &&
+              (bundles < 0 || bundles == after / per_bundle);
+      bundles = after / per_bundle;
+      component_targets[c] = &targets[r];
+    }
+    if (!whole || std::count(component_targets.begin(), component_targets.end(),
+                             nullptr) > 0) {
+      continue;
+    }
+    // Split in proportion to what each component was paid of each figure:
+    // at m = all bundles this gives back exactly the components' totals.
+    apportion_internal::SplitFigures(
+        Cumulative(line.paid, bundles, line.units, mode),
+        [&](size_t c, size_t k) {
+          return apportion_internal::AmountAt(
+              figures.components[line.component_begin + c].paid, k);
+        },
+        component_targets);
+  }
 }
 
 void AddTo(Figures& total, const Figures& f) {
@@ -431,29 +410,44 @@ absl::StatusOr<Refund> ApportionRefund(const v1::SalesOrder& order,
                           IndexShippingHistory(order, figures, history));
   RETCON_ASSIGN_OR_RETURN(auto requests, GroupReturns(order, figures, returns));
 
+  // Where every returned line or component should stand after this refund,
+  // and where the history says it stands now.
+  absl::InlinedVector<Credited, 8> before(requests.size());
+  absl::InlinedVector<Figures, 8> targets(requests.size());
+  for (size_t r = 0; r < requests.size(); ++r) {
+    const PaidLine& paid = *requests[r].paid;
+    before[r] = CreditedFor(credited, requests[r].paid);
+    const int64_t returnable = paid.units - before[r].quantity;
+    if (requests[r].quantity > returnable) {
+      return FieldError(
+          absl::StrCat("returns[", requests[r].first_return, "].quantity"),
+          absl::StrCat("asked for ", Units(requests[r].quantity), " of ",
+                       Describe(order, paid), ", but only ", returnable,
+                       " remain returnable (", paid.units, " sold, ",
+                       before[r].quantity, " already credited)"));
+    }
+    targets[r] =
+        Cumulative(paid.paid, before[r].quantity + requests[r].quantity,
+                   paid.units, options.rounding);
+  }
+  if (!figures.components.empty()) {
+    SetWholeBundleTargets(figures, requests, before, absl::MakeSpan(targets),
+                          options.rounding);
+  }
+
   Refund refund;
   refund.currency_code = figures.currency_code;
   refund.exponent = figures.exponent;
   refund.lines.reserve(requests.size() + figures.shipping.size());
-  for (const Request& request : requests) {
-    const PaidLine& paid = *request.paid;
-    const Credited before = CreditedFor(credited, request.paid);
-    const int64_t returnable = paid.units - before.quantity;
-    if (request.quantity > returnable) {
-      return FieldError(
-          absl::StrCat("returns[", request.first_return, "].quantity"),
-          absl::StrCat(request.quantity, " units of ", Describe(order, paid),
-                       " exceed the ", returnable, " still returnable (",
-                       paid.units, " sold, ", before.quantity,
-                       " already credited)"));
-    }
+  for (size_t r = 0; r < requests.size(); ++r) {
+    const PaidLine& paid = *requests[r].paid;
     RefundedLine line;
     line.order_line_id = order.lines(paid.line_index).line_id();
     if (paid.component_index >= 0) line.component_sku = std::string(paid.sku);
     line.sku = std::string(paid.sku);
-    line.quantity = request.quantity;
+    line.quantity = requests[r].quantity;
     line.refund =
-        SliceFigures(paid, before, request.quantity, options.rounding);
+        Between(targets[r], Already(paid, before[r], options.rounding));
     AddTo(refund.total, line.refund);
     refund.lines.push_back(std::move(line));
   }

@@ -10,6 +10,7 @@
 #include "absl/numeric/int128.h"
 #include "absl/strings/str_cat.h"
 #include "lib/apportion/internal/fields.h"
+#include "lib/apportion/internal/figures.h"
 #include "lib/internal/status_macros.h"
 #include "lib/money/internal/rounding.h"
 #include "retcon/apportion.h"
@@ -317,8 +318,6 @@ absl::StatusOr<ComponentSpecs> ReadComponents(const Reading& reading,
 // figure is allocated separately, so each sums exactly to the line's.
 void AddComponents(const PaidLine& line, const ComponentSpecs& specs,
                    std::vector<PaidLine>& components) {
-  absl::InlinedVector<int64_t, 4> weights, shares(specs.size());
-  for (const ComponentSpec& spec : specs) weights.push_back(spec.weight);
   const size_t first = components.size();
   for (size_t c = 0; c < specs.size(); ++c) {
     PaidLine component;
@@ -329,23 +328,13 @@ void AddComponents(const PaidLine& line, const ComponentSpecs& specs,
     component.paid.taxes = line.paid.taxes;
     components.push_back(std::move(component));
   }
-  const auto split = [&](int64_t total, auto member) {
-    money_internal::AllocateByWeightsUnchecked(total, weights,
-                                               absl::MakeSpan(shares));
-    for (size_t c = 0; c < specs.size(); ++c) {
-      member(components[first + c].paid) = shares[c];
-    }
-  };
-  split(line.paid.gross, [](Figures& f) -> int64_t& { return f.gross; });
-  split(line.paid.discount, [](Figures& f) -> int64_t& { return f.discount; });
-  for (size_t t = 0; t < line.paid.taxes.size(); ++t) {
-    split(line.paid.taxes[t].amount,
-          [t](Figures& f) -> int64_t& { return f.taxes[t].amount; });
-  }
+  absl::InlinedVector<Figures*, 4> parts;
   for (size_t c = 0; c < specs.size(); ++c) {
-    Figures& f = components[first + c].paid;
-    f.net = f.gross - f.tax();
+    parts.push_back(&components[first + c].paid);
   }
+  apportion_internal::SplitFigures(
+      line.paid, [&specs](size_t c, size_t) { return specs[c].weight; },
+      absl::MakeSpan(parts));
 }
 
 // Reads the lines' list prices and the discounts the source allocated.
@@ -506,7 +495,7 @@ absl::Status ComputePaidFigures(const v1::SalesOrder& order,
   }
   figures.exponent = *exponent;
 
-  Reading reading{order, options, figures.currency_code, {}};
+  Reading reading{order, options, figures.currency_code, {}, {}};
   reading.applications.resize(order.discounts_size());
   absl::InlinedVector<LineAmounts, 16> amounts(order.lines_size());
   RETCON_RETURN_IF_ERROR(ReadLines(reading, amounts));
