@@ -213,39 +213,42 @@ void CapTaxAtGross(Figures& f) {
   f.net = f.gross - f.tax();
 }
 
-// What was credited before: the history's recorded amounts, and F(k) for
-// any figure it does not record. Taxes in the paid figures' order.
-Figures Already(const PaidLine& paid, const Credited& credited,
-                RoundingMode mode) {
-  Figures f = Cumulative(paid.paid, credited.quantity, paid.units, mode);
+// What was credited before for amount k: the history's record, or F(k)
+// when it records none.
+int64_t AlreadyCredited(const PaidLine& paid, const Credited& credited,
+                        size_t k, RoundingMode mode) {
   const v1::LineHistory* entry = credited.entry;
-  if (entry == nullptr) return f;
-  if (entry->has_credited_gross())
-    f.gross = entry->credited_gross().minor_units();
-  if (entry->has_credited_discount()) {
-    f.discount = entry->credited_discount().minor_units();
+  if (entry != nullptr) {
+    if (k == 0 && entry->has_credited_gross()) {
+      return entry->credited_gross().minor_units();
+    }
+    if (k == 1 && entry->has_credited_discount()) {
+      return entry->credited_discount().minor_units();
+    }
+    if (k >= 2) {
+      const v1::Money* recorded =
+          CreditedTax(entry->credited_taxes(), paid.paid.taxes[k - 2].rate);
+      if (recorded != nullptr) return recorded->minor_units();
+    }
   }
-  for (TaxShare& tax : f.taxes) {
-    const v1::Money* recorded = CreditedTax(entry->credited_taxes(), tax.rate);
-    if (recorded != nullptr) tax.amount = recorded->minor_units();
-  }
-  return f;
+  return money_internal::CumulativeShareUnchecked(
+      apportion_internal::AmountAt(paid.paid, k), credited.quantity, paid.units,
+      mode);
 }
 
-// target - already for every figure, never below zero. Because no target
-// exceeds what was paid, neither does the credit after this refund.
-Figures Between(const Figures& target, const Figures& already) {
-  const auto gap = [](int64_t t, int64_t a) { return t > a ? t - a : 0; };
-  Figures f;
-  f.gross = gap(target.gross, already.gross);
-  f.discount = gap(target.discount, already.discount);
-  for (size_t t = 0; t < target.taxes.size(); ++t) {
-    f.taxes.push_back(
-        TaxShare{target.taxes[t].rate,
-                 gap(target.taxes[t].amount, already.taxes[t].amount)});
+// Turns `f` from a cumulative target into the refund: target - already
+// credited, amount by amount, never below zero. Because no target exceeds
+// what was paid, neither does the credit after it.
+void SubtractCredited(const PaidLine& paid, const Credited& credited,
+                      RoundingMode mode, Figures& f) {
+  if (credited.quantity != 0 || credited.entry != nullptr) {
+    for (size_t k = 0; k < apportion_internal::AmountCount(f); ++k) {
+      int64_t& amount = apportion_internal::AmountAt(f, k);
+      const int64_t already = AlreadyCredited(paid, credited, k, mode);
+      amount = amount > already ? amount - already : 0;
+    }
   }
   CapTaxAtGross(f);
-  return f;
 }
 
 // When one call returns every component of a bundle line and leaves them
@@ -256,7 +259,8 @@ Figures Between(const Figures& target, const Figures& already) {
 void SetWholeBundleTargets(const OrderFigures& figures,
                            absl::Span<const Request> requests,
                            absl::Span<const Credited> before,
-                           absl::Span<Figures> targets, RoundingMode mode) {
+                           std::vector<RefundedLine>& lines,
+                           RoundingMode mode) {
   for (const PaidLine& line : figures.lines) {
     const int n = line.component_end - line.component_begin;
     if (n == 0) continue;
@@ -275,7 +279,7 @@ void SetWholeBundleTargets(const OrderFigures& figures,
       whole = after % per_bundle == 0 &&
               (bundles < 0 || bundles == after / per_bundle);
       bundles = after / per_bundle;
-      component_targets[c] = &targets[r];
+      component_targets[c] = &lines[r].refund;
     }
     if (!whole || std::count(component_targets.begin(), component_targets.end(),
                              nullptr) > 0) {
@@ -410,10 +414,13 @@ absl::StatusOr<Refund> ApportionRefund(const v1::SalesOrder& order,
                           IndexShippingHistory(order, figures, history));
   RETCON_ASSIGN_OR_RETURN(auto requests, GroupReturns(order, figures, returns));
 
-  // Where every returned line or component should stand after this refund,
-  // and where the history says it stands now.
+  // Each refund line first holds where its line or component should stand
+  // after this refund (the cumulative target), then less what it has.
+  Refund refund;
+  refund.currency_code = figures.currency_code;
+  refund.exponent = figures.exponent;
+  refund.lines.resize(requests.size());
   absl::InlinedVector<Credited, 8> before(requests.size());
-  absl::InlinedVector<Figures, 8> targets(requests.size());
   for (size_t r = 0; r < requests.size(); ++r) {
     const PaidLine& paid = *requests[r].paid;
     before[r] = CreditedFor(credited, requests[r].paid);
@@ -426,30 +433,23 @@ absl::StatusOr<Refund> ApportionRefund(const v1::SalesOrder& order,
                        " remain returnable (", paid.units, " sold, ",
                        before[r].quantity, " already credited)"));
     }
-    targets[r] =
-        Cumulative(paid.paid, before[r].quantity + requests[r].quantity,
-                   paid.units, options.rounding);
-  }
-  if (!figures.components.empty()) {
-    SetWholeBundleTargets(figures, requests, before, absl::MakeSpan(targets),
-                          options.rounding);
-  }
-
-  Refund refund;
-  refund.currency_code = figures.currency_code;
-  refund.exponent = figures.exponent;
-  refund.lines.reserve(requests.size() + figures.shipping.size());
-  for (size_t r = 0; r < requests.size(); ++r) {
-    const PaidLine& paid = *requests[r].paid;
-    RefundedLine line;
+    RefundedLine& line = refund.lines[r];
     line.order_line_id = order.lines(paid.line_index).line_id();
     if (paid.component_index >= 0) line.component_sku = std::string(paid.sku);
     line.sku = std::string(paid.sku);
     line.quantity = requests[r].quantity;
     line.refund =
-        Between(targets[r], Already(paid, before[r], options.rounding));
-    AddTo(refund.total, line.refund);
-    refund.lines.push_back(std::move(line));
+        Cumulative(paid.paid, before[r].quantity + requests[r].quantity,
+                   paid.units, options.rounding);
+  }
+  if (!figures.components.empty()) {
+    SetWholeBundleTargets(figures, requests, before, refund.lines,
+                          options.rounding);
+  }
+  for (size_t r = 0; r < requests.size(); ++r) {
+    SubtractCredited(*requests[r].paid, before[r], options.rounding,
+                     refund.lines[r].refund);
+    AddTo(refund.total, refund.lines[r].refund);
   }
   if (options.include_shipping) {
     AddShipping(order, figures, shipping_credited, refund);
