@@ -145,6 +145,10 @@ struct Refund {
 // REQUIRES: `order` and `options.catalog` outlive the result.
 absl::StatusOr<OrderFigures> PaidFigures(const v1::SalesOrder& order,
                                          const ApportionOptions& options = {});
+// A temporary order would leave the result's SKU views dangling.
+absl::StatusOr<OrderFigures> PaidFigures(const v1::SalesOrder&& order,
+                                         const ApportionOptions& options = {}) =
+    delete;
 
 // Computes the refund of `returns` given what `history` says was already
 // credited for the order.
