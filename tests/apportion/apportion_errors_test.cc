@@ -97,14 +97,14 @@ absl::StatusOr<Refund> Apportion(const v1::SalesOrder& order,
 }
 
 TEST(ApportionErrorsTest, BaseOrderIsValid) {
-  ASSERT_TRUE(PaidFigures(BaseOrder()).ok());
+  const v1::SalesOrder base = BaseOrder();
+  ASSERT_TRUE(PaidFigures(base).ok());
   absl::StatusOr<Refund> refund =
       Apportion(BaseOrder(), {}, {{"L1", "", 6}, {"B1", "", 2}});
   ASSERT_TRUE(refund.ok()) << refund.status();
 }
 
-// --- Returns
-// --------------------------------------------------------------------
+// --- Returns -----------------------------------------------------------------
 
 TEST(ApportionErrorsTest, UnknownLine) {
   ExpectInvalid(Apportion(BaseOrder(), {}, {{"L9", "", 1}}),
@@ -188,8 +188,7 @@ TEST(ApportionErrorsTest, MergedEntriesAboveWhatRemains) {
                 "quantity");
 }
 
-// --- The order
-// --------------------------------------------------------------------
+// --- The order ---------------------------------------------------------------
 
 TEST(ApportionErrorsTest, UnknownOrderCurrency) {
   v1::SalesOrder order = BaseOrder();
@@ -394,8 +393,7 @@ TEST(ApportionErrorsTest, BundleComponentQuantityNotPositive) {
   ExpectInvalidOrder(order, "order.lines[1].components[1].quantity");
 }
 
-// --- The history
-// ------------------------------------------------------------------
+// --- The history -------------------------------------------------------------
 
 TEST(ApportionErrorsTest, HistoryForAnUnknownLine) {
   ExpectInvalid(Apportion(BaseOrder(), History(R"pb(

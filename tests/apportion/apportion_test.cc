@@ -16,11 +16,11 @@
 namespace retcon {
 namespace {
 
+using testing_internal::AddToHistory;
 using testing_internal::DebugString;
 using testing_internal::FindGoods;
 using testing_internal::ParseOrder;
 using testing_internal::ParseText;
-using testing_internal::RecordRefund;
 using testing_internal::ShippingGross;
 using testing_internal::TaxAt;
 
@@ -69,11 +69,12 @@ constexpr absl::string_view kSixUnitOrder = R"pb(
   }
 )pb";
 
-// --- PaidFigures
-// --------------------------------------------------------------
+// --- PaidFigures -------------------------------------------------------------
 
 TEST(PaidFiguresTest, LineWithLineDiscount) {
-  const OrderFigures figures = MustPay(ParseOrder(kSixUnitOrder));
+  // OrderFigures refers to the order (PaidLine::sku): keep it alive.
+  const v1::SalesOrder order = ParseOrder(kSixUnitOrder);
+  const OrderFigures figures = MustPay(order);
   EXPECT_EQ(figures.currency_code, "GBP");
   EXPECT_EQ(figures.exponent, 2);
   ASSERT_EQ(figures.lines.size(), 1u);
@@ -130,7 +131,7 @@ TEST(PaidFiguresTest, EmptyCurrencyMeansTheOrderCurrency) {
 }
 
 TEST(PaidFiguresTest, OtherExponents) {
-  const OrderFigures jpy = MustPay(ParseOrder(R"pb(
+  const v1::SalesOrder jpy_order = ParseOrder(R"pb(
     currency_code: "JPY"
     prices_include_tax: true
     lines {
@@ -139,7 +140,8 @@ TEST(PaidFiguresTest, OtherExponents) {
       unit_price { minor_units: 1000 }
       tax_lines { rate: "10" }
     }
-  )pb"));
+  )pb");
+  const OrderFigures jpy = MustPay(jpy_order);
   EXPECT_EQ(jpy.currency_code, "JPY");
   EXPECT_EQ(jpy.exponent, 0);
   ASSERT_EQ(jpy.lines.size(), 1u);
@@ -147,21 +149,21 @@ TEST(PaidFiguresTest, OtherExponents) {
   EXPECT_EQ(TaxAt(jpy.lines[0].paid, "10"), 273);  // 3000 / 11 = 272.7
   EXPECT_EQ(jpy.lines[0].paid.net, 2727);
 
-  const OrderFigures kwd = MustPay(ParseOrder(R"pb(
+  const v1::SalesOrder kwd_order = ParseOrder(R"pb(
     currency_code: "KWD"
     lines {
       line_id: "L1"
       quantity: 1
       unit_price { minor_units: 1250 }
     }
-  )pb"));
+  )pb");
+  const OrderFigures kwd = MustPay(kwd_order);
   EXPECT_EQ(kwd.exponent, 3);
   ASSERT_EQ(kwd.lines.size(), 1u);
   EXPECT_EQ(kwd.lines[0].paid.gross, 1250);
 }
 
-// --- E1 through ApportionRefund
-// -----------------------------------------------
+// --- E1 through ApportionRefund ----------------------------------------------
 
 TEST(ApportionRefundTest, E1OneThenThreeThenTwo) {
   const v1::SalesOrder order = ParseOrder(kSixUnitOrder);
@@ -183,7 +185,7 @@ TEST(ApportionRefundTest, E1OneThenThreeThenTwo) {
     EXPECT_EQ(line.refund.tax(), 0);
     EXPECT_EQ(refund.total.gross, gross[i]);
     total += line.refund.gross;
-    RecordRefund(refund, &history);
+    AddToHistory(refund, &history);
   }
   EXPECT_EQ(total, 1000);
 }
@@ -202,9 +204,31 @@ TEST(ApportionRefundTest, E1OneAtATime) {
     EXPECT_EQ(line.refund.gross, gross[i]);
     EXPECT_EQ(line.refund.discount, discount[i]);
     total += line.refund.gross;
-    RecordRefund(refund, &history);
+    AddToHistory(refund, &history);
   }
   EXPECT_EQ(total, 1000);
+}
+
+TEST(ApportionRefundTest, E1WithVatAsInDocs) {
+  // docs/money.md section 5: the same line with 20% VAT included: line VAT
+  // 1.67; returned 1, 3, 2 units refund VAT 28, 83, 56 and net 139, 417,
+  // 277.
+  v1::SalesOrder order = ParseOrder(kSixUnitOrder);
+  order.mutable_lines(0)->add_tax_lines()->set_rate("20");
+  v1::OrderHistory history;
+  const std::vector<int64_t> sizes = {1, 3, 2};
+  const std::vector<int64_t> gross = {167, 500, 333};
+  const std::vector<int64_t> vat = {28, 83, 56};
+  const std::vector<int64_t> net = {139, 417, 277};
+  for (size_t i = 0; i < sizes.size(); ++i) {
+    SCOPED_TRACE(i);
+    const Refund refund = MustRefund(order, history, {{"L1", "", sizes[i]}});
+    const RefundedLine line = Goods(refund, "L1");
+    EXPECT_EQ(line.refund.gross, gross[i]);
+    EXPECT_EQ(TaxAt(line.refund, "20"), vat[i]);
+    EXPECT_EQ(line.refund.net, net[i]);
+    AddToHistory(refund, &history);
+  }
 }
 
 TEST(ApportionRefundTest, HistoryWithoutAmountsFollowsTheRule) {
@@ -242,8 +266,7 @@ TEST(ApportionRefundTest, SeveralEntriesForOneLineAreMerged) {
   EXPECT_EQ(refund.total.gross, 667);
 }
 
-// --- Tax derived from the rate (E2, E3)
-// -----------------------------------------
+// --- Tax derived from the rate (E2, E3) --------------------------------------
 
 TEST(ApportionRefundTest, E2VatDerivedFromRate) {
   const v1::SalesOrder order = ParseOrder(R"pb(
@@ -296,7 +319,7 @@ TEST(ApportionRefundTest, E2TaxIsTheLinesTaxSplitCumulatively) {
     EXPECT_EQ(TaxAt(line.refund, "20"), 996);
     EXPECT_EQ(line.refund.net, 4979);
     tax += TaxAt(line.refund, "20");
-    RecordRefund(refund, &history);
+    AddToHistory(refund, &history);
   }
   EXPECT_EQ(tax, 2988);
 }
@@ -336,7 +359,7 @@ TEST(ApportionRefundTest, E3TwoUnitsDoNotOverRefundTax) {
   const Refund first = MustRefund(order, history, {{"L1", "", 1}});
   EXPECT_EQ(TaxAt(Goods(first, "L1").refund, "20"), 417);
   EXPECT_EQ(Goods(first, "L1").refund.net, 2082);
-  RecordRefund(first, &history);
+  AddToHistory(first, &history);
   const Refund second = MustRefund(order, history, {{"L1", "", 1}});
   EXPECT_EQ(TaxAt(Goods(second, "L1").refund, "20"), 416);
   EXPECT_EQ(Goods(second, "L1").refund.net, 2083);
@@ -372,8 +395,69 @@ TEST(ApportionRefundTest, HalfEvenOption) {
             2);
 }
 
-// --- The order's own figures are used as given
-// -----------------------------------
+TEST(ApportionRefundTest, HalfEvenAppliesToEveryCumulativeFigure) {
+  // One unit of two: F(1) is exactly half of the discount (5), of the tax
+  // (5) and of the bundle component's gross (5).
+  const v1::SalesOrder order = ParseOrder(R"pb(
+    currency_code: "GBP"
+    prices_include_tax: true
+    lines {
+      line_id: "L1"
+      quantity: 2
+      unit_price { minor_units: 100 }
+      discount_allocations { amount { minor_units: 5 } }
+      tax_lines {
+        rate: "20"
+        amount { minor_units: 5 }
+      }
+    }
+    lines {
+      line_id: "B1"
+      sku: "PAIR"
+      quantity: 1
+      unit_price { minor_units: 5 }
+      components {
+        sku: "X"
+        quantity: 2
+        allocated_price { minor_units: 1 }
+      }
+    }
+    lines {
+      line_id: "B2"
+      sku: "DUO"
+      quantity: 2
+      unit_price { minor_units: 3 }
+      discount_allocations { amount { minor_units: 1 } }
+      components {
+        sku: "Y"
+        quantity: 1
+        allocated_price { minor_units: 1 }
+      }
+    }
+  )pb");
+  ApportionOptions half_even;
+  half_even.rounding = RoundingMode::kHalfEven;
+  // B2: one whole bundle of two, whose component carries 5.
+  const std::vector<ReturnQuantity> returns = {
+      {"L1", "", 1}, {"B1", "X", 1}, {"B2", "", 1}};
+
+  const Refund away = MustRefund(order, {}, returns);
+  EXPECT_EQ(Goods(away, "L1").refund.gross, 98);  // 97.5
+  EXPECT_EQ(Goods(away, "L1").refund.discount, 3);
+  EXPECT_EQ(TaxAt(Goods(away, "L1").refund, "20"), 3);
+  EXPECT_EQ(Goods(away, "B1", "X").refund.gross, 3);
+  EXPECT_EQ(Goods(away, "B2", "Y").refund.gross, 3);
+
+  const Refund even = MustRefund(order, {}, returns, half_even);
+  EXPECT_EQ(Goods(even, "L1").refund.gross, 98);
+  EXPECT_EQ(Goods(even, "L1").refund.discount, 2);
+  EXPECT_EQ(TaxAt(Goods(even, "L1").refund, "20"), 2);
+  EXPECT_EQ(Goods(even, "L1").refund.net, 96);
+  EXPECT_EQ(Goods(even, "B1", "X").refund.gross, 2);
+  EXPECT_EQ(Goods(even, "B2", "Y").refund.gross, 2);
+}
+
+// --- The order's own figures are used as given -------------------------------
 
 TEST(ApportionRefundTest, OrderTaxAmountUsedAsGiven) {
   // The rate would give 4.17; the order says 4.16.
@@ -437,8 +521,7 @@ TEST(ApportionRefundTest, DiscountAllocationsUsedAsGiven) {
   EXPECT_EQ(Goods(refund, "L2").refund.discount, 3);
 }
 
-// --- Order-level discounts without allocations
-// ---------------------------------
+// --- Order-level discounts without allocations -------------------------------
 
 TEST(ApportionRefundTest, E4OrderDiscountSpreadByLargestRemainder) {
   // 0.04 over three equal lines: 0.02, 0.01, 0.01 (ties to the lower index).
@@ -548,8 +631,7 @@ TEST(ApportionRefundTest, OrderDiscountTieGoesToLowerLineIndex) {
   EXPECT_EQ(paid.lines[1].paid.discount, 500);
 }
 
-// --- Prices exclusive of tax
-// ----------------------------------------------------
+// --- Prices exclusive of tax -------------------------------------------------
 
 TEST(ApportionRefundTest, TaxExclusivePricesAddTaxOnNet) {
   // 3 x 0.99 net = 2.97, VAT 0.594 -> 0.59, gross 3.56.
@@ -579,7 +661,7 @@ TEST(ApportionRefundTest, TaxExclusivePricesAddTaxOnNet) {
     EXPECT_EQ(line.refund.gross, gross[i]);
     EXPECT_EQ(TaxAt(line.refund, "20"), tax[i]);
     EXPECT_EQ(line.refund.net, 99);
-    RecordRefund(refund, &history);
+    AddToHistory(refund, &history);
   }
 }
 
@@ -614,8 +696,7 @@ TEST(ApportionRefundTest, TaxExclusiveWithDiscountAndGivenTax) {
   EXPECT_EQ(paid.lines[1].paid.gross, 1199);
 }
 
-// --- Several tax rates on a line
-// --------------------------------------------------
+// --- Several tax rates on a line ---------------------------------------------
 
 TEST(ApportionRefundTest, TwoGivenTaxRatesSplitPerRate) {
   const v1::SalesOrder order = ParseOrder(R"pb(
@@ -648,7 +729,7 @@ TEST(ApportionRefundTest, TwoGivenTaxRatesSplitPerRate) {
   EXPECT_EQ(TaxAt(first.refund, "5"), 7);  // 6.67
   EXPECT_EQ(first.refund.net, 343);
   EXPECT_EQ(one.total.taxes.size(), 2u);
-  RecordRefund(one, &history);
+  AddToHistory(one, &history);
 
   const RefundedLine rest =
       Goods(MustRefund(order, history, {{"L1", "", 2}}), "L1");
@@ -677,7 +758,9 @@ TEST(ApportionRefundTest, TwoDerivedTaxRatesOnNet) {
   EXPECT_EQ(line.refund.gross, 1250);
 }
 
-TEST(ApportionRefundTest, TwoDerivedTaxRatesInclusiveStayBalanced) {
+TEST(ApportionRefundTest, TwoDerivedTaxRatesInclusive) {
+  // docs/money.md section 3: each rate's tax is round(G * r / (100 + sum of
+  // rates)): 90.93 * 20 / 125 = 14.5488 and 90.93 * 5 / 125 = 3.6372.
   const v1::SalesOrder order = ParseOrder(R"pb(
     currency_code: "GBP"
     prices_include_tax: true
@@ -693,8 +776,9 @@ TEST(ApportionRefundTest, TwoDerivedTaxRatesInclusiveStayBalanced) {
   ASSERT_EQ(paid.lines.size(), 1u);
   EXPECT_EQ(paid.lines[0].paid.gross, 9093);
   EXPECT_EQ(paid.lines[0].paid.taxes.size(), 2u);
-  EXPECT_GT(TaxAt(paid.lines[0].paid, "20"), TaxAt(paid.lines[0].paid, "5"));
-  EXPECT_GT(TaxAt(paid.lines[0].paid, "5"), 0);
+  EXPECT_EQ(TaxAt(paid.lines[0].paid, "20"), 1455);
+  EXPECT_EQ(TaxAt(paid.lines[0].paid, "5"), 364);
+  EXPECT_EQ(paid.lines[0].paid.net, 7274);
   ExpectBalanced(paid.lines[0].paid);
   const Refund refund = MustRefund(order, {}, {{"L1", "", 7}});
   EXPECT_EQ(Goods(refund, "L1").refund.gross, 9093);
@@ -744,8 +828,7 @@ TEST(ApportionRefundTest, TotalSumsTaxesPerRateAcrossLines) {
   EXPECT_EQ(refund.exponent, 2);
 }
 
-// --- Bundles
-// ----------------------------------------------------------------------
+// --- Bundles -----------------------------------------------------------------
 
 // A gift set of one mug (allocated 24.00) and two tea tins (12.00).
 constexpr absl::string_view kGiftSetOrder = R"pb(
@@ -771,7 +854,8 @@ constexpr absl::string_view kGiftSetOrder = R"pb(
 )pb";
 
 TEST(BundleTest, ComponentsShareTheLineByAllocatedPrice) {
-  const OrderFigures paid = MustPay(ParseOrder(kGiftSetOrder));
+  const v1::SalesOrder order = ParseOrder(kGiftSetOrder);
+  const OrderFigures paid = MustPay(order);
   ASSERT_EQ(paid.lines.size(), 1u);
   const PaidLine& line = paid.lines[0];
   EXPECT_EQ(line.paid.gross, 7200);
@@ -827,7 +911,7 @@ TEST(BundleTest, PartialComponentReturn) {
   EXPECT_EQ(tea.refund.gross, 600);
   EXPECT_EQ(TaxAt(tea.refund, "20"), 100);
   EXPECT_EQ(tea.refund.net, 500);
-  RecordRefund(one_tin, &history);
+  AddToHistory(one_tin, &history);
 
   // Then the rest of the tins and both mugs: everything closes exactly.
   const Refund rest =
@@ -842,13 +926,13 @@ TEST(BundleTest, WholeBundleAfterAPartialReturn) {
   const v1::SalesOrder order = ParseOrder(kGiftSetOrder);
   v1::OrderHistory history;
   const Refund tin = MustRefund(order, history, {{"B1", "TEA", 1}});
-  RecordRefund(tin, &history);
+  AddToHistory(tin, &history);
   // One whole bundle: 1 mug + 2 of the 3 tins left.
   const Refund bundle = MustRefund(order, history, {{"B1", "", 1}});
   EXPECT_EQ(Goods(bundle, "B1", "MUG").quantity, 1);
   EXPECT_EQ(Goods(bundle, "B1", "TEA").quantity, 2);
   EXPECT_EQ(Goods(bundle, "B1", "TEA").refund.gross, 1200);
-  RecordRefund(bundle, &history);
+  AddToHistory(bundle, &history);
   // The second bundle is no longer complete (one tin left).
   EXPECT_EQ(ApportionRefund(order, history, {{"B1", "", 1}}).status().code(),
             absl::StatusCode::kInvalidArgument);
@@ -1051,15 +1135,144 @@ TEST(BundleTest, ComponentsCloseTheLineWithUnevenShares) {
     refunded.gross += refund.total.gross;
     refunded.discount += refund.total.discount;
     refunded.net += refund.total.net;
-    RecordRefund(refund, &history);
+    AddToHistory(refund, &history);
   }
   EXPECT_EQ(refunded.gross, line.paid.gross);
   EXPECT_EQ(refunded.discount, line.paid.discount);
   EXPECT_EQ(refunded.net, line.paid.net);
 }
 
-// --- Shipping
-// -------------------------------------------------------------------
+// docs/money.md section 7, order #1003: two gift sets at 75.00; catalog
+// list prices scarf 39.00, beanie 22.00, gloves 25.00. The line's 150.00
+// splits 68.02 / 38.37 / 43.61 over the components.
+constexpr absl::string_view kWinterSetCatalog = R"pb(
+  bundles {
+    bundle_sku: "GS-WINTER"
+    components {
+      sku: "SCARF"
+      quantity: 1
+      list_price { currency_code: "GBP" minor_units: 3900 }
+    }
+    components {
+      sku: "BEANIE"
+      quantity: 1
+      list_price { currency_code: "GBP" minor_units: 2200 }
+    }
+    components {
+      sku: "GLOVES"
+      quantity: 1
+      list_price { currency_code: "GBP" minor_units: 2500 }
+    }
+  }
+)pb";
+
+constexpr absl::string_view kWinterSetOrder = R"pb(
+  order_id: "1003"
+  currency_code: "GBP"
+  prices_include_tax: true
+  lines {
+    line_id: "L1"
+    sku: "GS-WINTER"
+    quantity: 2
+    unit_price { minor_units: 7500 }
+  }
+)pb";
+
+TEST(BundleTest, WholeSetRefundsWhatTheSetCost) {
+  const v1::Catalog catalog = ParseText<v1::Catalog>(kWinterSetCatalog);
+  ApportionOptions options;
+  options.catalog = &catalog;
+  const v1::SalesOrder order = ParseOrder(kWinterSetOrder);
+  const OrderFigures paid = MustPay(order, options);
+  ASSERT_EQ(paid.components.size(), 3u);
+  EXPECT_EQ(paid.components[0].paid.gross, 6802);
+  EXPECT_EQ(paid.components[1].paid.gross, 3837);
+  EXPECT_EQ(paid.components[2].paid.gross, 4361);
+
+  // F(1) of the line is 75.00, split 34.01 + 19.19 + 21.80; the second set
+  // brings each component to its total: 34.01 + 19.18 + 21.81.
+  v1::OrderHistory history;
+  const Refund first = MustRefund(order, history, {{"L1", "", 1}}, options);
+  EXPECT_EQ(first.total.gross, 7500);
+  EXPECT_EQ(Goods(first, "L1", "SCARF").refund.gross, 3401);
+  EXPECT_EQ(Goods(first, "L1", "BEANIE").refund.gross, 1919);
+  EXPECT_EQ(Goods(first, "L1", "GLOVES").refund.gross, 2180);
+  ASSERT_TRUE(RecordRefund(order, first, &history, options).ok());
+  const Refund second = MustRefund(order, history, {{"L1", "", 1}}, options);
+  EXPECT_EQ(second.total.gross, 7500);
+  EXPECT_EQ(Goods(second, "L1", "SCARF").refund.gross, 3401);
+  EXPECT_EQ(Goods(second, "L1", "BEANIE").refund.gross, 1918);
+  EXPECT_EQ(Goods(second, "L1", "GLOVES").refund.gross, 2181);
+}
+
+TEST(BundleTest, WholeSetsWithQuantityOnlyHistoryConserve) {
+  // A host that records only quantities (allowed: "retcon assumes they were
+  // credited by its own cumulative rule"). DOMAIN.md conservation: the two
+  // sets together refund exactly the 150.00 the line paid.
+  const v1::Catalog catalog = ParseText<v1::Catalog>(kWinterSetCatalog);
+  ApportionOptions options;
+  options.catalog = &catalog;
+  const v1::SalesOrder order = ParseOrder(kWinterSetOrder);
+  const Refund first = MustRefund(order, {}, {{"L1", "", 1}}, options);
+  const v1::OrderHistory quantities = ParseText<v1::OrderHistory>(R"pb(
+    lines { order_line_id: "L1" component_sku: "SCARF" credited_quantity: 1 }
+    lines { order_line_id: "L1" component_sku: "BEANIE" credited_quantity: 1 }
+    lines { order_line_id: "L1" component_sku: "GLOVES" credited_quantity: 1 }
+  )pb");
+  const Refund second = MustRefund(order, quantities, {{"L1", "", 1}}, options);
+  EXPECT_EQ(first.total.gross + second.total.gross, 15000)
+      << DebugString(first) << "\n"
+      << DebugString(second);
+  EXPECT_EQ(Goods(first, "L1", "GLOVES").refund.gross +
+                Goods(second, "L1", "GLOVES").refund.gross,
+            4361);
+}
+
+TEST(BundleTest, WholeBundleThenComponentsWithQuantityOnlyHistory) {
+  // Three pairs at 3.35 less 0.01: 10.04, split 5.02 / 5.02 over A and B
+  // (3 units each). One whole pair: the line's F(1) = 3.35 splits 1.68 /
+  // 1.67, while A's own F(1) is 1.67. A host recording only quantities then
+  // returns the other two A units: DOMAIN.md says A never refunds more than
+  // the 5.02 it paid, and the line never more than 10.04.
+  const v1::SalesOrder order = ParseOrder(R"pb(
+    currency_code: "GBP"
+    prices_include_tax: true
+    lines {
+      line_id: "P1"
+      sku: "PAIR"
+      quantity: 3
+      unit_price { minor_units: 335 }
+      discount_allocations { amount { minor_units: 1 } }
+      components {
+        sku: "A"
+        quantity: 1
+        allocated_price { minor_units: 1 }
+      }
+      components {
+        sku: "B"
+        quantity: 1
+        allocated_price { minor_units: 1 }
+      }
+    }
+  )pb");
+  const Refund pair = MustRefund(order, {}, {{"P1", "", 1}});
+  EXPECT_EQ(pair.total.gross, 335);
+  const v1::OrderHistory quantities = ParseText<v1::OrderHistory>(R"pb(
+    lines { order_line_id: "P1" component_sku: "A" credited_quantity: 1 }
+    lines { order_line_id: "P1" component_sku: "B" credited_quantity: 1 }
+  )pb");
+  const Refund rest =
+      MustRefund(order, quantities, {{"P1", "A", 2}, {"P1", "B", 2}});
+  EXPECT_LE(
+      Goods(pair, "P1", "A").refund.gross + Goods(rest, "P1", "A").refund.gross,
+      502)
+      << "over-refund of component A";
+  EXPECT_EQ(pair.total.gross + rest.total.gross, 1004)
+      << DebugString(pair) << "\n"
+      << DebugString(rest);
+}
+
+// --- Shipping ----------------------------------------------------------------
 
 constexpr absl::string_view kShippedOrder = R"pb(
   currency_code: "GBP"
@@ -1109,7 +1322,7 @@ TEST(ShippingTest, IncludeShippingRefundsItOnce) {
   EXPECT_EQ(shipping.refund.net, 416);
   EXPECT_EQ(first.total.gross, 1499);
   EXPECT_EQ(first.total.tax(), 167 + 83);
-  RecordRefund(first, &history);
+  AddToHistory(first, &history);
 
   const Refund second = MustRefund(order, history, {{"L1", "", 1}}, options);
   EXPECT_EQ(ShippingGross(second), 0) << DebugString(second);
@@ -1144,8 +1357,7 @@ TEST(ShippingTest, RefundsWhatRemainsOfPartlyCreditedShipping) {
   }
 }
 
-// --- Histories that differ from the rule
-// --------------------------------------------
+// --- Histories that differ from the rule -------------------------------------
 
 TEST(HistoryTest, RecordedAmountsAreAbsorbed) {
   // The first unit was credited 1.70 instead of 1.67: the next unit takes
@@ -1166,7 +1378,7 @@ TEST(HistoryTest, RecordedAmountsAreAbsorbed) {
     const Refund refund = MustRefund(order, history, {{"L1", "", 1}});
     EXPECT_EQ(Goods(refund, "L1").refund.gross, expected[i]);
     total += refund.total.gross;
-    RecordRefund(refund, &history);
+    AddToHistory(refund, &history);
   }
   EXPECT_EQ(total, 1000);
 }
@@ -1194,7 +1406,7 @@ TEST(HistoryTest, OverCreditedHistoryNeverGoesNegative) {
     EXPECT_EQ(line.refund.gross, i < 4 ? 0 : 100);
     total += line.refund.gross;
     EXPECT_LE(total, 1000);
-    RecordRefund(refund, &history);
+    AddToHistory(refund, &history);
   }
   EXPECT_EQ(total, 1000);
 
@@ -1235,14 +1447,169 @@ TEST(HistoryTest, RecordedTaxIsAbsorbedPerRate) {
   const Refund second = MustRefund(order, history, {{"L1", "", 1}});
   EXPECT_EQ(TaxAt(Goods(second, "L1").refund, "20"), 992);
   EXPECT_EQ(Goods(second, "L1").refund.net, 4983);
-  RecordRefund(second, &history);
+  AddToHistory(second, &history);
   const Refund third = MustRefund(order, history, {{"L1", "", 1}});
   EXPECT_EQ(TaxAt(Goods(third, "L1").refund, "20"), 996);
   EXPECT_EQ(1000 + TaxAt(second.total, "20") + TaxAt(third.total, "20"), 2988);
 }
 
-// --- Determinism and credit notes
-// ----------------------------------------------------
+// Ten units that paid 0.04 with 0.01 VAT: worth less than a penny each.
+// F(gross) = 0,1,1,2,2,2,3,3,4,4 and F(tax) = 0,0,0,0,1,1,1,1,1,1, so by
+// the rule the fifth unit alone would refund 0.00 gross with 0.01 VAT.
+constexpr absl::string_view kSubPennyOrder = R"pb(
+  currency_code: "GBP"
+  prices_include_tax: true
+  lines {
+    line_id: "L1"
+    quantity: 10
+    unit_price { minor_units: 1 }
+    discount_allocations { amount { minor_units: 6 } }
+    tax_lines { rate: "20" }
+  }
+)pb";
+
+TEST(HistoryTest, TaxCappedAtGrossIsCaughtUpLater) {
+  const v1::SalesOrder order = ParseOrder(kSubPennyOrder);
+  const OrderFigures paid = MustPay(order);
+  ASSERT_EQ(paid.lines.size(), 1u);
+  EXPECT_EQ(paid.lines[0].paid.gross, 4);
+  EXPECT_EQ(TaxAt(paid.lines[0].paid, "20"), 1);
+
+  v1::OrderHistory history;  // Records amounts (AddToHistory).
+  Figures total;
+  for (int i = 0; i < 10; ++i) {
+    SCOPED_TRACE(absl::StrCat("unit #", i + 1));
+    const Refund refund = MustRefund(order, history, {{"L1", "", 1}});
+    ExpectBalanced(refund.total);
+    EXPECT_GE(refund.total.net, 0);
+    EXPECT_GE(refund.total.tax(), 0);
+    EXPECT_LE(refund.total.tax(), refund.total.gross);
+    total.gross += refund.total.gross;
+    total.net += refund.total.net;
+    AddToHistory(refund, &history);
+  }
+  EXPECT_EQ(total.gross, 4);
+  EXPECT_EQ(total.net, 3);
+  EXPECT_EQ(total.gross - total.net, 1) << "all the VAT paid is refunded";
+}
+
+TEST(HistoryTest, QuantityOnlyHistoryConservesCappedTax) {
+  // The same, with a host that records only quantities. DOMAIN.md
+  // conservation: the ten units together refund exactly the 0.01 VAT paid.
+  const v1::SalesOrder order = ParseOrder(kSubPennyOrder);
+  int64_t gross = 0;
+  int64_t tax = 0;
+  for (int i = 0; i < 10; ++i) {
+    SCOPED_TRACE(absl::StrCat("unit #", i + 1));
+    v1::OrderHistory history;
+    if (i > 0) {
+      v1::LineHistory* line = history.add_lines();
+      line->set_order_line_id("L1");
+      line->set_credited_quantity(i);
+    }
+    const Refund refund = MustRefund(order, history, {{"L1", "", 1}});
+    EXPECT_GE(refund.total.net, 0);
+    gross += refund.total.gross;
+    tax += refund.total.tax();
+  }
+  EXPECT_EQ(gross, 4);
+  EXPECT_EQ(tax, 1);
+}
+
+// --- RecordRefund ------------------------------------------------------------
+
+TEST(RecordRefundTest, RecordsQuantitiesAmountsAndShipping) {
+  v1::SalesOrder order = ParseOrder(kShippedOrder);
+  order.set_order_id("SO-7");
+  ApportionOptions options;
+  options.include_shipping = true;
+  const Refund refund = MustRefund(order, {}, {{"L1", "", 1}}, options);
+
+  v1::OrderHistory history;
+  ASSERT_TRUE(RecordRefund(order, refund, &history, options).ok());
+  EXPECT_EQ(history.order_id(), "SO-7");
+  ASSERT_EQ(history.lines_size(), 1);
+  const v1::LineHistory& line = history.lines(0);
+  EXPECT_EQ(line.order_line_id(), "L1");
+  EXPECT_EQ(line.component_sku(), "");
+  EXPECT_EQ(line.credited_quantity(), 1);
+  EXPECT_EQ(line.credited_gross().minor_units(), 1000);
+  EXPECT_EQ(line.credited_discount().minor_units(), 0);
+  ASSERT_EQ(line.credited_taxes_size(), 1);
+  EXPECT_EQ(line.credited_taxes(0).rate(), "20");
+  EXPECT_EQ(line.credited_taxes(0).amount().minor_units(), 167);
+  ASSERT_EQ(history.shipping_size(), 1);
+  EXPECT_EQ(history.shipping(0).shipping_id(), "S1");
+  EXPECT_EQ(history.shipping(0).credited_gross().minor_units(), 499);
+  ASSERT_EQ(history.shipping(0).credited_taxes_size(), 1);
+  EXPECT_EQ(history.shipping(0).credited_taxes(0).amount().minor_units(), 83);
+
+  // The next refund continues from it: the last unit and no more shipping.
+  const Refund next = MustRefund(order, history, {{"L1", "", 1}}, options);
+  EXPECT_EQ(next.total.gross, 1000);
+  EXPECT_EQ(TaxAt(next.total, "20"), 166);
+  EXPECT_EQ(ShippingGross(next), 0);
+}
+
+TEST(RecordRefundTest, AddsToExistingEntries) {
+  const v1::SalesOrder order = ParseOrder(kSixUnitOrder);
+  v1::OrderHistory history;
+  for (int64_t n : {1, 3}) {
+    const Refund refund = MustRefund(order, history, {{"L1", "", n}});
+    ASSERT_TRUE(RecordRefund(order, refund, &history).ok());
+  }
+  ASSERT_EQ(history.lines_size(), 1);
+  EXPECT_EQ(history.lines(0).credited_quantity(), 4);
+  EXPECT_EQ(history.lines(0).credited_gross().minor_units(), 667);
+  EXPECT_EQ(history.lines(0).credited_discount().minor_units(), 133);
+}
+
+TEST(RecordRefundTest, FillsRuleAmountsIntoQuantityOnlyEntries) {
+  const v1::SalesOrder order = ParseOrder(kSixUnitOrder);
+  v1::OrderHistory history = ParseText<v1::OrderHistory>(R"pb(
+    lines { order_line_id: "L1" credited_quantity: 1 }
+  )pb");
+  const Refund refund = MustRefund(order, history, {{"L1", "", 3}});
+  ASSERT_TRUE(RecordRefund(order, refund, &history).ok());
+  ASSERT_EQ(history.lines_size(), 1);
+  EXPECT_EQ(history.lines(0).credited_quantity(), 4);
+  EXPECT_EQ(history.lines(0).credited_gross().minor_units(), 667);  // F(4)
+  EXPECT_EQ(history.lines(0).credited_discount().minor_units(), 133);
+}
+
+TEST(RecordRefundTest, KeepsCappedTaxAcrossCalls) {
+  // The sub-penny line, recorded with RecordRefund: all its VAT comes back.
+  const v1::SalesOrder order = ParseOrder(kSubPennyOrder);
+  v1::OrderHistory history;
+  int64_t tax = 0;
+  for (int i = 0; i < 10; ++i) {
+    const Refund refund = MustRefund(order, history, {{"L1", "", 1}});
+    tax += refund.total.tax();
+    ASSERT_TRUE(RecordRefund(order, refund, &history).ok());
+  }
+  EXPECT_EQ(tax, 1);
+}
+
+TEST(RecordRefundTest, RejectsARefundOfAnotherOrder) {
+  const v1::SalesOrder order = ParseOrder(kSixUnitOrder);
+  Refund refund;
+  refund.currency_code = "GBP";
+  RefundedLine line;
+  line.order_line_id = "L9";
+  line.sku = "X";
+  line.quantity = 1;
+  line.refund.gross = 100;
+  line.refund.net = 100;
+  refund.lines.push_back(line);
+  v1::OrderHistory history;
+  const absl::Status status = RecordRefund(order, refund, &history);
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(status.message().find("refund.lines[0].order_line_id"),
+            absl::string_view::npos)
+      << status;
+}
+
+// --- Determinism and credit notes --------------------------------------------
 
 TEST(ApportionRefundTest, Deterministic) {
   const v1::SalesOrder order = ParseOrder(kGiftSetOrder);

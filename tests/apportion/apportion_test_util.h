@@ -106,7 +106,7 @@ inline void AddTaxes(const TaxShares& taxes, absl::string_view currency,
 
 // Adds what `refund` credited to `history`, as a host would after posting
 // it: quantities and amounts per line, component and shipping line.
-inline void RecordRefund(const Refund& refund, v1::OrderHistory* history) {
+inline void AddToHistory(const Refund& refund, v1::OrderHistory* history) {
   const std::string& currency = refund.currency_code;
   for (const RefundedLine& line : refund.lines) {
     if (line.kind == RefundedKind::kShipping) {

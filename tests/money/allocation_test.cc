@@ -29,7 +29,7 @@ constexpr int64_t kMin = std::numeric_limits<int64_t>::min();
 constexpr RoundingMode kHalfAway = RoundingMode::kHalfAwayFromZero;
 constexpr RoundingMode kHalfEven = RoundingMode::kHalfEven;
 
-// --- Reference arithmetic, written from the spec in 128-bit integers --------
+// --- Reference arithmetic, written from the spec in 128-bit integers ---------
 
 absl::int128 Abs128(absl::int128 v) { return v < 0 ? -v : v; }
 
@@ -93,8 +93,7 @@ std::vector<int64_t> MustAllocate(int64_t total,
   return shares.ok() ? *shares : std::vector<int64_t>();
 }
 
-// --- DivideRounded
-// ------------------------------------------------------------
+// --- DivideRounded -----------------------------------------------------------
 
 TEST(DivideRoundedTest, HalfAwayFromZero) {
   EXPECT_EQ(DivideRounded(5, 2).value(), 3);  // 2.5
@@ -185,8 +184,7 @@ TEST(DivideRoundedTest, MatchesReferenceOnRandomInputs) {
   }
 }
 
-// --- AllocateByWeights: examples
-// ----------------------------------------------
+// --- AllocateByWeights: examples ---------------------------------------------
 
 TEST(AllocateByWeightsTest, E4TieGoesToLowerIndex) {
   // DOMAIN.md E4: 0.04 over three units: 0.02, 0.01, 0.01.
@@ -291,8 +289,7 @@ TEST(AllocateByWeightsTest, SpanOverloadMatchesVectorOverload) {
   EXPECT_THAT(status.message(), HasSubstr("weights[1]"));
 }
 
-// --- AllocateByWeights: properties
-// --------------------------------------------
+// --- AllocateByWeights: properties -------------------------------------------
 
 std::vector<int64_t> RandomWeights(TestRng& rng) {
   const int n = static_cast<int>(rng.Uniform(1, rng.OneIn(10) ? 40 : 8));
@@ -373,8 +370,7 @@ TEST(AllocateByWeightsPropertyTest, SharesAreExactAndLargestRemainder) {
   }
 }
 
-// --- CumulativeShare / CumulativeSlice: examples
-// ------------------------------
+// --- CumulativeShare / CumulativeSlice: examples -----------------------------
 
 TEST(CumulativeShareTest, E1SixUnitsPaidTenPounds) {
   const std::vector<int64_t> expected = {0, 167, 333, 500, 667, 833, 1000};
@@ -463,8 +459,7 @@ TEST(CumulativeSliceTest, RejectsBadArguments) {
   }
 }
 
-// --- Cumulative: properties
-// ---------------------------------------------------
+// --- Cumulative: properties --------------------------------------------------
 
 // Random positive sizes summing to `units`, in random order.
 std::vector<int64_t> RandomPartition(TestRng& rng, int64_t units) {

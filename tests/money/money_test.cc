@@ -20,8 +20,7 @@ using testing_internal::TestSeed;
 constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
 constexpr int64_t kMin = std::numeric_limits<int64_t>::min();
 
-// --- CurrencyExponent
-// ---------------------------------------------------------
+// --- CurrencyExponent --------------------------------------------------------
 
 TEST(CurrencyExponentTest, KnowsCommonExponents) {
   EXPECT_EQ(CurrencyExponent("GBP").value_or(-1), 2);
@@ -40,8 +39,7 @@ TEST(CurrencyExponentTest, RejectsUnknownOrMalformedCodes) {
   }
 }
 
-// --- ParseMinorUnits
-// ----------------------------------------------------------
+// --- ParseMinorUnits ---------------------------------------------------------
 
 void ExpectParses(absl::string_view text, int exponent, int64_t expected) {
   SCOPED_TRACE(absl::StrCat("'", text, "' exponent ", exponent));
@@ -136,8 +134,7 @@ TEST(ParseMinorUnitsTest, LargeExponents) {
   ExpectRejected("10", 18);
 }
 
-// --- FormatMinorUnits
-// ---------------------------------------------------------
+// --- FormatMinorUnits --------------------------------------------------------
 
 TEST(FormatMinorUnitsTest, FormatsWithExactlyExponentDecimals) {
   EXPECT_EQ(FormatMinorUnits(1230, 2), "12.30");
@@ -199,8 +196,7 @@ TEST(FormatMinorUnitsTest, RandomValuesRoundTrip) {
   }
 }
 
-// --- Money
-// --------------------------------------------------------------------
+// --- Money -------------------------------------------------------------------
 
 Money MustParse(absl::string_view text, absl::string_view currency) {
   absl::StatusOr<Money> m = Money::Parse(text, currency);

@@ -41,8 +41,7 @@ absl::int128 RefRound(absl::int128 num, absl::int128 den, RoundingMode mode) {
   return negative ? -q : q;
 }
 
-// --- TaxRate
-// ------------------------------------------------------------------
+// --- TaxRate -----------------------------------------------------------------
 
 TEST(TaxRateTest, ParsesDecimalPercentages) {
   EXPECT_EQ(Rate("20").scaled_percent(), 20000000);
@@ -130,8 +129,7 @@ TEST(TaxRateTest, Ordering) {
   EXPECT_NE(Rate("20"), Rate("17.5"));
 }
 
-// --- ExtractTax: worked examples
-// ----------------------------------------------
+// --- ExtractTax: worked examples ---------------------------------------------
 
 TEST(ExtractTaxTest, E2VatInclusive) {
   // 179.25 * 20/120 = 29.875 -> 29.88; net 149.37.
@@ -221,8 +219,7 @@ TEST(ExtractTaxTest, Int64Limits) {
   }
 }
 
-// --- TaxOnNet
-// -----------------------------------------------------------------
+// --- TaxOnNet ----------------------------------------------------------------
 
 TEST(TaxOnNetTest, Examples) {
   EXPECT_EQ(TaxOnNet(1000, Rate("20")).value(), 200);
@@ -260,8 +257,7 @@ TEST(TaxOnNetTest, OutOfRange) {
   EXPECT_EQ(TaxOnNet(kMax, Rate("20")).value(), 1844674407370955161);
 }
 
-// --- Properties
-// ---------------------------------------------------------------
+// --- Properties --------------------------------------------------------------
 
 TaxRate RandomRate(TestRng& rng) {
   switch (rng.Uniform(0, 6)) {
