@@ -18,7 +18,7 @@
 namespace retcon {
 namespace {
 
-using apportion_internal::Cumulative;
+using apportion_internal::CumulativeOf;
 using apportion_internal::Describe;
 using apportion_internal::FieldError;
 using apportion_internal::IsBundle;
@@ -213,10 +213,10 @@ void CapTaxAtGross(Figures& f) {
   f.net = f.gross - f.tax();
 }
 
-// What was credited before for amount k: the history's record, or F(k)
-// when it records none.
+// What was credited before for amount k: the history's record, or the
+// rule's `rule` amount when it records none.
 int64_t AlreadyCredited(const PaidLine& paid, const Credited& credited,
-                        size_t k, RoundingMode mode) {
+                        const Figures& rule, size_t k) {
   const v1::LineHistory* entry = credited.entry;
   if (entry != nullptr) {
     if (k == 0 && entry->has_credited_gross()) {
@@ -231,70 +231,23 @@ int64_t AlreadyCredited(const PaidLine& paid, const Credited& credited,
       if (recorded != nullptr) return recorded->minor_units();
     }
   }
-  return money_internal::CumulativeShareUnchecked(
-      apportion_internal::AmountAt(paid.paid, k), credited.quantity, paid.units,
-      mode);
+  return apportion_internal::AmountAt(rule, k);
 }
 
 // Turns `f` from a cumulative target into the refund: target - already
 // credited, amount by amount, never below zero. Because no target exceeds
 // what was paid, neither does the credit after it.
-void SubtractCredited(const PaidLine& paid, const Credited& credited,
-                      RoundingMode mode, Figures& f) {
+void SubtractCredited(const OrderFigures& figures, const PaidLine& paid,
+                      const Credited& credited, RoundingMode mode, Figures& f) {
   if (credited.quantity != 0 || credited.entry != nullptr) {
+    const Figures rule = CumulativeOf(figures, paid, credited.quantity, mode);
     for (size_t k = 0; k < apportion_internal::AmountCount(f); ++k) {
       int64_t& amount = apportion_internal::AmountAt(f, k);
-      const int64_t already = AlreadyCredited(paid, credited, k, mode);
+      const int64_t already = AlreadyCredited(paid, credited, rule, k);
       amount = amount > already ? amount - already : 0;
     }
   }
   CapTaxAtGross(f);
-}
-
-// When one call returns every component of a bundle line and leaves them
-// all at the same whole number m of bundles returned, the components'
-// targets come from the bundle line's own cumulative F(m): whole bundles
-// then refund exactly what the bundle line would, not the sum of each
-// component's own rounding (a set sold at 75.00 refunds 75.00).
-void SetWholeBundleTargets(const OrderFigures& figures,
-                           absl::Span<const Request> requests,
-                           absl::Span<const Credited> before,
-                           std::vector<RefundedLine>& lines,
-                           RoundingMode mode) {
-  for (const PaidLine& line : figures.lines) {
-    const int n = line.component_end - line.component_begin;
-    if (n == 0) continue;
-    absl::InlinedVector<Figures*, 4> component_targets(n, nullptr);
-    int64_t bundles = -1;
-    bool whole = true;
-    for (size_t r = 0; r < requests.size() && whole; ++r) {
-      const PaidLine& paid = *requests[r].paid;
-      if (paid.component_index < 0 || paid.line_index != line.line_index) {
-        continue;
-      }
-      const int64_t per_bundle = paid.units / line.units;
-      const int64_t after = before[r].quantity + requests[r].quantity;
-      const int c = static_cast<int>(&paid - &figures.components[0]) -
-                    line.component_begin;
-      whole = after % per_bundle == 0 &&
-              (bundles < 0 || bundles == after / per_bundle);
-      bundles = after / per_bundle;
-      component_targets[c] = &lines[r].refund;
-    }
-    if (!whole || std::count(component_targets.begin(), component_targets.end(),
-                             nullptr) > 0) {
-      continue;
-    }
-    // Split in proportion to what each component was paid of each figure:
-    // at m = all bundles this gives back exactly the components' totals.
-    apportion_internal::SplitFigures(
-        Cumulative(line.paid, bundles, line.units, mode),
-        [&](size_t c, size_t k) {
-          return apportion_internal::AmountAt(
-              figures.components[line.component_begin + c].paid, k);
-        },
-        component_targets);
-  }
 }
 
 void AddTo(Figures& total, const Figures& f) {
@@ -439,16 +392,9 @@ absl::StatusOr<Refund> ApportionRefund(const v1::SalesOrder& order,
     line.sku = std::string(paid.sku);
     line.quantity = requests[r].quantity;
     line.refund =
-        Cumulative(paid.paid, before[r].quantity + requests[r].quantity,
-                   paid.units, options.rounding);
-  }
-  if (!figures.components.empty()) {
-    SetWholeBundleTargets(figures, requests, before, refund.lines,
-                          options.rounding);
-  }
-  for (size_t r = 0; r < requests.size(); ++r) {
-    SubtractCredited(*requests[r].paid, before[r], options.rounding,
-                     refund.lines[r].refund);
+        CumulativeOf(figures, paid, before[r].quantity + requests[r].quantity,
+                     options.rounding);
+    SubtractCredited(figures, paid, before[r], options.rounding, line.refund);
     AddTo(refund.total, refund.lines[r].refund);
   }
   if (options.include_shipping) {

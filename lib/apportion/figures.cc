@@ -1,5 +1,6 @@
 #include "lib/apportion/internal/figures.h"
 
+#include <algorithm>
 #include <string>
 
 #include "absl/container/inlined_vector.h"
@@ -90,6 +91,54 @@ absl::StatusOr<const PaidLine*> Resolve(const v1::SalesOrder& order,
   return component;
 }
 
+namespace {
+
+// True when no unit's tax can outrun its gross under the plain rule: the
+// smallest gross step floor(G/Q) covers the largest steps of every tax
+// together. Then each tax's cumulative share is simply round(T * m / Q).
+// Only lines selling units for a few minor units each fail this.
+bool TaxStepsFitGross(const Figures& total, int64_t units) {
+  int64_t room = total.gross / units;
+  for (const TaxShare& tax : total.taxes) {
+    room -= tax.amount / units + (tax.amount % units != 0 ? 1 : 0);
+    if (room < 0) return false;
+  }
+  return true;
+}
+
+// Cumulative taxes when a plain round(T * m / Q) could credit a unit more
+// tax than gross. Each tax follows its plain share but is held back just
+// enough that what remains after it (the budget of the next tax, and net
+// after the last) never goes down from one unit to the next:
+//   n_i(m) = min(B_i(Q) - T_i, max over j <= m of (B_i(j) - F_i(j)))
+//   t_i(m) = B_i(m) - n_i(m),   B_1 = gross,  B_{i+1} = n_i.
+// So every slice has 0 <= tax <= gross, whatever the grouping, and every
+// tax still ends at exactly T_i. O(m): only for sub-penny units.
+void HeldBackTaxes(const Figures& total, int64_t m, int64_t units,
+                   RoundingMode mode, Figures& f) {
+  const size_t rates = total.taxes.size();
+  absl::InlinedVector<int64_t, 2> running_max(rates, 0), end_budget(rates);
+  int64_t budget_at_end = total.gross;
+  for (size_t i = 0; i < rates; ++i) {
+    budget_at_end -= total.taxes[i].amount;
+    end_budget[i] = budget_at_end;  // B_i(Q) - T_i
+  }
+  for (int64_t j = 0; j <= m; ++j) {
+    int64_t budget =
+        money_internal::CumulativeShareUnchecked(total.gross, j, units, mode);
+    for (size_t i = 0; i < rates; ++i) {
+      const int64_t plain = money_internal::CumulativeShareUnchecked(
+          total.taxes[i].amount, j, units, mode);
+      running_max[i] = std::max(running_max[i], budget - plain);
+      const int64_t rest = std::min(end_budget[i], running_max[i]);
+      if (j == m) f.taxes[i].amount = budget - rest;
+      budget = rest;
+    }
+  }
+}
+
+}  // namespace
+
 Figures Cumulative(const Figures& total, int64_t m, int64_t units,
                    RoundingMode mode) {
   const auto share = [&](int64_t amount) {
@@ -101,6 +150,65 @@ Figures Cumulative(const Figures& total, int64_t m, int64_t units,
   for (const TaxShare& tax : total.taxes) {
     f.taxes.push_back(TaxShare{tax.rate, share(tax.amount)});
   }
+  if (!f.taxes.empty() && !TaxStepsFitGross(total, units)) {
+    HeldBackTaxes(total, m, units, mode, f);
+  }
+  return f;
+}
+
+namespace {
+
+// G(m): the bundle line's cumulative share of its first m bundles, split
+// over its components in proportion to what each was paid of each figure.
+// Component c's figures are written to `out`.
+Figures ComponentAtWholeBundles(const OrderFigures& figures,
+                                const PaidLine& line, size_t c, int64_t m,
+                                RoundingMode mode) {
+  const size_t n = line.component_end - line.component_begin;
+  const Figures line_share = Cumulative(line.paid, m, line.units, mode);
+  absl::InlinedVector<Figures, 4> parts(n);
+  absl::InlinedVector<Figures*, 4> part_ptrs(n);
+  for (size_t i = 0; i < n; ++i) {
+    parts[i].taxes = line_share.taxes;  // rates; amounts are overwritten
+    for (TaxShare& tax : parts[i].taxes) tax.amount = 0;
+    part_ptrs[i] = &parts[i];
+  }
+  SplitFigures(
+      line_share,
+      [&](size_t i, size_t k) {
+        return AmountAt(figures.components[line.component_begin + i].paid, k);
+      },
+      absl::MakeSpan(part_ptrs));
+  return std::move(parts[c]);
+}
+
+}  // namespace
+
+Figures CumulativeOf(const OrderFigures& figures, const PaidLine& paid,
+                     int64_t m, RoundingMode mode) {
+  if (paid.component_index < 0) {
+    return Cumulative(paid.paid, m, paid.units, mode);
+  }
+  // A component's cumulative share is pinned at every whole number of
+  // bundles to its part of the bundle line's own share (so whole bundles
+  // refund exactly what the line would) and interpolated by the same
+  // rounding within a bundle. It depends on the component's own units only,
+  // so any mix of whole-bundle and component returns adds up the same.
+  const PaidLine& line = figures.lines[paid.line_index];
+  const size_t c = &paid - &figures.components[line.component_begin];
+  const int64_t per_bundle = paid.units / line.units;
+  const int64_t bundles = m / per_bundle;
+  const int64_t within = m % per_bundle;
+  Figures f = ComponentAtWholeBundles(figures, line, c, bundles, mode);
+  if (within == 0) return f;
+  const Figures next =
+      ComponentAtWholeBundles(figures, line, c, bundles + 1, mode);
+  for (size_t k = 0; k < AmountCount(f); ++k) {
+    int64_t& amount = AmountAt(f, k);
+    amount += static_cast<int64_t>(money_internal::DivideRoundedUnchecked(
+        absl::int128(AmountAt(next, k) - amount) * within, per_bundle, mode));
+  }
+  f.net = f.gross - f.tax();
   return f;
 }
 

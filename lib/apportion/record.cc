@@ -96,8 +96,8 @@ absl::Status RecordRefund(const v1::SalesOrder& order, const Refund& refund,
             [i] { return absl::StrCat("refund.lines[", i, "]"); },
             /*whole_bundle_ok=*/false));
     v1::LineHistory* entry = LineEntry(line, history);
-    const Figures rule = apportion_internal::Cumulative(
-        paid->paid, entry->credited_quantity(), paid->units, options.rounding);
+    const Figures rule = apportion_internal::CumulativeOf(
+        figures, *paid, entry->credited_quantity(), options.rounding);
     const bool recorded_gross = entry->has_credited_gross();
     const bool recorded_discount = entry->has_credited_discount();
     AddFigures(currency, line.refund, rule, entry->mutable_credited_gross(),

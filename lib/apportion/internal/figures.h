@@ -68,6 +68,12 @@ absl::StatusOr<const PaidLine*> Resolve(const v1::SalesOrder& order,
 Figures Cumulative(const Figures& total, int64_t m, int64_t units,
                    RoundingMode mode);
 
+// F(m) of a line or a component of `figures`: the cumulative share of its
+// first m units. For a component: at every whole number of bundles, its
+// part of the bundle line's own F, and in between, interpolated.
+Figures CumulativeOf(const OrderFigures& figures, const PaidLine& paid,
+                     int64_t m, RoundingMode mode);
+
 }  // namespace apportion_internal
 }  // namespace retcon
 
