@@ -122,6 +122,49 @@ TEST(TaxRateTest, ToStringRoundTripsForRandomRates) {
   }
 }
 
+TEST(TaxRateTest, DecimalsAndScaledTo) {
+  EXPECT_EQ(Rate("20").decimals(), 0);
+  EXPECT_EQ(Rate("17.5").decimals(), 1);
+  EXPECT_EQ(Rate("17.50").decimals(), 1);
+  EXPECT_EQ(Rate("0").decimals(), 0);
+  EXPECT_EQ(Rate("0.000001").decimals(), 6);
+  EXPECT_EQ(Rate("1000").decimals(), 0);
+  EXPECT_EQ(Rate("17.5").ScaledTo(1), 175);
+  EXPECT_EQ(Rate("17.5").ScaledTo(2), 1750);
+  EXPECT_EQ(Rate("17.5").ScaledTo(6), 17500000);
+  EXPECT_EQ(Rate("20").ScaledTo(0), 20);
+  EXPECT_EQ(Rate("1000").ScaledTo(6), 1000000000);
+  EXPECT_EQ(Rate("12.345678").ScaledTo(6), 12345678);
+}
+
+TEST(TaxRateTest, ScaledToAgreesWithScaledPercent) {
+  const uint64_t seed = TestSeed();
+  SCOPED_TRACE(SeedTrace(seed));
+  TestRng rng(seed);
+  for (int i = 0; i < 2000; ++i) {
+    const int64_t scaled = rng.Uniform(0, 1000 * TaxRate::kScale);
+    const std::string frac = absl::StrCat(scaled % TaxRate::kScale);
+    const TaxRate rate =
+        Rate(absl::StrCat(scaled / TaxRate::kScale, ".",
+                          std::string(6 - frac.size(), '0'), frac));
+    SCOPED_TRACE(absl::StrCat("case #", i, ": ", rate.ToString()));
+    ASSERT_EQ(rate.scaled_percent(), scaled);
+    // decimals() is the fewest places that hold the rate exactly.
+    const int d = rate.decimals();
+    ASSERT_GE(d, 0);
+    ASSERT_LE(d, TaxRate::kMaxDecimals);
+    int64_t power = 1;
+    for (int k = d; k < TaxRate::kMaxDecimals; ++k) power *= 10;
+    ASSERT_EQ(scaled % power, 0);
+    if (d > 0) ASSERT_NE(scaled % (power * 10), 0);
+    for (int to = d; to <= TaxRate::kMaxDecimals; ++to) {
+      int64_t down = 1;
+      for (int k = to; k < TaxRate::kMaxDecimals; ++k) down *= 10;
+      ASSERT_EQ(rate.ScaledTo(to), scaled / down) << "to " << to;
+    }
+  }
+}
+
 TEST(TaxRateTest, Ordering) {
   EXPECT_LT(Rate("5"), Rate("17.5"));
   EXPECT_LT(Rate("17.5"), Rate("20"));
