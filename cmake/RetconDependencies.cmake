@@ -5,3 +5,6 @@ find_package(Protobuf REQUIRED)
 if(NOT TARGET protobuf::libprotobuf OR NOT Protobuf_PROTOC_EXECUTABLE)
   message(FATAL_ERROR "retcon needs libprotobuf-dev and protobuf-compiler")
 endif()
+# Debian's libre2-dev ships only a pkg-config file.
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(RE2 REQUIRED IMPORTED_TARGET re2)

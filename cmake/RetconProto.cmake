@@ -8,6 +8,7 @@ set(RETCON_PROTO_FILES
   ${RETCON_PROTO_DIR}/retcon/v1/catalog.proto
   ${RETCON_PROTO_DIR}/retcon/v1/history.proto
   ${RETCON_PROTO_DIR}/retcon/v1/plan.proto
+  ${RETCON_PROTO_DIR}/retcon/v1/rules.proto
 )
 set(RETCON_PROTO_OUT ${PROJECT_BINARY_DIR}/gen)
 

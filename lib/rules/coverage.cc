@@ -1,0 +1,48 @@
+// RowCoverage: relaxed atomic counters per row.
+#include <atomic>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "retcon/rules.h"
+
+namespace retcon {
+
+RowCoverage::RowCoverage(const CompiledRuleSet& rules) : rules_(rules) {
+  for (const v1::Decision& d : rules.rule_set().decisions()) {
+    auto counts = std::make_unique<std::atomic<int64_t>[]>(d.rows_size());
+    for (int r = 0; r < d.rows_size(); ++r) counts[r].store(0);
+    counts_.push_back(std::move(counts));
+  }
+}
+
+void RowCoverage::Record(const DecisionResult& result) {
+  if (result.decision_index < 0 ||
+      result.decision_index >= static_cast<int>(counts_.size())) {
+    return;
+  }
+  for (const RuleHit& hit : result.hits) {
+    counts_[result.decision_index][hit.row_index].fetch_add(
+        1, std::memory_order_relaxed);
+  }
+}
+
+int64_t RowCoverage::Count(int decision_index, int row_index) const {
+  return counts_[decision_index][row_index].load(std::memory_order_relaxed);
+}
+
+std::vector<RowCoverage::UnfiredRow> RowCoverage::NeverFired() const {
+  std::vector<UnfiredRow> unfired;
+  const v1::RuleSet& rs = rules_.rule_set();
+  for (int d = 0; d < rs.decisions_size(); ++d) {
+    for (int r = 0; r < rs.decisions(d).rows_size(); ++r) {
+      if (Count(d, r) == 0) {
+        unfired.push_back(
+            {rs.decisions(d).name(), rs.decisions(d).rows(r).id()});
+      }
+    }
+  }
+  return unfired;
+}
+
+}  // namespace retcon

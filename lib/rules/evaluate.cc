@@ -1,0 +1,189 @@
+// Evaluation: read the inputs once, select each column's accepting rows from
+// its index, AND the columns word by word, apply the hit policy.
+#include <string>
+#include <utility>
+
+#include "absl/container/inlined_vector.h"
+#include "absl/numeric/bits.h"
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "lib/rules/internal/compiled_decision.h"
+#include "lib/rules/internal/rule_set_impl.h"
+
+namespace retcon {
+namespace rules_internal {
+namespace {
+
+// The rows that accept every input, one 64-row word at a time.
+class MatchScan {
+ public:
+  MatchScan(const CompiledDecision& d, const InputValue* values)
+      : d_(d), scratch_(d.columns.size()) {
+    for (size_t c = 0; c < d.columns.size(); ++c) {
+      if (d.columns[c].all_any) continue;
+      selections_.push_back(SelectRows(d, c, values[c], scratch_[c]));
+    }
+  }
+
+  // Calls on_match(row) for matching rows in row order until it returns
+  // false.
+  template <typename OnMatch>
+  void ForEach(OnMatch on_match) const {
+    const uint64_t* all = d_.all_rows.data();
+    for (int w = 0; w < d_.num_words; ++w) {
+      uint64_t acc = all[w];
+      for (const ColumnSelection& s : selections_) {
+        acc &= s.parts[0][w] | s.parts[1][w] | s.parts[2][w];
+        if (acc == 0) break;
+      }
+      while (acc != 0) {
+        int row = w * 64 + absl::countr_zero(acc);
+        if (!on_match(row)) return;
+        acc &= acc - 1;
+      }
+    }
+  }
+
+ private:
+  const CompiledDecision& d_;
+  absl::InlinedVector<RowBits, 8> scratch_;
+  absl::InlinedVector<ColumnSelection, 8> selections_;
+};
+
+RuleHit HitOf(const CompiledDecision& d, int row) {
+  const v1::Row& r = d.decision->rows(row);
+  return RuleHit{row, r.id(), &r.outputs()};
+}
+
+absl::Status ApplyPolicy(const CompiledDecision& d, const MatchScan& scan,
+                         DecisionResult& result) {
+  switch (d.decision->hit_policy()) {
+    case v1::Decision::FIRST:
+      scan.ForEach([&](int row) {
+        result.hits.push_back(HitOf(d, row));
+        return false;
+      });
+      return absl::OkStatus();
+    case v1::Decision::UNIQUE:
+      scan.ForEach([&](int row) {
+        result.hits.push_back(HitOf(d, row));
+        return result.hits.size() < 2;
+      });
+      if (result.hits.size() > 1) {
+        return absl::FailedPreconditionError(
+            absl::StrCat("decision '", d.decision->name(), "' (UNIQUE): rows '",
+                         result.hits[0].row_id, "' and '",
+                         result.hits[1].row_id, "' both match"));
+      }
+      return absl::OkStatus();
+    case v1::Decision::PRIORITY: {
+      int best = -1;
+      scan.ForEach([&](int row) {
+        if (best < 0 || d.priority_rank[row] < d.priority_rank[best]) {
+          best = row;
+        }
+        return true;
+      });
+      if (best >= 0) result.hits.push_back(HitOf(d, best));
+      return absl::OkStatus();
+    }
+    default:  // COLLECT
+      scan.ForEach([&](int row) {
+        result.hits.push_back(HitOf(d, row));
+        return true;
+      });
+      return absl::OkStatus();
+  }
+}
+
+std::string WhyWinner(const CompiledDecision& d, const DecisionResult& r) {
+  if (r.used_default) return "no row matched; default outputs";
+  if (r.hits.empty()) return "no row matched; no default outputs";
+  switch (d.decision->hit_policy()) {
+    case v1::Decision::FIRST:
+      return "first matching row";
+    case v1::Decision::UNIQUE:
+      return "the only matching row";
+    case v1::Decision::PRIORITY:
+      return d.decision->outputs(0).priority_order().empty()
+                 ? "highest row priority among matches"
+                 : absl::StrCat("highest in the priority_order of output '",
+                                d.decision->outputs(0).name(),
+                                "' among matches");
+    default:
+      return "COLLECT: every matching row";
+  }
+}
+
+void FillTrace(const CompiledDecision& d, const InputValue* values,
+               const MatchScan& scan, const DecisionResult& result,
+               EvaluationTrace& trace) {
+  trace = EvaluationTrace{};
+  trace.decision = d.decision->name();
+  for (size_t c = 0; c < d.inputs.size(); ++c) {
+    trace.inputs.emplace_back(d.inputs[c].path,
+                              RenderInput(d.inputs[c], values[c]));
+  }
+  scan.ForEach([&](int row) {
+    trace.matched_row_ids.push_back(d.decision->rows(row).id());
+    return true;
+  });
+  if (!result.hits.empty() &&
+      d.decision->hit_policy() != v1::Decision::COLLECT) {
+    trace.winner = std::string(result.hits[0].row_id);
+  }
+  trace.reason = WhyWinner(d, result);
+}
+
+}  // namespace
+
+int RuleSetImpl::DecisionIndex(absl::string_view name) const {
+  auto it = by_name.find(name);
+  return it == by_name.end() ? -1 : it->second;
+}
+
+absl::StatusOr<DecisionResult> RuleSetImpl::Evaluate(
+    absl::string_view decision, const google::protobuf::Message& fact,
+    EvaluationTrace* trace) const {
+  int index = DecisionIndex(decision);
+  if (index < 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("unknown decision '", decision, "'"));
+  }
+  const CompiledDecision& d = decisions[index];
+  if (fact.GetDescriptor() != d.fact_type) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "decision '", decision, "' takes a ", d.fact_type->full_name(),
+        ", not a ", fact.GetDescriptor()->full_name()));
+  }
+  absl::InlinedVector<std::string, 8> scratch(d.inputs.size());
+  absl::InlinedVector<InputValue, 8> values(d.inputs.size());
+  for (size_t c = 0; c < d.inputs.size(); ++c) {
+    values[c] = ReadInput(d.inputs[c], fact, scratch[c]);
+  }
+  MatchScan scan(d, values.data());
+  DecisionResult result;
+  result.decision_index = index;
+  absl::Status status = ApplyPolicy(d, scan, result);
+  if (status.ok() && result.hits.empty() &&
+      !d.decision->default_outputs().empty()) {
+    result.used_default = true;
+    result.default_outputs = &d.decision->default_outputs();
+  }
+  if (trace != nullptr) FillTrace(d, values.data(), scan, result, *trace);
+  if (!status.ok()) return status;
+  return result;
+}
+
+}  // namespace rules_internal
+
+const google::protobuf::RepeatedPtrField<v1::Value>& DecisionResult::outputs()
+    const {
+  static const auto* const kNone =
+      new google::protobuf::RepeatedPtrField<v1::Value>();
+  if (!hits.empty()) return *hits[0].outputs;
+  if (used_default) return *default_outputs;
+  return *kNone;
+}
+
+}  // namespace retcon

@@ -1,0 +1,118 @@
+// The compiled form of a decision table: input paths resolved to field
+// descriptor chains, cells normalised, and one index per input column that
+// maps an input value to the bitset of rows whose cell accepts it.
+#ifndef RETCON_LIB_RULES_INTERNAL_COMPILED_DECISION_H_
+#define RETCON_LIB_RULES_INTERNAL_COMPILED_DECISION_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+#include "google/protobuf/descriptor.h"
+#include "google/protobuf/message.h"
+#include "re2/set.h"
+#include "retcon/rules.h"
+#include "retcon/v1/rules.pb.h"
+
+namespace retcon {
+namespace rules_internal {
+
+// One bit per row; bit i of word i / 64 is row i.
+using RowBits = std::vector<uint64_t>;
+
+inline void SetBit(RowBits& bits, int row) {
+  bits[row >> 6] |= uint64_t{1} << (row & 63);
+}
+
+// What an input reads, by the type of the last field on its path.
+enum class InputKind { kInteger, kBool, kEnum, kString, kMessage };
+
+// A resolved input path.
+struct InputPath {
+  std::string path;
+  std::vector<const google::protobuf::FieldDescriptor*> chain;
+  InputKind kind = InputKind::kInteger;
+  const google::protobuf::EnumDescriptor* enum_type = nullptr;
+};
+
+// One input's value in one evaluation. Integers, bools (0/1) and enum numbers
+// are in `number`; strings view the fact or `scratch`.
+struct InputValue {
+  bool present = false;
+  int64_t number = 0;
+  absl::string_view text;
+};
+
+// A cell in one shape per kind, with values converted to the column's type.
+struct NormalCell {
+  enum Kind { kAny, kIn, kNotIn, kRegex, kRange, kMissing, kPresent };
+  Kind kind = kAny;
+  std::vector<int64_t> numbers;    // kIn/kNotIn on integer, bool, enum inputs
+  std::vector<std::string> texts;  // kIn/kNotIn on string inputs
+  std::string regex;
+  int64_t low = 0;  // kRange, inclusive integer bounds
+  int64_t high = 0;
+};
+
+// Maps one input's value to the rows whose cell in that column accepts it.
+// A row appears in exactly one part (discrete, regex or range), so the rows
+// accepting a value are the union of at most three bitsets.
+struct ColumnIndex {
+  bool all_any = true;  // Every cell is `any`: the column is skipped.
+  bool is_string = false;
+  // Discrete cells (any, in, not in, missing, present).
+  absl::flat_hash_map<int64_t, RowBits> by_number;
+  absl::flat_hash_map<std::string, RowBits> by_text;
+  RowBits other;    // Accept a present value absent from the maps.
+  RowBits missing;  // Accept a missing input.
+  // Regex cells: one RE2::Set over the distinct patterns.
+  std::unique_ptr<RE2::Set> regex_set;
+  std::vector<RowBits> regex_rows;  // Per pattern index.
+  // Range cells: bucket i holds values in [bounds[i-1], bounds[i]).
+  std::vector<int64_t> bounds;
+  std::vector<RowBits> buckets;  // bounds.size() + 1 of them
+};
+
+struct CompiledDecision {
+  const v1::Decision* decision = nullptr;  // Into the owned RuleSet.
+  const google::protobuf::Descriptor* fact_type = nullptr;
+  std::vector<InputPath> inputs;
+  std::vector<std::vector<NormalCell>> cells;  // [row][input]
+  std::vector<ColumnIndex> columns;
+  int num_rows = 0;
+  int num_words = 0;
+  RowBits zeros;  // num_words zero words, for "no rows" parts.
+  RowBits all_rows;
+  // PRIORITY: rank per row, lower wins.
+  std::vector<int> priority_rank;
+};
+
+// Builds the column indexes of `d` from its normalised cells. Errors (a
+// regex set RE2 cannot compile) name the decision and input.
+absl::Status BuildColumnIndexes(const CompileOptions& options,
+                                CompiledDecision& d);
+
+// Reads input `in` of `fact` (its type is the decision's fact type).
+InputValue ReadInput(const InputPath& in, const google::protobuf::Message& fact,
+                     std::string& scratch);
+
+// The input value as text for traces: "42", "true", "ITEM_CONDITION_USED",
+// "\"LEEDS\"" or "<missing>".
+std::string RenderInput(const InputPath& in, const InputValue& value);
+
+// The (up to three) bitsets whose union is the rows of column `c` that
+// accept `value`. Uses `scratch` when several regexes match.
+struct ColumnSelection {
+  const uint64_t* parts[3];
+};
+ColumnSelection SelectRows(const CompiledDecision& d, int c,
+                           const InputValue& value, RowBits& scratch);
+
+}  // namespace rules_internal
+}  // namespace retcon
+
+#endif  // RETCON_LIB_RULES_INTERNAL_COMPILED_DECISION_H_

@@ -1,0 +1,37 @@
+// The concrete CompiledRuleSet: an owned copy of the rule set and one
+// CompiledDecision per decision.
+#ifndef RETCON_LIB_RULES_INTERNAL_RULE_SET_IMPL_H_
+#define RETCON_LIB_RULES_INTERNAL_RULE_SET_IMPL_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "lib/rules/internal/compiled_decision.h"
+#include "retcon/rules.h"
+
+namespace retcon {
+namespace rules_internal {
+
+class RuleSetImpl final : public CompiledRuleSet {
+ public:
+  explicit RuleSetImpl(const v1::RuleSet& rule_set) : rule_set_(rule_set) {}
+
+  absl::StatusOr<DecisionResult> Evaluate(
+      absl::string_view decision, const google::protobuf::Message& fact,
+      EvaluationTrace* trace) const override;
+  const v1::RuleSet& rule_set() const override { return rule_set_; }
+  int DecisionIndex(absl::string_view name) const override;
+
+  // Filled by the compiler, then never changed.
+  std::vector<CompiledDecision> decisions;
+  absl::flat_hash_map<std::string, int> by_name;
+
+ private:
+  const v1::RuleSet rule_set_;
+};
+
+}  // namespace rules_internal
+}  // namespace retcon
+
+#endif  // RETCON_LIB_RULES_INTERNAL_RULE_SET_IMPL_H_
