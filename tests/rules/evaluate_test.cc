@@ -1,0 +1,332 @@
+// Evaluation: hit policies, every cell kind, missing values, defaults,
+// traces, coverage and concurrent evaluation.
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "retcon/rules.h"
+#include "retcon/v1/return.pb.h"
+#include "tests/rules/rules_test_fact.pb.h"
+#include "tests/rules/rules_test_util.h"
+
+namespace retcon {
+namespace {
+
+using rules_test::MustCompile;
+using rules_test::ReturnFact;
+using rules_test::Table;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::Pair;
+
+std::string Row(const std::string& id, const std::string& cells,
+                const std::string& out, const std::string& extra = "") {
+  return "rows { id: '" + id + "' " + cells + " outputs { string_value: '" +
+         out + "' } " + extra + " }\n";
+}
+
+// The winning output of decision "d", "" for no match, or the error.
+std::string Out(const CompiledRuleSet& rules, const ReturnFact& fact) {
+  absl::StatusOr<DecisionResult> r = rules.Evaluate("d", fact);
+  if (!r.ok()) return std::string(r.status().message());
+  if (!r->matched()) return "";
+  return r->outputs()[0].string_value();
+}
+
+ReturnFact Fact(rules_test::Condition condition, const std::string& sku,
+                int64_t days) {
+  ReturnFact f;
+  f.set_condition(condition);
+  f.set_sku(sku);
+  f.set_days_since_order(days);
+  return f;
+}
+
+TEST(EvaluateTest, FirstPicksTheFirstMatchingRow) {
+  auto rules = MustCompile(Table(
+      "FIRST", "inputs: 'condition'",
+      Row("R1", "cells { equals { enum_value: 'BROKEN' } }", "QUARANTINE") +
+          Row("R2", "cells { any {} }", "SELLABLE")));
+  EXPECT_EQ(Out(*rules, Fact(rules_test::BROKEN, "", 0)), "QUARANTINE");
+  EXPECT_EQ(Out(*rules, Fact(rules_test::USED, "", 0)), "SELLABLE");
+}
+
+TEST(EvaluateTest, UniqueNamesBothRowsWhenTwoMatch) {
+  auto rules = MustCompile(
+      Table("UNIQUE", "inputs: 'condition'",
+            Row("R1", "cells { equals { enum_value: 'BROKEN' } }", "A") +
+                Row("R2",
+                    "cells { one_of { values { enum_value: 'BROKEN' } "
+                    "values { enum_value: 'USED' } } }",
+                    "B")));
+  EXPECT_EQ(Out(*rules, Fact(rules_test::USED, "", 0)), "B");
+  absl::StatusOr<DecisionResult> r =
+      rules->Evaluate("d", Fact(rules_test::BROKEN, "", 0));
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(r.status().message(), HasSubstr("rows 'R1' and 'R2'"));
+}
+
+TEST(EvaluateTest, PriorityFollowsTheDeclaredOrderOfOutputValues) {
+  auto rules = MustCompile(Table(
+      "PRIORITY", "inputs: 'condition' inputs: 'sku'",
+      Row("R1", "cells { any {} } cells { any {} }", "SELLABLE") +
+          Row("R2", "cells { equals { enum_value: 'USED' } } cells { any {} }",
+              "DAMAGED") +
+          Row("R3", "cells { any {} } cells { regex: '^X' }", "QUARANTINE") +
+          Row("R4", "cells { equals { enum_value: 'USED' } } cells { any {} }",
+              "DAMAGED"),
+      "priority_order { string_value: 'QUARANTINE' } "
+      "priority_order { string_value: 'DAMAGED' } "
+      "priority_order { string_value: 'SELLABLE' }"));
+  EXPECT_EQ(Out(*rules, Fact(rules_test::NEW_WITH_TAGS, "A1", 0)), "SELLABLE");
+  EXPECT_EQ(Out(*rules, Fact(rules_test::USED, "X1", 0)), "QUARANTINE");
+  absl::StatusOr<DecisionResult> r =
+      rules->Evaluate("d", Fact(rules_test::USED, "A1", 0));
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->hits[0].row_id, "R2");  // Tie with R4: the earlier row.
+}
+
+TEST(EvaluateTest, PriorityWithoutOrderUsesRowPriority) {
+  auto rules = MustCompile(
+      Table("PRIORITY", "inputs: 'condition'",
+            Row("R1", "cells { any {} }", "LOW", "priority: 1") +
+                Row("R2", "cells { any {} }", "HIGH", "priority: 9") +
+                Row("R3", "cells { any {} }", "MID", "priority: 5")));
+  EXPECT_EQ(Out(*rules, ReturnFact()), "HIGH");
+}
+
+TEST(EvaluateTest, CollectReturnsEveryMatchInRowOrder) {
+  auto rules = MustCompile(
+      Table("COLLECT", "inputs: 'sku'",
+            Row("R1", "cells { regex: 'RED' }", "a") +
+                Row("R2", "cells { regex: '^SHOE' }", "b") +
+                Row("R3", "cells { equals { string_value: 'X' } }", "c") +
+                Row("R4", "cells { any {} }", "d")));
+  ReturnFact f;
+  f.set_sku("SHOE-RED-42");
+  absl::StatusOr<DecisionResult> r = rules->Evaluate("d", f);
+  ASSERT_TRUE(r.ok());
+  std::vector<std::string> ids;
+  for (const RuleHit& hit : r->hits) ids.emplace_back(hit.row_id);
+  EXPECT_THAT(ids, ElementsAre("R1", "R2", "R4"));
+}
+
+TEST(EvaluateTest, NotOneOfMatchesOtherPresentValuesOnly) {
+  auto rules = MustCompile(
+      Table("FIRST", "inputs: 'order.country'",
+            Row("R1",
+                "cells { not_one_of { values { string_value: 'GB' } "
+                "values { string_value: 'IE' } } }",
+                "EXPORT")));
+  ReturnFact f;
+  f.mutable_order()->set_country("FR");
+  EXPECT_EQ(Out(*rules, f), "EXPORT");
+  f.mutable_order()->set_country("GB");
+  EXPECT_EQ(Out(*rules, f), "");
+  EXPECT_EQ(Out(*rules, ReturnFact()), "");  // order unset: missing.
+}
+
+TEST(EvaluateTest, RegexSearchesUnlessAnchored) {
+  auto rules =
+      MustCompile(Table("FIRST", "inputs: 'sku'",
+                        Row("R1", "cells { regex: '^GIFT-[0-9]+$' }", "GIFT") +
+                            Row("R2", "cells { regex: 'RED' }", "RED")));
+  ReturnFact f;
+  f.set_sku("GIFT-12");
+  EXPECT_EQ(Out(*rules, f), "GIFT");
+  f.set_sku("GIFT-12-RED");
+  EXPECT_EQ(Out(*rules, f), "RED");
+  f.set_sku("BLUE");
+  EXPECT_EQ(Out(*rules, f), "");
+}
+
+TEST(EvaluateTest, RangesHonourOpenAndClosedEndsAndDecimalBounds) {
+  auto rules = MustCompile(Table(
+      "FIRST", "inputs: 'days_since_order'",
+      Row("R1", "cells { range { high: '14' high_inclusive: true } }", "IN14") +
+          Row("R2", "cells { range { low: '14' high: '30' } }", "TO30") +
+          Row("R3", "cells { range { low: '29.5' high: '40.5' } }", "TO40") +
+          Row("R4", "cells { range { low: '40.5' } }", "LATE")));
+  auto at = [&](int64_t days) { return Out(*rules, Fact({}, "", days)); };
+  EXPECT_EQ(at(-3), "IN14");
+  EXPECT_EQ(at(14), "IN14");
+  EXPECT_EQ(at(15), "TO30");
+  EXPECT_EQ(at(29), "TO30");
+  EXPECT_EQ(at(30), "TO40");
+  EXPECT_EQ(at(40), "TO40");
+  EXPECT_EQ(at(41), "LATE");
+}
+
+TEST(EvaluateTest, MissingValuesMatchOnlyAnyAndIsMissing) {
+  auto rules = MustCompile(Table(
+      "COLLECT", "inputs: 'order.total_minor'",
+      Row("any", "cells { any {} }", "a") +
+          Row("missing", "cells { is_missing {} }", "m") +
+          Row("present", "cells { is_present {} }", "p") +
+          Row("zero", "cells { equals { int_value: 0 } }", "z") +
+          Row("not5", "cells { not_one_of { values { int_value: 5 } } }", "n") +
+          Row("range", "cells { range { low: '-1' high: '1' } }", "r")));
+  auto ids = [&](const ReturnFact& f) {
+    std::vector<std::string> out;
+    absl::StatusOr<DecisionResult> r = rules->Evaluate("d", f);
+    for (const RuleHit& hit : r->hits) {
+      out.emplace_back(hit.row_id);
+    }
+    return out;
+  };
+  ReturnFact f;
+  EXPECT_THAT(ids(f), ElementsAre("any", "missing"));  // order unset
+  f.mutable_order();
+  EXPECT_THAT(ids(f), ElementsAre("any", "missing"));  // optional unset
+  f.mutable_order()->set_total_minor(0);
+  EXPECT_THAT(ids(f), ElementsAre("any", "present", "zero", "not5", "range"));
+}
+
+TEST(EvaluateTest, PlainProto3ScalarsAreAlwaysPresent) {
+  auto rules = MustCompile(
+      Table("FIRST", "inputs: 'location'",
+            Row("R1", "cells { is_missing {} }", "MISSING") +
+                Row("R2", "cells { equals { string_value: '' } }", "EMPTY")));
+  EXPECT_EQ(Out(*rules, ReturnFact()), "EMPTY");
+}
+
+TEST(EvaluateTest, OptionalBoolAndMessagePresence) {
+  auto rules = MustCompile(Table(
+      "FIRST", "inputs: 'restockable' inputs: 'order'",
+      Row("R1", "cells { equals { bool_value: false } } cells { any {} }",
+          "NOT_RESTOCKABLE") +
+          Row("R2", "cells { any {} } cells { is_present {} }", "HAS_ORDER")));
+  ReturnFact f;
+  EXPECT_EQ(Out(*rules, f), "");
+  f.mutable_order();
+  EXPECT_EQ(Out(*rules, f), "HAS_ORDER");
+  f.set_restockable(false);
+  EXPECT_EQ(Out(*rules, f), "NOT_RESTOCKABLE");
+}
+
+TEST(EvaluateTest, DefaultOutputsApplyWhenNoRowMatches) {
+  std::string text = Table(
+      "FIRST", "inputs: 'condition'",
+      Row("R1", "cells { equals { enum_value: 'BROKEN' } }", "QUARANTINE") +
+          "default_outputs { string_value: 'SELLABLE' }");
+  auto rules = MustCompile(text);
+  absl::StatusOr<DecisionResult> r = rules->Evaluate("d", ReturnFact());
+  ASSERT_TRUE(r.ok());
+  EXPECT_TRUE(r->used_default);
+  EXPECT_TRUE(r->hits.empty());
+  EXPECT_EQ(r->outputs()[0].string_value(), "SELLABLE");
+}
+
+TEST(EvaluateTest, NoMatchWithoutDefaultsIsNotAnError) {
+  auto rules = MustCompile(
+      Table("FIRST", "inputs: 'condition'",
+            Row("R1", "cells { equals { enum_value: 'BROKEN' } }", "Q")));
+  absl::StatusOr<DecisionResult> r = rules->Evaluate("d", ReturnFact());
+  ASSERT_TRUE(r.ok());
+  EXPECT_FALSE(r->matched());
+  EXPECT_TRUE(r->outputs().empty());
+}
+
+TEST(EvaluateTest, WrongFactTypeAndUnknownDecisionAreInvalidArgument) {
+  auto rules = MustCompile(Table("FIRST", "inputs: 'condition'",
+                                 Row("R1", "cells { any {} }", "X")));
+  EXPECT_EQ(rules->Evaluate("nope", ReturnFact()).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  absl::Status s = rules->Evaluate("d", v1::ReturnLine()).status();
+  EXPECT_THAT(s.message(), HasSubstr("takes a retcon.rules_test.ReturnFact"));
+}
+
+TEST(EvaluateTest, TraceRecordsInputsMatchesWinnerAndReason) {
+  auto rules = MustCompile(Table(
+      "FIRST", "inputs: 'condition' inputs: 'sku' inputs: 'order.country'",
+      Row("R1",
+          "cells { equals { enum_value: 'BROKEN' } } cells { any {} } "
+          "cells { any {} }",
+          "Q") +
+          Row("R2", "cells { any {} } cells { any {} } cells { any {} }",
+              "S")));
+  EvaluationTrace trace;
+  ASSERT_TRUE(
+      rules->Evaluate("d", Fact(rules_test::BROKEN, "A1", 3), &trace).ok());
+  EXPECT_EQ(trace.decision, "d");
+  EXPECT_THAT(trace.inputs,
+              ElementsAre(Pair("condition", "BROKEN"), Pair("sku", "\"A1\""),
+                          Pair("order.country", "<missing>")));
+  EXPECT_THAT(trace.matched_row_ids, ElementsAre("R1", "R2"));
+  EXPECT_EQ(trace.winner, "R1");
+  EXPECT_EQ(trace.reason, "first matching row");
+}
+
+TEST(EvaluateTest, CoverageReportsRowsThatNeverFired) {
+  auto rules = MustCompile(
+      Table("FIRST", "inputs: 'condition'",
+            Row("R1", "cells { equals { enum_value: 'BROKEN' } }", "Q") +
+                Row("R2", "cells { equals { enum_value: 'USED' } }", "D") +
+                Row("R3", "cells { any {} }", "S")));
+  RowCoverage coverage(*rules);
+  for (auto c : {rules_test::BROKEN, rules_test::AS_NEW, rules_test::BROKEN}) {
+    coverage.Record(*rules->Evaluate("d", Fact(c, "", 0)));
+  }
+  EXPECT_EQ(coverage.Count(0, 0), 2);
+  EXPECT_EQ(coverage.Count(0, 2), 1);
+  ASSERT_EQ(coverage.NeverFired().size(), 1u);
+  EXPECT_EQ(coverage.NeverFired()[0].row_id, "R2");
+}
+
+TEST(EvaluateTest, EightThreadsShareOneCompiledRuleSet) {
+  auto rules = MustCompile(Table(
+      "FIRST", "inputs: 'condition' inputs: 'sku' inputs: 'days_since_order'",
+      Row("R1",
+          "cells { equals { enum_value: 'BROKEN' } } cells { any {} } "
+          "cells { any {} }",
+          "Q") +
+          Row("R2",
+              "cells { any {} } cells { regex: 'RED|BLUE' } "
+              "cells { range { high: '30' } }",
+              "C") +
+          Row("R3", "cells { any {} } cells { any {} } cells { any {} }",
+              "S")));
+  RowCoverage coverage(*rules);
+  std::vector<std::thread> threads;
+  std::vector<int> failures(8, 0);
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 2000; ++i) {
+        auto c = i % 3 == 0 ? rules_test::BROKEN : rules_test::USED;
+        std::string sku = i % 2 == 0 ? "SHOE-RED" : "SHOE-GREEN";
+        std::string want = c == rules_test::BROKEN     ? "Q"
+                           : i % 2 == 0 && i % 50 < 30 ? "C"
+                                                       : "S";
+        ReturnFact f = Fact(c, sku, i % 50);
+        absl::StatusOr<DecisionResult> r = rules->Evaluate("d", f);
+        if (!r.ok() || r->outputs()[0].string_value() != want) ++failures[t];
+        if (r.ok()) coverage.Record(*r);
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  EXPECT_THAT(failures, ::testing::Each(0));
+  EXPECT_EQ(coverage.Count(0, 0) + coverage.Count(0, 1) + coverage.Count(0, 2),
+            8 * 2000);
+}
+
+TEST(EvaluateTest, JsonRuleSetsEvaluateLikeTextOnes) {
+  const char* json = R"({
+    "id": "t", "decisions": [{
+      "name": "d", "factType": "retcon.rules_test.ReturnFact",
+      "inputs": ["condition"], "hitPolicy": "FIRST",
+      "outputs": [{"name": "out", "type": "STRING"}],
+      "rows": [{"id": "R1", "cells": [{"equals": {"enumValue": "USED"}}],
+                "outputs": [{"stringValue": "DAMAGED"}]}]}]})";
+  absl::StatusOr<ParsedRuleSet> parsed = ParseRuleSetJson(json, "r.json");
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  auto rules = CompileRuleSet(*parsed, {});
+  ASSERT_TRUE(rules.ok()) << rules.status();
+  EXPECT_EQ(Out(**rules, Fact(rules_test::USED, "", 0)), "DAMAGED");
+  EXPECT_FALSE(ParseRuleSetJson("{\"nope\": 1}", "r.json").ok());
+}
+
+}  // namespace
+}  // namespace retcon
