@@ -1,0 +1,219 @@
+// Rules evaluation cost by table size (issue 3): FIRST tables of 10 to
+// 10,000 rows over 7 inputs of retcon.rules_test.ReturnFact — reason (enum
+// of 12), condition (enum of 6), location (8 values), country (10 values),
+// SKU (regex in ~30% of rows), order total and days since order (ranges).
+// About 60% of cells are `any`; the last row is a catch-all. 100,000 facts
+// are generated, each built to satisfy a random row, so the winning rows
+// spread across the table.
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "benchmark/benchmark.h"
+#include "retcon/rules.h"
+#include "tests/rules/rules_test_fact.pb.h"
+
+namespace retcon {
+namespace {
+
+using rules_test::ReturnFact;
+
+constexpr int kFacts = 100000;
+constexpr int64_t kTotals[] = {0, 2000, 5000, 10000, 20000, 50000, 100000};
+constexpr int64_t kDays[] = {0, 7, 14, 30, 60, 90, 365};
+
+// One column's cell and how to build a value it accepts.
+struct Generator {
+  explicit Generator(uint32_t seed) : rng(seed) {}
+  std::mt19937 rng;
+  int Uniform(int n) {
+    return std::uniform_int_distribution<int>(0, n - 1)(rng);
+  }
+  bool Chance(double p) { return std::bernoulli_distribution(p)(rng); }
+};
+
+// A row's tests, -1 / empty meaning `any`.
+struct RowSpec {
+  std::vector<int> reasons;  // one_of
+  int condition_not = -1;    // not_one_of {condition_not}
+  int condition = -1;        // equals
+  int location = -1;
+  std::vector<int> countries;
+  int sku_prefix = -1;    // regex ^SKU-<n>
+  int total_bucket = -1;  // range [kTotals[i], kTotals[i+1])
+  int days_bucket = -1;
+};
+
+RowSpec RandomRow(Generator& g) {
+  RowSpec r;
+  if (g.Chance(0.4)) {
+    r.reasons.push_back(1 + g.Uniform(11));
+    if (g.Chance(0.3)) r.reasons.push_back(1 + g.Uniform(11));
+  }
+  if (g.Chance(0.4)) {
+    if (g.Chance(0.3))
+      r.condition_not = g.Uniform(6);
+    else
+      r.condition = g.Uniform(6);
+  }
+  if (g.Chance(0.4)) r.location = g.Uniform(8);
+  if (g.Chance(0.4)) {
+    r.countries.push_back(g.Uniform(10));
+    if (g.Chance(0.5)) r.countries.push_back(g.Uniform(10));
+  }
+  if (g.Chance(0.3)) r.sku_prefix = g.Uniform(100);
+  if (g.Chance(0.4)) r.total_bucket = g.Uniform(6);
+  if (g.Chance(0.4)) r.days_bucket = g.Uniform(6);
+  return r;
+}
+
+std::string Location(int i) { return absl::StrCat("LOC", i); }
+std::string Country(int i) { return absl::StrCat("C", i); }
+
+void AddRange(v1::Cell* cell, const int64_t* bounds, int bucket) {
+  if (bucket < 0) return (void)cell->mutable_any();
+  v1::Range* range = cell->mutable_range();
+  range->set_low(absl::StrCat(bounds[bucket]));
+  range->set_low_inclusive(true);
+  range->set_high(absl::StrCat(bounds[bucket + 1]));
+}
+
+void AddRow(const RowSpec& s, int index, v1::Decision& d) {
+  v1::Row* row = d.add_rows();
+  row->set_id(absl::StrCat("R", index));
+  v1::Cell* c = row->add_cells();
+  if (s.reasons.empty()) c->mutable_any();
+  for (int r : s.reasons) {
+    c->mutable_one_of()->add_values()->set_enum_value(
+        rules_test::Reason_Name(r));
+  }
+  c = row->add_cells();
+  if (s.condition >= 0) {
+    c->mutable_equals()->set_enum_value(
+        rules_test::Condition_Name(s.condition));
+  } else if (s.condition_not >= 0) {
+    c->mutable_not_one_of()->add_values()->set_enum_value(
+        rules_test::Condition_Name(s.condition_not));
+  } else {
+    c->mutable_any();
+  }
+  c = row->add_cells();
+  if (s.location < 0)
+    c->mutable_any();
+  else
+    c->mutable_equals()->set_string_value(Location(s.location));
+  c = row->add_cells();
+  if (s.countries.empty()) c->mutable_any();
+  for (int k : s.countries) {
+    c->mutable_one_of()->add_values()->set_string_value(Country(k));
+  }
+  c = row->add_cells();
+  if (s.sku_prefix < 0)
+    c->mutable_any();
+  else
+    c->set_regex(absl::StrFormat("^SKU-%02d-", s.sku_prefix));
+  AddRange(row->add_cells(), kTotals, s.total_bucket);
+  AddRange(row->add_cells(), kDays, s.days_bucket);
+  row->add_outputs()->set_string_value(absl::StrCat("DEPOT", index % 7));
+}
+
+// A fact that satisfies `s` (random where `s` accepts anything).
+ReturnFact FactFor(const RowSpec& s, Generator& g) {
+  ReturnFact f;
+  f.set_reason(static_cast<rules_test::Reason>(
+      s.reasons.empty() ? g.Uniform(12)
+                        : s.reasons[g.Uniform(s.reasons.size())]));
+  int condition = s.condition >= 0 ? s.condition : g.Uniform(6);
+  if (condition == s.condition_not) condition = (condition + 1) % 6;
+  f.set_condition(static_cast<rules_test::Condition>(condition));
+  f.set_location(Location(s.location >= 0 ? s.location : g.Uniform(8)));
+  f.mutable_order()->set_country(Country(
+      s.countries.empty() ? g.Uniform(10)
+                          : s.countries[g.Uniform(s.countries.size())]));
+  int prefix = s.sku_prefix >= 0 ? s.sku_prefix : g.Uniform(100);
+  f.set_sku(absl::StrFormat("SKU-%02d-%06d", prefix, g.Uniform(1000000)));
+  int tb = s.total_bucket >= 0 ? s.total_bucket : g.Uniform(6);
+  f.mutable_order()->set_total_minor(
+      kTotals[tb] + g.Uniform(static_cast<int>(kTotals[tb + 1] - kTotals[tb])));
+  int db = s.days_bucket >= 0 ? s.days_bucket : g.Uniform(6);
+  f.set_days_since_order(
+      kDays[db] + g.Uniform(static_cast<int>(kDays[db + 1] - kDays[db])));
+  return f;
+}
+
+struct Workload {
+  std::unique_ptr<const CompiledRuleSet> rules;
+  std::vector<ReturnFact> facts;
+};
+
+Workload MakeWorkload(int rows) {
+  Generator g(20261128 + rows);
+  v1::RuleSet rs;
+  rs.set_id("bench");
+  v1::Decision& d = *rs.add_decisions();
+  d.set_name("depot");
+  d.set_fact_type("retcon.rules_test.ReturnFact");
+  d.set_hit_policy(v1::Decision::FIRST);
+  for (const char* in : {"reason", "condition", "location", "order.country",
+                         "sku", "order.total_minor", "days_since_order"}) {
+    d.add_inputs(in);
+  }
+  v1::Output* out = d.add_outputs();
+  out->set_name("depot");
+  out->set_type(v1::Output::STRING);
+  std::vector<RowSpec> specs;
+  for (int r = 0; r + 1 < rows; ++r) specs.push_back(RandomRow(g));
+  specs.push_back(RowSpec{});  // The catch-all.
+  for (size_t r = 0; r < specs.size(); ++r) AddRow(specs[r], r, d);
+  ReturnFact::descriptor();
+  Workload w;
+  auto compiled = CompileRuleSet(rs, CompileOptions{});
+  if (!compiled.ok()) abort();
+  w.rules = *std::move(compiled);
+  for (int i = 0; i < kFacts; ++i) {
+    w.facts.push_back(FactFor(specs[g.Uniform(specs.size())], g));
+  }
+  return w;
+}
+
+// Built once per size: benchmark calls each function several times.
+const Workload& WorkloadOf(int rows) {
+  static auto* const cache = new std::map<int, Workload>();
+  auto it = cache->find(rows);
+  if (it == cache->end()) it = cache->emplace(rows, MakeWorkload(rows)).first;
+  return it->second;
+}
+
+void BM_Rules_First(benchmark::State& state) {
+  const Workload& w = WorkloadOf(static_cast<int>(state.range(0)));
+  size_t i = 0;
+  int64_t rows_fired = 0;
+  for (auto _ : state) {
+    absl::StatusOr<DecisionResult> r = w.rules->Evaluate("depot", w.facts[i]);
+    rows_fired += r->hits[0].row_index;
+    benchmark::DoNotOptimize(r);
+    if (++i == w.facts.size()) i = 0;
+  }
+  state.counters["mean_winning_row"] =
+      static_cast<double>(rows_fired) / state.iterations();
+}
+BENCHMARK(BM_Rules_First)->Arg(10)->Arg(100)->Arg(1000)->Arg(10000);
+
+void BM_Rules_FirstWithTrace(benchmark::State& state) {
+  const Workload& w = WorkloadOf(static_cast<int>(state.range(0)));
+  size_t i = 0;
+  EvaluationTrace trace;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(w.rules->Evaluate("depot", w.facts[i], &trace));
+    if (++i == w.facts.size()) i = 0;
+  }
+}
+BENCHMARK(BM_Rules_FirstWithTrace)->Arg(100)->Arg(10000);
+
+}  // namespace
+}  // namespace retcon
