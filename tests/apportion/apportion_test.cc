@@ -1272,6 +1272,186 @@ TEST(BundleTest, WholeBundleThenComponentsWithQuantityOnlyHistory) {
       << DebugString(rest);
 }
 
+// Three sets at 0.34 less 0.02 (1.00), components weighted 3:2:1 and paid
+// 0.50, 0.33 and 0.17. The line's F(b) = 33, 67, 100 splits 16/11/6 and
+// 34/22/11 over the components.
+constexpr absl::string_view kThreeSetsOrder = R"pb(
+  currency_code: "GBP"
+  prices_include_tax: true
+  lines {
+    line_id: "S1"
+    sku: "SET"
+    quantity: 3
+    unit_price { minor_units: 34 }
+    discount_allocations { amount { minor_units: 2 } }
+    components {
+      sku: "A"
+      quantity: 1
+      allocated_price { minor_units: 3 }
+    }
+    components {
+      sku: "B"
+      quantity: 1
+      allocated_price { minor_units: 2 }
+    }
+    components {
+      sku: "C"
+      quantity: 1
+      allocated_price { minor_units: 1 }
+    }
+  }
+)pb";
+
+TEST(BundleTest, ComponentUnitsGetFloorOrCeilOfTheirShare) {
+  // DOMAIN.md property 4: each unit's share is the floor or the ceiling of
+  // its exact share. A paid 0.50 for 3 units: 0.16 or 0.17 each.
+  const v1::SalesOrder order = ParseOrder(kThreeSetsOrder);
+  v1::OrderHistory history;
+  for (int i = 0; i < 3; ++i) {
+    SCOPED_TRACE(absl::StrCat("unit #", i + 1));
+    const Refund refund = MustRefund(order, history, {{"S1", "A", 1}});
+    const int64_t gross = Goods(refund, "S1", "A").refund.gross;
+    EXPECT_TRUE(gross == 16 || gross == 17) << gross;
+    AddToHistory(refund, &history);
+  }
+}
+
+TEST(BundleTest, SubPennyComponentTaxIsGroupingIndependent) {
+  // Two bundles paying 0.02 with 0.01 VAT (as the order states it); B is
+  // paid 0.01 gross carrying the 0.01 VAT. docs/money.md: "any grouping of
+  // the units gives the same totals", and a history of quantities "stays
+  // exact". Returning B's two units together or one by one must refund the
+  // same VAT, all of it.
+  const v1::SalesOrder order = ParseOrder(R"pb(
+    currency_code: "GBP"
+    prices_include_tax: true
+    lines {
+      line_id: "B1"
+      sku: "DUO"
+      quantity: 2
+      unit_price { minor_units: 1 }
+      tax_lines {
+        rate: "20"
+        amount { minor_units: 1 }
+      }
+      components {
+        sku: "A"
+        quantity: 1
+        allocated_price { minor_units: 1 }
+      }
+      components {
+        sku: "B"
+        quantity: 1
+        allocated_price { minor_units: 2 }
+      }
+    }
+  )pb");
+  const OrderFigures paid = MustPay(order);
+  ASSERT_EQ(paid.components.size(), 2u);
+  ASSERT_EQ(TaxAt(paid.components[1].paid, "20"), 1);
+
+  const Refund together = MustRefund(order, {}, {{"B1", "B", 2}});
+  EXPECT_EQ(TaxAt(together.total, "20"), 1);
+
+  int64_t tax = 0;
+  for (int i = 0; i < 2; ++i) {
+    SCOPED_TRACE(absl::StrCat("unit #", i + 1));
+    v1::OrderHistory history;
+    if (i > 0) {
+      v1::LineHistory* line = history.add_lines();
+      line->set_order_line_id("B1");
+      line->set_component_sku("B");
+      line->set_credited_quantity(i);
+    }
+    const Refund refund = MustRefund(order, history, {{"B1", "B", 1}});
+    EXPECT_GE(refund.total.net, 0);
+    tax += TaxAt(refund.total, "20");
+  }
+  EXPECT_EQ(tax, 1) << "one by one";
+}
+
+// Three sets at 0.44 less 0.02 (1.30); five components weighted
+// 41:1:47:47:43 are paid 0.30, 0.01, 0.34, 0.34, 0.31. Split by largest
+// remainder, the line's F(1) = 43 gives the 0.01 freebie 1, F(2) = 87 gives
+// it 0 (the Alabama paradox): its cumulative share goes 0, 1, 0, 1.
+constexpr absl::string_view kFreebieSetOrder = R"pb(
+  currency_code: "GBP"
+  prices_include_tax: true
+  lines {
+    line_id: "S1"
+    sku: "SET5"
+    quantity: 3
+    unit_price { minor_units: 44 }
+    discount_allocations { amount { minor_units: 2 } }
+    components {
+      sku: "C1"
+      quantity: 1
+      allocated_price { minor_units: 41 }
+    }
+    components {
+      sku: "FREEBIE"
+      quantity: 1
+      allocated_price { minor_units: 1 }
+    }
+    components {
+      sku: "C3"
+      quantity: 1
+      allocated_price { minor_units: 47 }
+    }
+    components {
+      sku: "C4"
+      quantity: 1
+      allocated_price { minor_units: 47 }
+    }
+    components {
+      sku: "C5"
+      quantity: 1
+      allocated_price { minor_units: 43 }
+    }
+  }
+)pb";
+
+TEST(BundleTest, WholeSetsRefundWhatTheLineWould) {
+  // docs/money.md section 7: a returned set refunds what a set cost, the
+  // line's F(b) - F(b - 1): 0.43, 0.44, 0.43.
+  const v1::SalesOrder order = ParseOrder(kFreebieSetOrder);
+  const OrderFigures paid = MustPay(order);
+  ASSERT_EQ(paid.components.size(), 5u);
+  ASSERT_EQ(paid.components[1].paid.gross, 1);
+  v1::OrderHistory history;
+  const std::vector<int64_t> expected = {43, 44, 43};
+  for (int i = 0; i < 3; ++i) {
+    SCOPED_TRACE(absl::StrCat("set #", i + 1));
+    const Refund refund = MustRefund(order, history, {{"S1", "", 1}});
+    EXPECT_EQ(refund.total.gross, expected[i]) << DebugString(refund);
+    ASSERT_TRUE(RecordRefund(order, refund, &history).ok());
+  }
+}
+
+TEST(BundleTest, WholeBundlesNeverOverRefund) {
+  // The same three sets, with a history of quantities only. DOMAIN.md
+  // property 3: never more than paid, for the line (1.30) or the freebie
+  // (0.01).
+  const v1::SalesOrder order = ParseOrder(kFreebieSetOrder);
+  int64_t total = 0;
+  int64_t freebie = 0;
+  for (int i = 0; i < 3; ++i) {
+    SCOPED_TRACE(absl::StrCat("set #", i + 1));
+    v1::OrderHistory history;
+    for (const char* sku : {"C1", "FREEBIE", "C3", "C4", "C5"}) {
+      v1::LineHistory* line = history.add_lines();
+      line->set_order_line_id("S1");
+      line->set_component_sku(sku);
+      line->set_credited_quantity(i);
+    }
+    const Refund refund = MustRefund(order, history, {{"S1", "", 1}});
+    total += refund.total.gross;
+    freebie += Goods(refund, "S1", "FREEBIE").refund.gross;
+  }
+  EXPECT_LE(freebie, 1);
+  EXPECT_EQ(total, 130);
+}
+
 // --- Shipping ----------------------------------------------------------------
 
 constexpr absl::string_view kShippedOrder = R"pb(
