@@ -1,6 +1,7 @@
 // Per-column indexes: value -> bitset of accepting rows.
 #include <algorithm>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -65,41 +66,74 @@ void BuildDiscrete(const CompiledDecision& d, int c,
   }
 }
 
-absl::Status BuildRegex(const CompileOptions& options, CompiledDecision& d,
-                        int c) {
-  ColumnIndex& col = d.columns[c];
-  std::vector<std::string> patterns;
+// The literal of a pattern `^literal` (no other metacharacter), if it is one.
+bool AnchoredLiteral(const std::string& pattern, std::string* literal) {
+  if (pattern.size() < 2 || pattern[0] != '^') return false;
+  if (pattern.find_first_of("\\.^$|?*+()[]{}", 1) != std::string::npos) {
+    return false;
+  }
+  *literal = pattern.substr(1);
+  return true;
+}
+
+// The distinct patterns of column `c`, each with its rows.
+std::vector<std::pair<std::string, RowBits>> RegexPatterns(
+    const CompiledDecision& d, int c) {
+  std::vector<std::pair<std::string, RowBits>> patterns;
+  absl::flat_hash_map<std::string, size_t> index;
   for (int r = 0; r < d.num_rows; ++r) {
     const NormalCell& cell = d.cells[r][c];
     if (cell.kind != NormalCell::kRegex) continue;
-    auto it = std::find(patterns.begin(), patterns.end(), cell.regex);
-    if (it == patterns.end()) {
-      patterns.push_back(cell.regex);
-      col.regex_rows.push_back(d.zeros);
-      it = patterns.end() - 1;
-    }
-    SetBit(col.regex_rows[it - patterns.begin()], r);
+    auto [it, added] = index.try_emplace(cell.regex, patterns.size());
+    if (added) patterns.emplace_back(cell.regex, d.zeros);
+    SetBit(patterns[it->second].second, r);
   }
-  if (patterns.empty()) return absl::OkStatus();
+  return patterns;
+}
+
+absl::Status BuildRegexSet(const CompileOptions& options,
+                           const CompiledDecision& d, int c, ColumnIndex& col) {
   RE2::Options re_options;
   re_options.set_log_errors(false);
   // The set holds every pattern of the column; each was checked alone.
   re_options.set_max_mem(std::max<int64_t>(
-      64 << 20, options.regex_max_mem * static_cast<int64_t>(patterns.size())));
+      64 << 20,
+      options.regex_max_mem * static_cast<int64_t>(col.regex_rows.size())));
   col.regex_set = std::make_unique<RE2::Set>(re_options, RE2::UNANCHORED);
-  for (const std::string& p : patterns) {
+  for (const std::string& p : col.regex_patterns) {
     std::string error;
     if (col.regex_set->Add(p, &error) < 0) {
       return absl::InvalidArgumentError(error);
     }
   }
   if (!col.regex_set->Compile()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("decision '", d.decision->name(), "' input '",
-                     d.inputs[c].path, "': the column's ", patterns.size(),
-                     " regexes together are too large for RE2"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "decision '", d.decision->name(), "' input '", d.inputs[c].path,
+        "': the column's ", col.regex_rows.size(),
+        " regexes together are too large for RE2"));
   }
   return absl::OkStatus();
+}
+
+absl::Status BuildRegex(const CompileOptions& options, CompiledDecision& d,
+                        int c) {
+  ColumnIndex& col = d.columns[c];
+  for (auto& [pattern, rows] : RegexPatterns(d, c)) {
+    std::string literal;
+    if (AnchoredLiteral(pattern, &literal)) {
+      col.prefix_lengths.push_back(literal.size());
+      col.prefix_rows.emplace(std::move(literal), std::move(rows));
+    } else {
+      col.regex_patterns.push_back(pattern);
+      col.regex_rows.push_back(std::move(rows));
+    }
+  }
+  std::sort(col.prefix_lengths.begin(), col.prefix_lengths.end());
+  col.prefix_lengths.erase(
+      std::unique(col.prefix_lengths.begin(), col.prefix_lengths.end()),
+      col.prefix_lengths.end());
+  if (col.regex_rows.empty()) return absl::OkStatus();
+  return BuildRegexSet(options, d, c, col);
 }
 
 // Half-open buckets between the distinct bounds of the range cells.
@@ -162,22 +196,47 @@ absl::Status BuildColumnIndexes(const CompileOptions& options,
 
 namespace {
 
+// The union of the bitsets added: a pointer to the only one, or `scratch`.
+class RowUnion {
+ public:
+  explicit RowUnion(RowBits& scratch) : scratch_(scratch) {}
+  void Add(const RowBits& rows) {
+    if (single_ == nullptr) {
+      single_ = &rows;
+      return;
+    }
+    if (single_ != &scratch_) {
+      scratch_ = *single_;
+      single_ = &scratch_;
+    }
+    for (size_t w = 0; w < scratch_.size(); ++w) scratch_[w] |= rows[w];
+  }
+  const uint64_t* result() const {
+    return single_ == nullptr ? nullptr : single_->data();
+  }
+
+ private:
+  RowBits& scratch_;
+  const RowBits* single_ = nullptr;
+};
+
 const uint64_t* RegexRows(const ColumnIndex& col, absl::string_view text,
                           RowBits& scratch) {
-  if (col.regex_set == nullptr) return nullptr;
-  thread_local std::vector<int> matches;
-  matches.clear();
-  if (!col.regex_set->Match(re2::StringPiece(text.data(), text.size()),
-                            &matches) ||
-      matches.empty())
-    return nullptr;
-  if (matches.size() == 1) return col.regex_rows[matches[0]].data();
-  scratch = col.regex_rows[matches[0]];
-  for (size_t m = 1; m < matches.size(); ++m) {
-    const RowBits& rows = col.regex_rows[matches[m]];
-    for (size_t w = 0; w < scratch.size(); ++w) scratch[w] |= rows[w];
+  RowUnion rows(scratch);
+  for (size_t length : col.prefix_lengths) {
+    if (length > text.size()) break;
+    auto it = col.prefix_rows.find(text.substr(0, length));
+    if (it != col.prefix_rows.end()) rows.Add(it->second);
   }
-  return scratch.data();
+  if (col.regex_set != nullptr) {
+    thread_local std::vector<int> matches;
+    matches.clear();
+    if (col.regex_set->Match(re2::StringPiece(text.data(), text.size()),
+                             &matches)) {
+      for (int m : matches) rows.Add(col.regex_rows[m]);
+    }
+  }
+  return rows.result();
 }
 
 const uint64_t* RangeRows(const ColumnIndex& col, int64_t v) {

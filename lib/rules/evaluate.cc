@@ -156,10 +156,12 @@ absl::StatusOr<DecisionResult> RuleSetImpl::Evaluate(
         "decision '", decision, "' takes a ", d.fact_type->full_name(),
         ", not a ", fact.GetDescriptor()->full_name()));
   }
+  const bool generated = d.generated_reflection != nullptr &&
+                         fact.GetReflection() == d.generated_reflection;
   absl::InlinedVector<std::string, 8> scratch(d.inputs.size());
   absl::InlinedVector<InputValue, 8> values(d.inputs.size());
   for (size_t c = 0; c < d.inputs.size(); ++c) {
-    values[c] = ReadInput(d.inputs[c], fact, scratch[c]);
+    values[c] = ReadInput(d.inputs[c], fact, generated, scratch[c]);
   }
   MatchScan scan(d, values.data());
   DecisionResult result;

@@ -13,9 +13,9 @@ using google::protobuf::Reflection;
 
 namespace {
 
-InputValue ReadScalar(const Message& m, const FieldDescriptor* f,
-                      std::string& scratch) {
-  const Reflection* r = m.GetReflection();
+InputValue ReadScalar(const Reflection& reflection, const Message& m,
+                      const FieldDescriptor* f, std::string& scratch) {
+  const Reflection* r = &reflection;
   InputValue v;
   v.present = true;
   switch (f->cpp_type()) {
@@ -48,20 +48,39 @@ InputValue ReadScalar(const Message& m, const FieldDescriptor* f,
 
 }  // namespace
 
-InputValue ReadInput(const InputPath& in, const Message& fact,
+InputValue ReadInput(const InputPath& in, const Message& fact, bool generated,
                      std::string& scratch) {
   const Message* m = &fact;
   const size_t last = in.chain.size() - 1;
-  for (size_t i = 0; i < last; ++i) {
-    const Reflection* r = m->GetReflection();
-    if (!r->HasField(*m, in.chain[i])) return InputValue{};
-    m = &r->GetMessage(*m, in.chain[i]);
+  for (size_t i = 0;; ++i) {
+    const Reflection* r = generated ? in.reflections[i] : m->GetReflection();
+    const FieldDescriptor* f = in.chain[i];
+    if (i == last) {
+      if (f->has_presence() && !r->HasField(*m, f)) return InputValue{};
+      return ReadScalar(*r, *m, f, scratch);
+    }
+    if (!r->HasField(*m, f)) return InputValue{};
+    m = &r->GetMessage(*m, f);
   }
-  const FieldDescriptor* f = in.chain[last];
-  if (f->has_presence() && !m->GetReflection()->HasField(*m, f)) {
-    return InputValue{};
+}
+
+void CacheReflections(const google::protobuf::Descriptor* fact_type,
+                      InputPath& in) {
+  auto* factory = google::protobuf::MessageFactory::generated_factory();
+  if (fact_type->file()->pool() !=
+      google::protobuf::DescriptorPool::generated_pool()) {
+    return;
   }
-  return ReadScalar(*m, f, scratch);
+  const google::protobuf::Descriptor* type = fact_type;
+  for (const FieldDescriptor* f : in.chain) {
+    const Message* prototype = factory->GetPrototype(type);
+    if (prototype == nullptr) {
+      in.reflections.clear();
+      return;
+    }
+    in.reflections.push_back(prototype->GetReflection());
+    type = f->message_type();
+  }
 }
 
 std::string RenderInput(const InputPath& in, const InputValue& value) {

@@ -35,6 +35,9 @@ enum class InputKind { kInteger, kBool, kEnum, kString, kMessage };
 struct InputPath {
   std::string path;
   std::vector<const google::protobuf::FieldDescriptor*> chain;
+  // For generated types: the reflection of the message holding chain[i],
+  // so that evaluation need not ask each message for it. Empty otherwise.
+  std::vector<const google::protobuf::Reflection*> reflections;
   InputKind kind = InputKind::kInteger;
   const google::protobuf::EnumDescriptor* enum_type = nullptr;
 };
@@ -69,9 +72,14 @@ struct ColumnIndex {
   absl::flat_hash_map<std::string, RowBits> by_text;
   RowBits other;    // Accept a present value absent from the maps.
   RowBits missing;  // Accept a missing input.
-  // Regex cells: one RE2::Set over the distinct patterns.
+  // Regex cells whose pattern is `^literal`: a hash lookup per distinct
+  // literal length instead of a regex search.
+  absl::flat_hash_map<std::string, RowBits> prefix_rows;
+  std::vector<size_t> prefix_lengths;  // Distinct, ascending.
+  // Other regex cells: one RE2::Set over the distinct patterns.
   std::unique_ptr<RE2::Set> regex_set;
-  std::vector<RowBits> regex_rows;  // Per pattern index.
+  std::vector<std::string> regex_patterns;  // In regex_set order.
+  std::vector<RowBits> regex_rows;          // Per index in regex_set.
   // Range cells: bucket i holds values in [bounds[i-1], bounds[i]).
   std::vector<int64_t> bounds;
   std::vector<RowBits> buckets;  // bounds.size() + 1 of them
@@ -80,6 +88,8 @@ struct ColumnIndex {
 struct CompiledDecision {
   const v1::Decision* decision = nullptr;  // Into the owned RuleSet.
   const google::protobuf::Descriptor* fact_type = nullptr;
+  // The generated class's reflection, or nullptr for other pools.
+  const google::protobuf::Reflection* generated_reflection = nullptr;
   std::vector<InputPath> inputs;
   std::vector<std::vector<NormalCell>> cells;  // [row][input]
   std::vector<ColumnIndex> columns;
@@ -97,8 +107,13 @@ absl::Status BuildColumnIndexes(const CompileOptions& options,
                                 CompiledDecision& d);
 
 // Reads input `in` of `fact` (its type is the decision's fact type).
+// `generated`: fact is the generated class, so in.reflections apply.
 InputValue ReadInput(const InputPath& in, const google::protobuf::Message& fact,
-                     std::string& scratch);
+                     bool generated, std::string& scratch);
+
+// Fills in.reflections when the fact type is a generated message.
+void CacheReflections(const google::protobuf::Descriptor* fact_type,
+                      InputPath& in);
 
 // The input value as text for traces: "42", "true", "ITEM_CONDITION_USED",
 // "\"LEEDS\"" or "<missing>".
