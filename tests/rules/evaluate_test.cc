@@ -5,6 +5,9 @@
 #include <vector>
 
 #include "gmock/gmock.h"
+#include "google/protobuf/descriptor.pb.h"
+#include "google/protobuf/dynamic_message.h"
+#include "google/protobuf/text_format.h"
 #include "gtest/gtest.h"
 #include "retcon/rules.h"
 #include "retcon/v1/return.pb.h"
@@ -326,6 +329,37 @@ TEST(EvaluateTest, JsonRuleSetsEvaluateLikeTextOnes) {
   ASSERT_TRUE(rules.ok()) << rules.status();
   EXPECT_EQ(Out(**rules, Fact(rules_test::USED, "", 0)), "DAMAGED");
   EXPECT_FALSE(ParseRuleSetJson("{\"nope\": 1}", "r.json").ok());
+}
+
+TEST(EvaluateTest, FactTypesFromAnotherPoolUseDynamicMessages) {
+  google::protobuf::FileDescriptorProto file;
+  ReturnFact::descriptor()->file()->CopyTo(&file);
+  google::protobuf::DescriptorPool pool;
+  ASSERT_NE(pool.BuildFile(file), nullptr);
+  google::protobuf::DynamicMessageFactory factory(&pool);
+  const google::protobuf::Descriptor* type =
+      pool.FindMessageTypeByName("retcon.rules_test.ReturnFact");
+  std::unique_ptr<google::protobuf::Message> fact(
+      factory.GetPrototype(type)->New());
+  ASSERT_TRUE(google::protobuf::TextFormat::ParseFromString(
+      "condition: BROKEN order { country: 'GB' }", fact.get()));
+  auto parsed = ParseRuleSetText(
+      Table("FIRST", "inputs: 'condition' inputs: 'order.country'",
+            Row("R1",
+                "cells { equals { enum_value: 'BROKEN' } } "
+                "cells { equals { string_value: 'GB' } }",
+                "Q")),
+      "r.textproto");
+  ASSERT_TRUE(parsed.ok());
+  CompileOptions options;
+  options.pool = &pool;
+  auto rules = CompileRuleSet(*parsed, options);
+  ASSERT_TRUE(rules.ok()) << rules.status();
+  absl::StatusOr<DecisionResult> r = (*rules)->Evaluate("d", *fact);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->outputs()[0].string_value(), "Q");
+  // The generated class is another type: refused, not misread.
+  EXPECT_FALSE((*rules)->Evaluate("d", ReturnFact()).ok());
 }
 
 }  // namespace
