@@ -1,0 +1,62 @@
+// Static analysis of compiled decision tables: shadowed rows, overlaps under
+// UNIQUE, gaps, unreachable output values. Each finding cites row ids.
+//
+//   for (const retcon::RuleFinding& f : retcon::AnalyseRuleSet(*rules)) {
+//     std::cout << f.message << "\n";
+//     // "decision 'depot': row 'R9' is shadowed by row 'R2' (FIRST)"
+//   }
+//
+// Semantics and limits:
+// - Shadowed (FIRST): a single earlier row accepts everything the row
+//   accepts. A row covered only by several earlier rows together is not
+//   reported.
+// - Overlap (UNIQUE): two rows that can match one fact. `certain` is false
+//   when only regexes (other than the same pattern) or not_one_of lists over
+//   enums/bools keep it from being proven.
+// - Gap (no catch-all row): a combination of input values no row accepts.
+//   Values are drawn from the table: every enum value, true/false, the
+//   boundaries of ranges and listed values, one "other" string, and
+//   <missing> for inputs that can be missing. Regexes are tested on those
+//   values only. Skipped (with a finding) above max_gap_combinations.
+// - Unreachable output value: appears only in shadowed rows, or is listed in
+//   a priority_order no row produces.
+// Pure function of the compiled rules; thread-safe.
+#ifndef RETCON_RULES_ANALYSIS_H_
+#define RETCON_RULES_ANALYSIS_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "retcon/rules.h"
+
+namespace retcon {
+
+struct RuleFinding {
+  enum Kind { kShadowedRow, kOverlap, kGap, kUnreachableOutput, kSkipped };
+  Kind kind = kShadowedRow;
+  std::string decision;
+  // kShadowedRow: {shadowed, covering}; kOverlap: {first, second};
+  // kUnreachableOutput: the rows that carry the value.
+  std::vector<std::string> row_ids;
+  // kGap: (input path, value) per input.
+  std::vector<std::pair<std::string, std::string>> inputs;
+  bool certain = true;  // kOverlap only.
+  std::string message;  // One line for people.
+};
+
+struct AnalysisOptions {
+  // Largest number of value combinations a gap search enumerates.
+  int64_t max_gap_combinations = 200000;
+  // Gaps reported per decision (the count of all is in a last finding).
+  int max_gaps_reported = 20;
+};
+
+// Analyses every decision of `rules`.
+// REQUIRES: `rules` was built by CompileRuleSet.
+std::vector<RuleFinding> AnalyseRuleSet(const CompiledRuleSet& rules,
+                                        const AnalysisOptions& options = {});
+
+}  // namespace retcon
+
+#endif  // RETCON_RULES_ANALYSIS_H_

@@ -1,0 +1,140 @@
+// Static analysis on crafted tables: shadowed rows, UNIQUE overlaps, gaps,
+// unreachable output values.
+#include <string>
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "retcon/rules_analysis.h"
+#include "tests/rules/rules_test_util.h"
+
+namespace retcon {
+namespace {
+
+using rules_test::MustCompile;
+using rules_test::Table;
+using ::testing::ElementsAre;
+
+std::string Row(const std::string& id, const std::string& cells,
+                const std::string& out) {
+  return "rows { id: '" + id + "' " + cells + " outputs { string_value: '" +
+         out + "' } }\n";
+}
+
+std::vector<std::string> Messages(const CompiledRuleSet& rules,
+                                  RuleFinding::Kind kind,
+                                  const AnalysisOptions& options = {}) {
+  std::vector<std::string> out;
+  for (const RuleFinding& f : AnalyseRuleSet(rules, options)) {
+    if (f.kind == kind) out.push_back(f.message);
+  }
+  return out;
+}
+
+TEST(AnalysisTest, ShadowedRowsAndTheirUnreachableOutputs) {
+  auto rules = MustCompile(Table(
+      "FIRST", "inputs: 'condition' inputs: 'days_since_order'",
+      Row("R1",
+          "cells { one_of { values { enum_value: 'BROKEN' } "
+          "values { enum_value: 'USED' } } } cells { any {} }",
+          "QUARANTINE") +
+          Row("R2",
+              "cells { equals { enum_value: 'BROKEN' } } "
+              "cells { range { low: '2' high: '5' } }",
+              "ONLY_R2") +
+          Row("R3", "cells { any {} } cells { range { low: '0' high: '10' } }",
+              "SELLABLE") +
+          Row("R4",
+              "cells { not_one_of { values { enum_value: 'USED' } } } "
+              "cells { range { low: '2' high: '5' } }",
+              "SELLABLE") +
+          Row("R5", "cells { any {} } cells { any {} }", "SELLABLE")));
+  EXPECT_THAT(
+      Messages(*rules, RuleFinding::kShadowedRow),
+      ElementsAre("decision 'd': row 'R2' is shadowed by row 'R1' (FIRST): it "
+                  "can never fire",
+                  "decision 'd': row 'R4' is shadowed by row 'R3' (FIRST): it "
+                  "can never fire"));
+  EXPECT_THAT(Messages(*rules, RuleFinding::kUnreachableOutput),
+              ElementsAre("decision 'd' output 'out': value {string_value: "
+                          "\"ONLY_R2\"} is unreachable (only in shadowed rows "
+                          "R2)"));
+  EXPECT_TRUE(Messages(*rules, RuleFinding::kGap).empty());  // R5 catches all
+}
+
+TEST(AnalysisTest, UniqueOverlapsCertainAndThroughRegexes) {
+  auto rules = MustCompile(Table(
+      "UNIQUE", "inputs: 'condition' inputs: 'sku'",
+      Row("R1",
+          "cells { equals { enum_value: 'BROKEN' } } cells { regex: '^A' }",
+          "a") +
+          Row("R2",
+              "cells { not_one_of { values { enum_value: 'USED' } } } "
+              "cells { regex: '^A' }",
+              "b") +
+          Row("R3",
+              "cells { equals { enum_value: 'USED' } } cells { regex: 'B' }",
+              "c") +
+          Row("R4",
+              "cells { equals { enum_value: 'USED' } } cells { regex: 'C' }",
+              "d")));
+  std::vector<RuleFinding> overlaps;
+  for (const RuleFinding& f : AnalyseRuleSet(*rules)) {
+    if (f.kind == RuleFinding::kOverlap) overlaps.push_back(f);
+  }
+  ASSERT_EQ(overlaps.size(), 2u);
+  EXPECT_THAT(overlaps[0].row_ids, ElementsAre("R1", "R2"));
+  EXPECT_TRUE(overlaps[0].certain);
+  EXPECT_THAT(overlaps[1].row_ids, ElementsAre("R3", "R4"));
+  EXPECT_FALSE(overlaps[1].certain);
+}
+
+TEST(AnalysisTest, GapsIncludeMissingValuesAndRangeEdges) {
+  auto rules = MustCompile(Table(
+      "FIRST", "inputs: 'restockable' inputs: 'days_since_order'",
+      Row("R1", "cells { equals { bool_value: true } } cells { any {} }", "a") +
+          Row("R2",
+              "cells { equals { bool_value: false } } "
+              "cells { range { low: '0' low_inclusive: true } }",
+              "b")));
+  EXPECT_THAT(
+      Messages(*rules, RuleFinding::kGap),
+      ElementsAre("decision 'd': no row covers restockable = false, "
+                  "days_since_order = -1",
+                  "decision 'd': no row covers restockable = <missing>, "
+                  "days_since_order = -1",
+                  "decision 'd': no row covers restockable = <missing>, "
+                  "days_since_order = 0",
+                  "decision 'd': no row covers restockable = <missing>, "
+                  "days_since_order = 1"));
+  AnalysisOptions small;
+  small.max_gap_combinations = 4;
+  EXPECT_EQ(Messages(*rules, RuleFinding::kSkipped, small).size(), 1u);
+}
+
+TEST(AnalysisTest, EnumGapsListTheUncoveredValues) {
+  auto rules = MustCompile(
+      Table("FIRST", "inputs: 'condition'",
+            Row("R1",
+                "cells { not_one_of { values { enum_value: 'BROKEN' } "
+                "values { enum_value: 'USED' } } }",
+                "a") +
+                Row("R2", "cells { equals { enum_value: 'USED' } }", "b")));
+  EXPECT_THAT(Messages(*rules, RuleFinding::kGap),
+              ElementsAre("decision 'd': no row covers condition = BROKEN"));
+}
+
+TEST(AnalysisTest, PriorityValuesNoRowProducesAreUnreachable) {
+  auto rules =
+      MustCompile(Table("PRIORITY", "inputs: 'condition'",
+                        Row("R1", "cells { any {} }", "SELLABLE"),
+                        "priority_order { string_value: 'QUARANTINE' } "
+                        "priority_order { string_value: 'SELLABLE' }"));
+  EXPECT_THAT(Messages(*rules, RuleFinding::kUnreachableOutput),
+              ElementsAre("decision 'd' output 'out': value {string_value: "
+                          "\"QUARANTINE\"} is unreachable (no row produces "
+                          "it)"));
+}
+
+}  // namespace
+}  // namespace retcon
