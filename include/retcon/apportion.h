@@ -142,7 +142,7 @@ struct Refund {
 // malformed tax rate; a discount allocation naming an unknown application or
 // allocations that disagree with their application's amount; a bundle line
 // whose allocation weights are unknown.
-// REQUIRES: `order` and `options.catalog` outlive the result.
+// REQUIRES: `order` and `options.catalog` outlive the result, unmoved.
 absl::StatusOr<OrderFigures> PaidFigures(const v1::SalesOrder& order,
                                          const ApportionOptions& options = {});
 // A temporary order would leave the result's SKU views dangling.
@@ -180,8 +180,12 @@ absl::StatusOr<Refund> ApportionRefund(const v1::SalesOrder& order,
 // rule ApportionRefund assumed. Sets history->order_id when empty.
 // REQUIRES: `refund` was computed by ApportionRefund for `order` and
 // `history` with the same options, and `history` has not changed since.
-// Errors: as PaidFigures; InvalidArgument when a refund line names a line
-// or component the order does not have ("refund.lines[2].order_line_id").
+// Recording the same refund twice credits it twice: exactly-once delivery is
+// the caller's (or the planner's idempotency keys') business.
+// Errors: as PaidFigures; InvalidArgument when the refund is in another
+// currency, names a line or component the order does not have
+// ("refund.lines[2].order_line_id"), or would credit more units than were
+// sold. On an error `history` is left unchanged.
 absl::Status RecordRefund(const v1::SalesOrder& order, const Refund& refund,
                           v1::OrderHistory* history,
                           const ApportionOptions& options = {});

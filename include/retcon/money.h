@@ -61,7 +61,9 @@ class Money {
   // Builds from minor units. Errors: InvalidArgument for an unknown currency.
   static absl::StatusOr<Money> FromMinorUnits(absl::string_view currency_code,
                                               int64_t minor_units);
-  // Reads a retcon.v1.Money. Errors: InvalidArgument for an unknown currency.
+  // Reads a retcon.v1.Money. An empty currency_code (which inside a document
+  // means "the document's currency") is not resolved here: it is an error,
+  // like any code that is not an active ISO 4217 currency (InvalidArgument).
   static absl::StatusOr<Money> FromProto(const v1::Money& proto);
 
   const std::string& currency_code() const { return currency_code_; }
@@ -78,7 +80,8 @@ class Money {
   // OutOfRange when the result does not fit int64 minor units.
   absl::StatusOr<Money> Plus(const Money& other) const;
   absl::StatusOr<Money> Minus(const Money& other) const;
-  Money Negated() const;  // REQUIRES: minor_units() != INT64_MIN.
+  // -this. Errors: OutOfRange for INT64_MIN minor units.
+  absl::StatusOr<Money> Negated() const;
 
   friend bool operator==(const Money& a, const Money& b) {
     return a.minor_units_ == b.minor_units_ &&

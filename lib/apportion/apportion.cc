@@ -88,6 +88,14 @@ absl::Status ValidateCreditedAmounts(
     RETCON_ASSIGN_OR_RETURN(TaxRate rate, ReadRate(taxes[t].rate(), [&] {
                               return absl::StrCat(tax_path(), ".rate");
                             }));
+    for (int u = 0; u < t; ++u) {
+      absl::StatusOr<TaxRate> earlier = TaxRate::Parse(taxes[u].rate());
+      if (earlier.ok() && *earlier == rate) {
+        return FieldError(absl::StrCat(tax_path(), ".rate"),
+                          absl::StrCat("rate ", rate.ToString(),
+                                       "% is also credited_taxes[", u, "]"));
+      }
+    }
     if (std::none_of(paid.taxes.begin(), paid.taxes.end(),
                      [rate](const TaxShare& s) { return s.rate == rate; })) {
       return FieldError(

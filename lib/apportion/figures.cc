@@ -158,28 +158,62 @@ Figures Cumulative(const Figures& total, int64_t m, int64_t units,
 
 namespace {
 
-// G(m): the bundle line's cumulative share of its first m bundles, split
-// over its components in proportion to what each was paid of each figure.
-// Component c's figures are written to `out`.
+// True when splitting the line's cumulative share of amount k by largest
+// remainder can only rise from one bundle to the next for every component:
+// each component's exact part of the smallest step, floor(X/B) * X_c / X,
+// is at least one minor unit. (Largest remainder is not monotone in the
+// total in general: the Alabama paradox.) Taxes held back for sub-penny
+// lines do not step evenly, so they never qualify.
+bool SplitRisesWithBundles(const OrderFigures& figures, const PaidLine& line,
+                           size_t k) {
+  const int64_t total = AmountAt(line.paid, k);
+  if (total == 0) return true;
+  if (k >= 2 && !TaxStepsFitGross(line.paid, line.units)) return false;
+  const absl::int128 smallest_step = total / line.units;
+  for (int c = line.component_begin; c < line.component_end; ++c) {
+    const int64_t part = AmountAt(figures.components[c].paid, k);
+    if (part > 0 && smallest_step * part < total) return false;
+  }
+  return true;
+}
+
+// G(m): component c's cumulative share at m whole bundles. Where it can do
+// so and still rise with m, it is c's part of the bundle line's own share
+// (the line's F(m) split over the components in proportion to what each was
+// paid), so whole bundles refund exactly what the line would; otherwise,
+// for amounts worth less than a minor unit per bundle to some component,
+// it is c's own round(X_c * m / B).
 Figures ComponentAtWholeBundles(const OrderFigures& figures,
                                 const PaidLine& line, size_t c, int64_t m,
                                 RoundingMode mode) {
   const size_t n = line.component_end - line.component_begin;
   const Figures line_share = Cumulative(line.paid, m, line.units, mode);
-  absl::InlinedVector<Figures, 4> parts(n);
-  absl::InlinedVector<Figures*, 4> part_ptrs(n);
-  for (size_t i = 0; i < n; ++i) {
-    parts[i].taxes = line_share.taxes;  // rates; amounts are overwritten
-    for (TaxShare& tax : parts[i].taxes) tax.amount = 0;
-    part_ptrs[i] = &parts[i];
+  const Figures& own = figures.components[line.component_begin + c].paid;
+  Figures f;
+  f.taxes = line_share.taxes;  // the rates; amounts are set below
+  absl::InlinedVector<int64_t, 4> weights(n), shares(n);
+  for (size_t k = 0; k < AmountCount(f); ++k) {
+    if (!SplitRisesWithBundles(figures, line, k)) {
+      AmountAt(f, k) = money_internal::CumulativeShareUnchecked(
+          AmountAt(own, k), m, line.units, mode);
+      continue;
+    }
+    bool any = false;
+    for (size_t i = 0; i < n; ++i) {
+      weights[i] =
+          AmountAt(figures.components[line.component_begin + i].paid, k);
+      any |= weights[i] > 0;
+    }
+    if (!any) {
+      AmountAt(f, k) = 0;
+      continue;
+    }
+    money_internal::AllocateByWeightsUnchecked(AmountAt(line_share, k), weights,
+                                               absl::MakeSpan(shares));
+    AmountAt(f, k) = shares[c];
   }
-  SplitFigures(
-      line_share,
-      [&](size_t i, size_t k) {
-        return AmountAt(figures.components[line.component_begin + i].paid, k);
-      },
-      absl::MakeSpan(part_ptrs));
-  return std::move(parts[c]);
+  f.net = f.gross - f.tax();
+  return f;
 }
 
 }  // namespace
@@ -201,12 +235,28 @@ Figures CumulativeOf(const OrderFigures& figures, const PaidLine& paid,
   const int64_t within = m % per_bundle;
   Figures f = ComponentAtWholeBundles(figures, line, c, bundles, mode);
   if (within == 0) return f;
-  const Figures next =
-      ComponentAtWholeBundles(figures, line, c, bundles + 1, mode);
+  // Within the bundle, the step to the next whole bundle is shared out by
+  // the same cumulative rule as a line's (tax held back where it could
+  // outrun gross).
+  Figures step = ComponentAtWholeBundles(figures, line, c, bundles + 1, mode);
+  bool rising = true;
   for (size_t k = 0; k < AmountCount(f); ++k) {
-    int64_t& amount = AmountAt(f, k);
-    amount += static_cast<int64_t>(money_internal::DivideRoundedUnchecked(
-        absl::int128(AmountAt(next, k) - amount) * within, per_bundle, mode));
+    AmountAt(step, k) -= AmountAt(f, k);
+    rising &= AmountAt(step, k) >= 0;
+  }
+  if (rising) {
+    const Figures part = Cumulative(step, within, per_bundle, mode);
+    for (size_t k = 0; k < AmountCount(f); ++k) {
+      AmountAt(f, k) += AmountAt(part, k);
+    }
+  } else {
+    // A figure worth less than a minor unit per bundle can dip between
+    // bundles (largest remainder is not monotone); interpolate plainly.
+    for (size_t k = 0; k < AmountCount(f); ++k) {
+      AmountAt(f, k) +=
+          static_cast<int64_t>(money_internal::DivideRoundedUnchecked(
+              absl::int128(AmountAt(step, k)) * within, per_bundle, mode));
+    }
   }
   f.net = f.gross - f.tax();
   return f;

@@ -25,6 +25,10 @@ using apportion_internal::ReadRate;
 using apportion_internal::SameText;
 using google::protobuf::RepeatedPtrField;
 
+// The most units an order line, or a component in one bundle, may have: a
+// bound on the work of sub-penny tax slicing, far above any retail order.
+constexpr int64_t kMaxUnits = 10'000'000;
+
 // What the order's discount applications have been allocated so far.
 struct ApplicationUse {
   bool referenced = false;
@@ -140,7 +144,10 @@ absl::Status ReadTaxes(Reading& reading,
       tax = ExtractTax(paid, rate, mode).tax;
     } else {
       absl::StatusOr<int64_t> on_net = TaxOnNet(paid, rate, mode);
-      if (!on_net.ok()) return FieldError(owner(), on_net.status().message());
+      if (!on_net.ok()) {
+        return FieldError(absl::StrCat(owner(), ".tax_lines[0]"),
+                          on_net.status().message());
+      }
       tax = *on_net;
     }
     figures.taxes.push_back(TaxShare{rate, tax});
@@ -212,11 +219,21 @@ struct ComponentSpec {
 };
 using ComponentSpecs = std::vector<ComponentSpec>;
 
+// Position of `item` in `field`, for error paths. REQUIRES: it is there.
+template <typename T>
+int IndexOf(const RepeatedPtrField<T>& field, const T* item) {
+  int i = 0;
+  while (i < field.size() && &field[i] != item) ++i;
+  return i;
+}
+
 // Allocation weights from the catalog: fixed weights when all are set, else
 // list price x quantity.
 absl::Status CatalogWeights(const v1::BundleDefinition& bundle,
-                            ComponentSpecs& specs, PathFn owner) {
+                            ComponentSpecs& specs, PathFn owner,
+                            PathFn bundle_path) {
   bool all_fixed = true, all_priced = true;
+  absl::string_view currency;
   for (const ComponentSpec& spec : specs) {
     const auto* def = FindComponent(bundle, spec.sku);
     if (def == nullptr) {
@@ -227,15 +244,28 @@ absl::Status CatalogWeights(const v1::BundleDefinition& bundle,
     }
     all_fixed &= def->weight() > 0;
     all_priced &= def->has_list_price() && def->list_price().minor_units() >= 0;
+    if (all_priced && !all_fixed) {
+      // Weights from prices in two currencies would be meaningless.
+      const std::string& code = def->list_price().currency_code();
+      if (currency.empty()) currency = code;
+      if (code != currency) {
+        return FieldError(
+            absl::StrCat(bundle_path(), ".components[",
+                         IndexOf(bundle.components(), def), "].list_price"),
+            absl::StrCat("is in ", code, " but another component's is in ",
+                         currency));
+      }
+    }
   }
   if (!all_fixed && !all_priced) {
     return FieldError(
-        absl::StrCat(owner(), ".components"),
+        absl::StrCat(bundle_path(), ".components"),
         absl::StrCat("bundle '", bundle.bundle_sku(),
                      "' has no allocation weights: give every component an "
-                     "allocated_price, or a weight or list_price in the "
-                     "catalog"));
+                     "allocated_price in the order, or a weight or list_price "
+                     "in the catalog"));
   }
+  absl::int128 weight_sum = 0;
   for (ComponentSpec& spec : specs) {
     const auto* def = FindComponent(bundle, spec.sku);
     absl::int128 weight =
@@ -246,6 +276,14 @@ absl::Status CatalogWeights(const v1::BundleDefinition& bundle,
       return FieldError(owner(), "bundle weight overflows int64");
     }
     spec.weight = static_cast<int64_t>(weight);
+    weight_sum += weight;
+  }
+  if (weight_sum == 0 || weight_sum > std::numeric_limits<int64_t>::max()) {
+    return FieldError(
+        absl::StrCat(bundle_path(), ".components"),
+        absl::StrCat("the list prices of bundle '", bundle.bundle_sku(),
+                     weight_sum == 0 ? "' are all zero: nothing to split by"
+                                     : "' overflow int64"));
   }
   return absl::OkStatus();
 }
@@ -258,6 +296,15 @@ absl::StatusOr<ComponentSpecs> ReadComponents(const Reading& reading,
   ComponentSpecs specs;
   const v1::BundleDefinition* bundle =
       FindBundle(reading.options.catalog, line.sku());
+  const auto catalog_path = [&] {
+    return absl::StrCat("catalog.bundles[",
+                        IndexOf(reading.options.catalog->bundles(), bundle),
+                        "]");
+  };
+  // Where the component list came from, for error paths.
+  const auto list_path = [&]() -> std::string {
+    return line.components_size() > 0 ? owner() : catalog_path();
+  };
   if (line.components_size() == 0) {
     if (bundle == nullptr) return specs;
     for (const auto& def : bundle->components()) {
@@ -288,11 +335,12 @@ absl::StatusOr<ComponentSpecs> ReadComponents(const Reading& reading,
   }
   for (size_t c = 0; c < specs.size(); ++c) {
     const auto path = [&] {
-      return absl::StrCat(owner(), ".components[", c, "]");
+      return absl::StrCat(list_path(), ".components[", c, "]");
     };
-    if (specs[c].per_bundle <= 0) {
+    if (specs[c].per_bundle <= 0 || specs[c].per_bundle > kMaxUnits) {
       return FieldError(absl::StrCat(path(), ".quantity"),
-                        absl::StrCat("must be > 0, got ", specs[c].per_bundle));
+                        absl::StrCat("must be between 1 and ", kMaxUnits,
+                                     ", got ", specs[c].per_bundle));
     }
     for (size_t d = 0; d < c; ++d) {
       if (specs[d].sku == specs[c].sku) {
@@ -310,7 +358,7 @@ absl::StatusOr<ComponentSpecs> ReadComponents(const Reading& reading,
                      "' has no allocation weights: give every component an "
                      "allocated_price, or define the bundle in the catalog"));
   }
-  RETCON_RETURN_IF_ERROR(CatalogWeights(*bundle, specs, owner));
+  RETCON_RETURN_IF_ERROR(CatalogWeights(*bundle, specs, owner, catalog_path));
   return specs;
 }
 
@@ -325,7 +373,8 @@ void AddComponents(const PaidLine& line, const ComponentSpecs& specs,
     component.component_index = static_cast<int>(c);
     component.sku = specs[c].sku;
     component.units = line.units * specs[c].per_bundle;
-    component.paid.taxes = line.paid.taxes;
+    component.paid.taxes = line.paid.taxes;  // the rates; amounts are split
+    for (TaxShare& tax : component.paid.taxes) tax.amount = 0;
     components.push_back(std::move(component));
   }
   absl::InlinedVector<Figures*, 4> parts;
@@ -361,9 +410,10 @@ absl::Status ReadLines(Reading& reading,
                          "' is also the id of order.lines[", j, "]"));
       }
     }
-    if (line.quantity() <= 0) {
+    if (line.quantity() <= 0 || line.quantity() > kMaxUnits) {
       return FieldError(absl::StrCat(owner(), ".quantity"),
-                        absl::StrCat("must be > 0, got ", line.quantity()));
+                        absl::StrCat("must be between 1 and ", kMaxUnits,
+                                     ", got ", line.quantity()));
     }
     RETCON_ASSIGN_OR_RETURN(
         int64_t unit_price,
@@ -396,9 +446,13 @@ absl::Status SpreadOrderDiscounts(
   for (int a = 0; a < order.discounts_size(); ++a) {
     const v1::DiscountApplication& app = order.discounts(a);
     const auto path = [a] { return absl::StrCat("order.discounts[", a, "]"); };
-    if (app.application_id().empty() && reading.applications[a].referenced) {
-      return FieldError(absl::StrCat(path(), ".application_id"),
-                        "must not be empty");
+    for (int b = 0; b < a && !app.application_id().empty(); ++b) {
+      if (order.discounts(b).application_id() == app.application_id()) {
+        return FieldError(
+            absl::StrCat(path(), ".application_id"),
+            absl::StrCat("'", app.application_id(),
+                         "' is also the id of order.discounts[", b, "]"));
+      }
     }
     if (!app.has_amount()) continue;
     RETCON_ASSIGN_OR_RETURN(
@@ -417,9 +471,12 @@ absl::Status SpreadOrderDiscounts(
       continue;
     }
     if (amount == 0) continue;
-    if (app.level() == v1::DISCOUNT_LEVEL_LINE) {
-      return FieldError(path(),
-                        "a line-level discount must be allocated to its line");
+    if (app.level() != v1::DISCOUNT_LEVEL_ORDER) {
+      return FieldError(
+          absl::StrCat(path(), ".level"),
+          "a discount no line allocation refers to is spread over the lines "
+          "only when its level is DISCOUNT_LEVEL_ORDER; otherwise allocate it "
+          "to its line");
     }
     if (amount > spreadable) {
       return FieldError(absl::StrCat(path(), ".amount"),
@@ -431,8 +488,11 @@ absl::Status SpreadOrderDiscounts(
     spreadable -= amount;
     money_internal::AllocateByWeightsUnchecked(amount, weights,
                                                absl::MakeSpan(shares));
+    // Each share is at most its weight (amount <= sum of weights), so the
+    // next discount spreads over what the lines have left.
     for (size_t i = 0; i < amounts.size(); ++i) {
       amounts[i].discount += shares[i];
+      weights[i] -= shares[i];
     }
   }
   return absl::OkStatus();

@@ -77,12 +77,20 @@ absl::Status RecordRefund(const v1::SalesOrder& order, const Refund& refund,
                           v1::OrderHistory* history,
                           const ApportionOptions& options) {
   RETCON_ASSIGN_OR_RETURN(OrderFigures figures, PaidFigures(order, options));
-  if (history->order_id().empty()) history->set_order_id(order.order_id());
+  if (refund.currency_code != figures.currency_code) {
+    return apportion_internal::FieldError(
+        "refund.currency_code",
+        absl::StrCat("is ", refund.currency_code, " but the order is in ",
+                     figures.currency_code));
+  }
+  // Work on a copy: on an error the caller's history is left as it was.
+  v1::OrderHistory updated = *history;
+  if (updated.order_id().empty()) updated.set_order_id(order.order_id());
   const std::string& currency = refund.currency_code;
   for (size_t i = 0; i < refund.lines.size(); ++i) {
     const RefundedLine& line = refund.lines[i];
     if (line.kind == RefundedKind::kShipping) {
-      v1::ShippingHistory* entry = ShippingEntry(line, history);
+      v1::ShippingHistory* entry = ShippingEntry(line, &updated);
       AddFigures(currency, line.refund, Figures{},
                  entry->mutable_credited_gross(),
                  entry->mutable_credited_discount(),
@@ -95,7 +103,16 @@ absl::Status RecordRefund(const v1::SalesOrder& order, const Refund& refund,
             order, figures, line.order_line_id, line.component_sku,
             [i] { return absl::StrCat("refund.lines[", i, "]"); },
             /*whole_bundle_ok=*/false));
-    v1::LineHistory* entry = LineEntry(line, history);
+    v1::LineHistory* entry = LineEntry(line, &updated);
+    if (line.quantity < 0 ||
+        line.quantity > paid->units - entry->credited_quantity()) {
+      return apportion_internal::FieldError(
+          absl::StrCat("refund.lines[", i, "].quantity"),
+          absl::StrCat(line.quantity, " would take ",
+                       apportion_internal::Describe(order, *paid), " past the ",
+                       paid->units, " units sold (", entry->credited_quantity(),
+                       " already credited)"));
+    }
     const Figures rule = apportion_internal::CumulativeOf(
         figures, *paid, entry->credited_quantity(), options.rounding);
     const bool recorded_gross = entry->has_credited_gross();
@@ -106,6 +123,7 @@ absl::Status RecordRefund(const v1::SalesOrder& order, const Refund& refund,
                recorded_discount);
     entry->set_credited_quantity(entry->credited_quantity() + line.quantity);
   }
+  history->Swap(&updated);
   return absl::OkStatus();
 }
 

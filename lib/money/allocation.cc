@@ -165,21 +165,22 @@ absl::StatusOr<std::vector<int64_t>> AllocateByWeights(
   return shares;
 }
 
-static absl::Status ValidateUnits(int64_t m, int64_t units) {
+static absl::Status ValidateUnits(absl::string_view name, int64_t m,
+                                  int64_t units) {
   if (units <= 0) {
     return absl::InvalidArgumentError(
         absl::StrCat("units: must be > 0, got ", units));
   }
   if (m < 0 || m > units) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("m: must be between 0 and units (", units, "), got ", m));
+    return absl::InvalidArgumentError(absl::StrCat(
+        name, ": must be between 0 and units (", units, "), got ", m));
   }
   return absl::OkStatus();
 }
 
 absl::StatusOr<int64_t> CumulativeShare(int64_t total, int64_t m, int64_t units,
                                         RoundingMode mode) {
-  RETCON_RETURN_IF_ERROR(ValidateUnits(m, units));
+  RETCON_RETURN_IF_ERROR(ValidateUnits("m", m, units));
   return money_internal::CumulativeShareUnchecked(total, m, units, mode);
 }
 
@@ -190,12 +191,12 @@ absl::StatusOr<int64_t> CumulativeSlice(int64_t total, int64_t already,
     return absl::InvalidArgumentError(absl::StrCat(
         "already, count: must not be negative, got ", already, ", ", count));
   }
-  if (units > 0 && count > units - already) {
+  RETCON_RETURN_IF_ERROR(ValidateUnits("already", already, units));
+  if (count > units - already) {
     return absl::InvalidArgumentError(
         absl::StrCat("count: ", count, " exceeds the ", units - already,
                      " units not yet allocated of ", units));
   }
-  RETCON_RETURN_IF_ERROR(ValidateUnits(already, units));
   return money_internal::CumulativeShareUnchecked(total, already + count, units,
                                                   mode) -
          money_internal::CumulativeShareUnchecked(total, already, units, mode);

@@ -138,7 +138,10 @@ absl::StatusOr<Money> Money::Minus(const Money& other) const {
   return Money(currency_code_, exponent_, difference);
 }
 
-Money Money::Negated() const {
+absl::StatusOr<Money> Money::Negated() const {
+  if (minor_units_ == std::numeric_limits<int64_t>::min()) {
+    return absl::OutOfRangeError("negation does not fit int64 minor units");
+  }
   return Money(currency_code_, exponent_, -minor_units_);
 }
 

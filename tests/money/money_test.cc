@@ -294,8 +294,8 @@ TEST(MoneyTest, PlusAndMinus) {
   absl::StatusOr<Money> diff = b.Minus(a);
   ASSERT_TRUE(diff.ok()) << diff.status();
   EXPECT_EQ(diff->minor_units(), -999);
-  EXPECT_EQ(a.Negated().minor_units(), -1000);
-  EXPECT_EQ(a.Negated().currency_code(), "GBP");
+  EXPECT_EQ(a.Negated()->minor_units(), -1000);
+  EXPECT_EQ(a.Negated()->currency_code(), "GBP");
 }
 
 TEST(MoneyTest, PlusAndMinusRejectCurrencyMismatch) {
