@@ -12,6 +12,7 @@
 #include "absl/strings/str_split.h"
 #include "lib/internal/status_macros.h"
 #include "lib/rules/internal/compile_error.h"
+#include "lib/rules/internal/re2_options.h"
 #include "re2/re2.h"
 
 namespace retcon {
@@ -118,10 +119,7 @@ absl::Status AddValues(const v1::ValueList& list, const InputPath& input,
 
 absl::Status CheckRegex(const std::string& pattern,
                         const CompileOptions& options) {
-  RE2::Options re_options;
-  re_options.set_log_errors(false);
-  re_options.set_max_mem(options.regex_max_mem);
-  RE2 re(pattern, re_options);
+  RE2 re(pattern, RegexOptions(options.regex_max_mem));
   if (re.error_code() == RE2::ErrorPatternTooLarge) {
     return absl::InvalidArgumentError(
         absl::StrCat("regex program too large: ", re.error()));

@@ -7,6 +7,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "lib/rules/internal/compiled_decision.h"
+#include "lib/rules/internal/re2_options.h"
 #include "re2/re2.h"
 #include "re2/set.h"
 
@@ -93,10 +94,8 @@ std::vector<std::pair<std::string, RowBits>> RegexPatterns(
 
 absl::Status BuildRegexSet(const CompileOptions& options,
                            const CompiledDecision& d, int c, ColumnIndex& col) {
-  RE2::Options re_options;
-  re_options.set_log_errors(false);
   // The set holds every pattern of the column; each was checked alone.
-  re_options.set_max_mem(std::max<int64_t>(
+  RE2::Options re_options = RegexOptions(std::max<int64_t>(
       64 << 20,
       options.regex_max_mem * static_cast<int64_t>(col.regex_rows.size())));
   col.regex_set = std::make_unique<RE2::Set>(re_options, RE2::UNANCHORED);

@@ -100,6 +100,10 @@ INSTANTIATE_TEST_SUITE_P(
              std::string(kAt) +
                  "'reason_code': regex program too large: 7204 instructions "
                  "(limit 2000)"},
+        Case{"ValueTestOnMessage", "inspection",
+             "cells { equals { int_value: 1 } }", kOut, "",
+             std::string(kAt) + "'inspection': a message input takes only "
+                                "any, is_missing and is_present"},
         Case{"WrongValueType", "quantity",
              "cells { equals { string_value: '1' } }", kOut, "",
              std::string(kAt) +
