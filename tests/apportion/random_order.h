@@ -171,6 +171,10 @@ inline RandomOrder GenerateOrder(TestRng& rng, int64_t index) {
     int64_t unit_price = rng.OneIn(15)   ? 0
                          : rng.OneIn(20) ? rng.LogUniform(36)
                                          : rng.Uniform(1, 20000);
+    if (rng.OneIn(25)) {  // Units worth a few minor units: sub-penny shares.
+      unit_price = rng.Uniform(1, 3);
+      model.quantity = rng.Uniform(5, 60);
+    }
     model.list = unit_price * model.quantity;
     v1::SalesOrderLine* line = order.add_lines();
     line->set_line_id(model.line_id);
