@@ -100,8 +100,7 @@ struct RuleHit {
 
 // The outcome of one decision for one fact. Views into the compiled rule set:
 // valid while it lives.
-class DecisionResult {
- public:
+struct DecisionResult {
   // Decision index in the rule set, and whether default_outputs were used.
   int decision_index = -1;
   bool used_default = false;
@@ -143,7 +142,9 @@ class CompiledRuleSet {
   // matches through per-column indexes. A fact of the wrong type or an
   // unknown decision is InvalidArgument; two matches under UNIQUE are
   // FailedPrecondition naming both rows. No match is not an error.
-  // REQUIRES: `fact` outlives no views; results view this object only.
+  // The result views this object (row ids, output values), never `fact`:
+  // it stays valid while this object lives. `trace`, when given, is
+  // overwritten (also when an error is returned after matching).
   virtual absl::StatusOr<DecisionResult> Evaluate(
       absl::string_view decision, const google::protobuf::Message& fact,
       EvaluationTrace* trace = nullptr) const = 0;

@@ -151,13 +151,14 @@ absl::StatusOr<DecisionResult> RuleSetImpl::Evaluate(
         absl::StrCat("unknown decision '", decision, "'"));
   }
   const CompiledDecision& d = decisions[index];
-  if (fact.GetDescriptor() != d.fact_type) {
+  // The same generated reflection implies the same type; one virtual call.
+  const bool generated = d.generated_reflection != nullptr &&
+                         fact.GetReflection() == d.generated_reflection;
+  if (!generated && fact.GetDescriptor() != d.fact_type) {
     return absl::InvalidArgumentError(absl::StrCat(
         "decision '", decision, "' takes a ", d.fact_type->full_name(),
         ", not a ", fact.GetDescriptor()->full_name()));
   }
-  const bool generated = d.generated_reflection != nullptr &&
-                         fact.GetReflection() == d.generated_reflection;
   absl::InlinedVector<std::string, 8> scratch(d.inputs.size());
   absl::InlinedVector<InputValue, 8> values(d.inputs.size());
   for (size_t c = 0; c < d.inputs.size(); ++c) {
