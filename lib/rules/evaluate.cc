@@ -1,5 +1,6 @@
 // Evaluation: read the inputs once, select each column's accepting rows from
 // its index, AND the columns word by word, apply the hit policy.
+#include <cstdint>
 #include <string>
 #include <utility>
 
@@ -55,43 +56,45 @@ RuleHit HitOf(const CompiledDecision& d, int row) {
   return RuleHit{row, r.id(), &r.outputs()};
 }
 
+// Appends up to `limit` matching rows to the hits, in row order.
+void AddMatches(const CompiledDecision& d, const MatchScan& scan, size_t limit,
+                DecisionResult& result) {
+  scan.ForEach([&](int row) {
+    result.hits.push_back(HitOf(d, row));
+    return result.hits.size() < limit;
+  });
+}
+
+// The matching row of best (lowest) rank, earliest on ties; -1 for none.
+int PriorityWinner(const CompiledDecision& d, const MatchScan& scan) {
+  int best = -1;
+  scan.ForEach([&](int row) {
+    if (best < 0 || d.priority_rank[row] < d.priority_rank[best]) best = row;
+    return true;
+  });
+  return best;
+}
+
 absl::Status ApplyPolicy(const CompiledDecision& d, const MatchScan& scan,
                          DecisionResult& result) {
   switch (d.decision->hit_policy()) {
     case v1::Decision::FIRST:
-      scan.ForEach([&](int row) {
-        result.hits.push_back(HitOf(d, row));
-        return false;
-      });
+      AddMatches(d, scan, 1, result);
       return absl::OkStatus();
     case v1::Decision::UNIQUE:
-      scan.ForEach([&](int row) {
-        result.hits.push_back(HitOf(d, row));
-        return result.hits.size() < 2;
-      });
-      if (result.hits.size() > 1) {
-        return absl::FailedPreconditionError(
-            absl::StrCat("decision '", d.decision->name(), "' (UNIQUE): rows '",
-                         result.hits[0].row_id, "' and '",
-                         result.hits[1].row_id, "' both match"));
-      }
-      return absl::OkStatus();
+      AddMatches(d, scan, 2, result);
+      if (result.hits.size() < 2) return absl::OkStatus();
+      return absl::FailedPreconditionError(
+          absl::StrCat("decision '", d.decision->name(), "' (UNIQUE): rows '",
+                       result.hits[0].row_id, "' and '", result.hits[1].row_id,
+                       "' both match"));
     case v1::Decision::PRIORITY: {
-      int best = -1;
-      scan.ForEach([&](int row) {
-        if (best < 0 || d.priority_rank[row] < d.priority_rank[best]) {
-          best = row;
-        }
-        return true;
-      });
+      int best = PriorityWinner(d, scan);
       if (best >= 0) result.hits.push_back(HitOf(d, best));
       return absl::OkStatus();
     }
     default:  // COLLECT
-      scan.ForEach([&](int row) {
-        result.hits.push_back(HitOf(d, row));
-        return true;
-      });
+      AddMatches(d, scan, SIZE_MAX, result);
       return absl::OkStatus();
   }
 }
