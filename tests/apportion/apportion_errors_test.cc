@@ -393,6 +393,32 @@ TEST(ApportionErrorsTest, BundleComponentQuantityNotPositive) {
   ExpectInvalidOrder(order, "order.lines[1].components[1].quantity");
 }
 
+TEST(ApportionErrorsTest, UnallocatedApplicationMustBeOrderLevel) {
+  // order.proto: an application no allocation refers to must say ORDER to
+  // be spread over the lines; otherwise it is an error.
+  v1::SalesOrder order = BaseOrder();
+  v1::DiscountApplication* code = order.add_discounts();
+  code->set_application_id("CODE");
+  code->mutable_amount()->set_minor_units(100);
+  ExpectInvalidOrder(order, "order.discounts[0]");
+  code->set_level(v1::DISCOUNT_LEVEL_LINE);
+  ExpectInvalidOrder(order, "order.discounts[0]");
+  code->set_level(v1::DISCOUNT_LEVEL_ORDER);
+  ASSERT_TRUE(PaidFigures(order).ok());
+}
+
+TEST(ApportionErrorsTest, DuplicateApplicationId) {
+  // order.proto: DiscountApplication.application_id is unique in the order.
+  v1::SalesOrder order = BaseOrder();
+  for (int i = 0; i < 2; ++i) {
+    v1::DiscountApplication* code = order.add_discounts();
+    code->set_application_id("CODE");
+    code->set_level(v1::DISCOUNT_LEVEL_ORDER);
+    code->mutable_amount()->set_minor_units(100);
+  }
+  ExpectInvalidOrder(order, "order.discounts[1].application_id");
+}
+
 // --- The history -------------------------------------------------------------
 
 TEST(ApportionErrorsTest, HistoryForAnUnknownLine) {
@@ -519,6 +545,54 @@ TEST(ApportionErrorsTest, HistoryForAnUnknownShippingLine) {
     ExpectInvalid(ApportionRefund(BaseOrder(), history, returns),
                   "history.shipping[0].shipping_id");
   }
+}
+
+// --- RecordRefund -----------------------------------------------------------
+
+Refund OneUnitRefund() {
+  absl::StatusOr<Refund> refund = Apportion(BaseOrder(), {}, {{"L1", "", 1}});
+  EXPECT_TRUE(refund.ok()) << refund.status();
+  return refund.ok() ? *refund : Refund();
+}
+
+TEST(RecordRefundErrorsTest, RefundInAnotherCurrency) {
+  const v1::SalesOrder order = BaseOrder();
+  Refund refund = OneUnitRefund();
+  refund.currency_code = "EUR";
+  v1::OrderHistory history = History(R"pb(
+    lines { order_line_id: "L1" credited_quantity: 1 }
+  )pb");
+  const v1::OrderHistory before = history;
+  const absl::Status status = RecordRefund(order, refund, &history);
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << status;
+  // On an error the history is left unchanged.
+  EXPECT_EQ(history.SerializeAsString(), before.SerializeAsString());
+}
+
+TEST(RecordRefundErrorsTest, MoreUnitsThanSold) {
+  const v1::SalesOrder order = BaseOrder();
+  Refund refund = OneUnitRefund();
+  v1::OrderHistory history = History(R"pb(
+    lines { order_line_id: "L1" credited_quantity: 6 }
+  )pb");
+  const v1::OrderHistory before = history;
+  const absl::Status status = RecordRefund(order, refund, &history);
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << status;
+  EXPECT_EQ(history.SerializeAsString(), before.SerializeAsString());
+}
+
+TEST(RecordRefundErrorsTest, UnknownComponentLeavesHistoryUnchanged) {
+  const v1::SalesOrder order = BaseOrder();
+  Refund refund = OneUnitRefund();
+  RefundedLine bogus = refund.lines[0];
+  bogus.order_line_id = "B1";
+  bogus.component_sku = "SAUCER";
+  refund.lines.push_back(bogus);  // The first line is fine; the second not.
+  v1::OrderHistory history;
+  const absl::Status status = RecordRefund(order, refund, &history);
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << status;
+  EXPECT_THAT(std::string(status.message()), HasSubstr("refund.lines[1]"));
+  EXPECT_EQ(history.lines_size(), 0) << "nothing half-recorded";
 }
 
 }  // namespace
