@@ -1,14 +1,18 @@
 // The indexed evaluator against a row-by-row reference over random tables
 // and facts (fixed seeds, printed on failure): every cell kind, missing
 // values, regex and range columns mixed with discrete cells.
+#include <memory>
 #include <random>
+#include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "re2/re2.h"
 #include "retcon/rules.h"
+#include "retcon/rules_analysis.h"
 #include "tests/rules/rules_test_fact.pb.h"
 
 namespace retcon {
@@ -220,6 +224,107 @@ TEST(EvaluatePropertyTest, IndexedCollectEqualsRowByRowReference) {
           << "seed " << seed << " fact " << f.ShortDebugString();
     }
   }
+}
+
+// Rows matching `f` by the reference, in row order.
+std::vector<int> ReferenceMatches(const v1::RuleSet& rs, const ReturnFact& f) {
+  std::vector<int> rows;
+  const v1::Decision& d = rs.decisions(0);
+  for (int row = 0; row < d.rows_size(); ++row) {
+    bool all = true;
+    for (int c = 0; c < 6 && all; ++c) {
+      all = Matches(d.rows(row).cells(c), Read(f, c), c);
+    }
+    if (all) rows.push_back(row);
+  }
+  return rows;
+}
+
+std::unique_ptr<const CompiledRuleSet> WithPolicy(
+    v1::RuleSet rs, v1::Decision::HitPolicy policy) {
+  rs.mutable_decisions(0)->set_hit_policy(policy);
+  auto compiled = CompileRuleSet(rs, {});
+  EXPECT_TRUE(compiled.ok()) << compiled.status();
+  return compiled.ok() ? *std::move(compiled) : nullptr;
+}
+
+// The winner under FIRST, UNIQUE and PRIORITY (random row priorities) is
+// the one the reference's matches imply.
+TEST(EvaluatePropertyTest, SingleHitPoliciesPickTheReferenceWinner) {
+  for (uint32_t seed = 100; seed < 120; ++seed) {
+    Random r(seed);
+    v1::RuleSet rs = RandomTable(r, 1 + r.Below(60));
+    for (v1::Row& row : *rs.mutable_decisions(0)->mutable_rows()) {
+      row.set_priority(r.Below(3));
+    }
+    auto first = WithPolicy(rs, v1::Decision::FIRST);
+    auto unique = WithPolicy(rs, v1::Decision::UNIQUE);
+    auto priority = WithPolicy(rs, v1::Decision::PRIORITY);
+    ASSERT_TRUE(first && unique && priority) << "seed " << seed;
+    for (int i = 0; i < 200; ++i) {
+      ReturnFact f = RandomFact(r);
+      std::vector<int> want = ReferenceMatches(rs, f);
+      SCOPED_TRACE(absl::StrCat("seed ", seed, " fact ", f.ShortDebugString()));
+      auto got = first->Evaluate("d", f);
+      ASSERT_EQ(got->hits.empty(), want.empty());
+      if (want.empty()) continue;
+      EXPECT_EQ(got->hits[0].row_index, want[0]);
+      int best = want[0];
+      for (int row : want) {
+        if (rs.decisions(0).rows(row).priority() >
+            rs.decisions(0).rows(best).priority()) {
+          best = row;
+        }
+      }
+      EXPECT_EQ(priority->Evaluate("d", f)->hits[0].row_index, best);
+      EXPECT_EQ(unique->Evaluate("d", f).ok(), want.size() == 1);
+    }
+  }
+}
+
+// Analysis is sound against evaluation: a fact matching a shadowed row
+// matches its covering row; two rows matching one fact are reported as
+// overlapping under UNIQUE.
+TEST(EvaluatePropertyTest, AnalysisFindingsHoldOnRandomFacts) {
+  size_t shadowed_rows = 0, overlapping_pairs = 0;  // Not vacuous.
+  for (uint32_t seed = 200; seed < 230; ++seed) {
+    Random r(seed);
+    v1::RuleSet rs = RandomTable(r, 1 + r.Below(40));
+    auto first = WithPolicy(rs, v1::Decision::FIRST);
+    auto unique = WithPolicy(rs, v1::Decision::UNIQUE);
+    ASSERT_TRUE(first && unique);
+    std::vector<std::pair<int, int>> shadowed;  // (row, covering row)
+    for (const RuleFinding& f : AnalyseRuleSet(*first)) {
+      if (f.kind != RuleFinding::kShadowedRow) continue;
+      shadowed.emplace_back(std::stoi(f.row_ids[0].substr(1)),
+                            std::stoi(f.row_ids[1].substr(1)));
+    }
+    std::set<std::pair<int, int>> overlaps;
+    for (const RuleFinding& f : AnalyseRuleSet(*unique)) {
+      if (f.kind != RuleFinding::kOverlap) continue;
+      overlaps.emplace(std::stoi(f.row_ids[0].substr(1)),
+                       std::stoi(f.row_ids[1].substr(1)));
+    }
+    shadowed_rows += shadowed.size();
+    overlapping_pairs += overlaps.size();
+    for (int i = 0; i < 300; ++i) {
+      ReturnFact f = RandomFact(r);
+      std::vector<int> want = ReferenceMatches(rs, f);
+      std::set<int> matched(want.begin(), want.end());
+      SCOPED_TRACE(absl::StrCat("seed ", seed, " fact ", f.ShortDebugString()));
+      for (auto [row, by] : shadowed) {
+        if (matched.count(row) > 0) EXPECT_EQ(matched.count(by), 1u) << row;
+      }
+      for (size_t a = 0; a < want.size(); ++a) {
+        for (size_t b = a + 1; b < want.size(); ++b) {
+          EXPECT_EQ(overlaps.count({want[a], want[b]}), 1u)
+              << want[a] << " " << want[b];
+        }
+      }
+    }
+  }
+  EXPECT_GT(shadowed_rows, 10u);
+  EXPECT_GT(overlapping_pairs, 10u);
 }
 
 }  // namespace
