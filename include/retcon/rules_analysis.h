@@ -7,9 +7,10 @@
 //   }
 //
 // Semantics and limits:
-// - Shadowed (FIRST): a single earlier row accepts everything the row
-//   accepts. A row covered only by several earlier rows together is not
-//   reported.
+// - Shadowed (FIRST): earlier rows accept everything the row accepts: one
+//   row alone (exact, regexes compared by pattern), or several together
+//   (searched over the table's values as for gaps; only for tables without
+//   regexes and within max_shadow_combinations per row).
 // - Overlap (UNIQUE): two rows that can match one fact. `certain` is false
 //   when only regexes (other than the same pattern) or not_one_of lists over
 //   enums/bools keep it from being proven.
@@ -36,7 +37,7 @@ struct RuleFinding {
   enum Kind { kShadowedRow, kOverlap, kGap, kUnreachableOutput, kSkipped };
   Kind kind = kShadowedRow;
   std::string decision;
-  // kShadowedRow: {shadowed, covering}; kOverlap: {first, second};
+  // kShadowedRow: {shadowed, covering...}; kOverlap: {first, second};
   // kUnreachableOutput: the rows that carry the value.
   std::vector<std::string> row_ids;
   // kGap: (input path, value) per input.
@@ -48,6 +49,9 @@ struct RuleFinding {
 struct AnalysisOptions {
   // Largest number of value combinations a gap search enumerates.
   int64_t max_gap_combinations = 200000;
+  // Largest number of value combinations searched per row when looking for
+  // rows shadowed by several earlier rows together.
+  int64_t max_shadow_combinations = 4096;
   // Gaps reported per decision (the count of all is in a last finding).
   int max_gaps_reported = 20;
 };

@@ -28,29 +28,41 @@ bool RowCovers(const CompiledDecision& d, int a, int b) {
   return true;
 }
 
-// Row index -> index of the first earlier row covering it, or -1.
-std::vector<int> ShadowingRows(const CompiledDecision& d) {
-  std::vector<int> by(d.num_rows, -1);
+// Per row, the earlier rows that shadow it: one row covering it alone, else
+// several together; empty when it can fire (or not under FIRST).
+std::vector<std::vector<int>> ShadowingRows(const CompiledDecision& d,
+                                            const AnalysisOptions& options) {
+  std::vector<std::vector<int>> by(d.num_rows);
   if (d.decision->hit_policy() != v1::Decision::FIRST) return by;
   for (int b = 1; b < d.num_rows; ++b) {
-    for (int a = 0; a < b && by[b] < 0; ++a) {
-      if (RowCovers(d, a, b)) by[b] = a;
+    for (int a = 0; a < b && by[b].empty(); ++a) {
+      if (RowCovers(d, a, b)) by[b] = {a};
+    }
+    if (by[b].empty()) {
+      by[b] = RowsCoveringTogether(d, b, options.max_shadow_combinations);
     }
   }
   return by;
 }
 
-void ReportShadowed(const CompiledDecision& d, const std::vector<int>& by,
+void ReportShadowed(const CompiledDecision& d,
+                    const std::vector<std::vector<int>>& by,
                     std::vector<RuleFinding>& out) {
   for (int b = 0; b < d.num_rows; ++b) {
-    if (by[b] < 0) continue;
+    if (by[b].empty()) continue;
     RuleFinding f;
     f.kind = RuleFinding::kShadowedRow;
     f.decision = d.decision->name();
-    f.row_ids = {RowId(d, b), RowId(d, by[b])};
-    f.message = absl::StrCat("decision '", f.decision, "': row '", RowId(d, b),
-                             "' is shadowed by row '", RowId(d, by[b]),
-                             "' (FIRST): it can never fire");
+    f.row_ids = {RowId(d, b)};
+    std::vector<std::string> quoted;
+    for (int a : by[b]) {
+      f.row_ids.push_back(RowId(d, a));
+      quoted.push_back(absl::StrCat("'", RowId(d, a), "'"));
+    }
+    f.message = absl::StrCat(
+        "decision '", f.decision, "': row '", RowId(d, b), "' is shadowed by ",
+        by[b].size() == 1 ? "row " : "rows ", absl::StrJoin(quoted, ", "),
+        by[b].size() == 1 ? "" : " together", " (FIRST): it can never fire");
     out.push_back(std::move(f));
   }
 }
@@ -87,7 +99,8 @@ void ReportOverlaps(const CompiledDecision& d, std::vector<RuleFinding>& out) {
 }
 
 // Values of output `o` as keys, with the rows carrying them.
-void ReportUnreachable(const CompiledDecision& d, const std::vector<int>& by,
+void ReportUnreachable(const CompiledDecision& d,
+                       const std::vector<std::vector<int>>& by,
                        std::vector<RuleFinding>& out) {
   const v1::Decision& dec = *d.decision;
   for (int o = 0; o < dec.outputs_size(); ++o) {
@@ -96,12 +109,12 @@ void ReportUnreachable(const CompiledDecision& d, const std::vector<int>& by,
     std::vector<std::string> dead_order;
     for (int r = 0; r < d.num_rows; ++r) {
       std::string key = dec.rows(r).outputs(o).ShortDebugString();
-      if (by[r] < 0) {
+      if (by[r].empty()) {
         live.insert(key);
       } else if (dead[key].empty()) {
         dead_order.push_back(key);
       }
-      if (by[r] >= 0) dead[key].push_back(RowId(d, r));
+      if (!by[r].empty()) dead[key].push_back(RowId(d, r));
     }
     if (o < dec.default_outputs_size()) {
       live.insert(dec.default_outputs(o).ShortDebugString());
@@ -136,7 +149,8 @@ std::vector<RuleFinding> AnalyseRuleSet(const CompiledRuleSet& rules,
   const auto& impl = static_cast<const rules_internal::RuleSetImpl&>(rules);
   std::vector<RuleFinding> findings;
   for (const rules_internal::CompiledDecision& d : impl.decisions) {
-    std::vector<int> by = rules_internal::ShadowingRows(d);
+    std::vector<std::vector<int>> by =
+        rules_internal::ShadowingRows(d, options);
     rules_internal::ReportShadowed(d, by, findings);
     rules_internal::ReportOverlaps(d, findings);
     rules_internal::ReportGaps(d, options, findings);

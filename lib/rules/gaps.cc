@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/numeric/bits.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "lib/rules/internal/analysis.h"
@@ -152,7 +153,77 @@ bool Next(const std::vector<std::vector<Point>>& points,
   return false;
 }
 
+bool HasRegex(const CompiledDecision& d) {
+  for (const ColumnIndex& col : d.columns) {
+    if (!col.prefix_rows.empty() || col.regex_set != nullptr) return true;
+  }
+  return false;
+}
+
+bool RowAccepts(const CompiledDecision& d, int c, int row, const Point& p,
+                RowBits& scratch) {
+  InputValue v{p.present, p.number, p.text};
+  ColumnSelection s = SelectRows(d, c, v, scratch);
+  int w = row >> 6;
+  uint64_t bit = uint64_t{1} << (row & 63);
+  return ((s.parts[0][w] | s.parts[1][w] | s.parts[2][w]) & bit) != 0;
+}
+
+// The first row before `b` accepting the combination, or -1.
+int FirstEarlierRow(const CompiledDecision& d, int b,
+                    const std::vector<int>& columns,
+                    const std::vector<std::vector<Point>>& points,
+                    const std::vector<size_t>& at,
+                    std::vector<RowBits>& scratch) {
+  RowBits acc = d.all_rows;
+  for (size_t k = 0; k < columns.size(); ++k) {
+    const Point& p = points[k][at[k]];
+    InputValue v{p.present, p.number, p.text};
+    ColumnSelection s = SelectRows(d, columns[k], v, scratch[k]);
+    for (int w = 0; w < d.num_words; ++w) {
+      acc[w] &= s.parts[0][w] | s.parts[1][w] | s.parts[2][w];
+    }
+  }
+  for (int w = 0; w <= (b >> 6) && w < d.num_words; ++w) {
+    uint64_t word = acc[w];
+    if (w == (b >> 6)) word &= (uint64_t{1} << (b & 63)) - 1;
+    if (word != 0) return w * 64 + absl::countr_zero(word);
+  }
+  return -1;
+}
+
 }  // namespace
+
+std::vector<int> RowsCoveringTogether(const CompiledDecision& d, int b,
+                                      int64_t max_combinations) {
+  if (HasRegex(d)) return {};
+  std::vector<int> columns;
+  std::vector<std::vector<Point>> points;
+  std::vector<RowBits> scratch(d.inputs.size());
+  int64_t combinations = 1;
+  for (size_t c = 0; c < d.inputs.size(); ++c) {
+    if (d.columns[c].all_any) continue;
+    std::vector<Point> accepted;
+    for (Point& p : PointsOf(d, static_cast<int>(c))) {
+      if (RowAccepts(d, c, b, p, scratch[c])) accepted.push_back(std::move(p));
+    }
+    combinations *= static_cast<int64_t>(accepted.size());
+    if (combinations == 0 || combinations > max_combinations) return {};
+    columns.push_back(static_cast<int>(c));
+    points.push_back(std::move(accepted));
+  }
+  std::vector<size_t> at(columns.size(), 0);
+  std::vector<int> covering;
+  do {
+    int row = FirstEarlierRow(d, b, columns, points, at, scratch);
+    if (row < 0) return {};
+    if (std::find(covering.begin(), covering.end(), row) == covering.end()) {
+      covering.push_back(row);
+    }
+  } while (Next(points, at));
+  std::sort(covering.begin(), covering.end());
+  return covering;
+}
 
 void ReportGaps(const CompiledDecision& d, const AnalysisOptions& options,
                 std::vector<RuleFinding>& out) {

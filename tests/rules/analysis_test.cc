@@ -62,6 +62,30 @@ TEST(AnalysisTest, ShadowedRowsAndTheirUnreachableOutputs) {
   EXPECT_TRUE(Messages(*rules, RuleFinding::kGap).empty());  // R5 catches all
 }
 
+TEST(AnalysisTest, RowsShadowedBySeveralEarlierRowsTogether) {
+  auto rules = MustCompile(Table(
+      "FIRST", "inputs: 'condition' inputs: 'days_since_order'",
+      Row("R1", "cells { equals { enum_value: 'BROKEN' } } cells { any {} }",
+          "QUARANTINE") +
+          Row("R2",
+              "cells { equals { enum_value: 'USED' } } cells { range { high: "
+              "'10' high_inclusive: true } }",
+              "SELLABLE") +
+          Row("R3",
+              "cells { one_of { values { enum_value: 'BROKEN' } "
+              "values { enum_value: 'USED' } } } "
+              "cells { range { low: '0' low_inclusive: true high: '5' } }",
+              "DAMAGED") +
+          Row("R4",
+              "cells { one_of { values { enum_value: 'BROKEN' } "
+              "values { enum_value: 'USED' } } } "
+              "cells { range { low: '0' low_inclusive: true high: '50' } }",
+              "DAMAGED")));
+  EXPECT_THAT(Messages(*rules, RuleFinding::kShadowedRow),
+              ElementsAre("decision 'd': row 'R3' is shadowed by rows 'R1', "
+                          "'R2' together (FIRST): it can never fire"));
+}
+
 TEST(AnalysisTest, UniqueOverlapsCertainAndThroughRegexes) {
   auto rules = MustCompile(Table(
       "UNIQUE", "inputs: 'condition' inputs: 'sku'",
