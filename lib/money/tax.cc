@@ -18,8 +18,7 @@ constexpr int64_t kPow10[] = {1, 10, 100, 1000, 10000, 100000, 1000000};
 }  // namespace
 
 TaxRate::TaxRate(int64_t compact, int decimals)
-    : compact_(compact),
-      decimals_(decimals) {
+    : compact_(compact), decimals_(decimals) {
   while (decimals_ > 0 && compact_ % 10 == 0) {
     compact_ /= 10;
     --decimals_;
