@@ -10,7 +10,7 @@ CMAKE_ARGS ?=
 
 LAUNCHER := $(if $(shell command -v ccache 2>/dev/null),-DCMAKE_CXX_COMPILER_LAUNCHER=ccache,)
 
-.PHONY: all deps configure build demo test bench clean
+.PHONY: all deps configure build demo test tsan bench clean
 
 all: build
 
@@ -31,6 +31,19 @@ demo: build
 
 test: build
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS)
+
+# The tests that share objects between threads, built with ThreadSanitizer
+# in their own directory (TSAN_DIR).
+TSAN_DIR   ?= build-tsan
+TSAN_FLAGS := -fsanitize=thread -fno-omit-frame-pointer
+TSAN_TESTS := rules_evaluate_test
+tsan: deps
+	cmake -S . -B $(TSAN_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo $(LAUNCHER) \
+	  -DRETCON_BUILD_BENCHMARKS=OFF -DRETCON_BUILD_EXAMPLES=OFF \
+	  -DCMAKE_CXX_FLAGS="$(TSAN_FLAGS)" -DCMAKE_EXE_LINKER_FLAGS="$(TSAN_FLAGS)"
+	cmake --build $(TSAN_DIR) -j $(JOBS) --target $(TSAN_TESTS)
+	TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
+	  $(TSAN_DIR)/tests/rules_evaluate_test --gtest_filter='*Thread*'
 
 bench: build
 	$(BUILD_DIR)/bench/apportion_benchmark --benchmark_repetitions=5 --benchmark_report_aggregates_only=true

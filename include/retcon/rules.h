@@ -148,6 +148,12 @@ class CompiledRuleSet {
   virtual absl::StatusOr<DecisionResult> Evaluate(
       absl::string_view decision, const google::protobuf::Message& fact,
       EvaluationTrace* trace = nullptr) const = 0;
+  // Same, for the decision at `decision_index` (from DecisionIndex(), or
+  // the decision's position in the rule set): no lookup by name. An index
+  // out of range is InvalidArgument.
+  virtual absl::StatusOr<DecisionResult> Evaluate(
+      int decision_index, const google::protobuf::Message& fact,
+      EvaluationTrace* trace = nullptr) const = 0;
 
   // The rule set as compiled (a copy owned by this object).
   virtual const v1::RuleSet& rule_set() const = 0;

@@ -287,6 +287,8 @@ absl::StatusOr<InputPath> ResolveInputPath(absl::string_view path,
     type = f->message_type();
   }
   const FieldDescriptor* last = in.chain.back();
+  in.cpp_type = last->cpp_type();
+  in.has_presence = last->has_presence();
   switch (last->cpp_type()) {
     case FieldDescriptor::CPPTYPE_BOOL:
       in.kind = InputKind::kBool;

@@ -1,5 +1,6 @@
 // Per-column indexes: value -> bitset of accepting rows.
 #include <algorithm>
+#include <cstdint>
 #include <string>
 #include <utility>
 #include <vector>
@@ -67,6 +68,35 @@ void BuildDiscrete(const CompiledDecision& d, int c,
   }
 }
 
+// The lookup table of a map's row bitsets (which must not move after).
+TextTable TableOf(const absl::flat_hash_map<std::string, RowBits>& map) {
+  std::vector<std::pair<std::string, const uint64_t*>> entries;
+  for (const auto& [text, rows] : map) entries.emplace_back(text, rows.data());
+  TextTable table;
+  table.Build(std::move(entries));
+  return table;
+}
+
+// Lays by_number out as a table when its keys are few and close together.
+void BuildDense(ColumnIndex& col) {
+  if (col.by_number.empty()) return;
+  int64_t low = INT64_MAX, high = INT64_MIN;
+  for (const auto& entry : col.by_number) {
+    low = std::min(low, entry.first);
+    high = std::max(high, entry.first);
+  }
+  // Compared as unsigned so that a span beyond INT64_MAX cannot wrap.
+  if (static_cast<uint64_t>(high) - static_cast<uint64_t>(low) >=
+      static_cast<uint64_t>(ColumnIndex::kMaxDenseSpan)) {
+    return;
+  }
+  col.dense_min = low;
+  col.dense.assign(static_cast<size_t>(high - low) + 1, col.other.data());
+  for (const auto& [value, bits] : col.by_number) {
+    col.dense[static_cast<size_t>(value - low)] = bits.data();
+  }
+}
+
 // The literal of a pattern `^literal` (no other metacharacter), if it is one.
 bool AnchoredLiteral(const std::string& pattern, std::string* literal) {
   if (pattern.size() < 2 || pattern[0] != '^') return false;
@@ -127,6 +157,7 @@ absl::Status BuildRegex(const CompileOptions& options, CompiledDecision& d,
       col.regex_rows.push_back(std::move(rows));
     }
   }
+  col.prefix_table = TableOf(col.prefix_rows);
   std::sort(col.prefix_lengths.begin(), col.prefix_lengths.end());
   col.prefix_lengths.erase(
       std::unique(col.prefix_lengths.begin(), col.prefix_lengths.end()),
@@ -183,8 +214,10 @@ absl::Status BuildColumnIndexes(const CompileOptions& options,
     col.missing = d.zeros;
     if (col.is_string) {
       BuildDiscrete(d, c, col.by_text, col, &NormalCell::texts);
+      col.text_table = TableOf(col.by_text);
     } else {
       BuildDiscrete(d, c, col.by_number, col, &NormalCell::numbers);
+      BuildDense(col);
     }
     absl::Status status = BuildRegex(options, d, c);
     if (!status.ok()) return status;
@@ -198,77 +231,92 @@ namespace {
 // The union of the bitsets added: a pointer to the only one, or `scratch`.
 class RowUnion {
  public:
-  explicit RowUnion(RowBits& scratch) : scratch_(scratch) {}
-  void Add(const RowBits& rows) {
+  RowUnion(RowBits& scratch, int num_words)
+      : scratch_(scratch), num_words_(num_words) {}
+  void Add(const uint64_t* rows) {
     if (single_ == nullptr) {
-      single_ = &rows;
+      single_ = rows;
       return;
     }
-    if (single_ != &scratch_) {
-      scratch_ = *single_;
-      single_ = &scratch_;
+    if (single_ != scratch_.data()) {
+      scratch_.assign(single_, single_ + num_words_);
+      single_ = scratch_.data();
     }
-    for (size_t w = 0; w < scratch_.size(); ++w) scratch_[w] |= rows[w];
+    for (int w = 0; w < num_words_; ++w) scratch_[w] |= rows[w];
   }
-  const uint64_t* result() const {
-    return single_ == nullptr ? nullptr : single_->data();
-  }
+  const uint64_t* result() const { return single_; }
 
  private:
   RowBits& scratch_;
-  const RowBits* single_ = nullptr;
+  const int num_words_;
+  const uint64_t* single_ = nullptr;
 };
 
-const uint64_t* RegexRows(const ColumnIndex& col, absl::string_view text,
-                          RowBits& scratch) {
-  RowUnion rows(scratch);
+const uint64_t* RegexRows(const ColumnIndex& col, int num_words,
+                          absl::string_view text, RowBits& scratch) {
+  RowUnion rows(scratch, num_words);
   for (size_t length : col.prefix_lengths) {
     if (length > text.size()) break;
-    auto it = col.prefix_rows.find(text.substr(0, length));
-    if (it != col.prefix_rows.end()) rows.Add(it->second);
+    const uint64_t* found = col.prefix_table.Find(text.substr(0, length));
+    if (found != nullptr) rows.Add(found);
   }
   if (col.regex_set != nullptr) {
     thread_local std::vector<int> matches;
     matches.clear();
     if (col.regex_set->Match(re2::StringPiece(text.data(), text.size()),
                              &matches)) {
-      for (int m : matches) rows.Add(col.regex_rows[m]);
+      for (int m : matches) rows.Add(col.regex_rows[m].data());
     }
   }
   return rows.result();
 }
 
+// The discrete cells' rows accepting present number `v`.
+const uint64_t* DiscreteRows(const ColumnIndex& col, int64_t v) {
+  if (!col.dense.empty()) {
+    uint64_t offset =
+        static_cast<uint64_t>(v) - static_cast<uint64_t>(col.dense_min);
+    return offset < col.dense.size() ? col.dense[offset] : col.other.data();
+  }
+  auto it = col.by_number.find(v);
+  return it == col.by_number.end() ? col.other.data() : it->second.data();
+}
+
 const uint64_t* RangeRows(const ColumnIndex& col, int64_t v) {
   if (col.buckets.empty()) return nullptr;
-  size_t i = std::upper_bound(col.bounds.begin(), col.bounds.end(), v) -
-             col.bounds.begin();
+  // The bucket is the number of bounds <= v. Counting without branches
+  // beats a binary search (whose branches facts mispredict) on short lists.
+  size_t i = 0;
+  if (col.bounds.size() <= 32) {
+    for (int64_t bound : col.bounds) i += bound <= v;
+  } else {
+    i = std::upper_bound(col.bounds.begin(), col.bounds.end(), v) -
+        col.bounds.begin();
+  }
   return col.buckets[i].data();
 }
 
 }  // namespace
 
-ColumnSelection SelectRows(const CompiledDecision& d, int c,
-                           const InputValue& value, RowBits& scratch) {
+void SelectRowsInto(const CompiledDecision& d, int c, const InputValue& value,
+                    RowBits& scratch, ColumnSelection& s) {
   const ColumnIndex& col = d.columns[c];
   const uint64_t* zeros = d.zeros.data();
-  ColumnSelection s{{zeros, zeros, zeros}};
+  s.parts[0] = s.parts[1] = s.parts[2] = zeros;
   if (!value.present) {
     s.parts[0] = col.missing.data();
-    return s;
+    return;
   }
   if (col.is_string) {
-    auto it = col.by_text.find(value.text);
-    s.parts[0] = it == col.by_text.end() ? col.other.data() : it->second.data();
-    const uint64_t* re = RegexRows(col, value.text, scratch);
+    const uint64_t* found = col.text_table.Find(value.text);
+    s.parts[0] = found == nullptr ? col.other.data() : found;
+    const uint64_t* re = RegexRows(col, d.num_words, value.text, scratch);
     if (re != nullptr) s.parts[1] = re;
   } else {
-    auto it = col.by_number.find(value.number);
-    s.parts[0] =
-        it == col.by_number.end() ? col.other.data() : it->second.data();
+    s.parts[0] = DiscreteRows(col, value.number);
     const uint64_t* range = RangeRows(col, value.number);
     if (range != nullptr) s.parts[1] = range;
   }
-  return s;
 }
 
 }  // namespace rules_internal

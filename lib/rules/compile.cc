@@ -159,14 +159,9 @@ absl::Status CompileDecision(const DescriptorPool& pool,
     at.input = absl::StrCat("input '", path, "'");
     auto in = ResolveInputPath(path, cd.fact_type);
     if (!in.ok()) return ErrorAt(at, in.status().message());
-    CacheReflections(cd.fact_type, *in);
     cd.inputs.push_back(*std::move(in));
   }
-  bool all_cached = !cd.inputs.empty();
-  for (const InputPath& in : cd.inputs) {
-    all_cached = all_cached && !in.reflections.empty();
-  }
-  if (all_cached) cd.generated_reflection = cd.inputs[0].reflections[0];
+  PlanReads(cd);
   RETCON_RETURN_IF_ERROR(CheckOutputs(d, pool, where));
   RETCON_RETURN_IF_ERROR(CompileRows(pool, options, where, cd));
   cd.num_rows = d.rows_size();

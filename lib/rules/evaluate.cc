@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/container/inlined_vector.h"
 #include "absl/numeric/bits.h"
@@ -15,14 +16,34 @@ namespace retcon {
 namespace rules_internal {
 namespace {
 
+// Buffers that evaluations on one thread reuse: copies of input strings
+// that reflection cannot view in place, and unions of a column's regex
+// matches. Per thread, so that an evaluation neither constructs them nor,
+// once they have grown, allocates. Valid until the evaluation returns.
+struct EvalScratch {
+  std::vector<std::string> texts;
+  std::vector<RowBits> rows;
+};
+
+EvalScratch& ThreadScratch(size_t inputs) {
+  thread_local EvalScratch scratch;
+  if (scratch.texts.size() < inputs) {
+    scratch.texts.resize(inputs);
+    scratch.rows.resize(inputs);
+  }
+  return scratch;
+}
+
 // The rows that accept every input, one 64-row word at a time.
 class MatchScan {
  public:
-  MatchScan(const CompiledDecision& d, const InputValue* values)
-      : d_(d), scratch_(d.columns.size()) {
+  MatchScan(const CompiledDecision& d, const InputValue* values,
+            EvalScratch& scratch)
+      : d_(d) {
     for (size_t c = 0; c < d.columns.size(); ++c) {
       if (d.columns[c].all_any) continue;
-      selections_.push_back(SelectRows(d, c, values[c], scratch_[c]));
+      selections_.emplace_back();
+      SelectRowsInto(d, c, values[c], scratch.rows[c], selections_.back());
     }
   }
 
@@ -47,7 +68,6 @@ class MatchScan {
 
  private:
   const CompiledDecision& d_;
-  absl::InlinedVector<RowBits, 8> scratch_;
   absl::InlinedVector<ColumnSelection, 8> selections_;
 };
 
@@ -153,21 +173,31 @@ absl::StatusOr<DecisionResult> RuleSetImpl::Evaluate(
     return absl::InvalidArgumentError(
         absl::StrCat("unknown decision '", decision, "'"));
   }
+  return Evaluate(index, fact, trace);
+}
+
+absl::StatusOr<DecisionResult> RuleSetImpl::Evaluate(
+    int index, const google::protobuf::Message& fact,
+    EvaluationTrace* trace) const {
+  if (index < 0 || static_cast<size_t>(index) >= decisions.size()) {
+    return absl::InvalidArgumentError(absl::StrCat("no decision has index ",
+                                                   index, " (the rule set has ",
+                                                   decisions.size(), ")"));
+  }
   const CompiledDecision& d = decisions[index];
   // The same generated reflection implies the same type; one virtual call.
   const bool generated = d.generated_reflection != nullptr &&
                          fact.GetReflection() == d.generated_reflection;
   if (!generated && fact.GetDescriptor() != d.fact_type) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "decision '", decision, "' takes a ", d.fact_type->full_name(),
-        ", not a ", fact.GetDescriptor()->full_name()));
+    return absl::InvalidArgumentError(
+        absl::StrCat("decision '", d.decision->name(), "' takes a ",
+                     d.fact_type->full_name(), ", not a ",
+                     fact.GetDescriptor()->full_name()));
   }
-  absl::InlinedVector<std::string, 8> scratch(d.inputs.size());
+  EvalScratch& scratch = ThreadScratch(d.inputs.size());
   absl::InlinedVector<InputValue, 8> values(d.inputs.size());
-  for (size_t c = 0; c < d.inputs.size(); ++c) {
-    values[c] = ReadInput(d.inputs[c], fact, generated, scratch[c]);
-  }
-  MatchScan scan(d, values.data());
+  ReadInputs(d, fact, generated, values.data(), scratch.texts.data());
+  MatchScan scan(d, values.data(), scratch);
   DecisionResult result;
   result.decision_index = index;
   absl::Status status = ApplyPolicy(d, scan, result);

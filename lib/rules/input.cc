@@ -1,6 +1,8 @@
 // Reading one input of a fact through its field descriptor chain.
 #include <string>
+#include <vector>
 
+#include "absl/container/inlined_vector.h"
 #include "absl/strings/str_cat.h"
 #include "lib/rules/internal/compiled_decision.h"
 
@@ -14,11 +16,12 @@ using google::protobuf::Reflection;
 namespace {
 
 InputValue ReadScalar(const Reflection& reflection, const Message& m,
-                      const FieldDescriptor* f, std::string& scratch) {
+                      const InputPath& in, std::string& scratch) {
   const Reflection* r = &reflection;
+  const FieldDescriptor* f = in.chain.back();
   InputValue v;
   v.present = true;
-  switch (f->cpp_type()) {
+  switch (in.cpp_type) {
     case FieldDescriptor::CPPTYPE_INT32:
       v.number = r->GetInt32(m, f);
       break;
@@ -46,40 +49,80 @@ InputValue ReadScalar(const Reflection& reflection, const Message& m,
   return v;
 }
 
-}  // namespace
-
-InputValue ReadInput(const InputPath& in, const Message& fact, bool generated,
-                     std::string& scratch) {
-  const Message* m = &fact;
-  const size_t last = in.chain.size() - 1;
-  for (size_t i = 0;; ++i) {
-    const Reflection* r = generated ? in.reflections[i] : m->GetReflection();
-    const FieldDescriptor* f = in.chain[i];
-    if (i == last) {
-      if (f->has_presence() && !r->HasField(*m, f)) return InputValue{};
-      return ReadScalar(*r, *m, f, scratch);
-    }
-    if (!r->HasField(*m, f)) return InputValue{};
-    m = &r->GetMessage(*m, f);
+// The reflection of generated message type `type`, or nullptr when it is
+// not generated (dynamic pools) or not linked.
+const Reflection* GeneratedReflection(
+    const google::protobuf::Descriptor* type) {
+  if (type->file()->pool() !=
+      google::protobuf::DescriptorPool::generated_pool()) {
+    return nullptr;
   }
+  const Message* prototype =
+      google::protobuf::MessageFactory::generated_factory()->GetPrototype(type);
+  return prototype == nullptr ? nullptr : prototype->GetReflection();
 }
 
-void CacheReflections(const google::protobuf::Descriptor* fact_type,
-                      InputPath& in) {
-  auto* factory = google::protobuf::MessageFactory::generated_factory();
-  if (fact_type->file()->pool() !=
-      google::protobuf::DescriptorPool::generated_pool()) {
-    return;
-  }
-  const google::protobuf::Descriptor* type = fact_type;
-  for (const FieldDescriptor* f : in.chain) {
-    const Message* prototype = factory->GetPrototype(type);
-    if (prototype == nullptr) {
-      in.reflections.clear();
-      return;
+// The step reading `field` from the message of step `parent`, added if new.
+int StepFor(std::vector<MessageStep>& steps, int parent,
+            const FieldDescriptor* field) {
+  for (size_t s = 0; s < steps.size(); ++s) {
+    if (steps[s].parent == parent && steps[s].field == field) {
+      return static_cast<int>(s);
     }
-    in.reflections.push_back(prototype->GetReflection());
-    type = f->message_type();
+  }
+  steps.push_back(MessageStep{parent, field, nullptr});
+  return static_cast<int>(steps.size()) - 1;
+}
+
+}  // namespace
+
+void PlanReads(CompiledDecision& d) {
+  d.message_steps.clear();
+  for (InputPath& in : d.inputs) {
+    int holder = -1;
+    for (size_t i = 0; i + 1 < in.chain.size(); ++i) {
+      holder = StepFor(d.message_steps, holder, in.chain[i]);
+    }
+    in.holder = holder;
+  }
+  // Reflections, when every message type on the way is generated.
+  auto holder_type = [&](int step) {
+    return step < 0 ? d.fact_type : d.message_steps[step].field->message_type();
+  };
+  d.generated_reflection = GeneratedReflection(d.fact_type);
+  bool generated = d.generated_reflection != nullptr;
+  for (MessageStep& step : d.message_steps) {
+    step.reflection = GeneratedReflection(holder_type(step.parent));
+    generated = generated && step.reflection != nullptr;
+  }
+  for (InputPath& in : d.inputs) {
+    in.reflection = GeneratedReflection(holder_type(in.holder));
+    generated = generated && in.reflection != nullptr;
+  }
+  if (!generated) d.generated_reflection = nullptr;
+}
+
+void ReadInputs(const CompiledDecision& d, const Message& fact, bool generated,
+                InputValue* values, std::string* scratch) {
+  // The message of each step, or nullptr when it (or a parent) is unset.
+  absl::InlinedVector<const Message*, 4> held(d.message_steps.size());
+  for (size_t s = 0; s < d.message_steps.size(); ++s) {
+    const MessageStep& step = d.message_steps[s];
+    const Message* parent = step.parent < 0 ? &fact : held[step.parent];
+    if (parent == nullptr) continue;
+    const Reflection* r = generated ? step.reflection : parent->GetReflection();
+    if (r->HasField(*parent, step.field)) {
+      held[s] = &r->GetMessage(*parent, step.field);
+    }
+  }
+  for (size_t c = 0; c < d.inputs.size(); ++c) {
+    const InputPath& in = d.inputs[c];
+    const Message* m = in.holder < 0 ? &fact : held[in.holder];
+    values[c] = InputValue{};
+    if (m == nullptr) continue;
+    const Reflection* r = generated ? in.reflection : m->GetReflection();
+    if (in.has_presence && !r->HasField(*m, in.chain.back())) continue;
+    values[c] = ReadScalar(*r, *m, in, scratch[c]);
   }
 }
 

@@ -1,6 +1,7 @@
 // The indexed evaluator against a row-by-row reference over random tables
 // and facts (fixed seeds, printed on failure): every cell kind, missing
 // values, regex and range columns mixed with discrete cells.
+#include <cstdint>
 #include <memory>
 #include <random>
 #include <set>
@@ -23,8 +24,20 @@ using rules_test::ReturnFact;
 const char* const kInputs[] = {
     "reason",           "location",          "sku",
     "days_since_order", "order.total_minor", "restockable"};
-const char* const kLocations[] = {"LEEDS", "YORK", "", "HULL"};
-const char* const kPatterns[] = {"^A", "B", "C$", "^A.*C$", "[0-9]"};
+// Keys of every length class the string tables treat apart (empty, under 4,
+// 4 to 7, 8 to 16, longer), and pairs that differ only in one byte.
+const char* const kLocations[] = {"LEEDS",
+                                  "YORK",
+                                  "",
+                                  "HU",
+                                  "LEEDS-DEPOT",
+                                  "LEEDS-DEPOX",
+                                  "WAREHOUSE-NORTH-LEEDS-2",
+                                  "WAREHOUSE-NORTH-LEEDS-3"};
+constexpr int kNumLocations = 8;
+const char* const kPatterns[] = {
+    "^A", "B", "C$", "^A.*C$", "[0-9]", "^WAREHOUSE-NORTH", "^LEEDS-"};
+constexpr int kNumPatterns = 7;
 const char* const kSkus[] = {"A1", "AB", "BC", "XYC", "Z", "", "ABC"};
 
 struct Input {
@@ -115,6 +128,14 @@ class Random {
   std::mt19937 rng_;
 };
 
+// Numbers near zero, and far ones that keep a column's values from being
+// laid out as a dense table.
+int64_t RandomNumber(Random& r) {
+  static constexpr int64_t kFar[] = {100000, -100000, INT64_MAX, INT64_MIN};
+  if (r.Below(16) == 0) return kFar[r.Below(4)];
+  return r.Below(8) - 2;
+}
+
 v1::Value RandomValue(Random& r, int c) {
   v1::Value v;
   switch (c) {
@@ -122,7 +143,7 @@ v1::Value RandomValue(Random& r, int c) {
       v.set_enum_value(rules_test::Reason_Name(r.Below(4)));
       break;
     case 1:
-      v.set_string_value(kLocations[r.Below(4)]);
+      v.set_string_value(kLocations[r.Below(kNumLocations)]);
       break;
     case 2:
       v.set_string_value(kSkus[r.Below(7)]);
@@ -131,7 +152,7 @@ v1::Value RandomValue(Random& r, int c) {
       v.set_bool_value(r.Below(2) == 1);
       break;
     default:
-      v.set_int_value(r.Below(8) - 2);
+      v.set_int_value(RandomNumber(r));
   }
   return v;
 }
@@ -140,7 +161,7 @@ v1::Cell RandomCell(Random& r, int c) {
   v1::Cell cell;
   int kind = r.Below(8);
   if (kind == 5 && (c == 2 || c == 1)) {
-    cell.set_regex(kPatterns[r.Below(5)]);
+    cell.set_regex(kPatterns[r.Below(kNumPatterns)]);
   } else if (kind == 5 && (c == 3 || c == 4)) {
     v1::Range* range = cell.mutable_range();
     int low = r.Below(6) - 2;
@@ -187,11 +208,11 @@ v1::RuleSet RandomTable(Random& r, int rows) {
 ReturnFact RandomFact(Random& r) {
   ReturnFact f;
   f.set_reason(static_cast<rules_test::Reason>(r.Below(5)));
-  f.set_location(kLocations[r.Below(4)]);
+  f.set_location(kLocations[r.Below(kNumLocations)]);
   f.set_sku(kSkus[r.Below(7)]);
-  f.set_days_since_order(r.Below(8) - 2);
+  f.set_days_since_order(RandomNumber(r));
   if (r.Below(3) > 0) f.mutable_order();
-  if (r.Below(3) > 0) f.mutable_order()->set_total_minor(r.Below(8) - 2);
+  if (r.Below(3) > 0) f.mutable_order()->set_total_minor(RandomNumber(r));
   if (r.Below(2) > 0) f.set_restockable(r.Below(2) == 1);
   return f;
 }

@@ -289,6 +289,12 @@ TEST(EvaluateTest, EightThreadsShareOneCompiledRuleSet) {
               "cells { any {} } cells { regex: 'RED|BLUE' } "
               "cells { range { high: '30' } }",
               "C") +
+          // Never wins (days stay under 50), but its regex matches with
+          // R2's, so each evaluation unions two regex row sets.
+          Row("R2b",
+              "cells { any {} } cells { regex: 'SHOE-' } "
+              "cells { range { low: '1000' } }",
+              "C") +
           Row("R3", "cells { any {} } cells { any {} } cells { any {} }",
               "S")));
   RowCoverage coverage(*rules);
@@ -311,7 +317,8 @@ TEST(EvaluateTest, EightThreadsShareOneCompiledRuleSet) {
   }
   for (std::thread& t : threads) t.join();
   EXPECT_THAT(failures, ::testing::Each(0));
-  EXPECT_EQ(coverage.Count(0, 0) + coverage.Count(0, 1) + coverage.Count(0, 2),
+  EXPECT_EQ(coverage.Count(0, 2), 0);
+  EXPECT_EQ(coverage.Count(0, 0) + coverage.Count(0, 1) + coverage.Count(0, 3),
             8 * 2000);
 }
 
@@ -360,6 +367,46 @@ TEST(EvaluateTest, FactTypesFromAnotherPoolUseDynamicMessages) {
   EXPECT_EQ(r->outputs()[0].string_value(), "Q");
   // The generated class is another type: refused, not misread.
   EXPECT_FALSE((*rules)->Evaluate("d", ReturnFact()).ok());
+}
+
+TEST(EvaluateTest, ByIndexMatchesByNameAndRejectsIndexesOutOfRange) {
+  auto rules = MustCompile(Table(
+      "FIRST", "inputs: 'condition'",
+      Row("R1", "cells { equals { enum_value: 'BROKEN' } }", "QUARANTINE")));
+  const int index = rules->DecisionIndex("d");
+  ASSERT_EQ(index, 0);
+  absl::StatusOr<DecisionResult> r =
+      rules->Evaluate(index, Fact(rules_test::BROKEN, "", 0));
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->outputs()[0].string_value(), "QUARANTINE");
+  for (int bad : {-1, 1}) {
+    absl::StatusOr<DecisionResult> e =
+        rules->Evaluate(bad, Fact(rules_test::BROKEN, "", 0));
+    EXPECT_EQ(e.status().code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_THAT(e.status().message(), HasSubstr("no decision has index"));
+  }
+}
+
+// Inputs under the same message are read through it once; when it is unset
+// each of them is missing, and when it is set each reads its own field.
+TEST(EvaluateTest, InputsSharingAnUnsetMessageAreAllMissing) {
+  auto rules = MustCompile(Table(
+      "FIRST", "inputs: 'order.country' inputs: 'order.total_minor'",
+      Row("BOTH_MISSING", "cells { is_missing {} } cells { is_missing {} }",
+          "NONE") +
+          Row("GB_NO_TOTAL",
+              "cells { equals { string_value: 'GB' } } cells { is_missing {} }",
+              "GB") +
+          Row("GB_TOTAL",
+              "cells { equals { string_value: 'GB' } } "
+              "cells { range { low: '0' low_inclusive: true } }",
+              "GB_PAID")));
+  ReturnFact f;
+  EXPECT_EQ(Out(*rules, f), "NONE");
+  f.mutable_order()->set_country("GB");
+  EXPECT_EQ(Out(*rules, f), "GB");
+  f.mutable_order()->set_total_minor(0);
+  EXPECT_EQ(Out(*rules, f), "GB_PAID");
 }
 
 }  // namespace

@@ -14,6 +14,7 @@
 #include "absl/strings/string_view.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/message.h"
+#include "lib/rules/internal/text_table.h"
 #include "re2/set.h"
 #include "retcon/rules.h"
 #include "retcon/v1/rules.pb.h"
@@ -35,11 +36,26 @@ enum class InputKind { kInteger, kBool, kEnum, kString, kMessage };
 struct InputPath {
   std::string path;
   std::vector<const google::protobuf::FieldDescriptor*> chain;
-  // For generated types: the reflection of the message holding chain[i],
-  // so that evaluation need not ask each message for it. Empty otherwise.
-  std::vector<const google::protobuf::Reflection*> reflections;
+  // Of the last field, looked up once at compile time rather than per read.
+  google::protobuf::FieldDescriptor::CppType cpp_type =
+      google::protobuf::FieldDescriptor::CPPTYPE_INT64;
+  bool has_presence = false;
   InputKind kind = InputKind::kInteger;
   const google::protobuf::EnumDescriptor* enum_type = nullptr;
+  // Set by PlanReads: the message step holding the last field (-1: the fact
+  // itself), and for generated types that message's reflection.
+  int holder = -1;
+  const google::protobuf::Reflection* reflection = nullptr;
+};
+
+// A message on the way to some input ("order" for "order.country"), read
+// once per evaluation however many inputs lie under it. Steps are ordered so
+// that a parent comes before its children.
+struct MessageStep {
+  int parent = -1;  // Step holding `field`; -1: the fact itself.
+  const google::protobuf::FieldDescriptor* field = nullptr;
+  // Reflection of the message holding `field`, for generated types.
+  const google::protobuf::Reflection* reflection = nullptr;
 };
 
 // One input's value in one evaluation. Integers, bools (0/1) and enum numbers
@@ -69,12 +85,20 @@ struct ColumnIndex {
   bool is_string = false;
   // Discrete cells (any, in, not in, missing, present).
   absl::flat_hash_map<int64_t, RowBits> by_number;
+  // by_number as a table when its keys span at most kMaxDenseSpan values
+  // (enums, small codes): dense[v - dense_min] is the rows for v, or
+  // `other` for a value not in the map. Empty when not dense.
+  static constexpr int64_t kMaxDenseSpan = 1024;
+  int64_t dense_min = 0;
+  std::vector<const uint64_t*> dense;
   absl::flat_hash_map<std::string, RowBits> by_text;
-  RowBits other;    // Accept a present value absent from the maps.
-  RowBits missing;  // Accept a missing input.
+  TextTable text_table;  // by_text, for evaluation.
+  RowBits other;         // Accept a present value absent from the maps.
+  RowBits missing;       // Accept a missing input.
   // Regex cells whose pattern is `^literal`: a hash lookup per distinct
   // literal length instead of a regex search.
   absl::flat_hash_map<std::string, RowBits> prefix_rows;
+  TextTable prefix_table;              // prefix_rows, for evaluation.
   std::vector<size_t> prefix_lengths;  // Distinct, ascending.
   // Other regex cells: one RE2::Set over the distinct patterns.
   std::unique_ptr<RE2::Set> regex_set;
@@ -91,6 +115,7 @@ struct CompiledDecision {
   // The generated class's reflection, or nullptr for other pools.
   const google::protobuf::Reflection* generated_reflection = nullptr;
   std::vector<InputPath> inputs;
+  std::vector<MessageStep> message_steps;
   std::vector<std::vector<NormalCell>> cells;  // [row][input]
   std::vector<ColumnIndex> columns;
   int num_rows = 0;
@@ -106,14 +131,16 @@ struct CompiledDecision {
 absl::Status BuildColumnIndexes(const CompileOptions& options,
                                 CompiledDecision& d);
 
-// Reads input `in` of `fact` (its type is the decision's fact type).
-// `generated`: fact is the generated class, so in.reflections apply.
-InputValue ReadInput(const InputPath& in, const google::protobuf::Message& fact,
-                     bool generated, std::string& scratch);
+// Fills d.message_steps and each input's holder, sharing common prefixes;
+// for generated fact types also the reflections, and d.generated_reflection.
+void PlanReads(CompiledDecision& d);
 
-// Fills in.reflections when the fact type is a generated message.
-void CacheReflections(const google::protobuf::Descriptor* fact_type,
-                      InputPath& in);
+// Reads every input of `fact` (of the decision's fact type) into
+// values[0..inputs.size()). `generated`: fact is the generated class, so the
+// cached reflections apply. String values view the fact or `scratch[c]`.
+void ReadInputs(const CompiledDecision& d,
+                const google::protobuf::Message& fact, bool generated,
+                InputValue* values, std::string* scratch);
 
 // The input value as text for traces: "42", "true", "ITEM_CONDITION_USED",
 // "\"LEEDS\"" or "<missing>".
@@ -124,8 +151,16 @@ std::string RenderInput(const InputPath& in, const InputValue& value);
 struct ColumnSelection {
   const uint64_t* parts[3];
 };
-ColumnSelection SelectRows(const CompiledDecision& d, int c,
-                           const InputValue& value, RowBits& scratch);
+// Writes the selection into `out` (evaluation's form: returning the struct
+// by value stalls on store forwarding when it is copied on).
+void SelectRowsInto(const CompiledDecision& d, int c, const InputValue& value,
+                    RowBits& scratch, ColumnSelection& out);
+inline ColumnSelection SelectRows(const CompiledDecision& d, int c,
+                                  const InputValue& value, RowBits& scratch) {
+  ColumnSelection s;
+  SelectRowsInto(d, c, value, scratch, s);
+  return s;
+}
 
 }  // namespace rules_internal
 }  // namespace retcon

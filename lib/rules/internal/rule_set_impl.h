@@ -20,6 +20,9 @@ class RuleSetImpl final : public CompiledRuleSet {
   absl::StatusOr<DecisionResult> Evaluate(
       absl::string_view decision, const google::protobuf::Message& fact,
       EvaluationTrace* trace) const override;
+  absl::StatusOr<DecisionResult> Evaluate(
+      int decision_index, const google::protobuf::Message& fact,
+      EvaluationTrace* trace) const override;
   const v1::RuleSet& rule_set() const override { return rule_set_; }
   int DecisionIndex(absl::string_view name) const override;
 
