@@ -8,3 +8,5 @@ endif()
 # Debian's libre2-dev ships only a pkg-config file.
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(RE2 REQUIRED IMPORTED_TARGET re2)
+# libcrypto (libssl-dev): SHA-1 for UUIDv5 idempotency keys only.
+find_package(OpenSSL REQUIRED COMPONENTS Crypto)

@@ -9,6 +9,7 @@ set(RETCON_PROTO_FILES
   ${RETCON_PROTO_DIR}/retcon/v1/history.proto
   ${RETCON_PROTO_DIR}/retcon/v1/plan.proto
   ${RETCON_PROTO_DIR}/retcon/v1/rules.proto
+  ${RETCON_PROTO_DIR}/retcon/v1/facts.proto
 )
 set(RETCON_PROTO_OUT ${PROJECT_BINARY_DIR}/gen)
 

@@ -1,0 +1,689 @@
+// Credit notes: one per refund event, valued from the sales order (never
+// copied from the returns platform), validated against what the platform
+// refunded.
+#include <algorithm>
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/str_cat.h"
+#include "lib/internal/status_macros.h"
+#include "lib/plan/internal/plan_context.h"
+#include "retcon/allocation.h"
+#include "retcon/idempotency.h"
+#include "retcon/tax.h"
+
+namespace retcon {
+namespace plan_internal {
+namespace {
+
+// A refund transaction, or the lines a finalised return still owes.
+struct CreditEvent {
+  const v1::RefundTransaction* refund = nullptr;  // nullptr: finalised
+  int refund_index = -1;
+  std::vector<int> lines;  // Return line indexes, in return order.
+  bool first = false;      // Carries the return-level fees.
+};
+
+v1::ExceptionDetail Detail(std::string field, std::string expected,
+                           std::string actual) {
+  v1::ExceptionDetail d;
+  d.set_field(std::move(field));
+  d.set_expected(std::move(expected));
+  d.set_actual(std::move(actual));
+  return d;
+}
+
+bool Live(const v1::RefundTransaction& refund) {
+  return refund.status() != v1::TRANSACTION_STATUS_FAILED &&
+         refund.status() != v1::TRANSACTION_STATUS_CANCELED;
+}
+
+std::vector<int> CoveredLines(const v1::ReturnRequest& ret,
+                              const v1::RefundTransaction& refund) {
+  std::vector<int> lines;
+  for (int r = 0; r < ret.lines_size(); ++r) {
+    const std::string& id = ret.lines(r).return_line_id();
+    if (refund.return_line_ids().empty() ||
+        std::find(refund.return_line_ids().begin(),
+                  refund.return_line_ids().end(),
+                  id) != refund.return_line_ids().end()) {
+      lines.push_back(r);
+    }
+  }
+  return lines;
+}
+
+// Units of a line (or component) not yet credited nor exchanged, per the
+// working history; whole bundles count complete sets.
+int64_t Remaining(const PlanContext& ctx, int order_line,
+                  absl::string_view component) {
+  const std::string& line_id = ctx.order.lines(order_line).line_id();
+  auto left = [&](const PaidLine& paid, absl::string_view sku) {
+    const v1::LineHistory* h = ctx.History(line_id, sku);
+    return paid.units -
+           (h == nullptr ? 0
+                         : h->credited_quantity() + h->exchanged_quantity());
+  };
+  const PaidLine& line = ctx.figures.lines[order_line];
+  if (!component.empty()) {
+    const PaidLine* paid = ctx.Paid(order_line, component);
+    return paid == nullptr ? 0 : left(*paid, component);
+  }
+  if (line.component_begin == line.component_end) return left(line, "");
+  int64_t sets = line.units;
+  for (int c = line.component_begin; c < line.component_end; ++c) {
+    const PaidLine& paid = ctx.figures.components[c];
+    const int64_t per_bundle = paid.units / line.units;
+    sets = std::min(sets, left(paid, paid.sku) / per_bundle);
+  }
+  return sets;
+}
+
+// Whether every unit of every order line is credited or exchanged once
+// `returns` are.
+bool AllReturnedAfter(const PlanContext& ctx,
+                      const std::vector<ReturnQuantity>& returns) {
+  for (int l = 0; l < ctx.order.lines_size(); ++l) {
+    const PaidLine& line = ctx.figures.lines[l];
+    const std::string& id = ctx.order.lines(l).line_id();
+    auto now = [&](absl::string_view component, int64_t per_bundle) {
+      int64_t n = 0;
+      for (const ReturnQuantity& q : returns) {
+        if (q.order_line_id != id) continue;
+        if (q.component_sku == component) n += q.quantity;
+        if (!component.empty() && q.component_sku.empty()) {
+          n += q.quantity * per_bundle;
+        }
+      }
+      return n;
+    };
+    if (line.component_begin == line.component_end) {
+      if (Remaining(ctx, l, "") - now("", 1) > 0) return false;
+      continue;
+    }
+    for (int c = line.component_begin; c < line.component_end; ++c) {
+      const PaidLine& paid = ctx.figures.components[c];
+      if (Remaining(ctx, l, paid.sku) - now(paid.sku, paid.units / line.units) >
+          0) {
+        return false;
+      }
+    }
+  }
+  return true;
+}
+
+std::string ContentOf(const PlanContext& ctx, const CreditEvent& event) {
+  ContentString content;
+  content.Add("kind",
+              event.refund != nullptr ? "credit-note" : "credit-note-final");
+  if (event.refund != nullptr) {
+    content.Add("refund_id", event.refund->refund_id())
+        .Add("amount", event.refund->amount().minor_units())
+        .Add("currency", ctx.currency())
+        .Add("method", v1::Resolution_Name(event.refund->method()));
+  }
+  for (int r : event.lines) {
+    const v1::ReturnLine& line = ctx.ret.lines(r);
+    content.Add("line", line.return_line_id())
+        .Add("order_line_id", line.order_line_id())
+        .Add("component_sku", line.component_sku())
+        .Add("quantity", line.quantity())
+        .Add("resolution", v1::Resolution_Name(line.resolution()));
+  }
+  for (const v1::Fee& fee : ctx.ret.fees()) {
+    const bool here =
+        fee.return_line_id().empty()
+            ? event.first
+            : std::any_of(event.lines.begin(), event.lines.end(), [&](int r) {
+                return ctx.ret.lines(r).return_line_id() ==
+                       fee.return_line_id();
+              });
+    if (!here) continue;
+    content.Add("fee", v1::FeeType_Name(fee.type()))
+        .Add("fee_amount", fee.amount().minor_units())
+        .Add("fee_line", fee.return_line_id())
+        .Add("fee_tax_rate", fee.tax_rate());
+  }
+  return content.text();
+}
+
+void SetTaxes(const PlanContext& ctx, const TaxShares& taxes,
+              v1::RefundLine* out) {
+  int64_t sum = 0;
+  for (const TaxShare& share : taxes) {
+    v1::TaxAmount* t = out->add_taxes();
+    t->set_rate(share.rate.ToString());
+    *t->mutable_amount() = ctx.MoneyOf(share.amount);
+    sum += share.amount;
+  }
+  *out->mutable_tax() = ctx.MoneyOf(sum);
+}
+
+// A fee as a negative credit line.
+absl::StatusOr<v1::RefundLine> FeeLine(const PlanContext& ctx,
+                                       const v1::Fee& fee) {
+  v1::RefundLine out;
+  out.set_kind(v1::CREDIT_LINE_KIND_FEE);
+  out.set_fee_type(fee.type());
+  out.set_return_line_id(fee.return_line_id());
+  const int64_t amount = fee.amount().minor_units();
+  int64_t gross = amount;
+  int64_t tax = 0;
+  TaxShares taxes;
+  if (!fee.tax_rate().empty()) {
+    RETCON_ASSIGN_OR_RETURN(TaxRate rate, TaxRate::Parse(fee.tax_rate()));
+    if (ctx.order.prices_include_tax()) {
+      tax = ExtractTax(amount, rate, ctx.config.options.rounding).tax;
+    } else {
+      RETCON_ASSIGN_OR_RETURN(
+          tax, TaxOnNet(amount, rate, ctx.config.options.rounding));
+      gross = amount + tax;
+    }
+    taxes.push_back(TaxShare{rate, -tax});
+  }
+  *out.mutable_gross() = ctx.MoneyOf(-gross);
+  *out.mutable_net() = ctx.MoneyOf(-(gross - tax));
+  *out.mutable_discount() = ctx.MoneyOf(0);
+  SetTaxes(ctx, taxes, &out);
+  return out;
+}
+
+// The refund owed on exchange line `r` (new items cheaper than the returned
+// units) as a credit line; nullopt when nothing is owed.
+absl::StatusOr<std::optional<v1::RefundLine>> DifferenceLine(
+    const PlanContext& ctx, int r) {
+  const Figures& returned = ctx.exchange_values[r].returned;
+  const int64_t difference = ctx.exchange_values[r].difference;
+  if (difference >= 0 || returned.gross <= 0) return std::nullopt;
+  const int64_t owed = -difference;
+  // Split like the returned units: net and each rate in proportion.
+  std::vector<int64_t> weights = {returned.net};
+  for (const TaxShare& share : returned.taxes) weights.push_back(share.amount);
+  RETCON_ASSIGN_OR_RETURN(std::vector<int64_t> shares,
+                          AllocateByWeights(owed, weights));
+  const v1::ReturnLine& line = ctx.ret.lines(r);
+  v1::RefundLine out;
+  out.set_kind(v1::CREDIT_LINE_KIND_EXCHANGE_DIFFERENCE);
+  out.set_order_line_id(line.order_line_id());
+  out.set_component_sku(line.component_sku());
+  out.set_sku(line.component_sku().empty()
+                  ? ctx.order.lines(ctx.OrderLine(line.order_line_id())).sku()
+                  : line.component_sku());
+  out.set_return_line_id(line.return_line_id());
+  *out.mutable_gross() = ctx.MoneyOf(owed);
+  *out.mutable_discount() = ctx.MoneyOf(0);
+  *out.mutable_net() = ctx.MoneyOf(shares[0]);
+  TaxShares taxes;
+  for (size_t i = 0; i < returned.taxes.size(); ++i) {
+    taxes.push_back(TaxShare{returned.taxes[i].rate, shares[i + 1]});
+  }
+  SetTaxes(ctx, taxes, &out);
+  return out;
+}
+
+// Totals and tax summary of `note` from its lines.
+void Total(const PlanContext& ctx, v1::CreditNote& note) {
+  int64_t gross = 0;
+  int64_t tax = 0;
+  std::vector<std::pair<TaxRate, int64_t>> rates;
+  for (const v1::RefundLine& line : note.lines()) {
+    gross += line.gross().minor_units();
+    tax += line.tax().minor_units();
+    for (const v1::TaxAmount& t : line.taxes()) {
+      TaxRate rate = TaxRate::Parse(t.rate()).value_or(TaxRate());
+      auto it = std::find_if(rates.begin(), rates.end(),
+                             [&](const auto& r) { return r.first == rate; });
+      if (it == rates.end()) {
+        rates.emplace_back(rate, t.amount().minor_units());
+      } else {
+        it->second += t.amount().minor_units();
+      }
+    }
+  }
+  std::sort(rates.begin(), rates.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
+  *note.mutable_total_gross() = ctx.MoneyOf(gross);
+  *note.mutable_total_tax() = ctx.MoneyOf(tax);
+  *note.mutable_total_net() = ctx.MoneyOf(gross - tax);
+  note.clear_tax_summary();
+  for (const auto& [rate, amount] : rates) {
+    v1::TaxAmount* t = note.add_tax_summary();
+    t->set_rate(rate.ToString());
+    *t->mutable_amount() = ctx.MoneyOf(amount);
+  }
+}
+
+// What the order has paid and not yet had credited (goods and shipping).
+int64_t StillRefundable(const PlanContext& ctx) {
+  int64_t credited = 0;
+  for (const v1::LineHistory& h : ctx.working.lines()) {
+    credited += h.credited_gross().minor_units();
+  }
+  for (const v1::ShippingHistory& s : ctx.working.shipping()) {
+    credited += s.credited_gross().minor_units();
+  }
+  return ctx.order_paid_minor - credited;
+}
+
+std::string SharedReason(const PlanContext& ctx,
+                         const std::vector<int>& lines) {
+  std::string reason;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    const std::string& r = ctx.ret.lines(lines[i]).reason_code();
+    if (i == 0) {
+      reason = r;
+    } else if (r != reason) {
+      return "MIXED";
+    }
+  }
+  return reason;
+}
+
+class EventPlanner {
+ public:
+  EventPlanner(PlanContext& ctx, const CreditEvent& event)
+      : ctx_(ctx), event_(event) {}
+
+  absl::Status Run() {
+    const absl::string_view kind =
+        event_.refund != nullptr ? "credit-note" : "credit-note-final";
+    std::vector<absl::string_view> segments = {ctx_.ret.source(),
+                                               ctx_.ret.return_id()};
+    if (event_.refund != nullptr)
+      segments.push_back(event_.refund->refund_id());
+    SetPostingId(CanonicalIdentity(kind, segments), ContentOf(ctx_, event_),
+                 note_.mutable_id());
+    RETCON_ASSIGN_OR_RETURN(
+        Replay replay,
+        CheckReplay(ctx_, note_.id(), v1::POSTING_KIND_CREDIT_NOTE,
+                    "credit note"));
+    if (replay != Replay::kNew) return absl::OkStatus();
+    note_.set_order_id(ctx_.order.order_id());
+    note_.set_order_number(ctx_.order.order_number());
+    note_.set_source(ctx_.ret.source());
+    note_.set_return_id(ctx_.ret.return_id());
+    if (event_.refund != nullptr) {
+      note_.set_refund_id(event_.refund->refund_id());
+    }
+    note_.set_currency_code(ctx_.currency());
+
+    std::vector<ReturnQuantity> returns = GoodsQuantities();
+    RETCON_RETURN_IF_ERROR(Apportion(returns));
+    for (int r : event_.lines) {
+      if (ctx_.ret.lines(r).resolution() != v1::RESOLUTION_EXCHANGE) continue;
+      RETCON_ASSIGN_OR_RETURN(std::optional<v1::RefundLine> line,
+                              DifferenceLine(ctx_, r));
+      if (line) *note_.add_lines() = *std::move(line);
+    }
+    for (const v1::Fee& fee : ctx_.ret.fees()) {
+      if (!FeeHere(fee)) continue;
+      RETCON_ASSIGN_OR_RETURN(v1::RefundLine line, FeeLine(ctx_, fee));
+      *note_.add_lines() = std::move(line);
+    }
+    Total(ctx_, note_);
+    RETCON_RETURN_IF_ERROR(Validate());
+    SetTender();
+
+    RETCON_ASSIGN_OR_RETURN(
+        bool parked, RaiseIssues(ctx_, issues_, note_.id().idempotency_key()));
+    if (parked) {
+      *ctx_.plan.add_parked_credit_notes() = std::move(note_);
+      return absl::OkStatus();
+    }
+    if (refund_) {
+      ApportionOptions options = Options();
+      RETCON_RETURN_IF_ERROR(
+          RecordRefund(ctx_.order, *refund_, &ctx_.working, options));
+    }
+    *ctx_.plan.add_credit_notes() = std::move(note_);
+    return absl::OkStatus();
+  }
+
+ private:
+  ApportionOptions Options() const {
+    ApportionOptions options;
+    options.rounding = ctx_.config.options.rounding;
+    options.catalog = &ctx_.config.catalog;
+    options.include_shipping = include_shipping_;
+    return options;
+  }
+
+  bool FeeHere(const v1::Fee& fee) const {
+    if (fee.return_line_id().empty()) return event_.first;
+    return std::any_of(event_.lines.begin(), event_.lines.end(), [&](int r) {
+      return ctx_.ret.lines(r).return_line_id() == fee.return_line_id();
+    });
+  }
+
+  // The goods units of the event, merged per line and component, capped at
+  // what remains refundable (an OVER_REFUND issue for the excess).
+  std::vector<ReturnQuantity> GoodsQuantities() {
+    std::vector<ReturnQuantity> returns;
+    for (int r : event_.lines) {
+      const v1::ReturnLine& line = ctx_.ret.lines(r);
+      if (line.resolution() == v1::RESOLUTION_EXCHANGE) continue;
+      const std::string field = absl::StrCat("return.lines[", r, "]");
+      const int l = ctx_.OrderLine(line.order_line_id());
+      if (!line.component_sku().empty() &&
+          ctx_.Paid(l, line.component_sku()) == nullptr) {
+        Issue issue;
+        issue.code = v1::EXCEPTION_CODE_UNKNOWN_BUNDLE;
+        issue.message = absl::StrCat(
+            "Line '", line.return_line_id(), "' returns component ",
+            line.component_sku(), " of order line '", line.order_line_id(),
+            "', but neither the order nor the catalog gives that bundle's "
+            "split, so its refund cannot be valued. The credit note is held "
+            "back; add the bundle to the catalog, then plan the return "
+            "again.");
+        issue.details.push_back(Detail(field + ".component_sku",
+                                       "a component with a known price share",
+                                       line.component_sku()));
+        issues_.push_back(std::move(issue));
+        continue;
+      }
+      auto same = [&](const ReturnQuantity& q) {
+        return q.order_line_id == line.order_line_id() &&
+               q.component_sku == line.component_sku();
+      };
+      auto it = std::find_if(returns.begin(), returns.end(), same);
+      const int64_t before = it == returns.end() ? 0 : it->quantity;
+      const int64_t left = Remaining(ctx_, l, line.component_sku()) - before;
+      const int64_t quantity =
+          std::min(line.quantity(), std::max<int64_t>(left, 0));
+      if (quantity < line.quantity()) {
+        Issue issue;
+        issue.code = v1::EXCEPTION_CODE_OVER_REFUND;
+        issue.message = absl::StrCat(
+            "Line '", line.return_line_id(), "' refunds ", line.quantity(),
+            " x ",
+            line.component_sku().empty() ? line.platform_sku()
+                                         : line.component_sku(),
+            " of order ", ctx_.order.order_number(), ", but only ",
+            std::max<int64_t>(left, 0),
+            " of those units are still refundable (the rest were already "
+            "credited or exchanged). The credit note is held back: check "
+            "for a refund made twice.");
+        issue.details.push_back(
+            Detail(field + ".quantity",
+                   absl::StrCat("<= ", std::max<int64_t>(left, 0)),
+                   absl::StrCat(line.quantity())));
+        issues_.push_back(std::move(issue));
+      }
+      if (quantity == 0) continue;
+      if (it != returns.end()) {
+        it->quantity += quantity;
+      } else {
+        returns.push_back(ReturnQuantity{line.order_line_id(),
+                                         line.component_sku(), quantity});
+      }
+    }
+    return returns;
+  }
+
+  void FillFact(v1::RefundFact& fact, int64_t computed) const {
+    FillCommonFacts(ctx_, fact.mutable_source(), fact.mutable_currency_code(),
+                    fact.mutable_country_code(), fact.mutable_channel());
+    fact.set_reason_code(SharedReason(ctx_, event_.lines));
+    fact.set_method(Method());
+    fact.set_out_of_policy(ctx_.ret.out_of_policy());
+    if (ctx_.days_since_order)
+      fact.set_days_since_order(*ctx_.days_since_order);
+    if (event_.refund != nullptr) {
+      fact.set_refunded_minor(event_.refund->amount().minor_units());
+    }
+    fact.set_computed_minor(computed);
+  }
+
+  // Goods (and shipping, per refund_policy) from the apportioning core.
+  absl::Status Apportion(const std::vector<ReturnQuantity>& returns) {
+    const bool all_returned = AllReturnedAfter(ctx_, returns);
+    v1::RefundFact fact;
+    FillFact(fact, 0);
+    fact.set_all_items_returned(all_returned);
+    RETCON_ASSIGN_OR_RETURN(
+        const v1::Value* shipping,
+        DecideOne(ctx_, ctx_.config.refund_policy, 0, fact));
+    v1::ShippingRefund policy = v1::SHIPPING_REFUND_NEVER;
+    if (shipping != nullptr &&
+        !v1::ShippingRefund_Parse(shipping->enum_value(), &policy)) {
+      policy = v1::SHIPPING_REFUND_NEVER;
+    }
+    include_shipping_ =
+        policy == v1::SHIPPING_REFUND_ALWAYS ||
+        (policy == v1::SHIPPING_REFUND_WHEN_ALL_RETURNED && all_returned);
+    if (returns.empty() && !include_shipping_) return absl::OkStatus();
+    absl::StatusOr<Refund> refund =
+        ApportionRefund(ctx_.order, ctx_.working, returns, Options());
+    if (!refund.ok()) return refund.status();
+    FillCreditNote(*refund, &note_);
+    for (v1::RefundLine& line : *note_.mutable_lines()) {
+      if (line.kind() != v1::CREDIT_LINE_KIND_GOODS) continue;
+      for (int r : event_.lines) {
+        const v1::ReturnLine& rl = ctx_.ret.lines(r);
+        if (rl.order_line_id() == line.order_line_id() &&
+            (rl.component_sku() == line.component_sku() ||
+             rl.component_sku().empty())) {
+          line.set_return_line_id(rl.return_line_id());
+          break;
+        }
+      }
+    }
+    refund_ = *std::move(refund);
+    return absl::OkStatus();
+  }
+
+  v1::Resolution Method() const {
+    if (event_.refund != nullptr &&
+        event_.refund->method() != v1::RESOLUTION_UNSPECIFIED) {
+      return event_.refund->method();
+    }
+    for (int r : event_.lines) {
+      v1::Resolution res = ctx_.ret.lines(r).resolution();
+      if (IsRefundResolution(res)) return res;
+    }
+    return v1::RESOLUTION_REFUND_TO_PAYMENT_METHOD;
+  }
+
+  void SetTender() {
+    v1::Tender* tender = note_.add_tenders();
+    tender->set_method(Method());
+    *tender->mutable_amount() =
+        event_.refund != nullptr
+            ? ctx_.MoneyOf(event_.refund->amount().minor_units())
+            : note_.total_gross();
+    if (event_.refund != nullptr) {
+      tender->set_refund_id(event_.refund->refund_id());
+    }
+  }
+
+  absl::Status Validate() {
+    const int64_t total = note_.total_gross().minor_units();
+    *note_.mutable_variance() = ctx_.MoneyOf(0);
+    if (event_.refund == nullptr) return absl::OkStatus();
+    const std::string field =
+        absl::StrCat("return.refunds[", event_.refund_index, "].amount");
+    const int64_t refunded = event_.refund->amount().minor_units();
+    *note_.mutable_variance() = ctx_.MoneyOf(refunded - total);
+    if (ctx_.ret.status() == v1::RETURN_STATUS_REJECTED ||
+        ctx_.ret.status() == v1::RETURN_STATUS_CANCELED) {
+      Issue issue;
+      issue.code = v1::EXCEPTION_CODE_REFUND_OUTSIDE_PLATFORM;
+      issue.amount_minor = refunded;
+      issue.message = absl::StrCat(
+          "Refund ", event_.refund->refund_id(), " of ", ctx_.Format(refunded),
+          " was paid on return ", ctx_.ret.return_id(), ", which is ",
+          ctx_.ret.status() == v1::RETURN_STATUS_REJECTED ? "rejected"
+                                                          : "cancelled",
+          ": money went back outside the returns process. The credit note is "
+          "held back; find out who authorised the refund.");
+      issue.details.push_back(Detail("return.status",
+                                     "an open or finalised return",
+                                     v1::ReturnStatus_Name(ctx_.ret.status())));
+      issues_.push_back(std::move(issue));
+    }
+    const int64_t refundable = StillRefundable(ctx_);
+    if (refunded > refundable) {
+      Issue issue;
+      issue.code = v1::EXCEPTION_CODE_OVER_REFUND;
+      issue.amount_minor = refunded - refundable;
+      issue.message = absl::StrCat(
+          "Refund ", event_.refund->refund_id(), " paid ",
+          ctx_.Format(refunded), ", but order ", ctx_.order.order_number(),
+          " has only ", ctx_.Format(refundable),
+          " left that was paid and not yet credited. The credit note is held "
+          "back; recover the excess or record why it was paid.");
+      issue.details.push_back(
+          Detail(field, absl::StrCat("<= ", ctx_.Format(refundable)),
+                 ctx_.Format(refunded)));
+      issues_.push_back(std::move(issue));
+      return absl::OkStatus();
+    }
+    v1::RefundFact fact;
+    FillFact(fact, total);
+    fact.set_all_items_returned(false);
+    int64_t absolute = 0;
+    int64_t basis_points = 0;
+    RETCON_ASSIGN_OR_RETURN(
+        const v1::Value* abs_value,
+        DecideOne(ctx_, ctx_.config.refund_tolerance, 0, fact));
+    RETCON_ASSIGN_OR_RETURN(
+        const v1::Value* bp_value,
+        DecideOne(ctx_, ctx_.config.refund_tolerance, 1, fact));
+    if (abs_value != nullptr)
+      absolute = std::max<int64_t>(abs_value->int_value(), 0);
+    if (bp_value != nullptr)
+      basis_points = std::max<int64_t>(bp_value->int_value(), 0);
+    RETCON_ASSIGN_OR_RETURN(
+        int64_t relative,
+        DivideRounded(absl::int128(total < 0 ? -total : total) * basis_points,
+                      10000, ctx_.config.options.rounding));
+    const int64_t allowed = std::max(absolute, relative);
+    const int64_t variance = refunded - total;
+    if (variance <= allowed && -variance <= allowed) return absl::OkStatus();
+    Issue issue;
+    issue.code = v1::EXCEPTION_CODE_REFUND_VARIANCE;
+    issue.amount_minor = variance;
+    issue.message = absl::StrCat(
+        "The returns platform refunded ", ctx_.Format(refunded), " (refund ",
+        event_.refund->refund_id(),
+        "), but the order's prices, discounts, "
+        "fees and tax make the returned items worth ",
+        ctx_.Format(total), ": a difference of ",
+        ctx_.Format(variance < 0 ? -variance : variance), ", more than the ",
+        ctx_.Format(allowed),
+        " allowed. The credit note is held back. Check the refund in the "
+        "returns platform; post the credit note once the figures agree or "
+        "the difference is approved.");
+    issue.details.push_back(
+        Detail(field, ctx_.Format(total), ctx_.Format(refunded)));
+    issues_.push_back(std::move(issue));
+    return absl::OkStatus();
+  }
+
+  PlanContext& ctx_;
+  const CreditEvent& event_;
+  v1::CreditNote note_;
+  std::optional<Refund> refund_;
+  bool include_shipping_ = false;
+  std::vector<Issue> issues_;
+};
+
+}  // namespace
+
+absl::Status ValueExchanges(PlanContext& ctx) {
+  ctx.exchange_values.assign(ctx.ret.lines_size(),
+                             PlanContext::ExchangeValue{});
+  ApportionOptions options;
+  options.rounding = ctx.config.options.rounding;
+  options.catalog = &ctx.config.catalog;
+  for (int r = 0; r < ctx.ret.lines_size(); ++r) {
+    const v1::ReturnLine& line = ctx.ret.lines(r);
+    PlanContext::ExchangeValue& value = ctx.exchange_values[r];
+    value.exchanged = line.resolution() == v1::RESOLUTION_EXCHANGE;
+    int64_t new_value = 0;
+    for (const v1::ExchangeItem& item : ctx.ret.exchange_items()) {
+      if (item.return_line_id() != line.return_line_id()) continue;
+      value.exchanged = true;
+      new_value += item.unit_price().minor_units() * item.quantity();
+    }
+    if (!value.exchanged) continue;
+    value.difference = new_value;
+    const int l = ctx.OrderLine(line.order_line_id());
+    if (!line.component_sku().empty() &&
+        ctx.Paid(l, line.component_sku()) == nullptr) {
+      continue;  // Unknown bundle split: no value to compare.
+    }
+    const int64_t quantity =
+        std::min(line.quantity(), Remaining(ctx, l, line.component_sku()));
+    if (quantity <= 0) continue;
+    const ReturnQuantity q{line.order_line_id(), line.component_sku(),
+                           quantity};
+    RETCON_ASSIGN_OR_RETURN(
+        Refund refund, ApportionRefund(ctx.order, ctx.working, {q}, options));
+    value.returned = refund.total;
+    value.difference = new_value - refund.total.gross;
+  }
+  return absl::OkStatus();
+}
+
+absl::Status PlanCreditNotes(PlanContext& ctx) {
+  const Triggers& triggers = ctx.config.options.triggers;
+  std::vector<CreditEvent> events;
+  absl::flat_hash_set<absl::string_view> seen;
+  std::vector<bool> covered(ctx.ret.lines_size(), false);
+  for (int i = 0; i < ctx.ret.refunds_size(); ++i) {
+    const v1::RefundTransaction& refund = ctx.ret.refunds(i);
+    if (!seen.insert(refund.refund_id()).second) {
+      std::vector<Issue> issues(1);
+      issues[0].code = v1::EXCEPTION_CODE_DUPLICATE_SIGNAL;
+      issues[0].message = absl::StrCat(
+          "Refund ", refund.refund_id(), " appears more than once in return ",
+          ctx.ret.return_id(),
+          "; only its first entry was used. Nothing to do unless the entries "
+          "differ.");
+      issues[0].details.push_back(
+          Detail(absl::StrCat("return.refunds[", i, "].refund_id"), "unique",
+                 refund.refund_id()));
+      RETCON_RETURN_IF_ERROR(RaiseIssues(ctx, issues, "").status());
+      continue;
+    }
+    const std::vector<int> lines = CoveredLines(ctx.ret, refund);
+    if (Live(refund)) {
+      for (int r : lines) covered[r] = true;
+    }
+    if (std::find(triggers.refund_statuses.begin(),
+                  triggers.refund_statuses.end(),
+                  refund.status()) == triggers.refund_statuses.end()) {
+      continue;
+    }
+    CreditEvent event;
+    event.refund = &refund;
+    event.refund_index = i;
+    event.lines = lines;
+    events.push_back(std::move(event));
+  }
+  if (InStatuses(ctx.ret.status(), triggers.finalised_statuses)) {
+    CreditEvent final_event;
+    for (int r = 0; r < ctx.ret.lines_size(); ++r) {
+      if (covered[r]) continue;
+      const v1::ReturnLine& line = ctx.ret.lines(r);
+      bool owed = IsRefundResolution(line.resolution());
+      if (line.resolution() == v1::RESOLUTION_EXCHANGE) {
+        owed = ctx.exchange_values[r].difference < 0;
+      }
+      if (owed) final_event.lines.push_back(r);
+    }
+    if (!final_event.lines.empty()) events.push_back(std::move(final_event));
+  }
+  if (!events.empty()) events[0].first = true;
+  for (const CreditEvent& event : events) {
+    RETCON_RETURN_IF_ERROR(EventPlanner(ctx, event).Run());
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace plan_internal
+}  // namespace retcon

@@ -1,0 +1,104 @@
+// Exceptions: default owners and severities per code, the routing decision
+// that may override them, and the records added to the plan.
+#include <string>
+#include <vector>
+
+#include "lib/internal/status_macros.h"
+#include "lib/plan/internal/plan_context.h"
+
+namespace retcon {
+namespace plan_internal {
+namespace {
+
+struct Default {
+  v1::Owner owner;
+  v1::Severity severity;
+};
+
+// Who acts on each code unless the case or the routing decision says
+// otherwise (docs/operations/exceptions.md).
+Default DefaultFor(v1::ExceptionCode code) {
+  switch (code) {
+    case v1::EXCEPTION_CODE_REFUND_VARIANCE:
+    case v1::EXCEPTION_CODE_OVER_REFUND:
+    case v1::EXCEPTION_CODE_REFUND_OUTSIDE_PLATFORM:
+    case v1::EXCEPTION_CODE_REPLAY_CONFLICT:
+      return {v1::OWNER_FINANCE, v1::SEVERITY_BLOCKING};
+    case v1::EXCEPTION_CODE_SKU_MISMATCH:
+    case v1::EXCEPTION_CODE_NO_DEPOT_MAPPING:
+    case v1::EXCEPTION_CODE_UNKNOWN_BUNDLE:
+      return {v1::OWNER_OPERATIONS, v1::SEVERITY_BLOCKING};
+    case v1::EXCEPTION_CODE_INCOMPLETE_EXCHANGE:
+      return {v1::OWNER_CUSTOMER_SERVICE, v1::SEVERITY_BLOCKING};
+    case v1::EXCEPTION_CODE_DUPLICATE_SIGNAL:
+      return {v1::OWNER_OPERATIONS, v1::SEVERITY_INFO};
+    case v1::EXCEPTION_CODE_STOCK_NOT_POSTED:
+      return {v1::OWNER_OPERATIONS, v1::SEVERITY_WARNING};
+    default:
+      return {v1::OWNER_FINANCE, v1::SEVERITY_BLOCKING};
+  }
+}
+
+// Applies the `exception_routing` decision, if any, to `owner`/`severity`.
+absl::Status Route(const PlanContext& ctx, const Issue& issue, v1::Owner* owner,
+                   v1::Severity* severity) {
+  const DecisionRef& ref = ctx.config.routing;
+  if (ref.index < 0) return absl::OkStatus();
+  v1::ExceptionFact fact;
+  fact.set_code(issue.code);
+  FillCommonFacts(ctx, fact.mutable_source(), fact.mutable_currency_code(),
+                  fact.mutable_country_code(), fact.mutable_channel());
+  fact.set_amount_minor(issue.amount_minor < 0 ? -issue.amount_minor
+                                               : issue.amount_minor);
+  RETCON_ASSIGN_OR_RETURN(DecisionResult result,
+                          ctx.config.rules->Evaluate(ref.index, fact));
+  if (!result.matched()) return absl::OkStatus();
+  const auto& outputs = result.outputs();
+  v1::Owner routed_owner;
+  if (ref.outputs[0] >= 0 && ref.outputs[0] < outputs.size() &&
+      v1::Owner_Parse(outputs[ref.outputs[0]].enum_value(), &routed_owner)) {
+    *owner = routed_owner;
+  }
+  v1::Severity routed_severity;
+  if (ref.outputs[1] >= 0 && ref.outputs[1] < outputs.size() &&
+      v1::Severity_Parse(outputs[ref.outputs[1]].enum_value(),
+                         &routed_severity)) {
+    *severity = routed_severity;
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<bool> RaiseIssues(PlanContext& ctx, std::vector<Issue>& issues,
+                                 absl::string_view key) {
+  bool blocking = false;
+  for (Issue& issue : issues) {
+    Default d = DefaultFor(issue.code);
+    v1::Owner owner =
+        issue.owner != v1::OWNER_UNSPECIFIED ? issue.owner : d.owner;
+    v1::Severity severity = issue.severity != v1::SEVERITY_UNSPECIFIED
+                                ? issue.severity
+                                : d.severity;
+    RETCON_RETURN_IF_ERROR(Route(ctx, issue, &owner, &severity));
+    v1::Exception* e = ctx.plan.add_exceptions();
+    e->set_code(issue.code);
+    e->set_owner(owner);
+    e->set_severity(severity);
+    e->set_message(std::move(issue.message));
+    for (v1::ExceptionDetail& detail : issue.details) {
+      *e->add_details() = std::move(detail);
+    }
+    if (severity == v1::SEVERITY_BLOCKING && !key.empty()) {
+      e->add_parked_keys(std::string(key));
+    }
+    e->set_source(ctx.ret.source());
+    e->set_return_id(ctx.ret.return_id());
+    e->set_order_id(ctx.order.order_id());
+    blocking = blocking || severity == v1::SEVERITY_BLOCKING;
+  }
+  return blocking;
+}
+
+}  // namespace plan_internal
+}  // namespace retcon

@@ -1,0 +1,203 @@
+// The planner's shared parts: its immutable configuration and the state of
+// one Plan() call, used by the files that plan each kind of posting.
+#ifndef RETCON_LIB_PLAN_INTERNAL_PLAN_CONTEXT_H_
+#define RETCON_LIB_PLAN_INTERNAL_PLAN_CONTEXT_H_
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "re2/re2.h"
+#include "retcon/apportion.h"
+#include "retcon/planner.h"
+#include "retcon/rules.h"
+#include "retcon/v1/facts.pb.h"
+
+namespace retcon {
+namespace plan_internal {
+
+// Platform SKU -> ERP SKU through the catalog's rewrites and aliases.
+class SkuMap {
+ public:
+  // Compiles the rewrites; errors name "catalog.sku_rewrites[i].pattern".
+  static absl::StatusOr<SkuMap> Create(const v1::Catalog& catalog);
+
+  // The ERP SKU `platform_sku` stands for: its alias; else the first
+  // rewrite whose pattern matches it whole, then that result's alias or the
+  // result itself; else the SKU unchanged.
+  std::string Map(absl::string_view platform_sku) const;
+
+ private:
+  struct Rewrite {
+    std::unique_ptr<RE2> pattern;
+    std::string rewrite;
+  };
+  absl::flat_hash_map<std::string, std::string> aliases_;
+  std::vector<Rewrite> rewrites_;
+};
+
+// Where a decision and the outputs the planner reads are in the rule set;
+// index -1 when the rule set has no such decision.
+struct DecisionRef {
+  int index = -1;
+  int outputs[2] = {-1, -1};  // -1: the decision lacks that output.
+};
+
+// Everything Planner::Create prepared.
+struct PlannerConfig {
+  std::shared_ptr<const CompiledRuleSet> rules;
+  v1::Catalog catalog;
+  PlannerOptions options;
+  SkuMap skus;
+  DecisionRef depot;             // outputs[0]: depot
+  DecisionRef disposition;       // outputs[0]: disposition
+  DecisionRef refund_policy;     // outputs[0]: shipping
+  DecisionRef refund_tolerance;  // outputs: absolute_minor, basis_points
+  DecisionRef exchange_type;     // outputs[0]: order_type
+  DecisionRef routing;           // outputs: owner, severity
+};
+
+// A problem found while planning one posting, before routing.
+struct Issue {
+  v1::ExceptionCode code = v1::EXCEPTION_CODE_UNSPECIFIED;
+  std::string message;
+  std::vector<v1::ExceptionDetail> details;
+  int64_t amount_minor = 0;  // Money at stake, for routing.
+  // Defaults that depend on the case (a replay conflict of a stock movement
+  // is operations'); UNSPECIFIED takes the code's default.
+  v1::Owner owner = v1::OWNER_UNSPECIFIED;
+  v1::Severity severity = v1::SEVERITY_UNSPECIFIED;
+};
+
+// The state of one Plan() call.
+struct PlanContext {
+  PlanContext(const PlannerConfig& config, const v1::SalesOrder& order,
+              const v1::ReturnRequest& ret, const OrderFigures& figures,
+              const v1::OrderHistory& history, v1::PostingPlan& plan)
+      : config(config),
+        order(order),
+        ret(ret),
+        figures(figures),
+        working(history),
+        plan(plan) {}
+
+  const PlannerConfig& config;
+  const v1::SalesOrder& order;
+  const v1::ReturnRequest& ret;
+  const OrderFigures& figures;  // Of `order`.
+  // The history as the postings planned so far (not parked) leave it.
+  v1::OrderHistory working;
+  v1::PostingPlan& plan;
+  // history.postings by key.
+  absl::flat_hash_map<std::string, const v1::PostedKey*> posted;
+  std::optional<int64_t> days_since_order;
+  int64_t order_paid_minor = 0;  // Goods and shipping.
+  // Per return line replaced by an exchange, valued once against the
+  // history as it came in (so that credit notes and the exchange order use
+  // the same figures): new items less returned units, and the returned
+  // units' figures.
+  struct ExchangeValue {
+    bool exchanged = false;
+    int64_t difference = 0;
+    Figures returned;
+  };
+  std::vector<ExchangeValue> exchange_values;
+
+  const std::string& currency() const { return figures.currency_code; }
+  int exponent() const { return figures.exponent; }
+  std::string Format(int64_t minor) const;  // "GBP 24.99"
+  v1::Money MoneyOf(int64_t minor) const;
+
+  // Index of the order line `line_id`, or -1.
+  int OrderLine(absl::string_view line_id) const;
+  // The paid figures of a line, or of one component of a bundle line
+  // (nullptr when the line has no such component).
+  const PaidLine* Paid(int order_line, absl::string_view component_sku) const;
+  // The working history entry of a line or component (nullptr when none).
+  const v1::LineHistory* History(absl::string_view order_line_id,
+                                 absl::string_view component_sku) const;
+};
+
+// The entry of a line or component in `history`, added when missing.
+v1::LineHistory* MutableHistory(v1::OrderHistory& history,
+                                absl::string_view order_line_id,
+                                absl::string_view component_sku);
+
+// What happened to a posting already in the history: kNew when its key is
+// not there; kDropped when it is with the same fingerprint (recorded in
+// plan.already_posted); kConflict when the fingerprint differs (a
+// REPLAY_CONFLICT exception is added).
+enum class Replay { kNew, kDropped, kConflict };
+absl::StatusOr<Replay> CheckReplay(PlanContext& ctx, const v1::PostingId& id,
+                                   v1::PostingKind kind,
+                                   absl::string_view what);
+
+// Routes `issues` (owner, severity: defaults, then `exception_routing`),
+// adds them to the plan's exceptions naming `key` as parked when blocking,
+// and returns whether any is blocking. Errors: a routing decision that
+// fails to evaluate (two rows under UNIQUE).
+absl::StatusOr<bool> RaiseIssues(PlanContext& ctx, std::vector<Issue>& issues,
+                                 absl::string_view key);
+
+// Fills `id` from an identity and a content string.
+void SetPostingId(const std::string& identity, const std::string& content,
+                  v1::PostingId* id);
+
+// The facts every decision shares, from the order and return.
+void FillCommonFacts(const PlanContext& ctx, std::string* source,
+                     std::string* currency, std::string* country,
+                     std::string* channel);
+
+// The first output of decision `ref` for `fact`: nullptr when the decision
+// or output is absent or no row (nor default) matched. Errors from the
+// evaluation (a UNIQUE table with two matches) come back as an error.
+absl::StatusOr<const v1::Value*> DecideOne(
+    const PlanContext& ctx, const DecisionRef& ref, int output,
+    const google::protobuf::Message& fact);
+
+// Whether a resolution gives money back (refund, store credit, gift card,
+// bank transfer, keep item, donate).
+bool IsRefundResolution(v1::Resolution resolution);
+bool InStatuses(v1::ReturnStatus status,
+                const std::vector<v1::ReturnStatus>& statuses);
+
+// A copy of `order` without the components of bundle lines whose split is
+// unknown (components listed without allocated prices, and no catalog
+// definition), so that the rest of the order can still be valued; nullopt
+// when there are none.
+std::optional<v1::SalesOrder> WithoutUnknownBundles(const v1::SalesOrder& order,
+                                                    const v1::Catalog& catalog);
+
+// Planner's Record* methods (lib/plan/record.cc).
+absl::Status RecordCreditNote(const PlannerConfig& config,
+                              const v1::SalesOrder& order,
+                              const v1::CreditNote& note,
+                              v1::OrderHistory* history);
+absl::Status RecordStockMovement(const v1::SalesOrder& order,
+                                 const v1::StockMovement& movement,
+                                 v1::OrderHistory* history);
+absl::Status RecordExchangeOrder(const v1::SalesOrder& order,
+                                 const v1::ExchangeOrder& exchange,
+                                 v1::OrderHistory* history);
+
+// The parts of Plan(), in the order it runs them.
+absl::Status PlanStockMovements(PlanContext& ctx);
+absl::Status PlanCreditNotes(PlanContext& ctx);
+absl::Status PlanExchange(PlanContext& ctx);
+
+// Fills ctx.exchange_values: for each return line replaced by an exchange
+// (an EXCHANGE line, or one an exchange item names), the value of the items
+// replacing it less the value of the returned units (their share of what
+// the line paid, continuing from the history).
+absl::Status ValueExchanges(PlanContext& ctx);
+
+}  // namespace plan_internal
+}  // namespace retcon
+
+#endif  // RETCON_LIB_PLAN_INTERNAL_PLAN_CONTEXT_H_

@@ -1,0 +1,521 @@
+// Planner::Create and Plan(): checks the configuration once, then per return
+// validates the input and runs the stock, credit and exchange planners.
+#include "retcon/planner.h"
+
+#include <algorithm>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <utility>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "lib/internal/status_macros.h"
+#include "lib/plan/internal/plan_context.h"
+#include "retcon/idempotency.h"
+#include "retcon/money.h"
+#include "retcon/tax.h"
+#include "retcon/v1/facts.pb.h"
+
+namespace retcon {
+namespace plan_internal {
+namespace {
+
+// The most units a return line may carry (as apportioning's bound).
+constexpr int64_t kMaxUnits = 10'000'000;
+
+absl::Status FieldError(absl::string_view path, absl::string_view message) {
+  return absl::InvalidArgumentError(absl::StrCat(path, ": ", message));
+}
+
+// What the planner expects of one decision: its fact type and outputs.
+struct Expected {
+  const char* name;
+  const google::protobuf::Descriptor* fact;
+  const char* outputs[2];
+  v1::Output::Type types[2];
+  const char* enum_types[2];
+};
+
+absl::StatusOr<DecisionRef> Resolve(const CompiledRuleSet& rules,
+                                    const Expected& want) {
+  DecisionRef ref;
+  ref.index = rules.DecisionIndex(want.name);
+  if (ref.index < 0) return ref;
+  const v1::Decision& d = rules.rule_set().decisions(ref.index);
+  const std::string where = absl::StrCat("rules: decision '", want.name, "'");
+  if (d.fact_type() != want.fact->full_name()) {
+    return absl::InvalidArgumentError(absl::StrCat(where, " must take a ",
+                                                   want.fact->full_name(),
+                                                   ", not a ", d.fact_type()));
+  }
+  bool any = false;
+  for (int k = 0; k < 2 && want.outputs[k] != nullptr; ++k) {
+    for (int o = 0; o < d.outputs_size(); ++o) {
+      if (d.outputs(o).name() != want.outputs[k]) continue;
+      const v1::Output& out = d.outputs(o);
+      if (out.type() != want.types[k] ||
+          (want.enum_types[k] != nullptr &&
+           out.enum_type() != want.enum_types[k])) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            where, " output '", want.outputs[k], "' must be of type ",
+            v1::Output::Type_Name(want.types[k]),
+            want.enum_types[k] != nullptr
+                ? absl::StrCat(" (", want.enum_types[k], ")")
+                : ""));
+      }
+      ref.outputs[k] = o;
+      any = true;
+    }
+  }
+  if (!any) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        where, " has none of the outputs the planner reads ('", want.outputs[0],
+        "'",
+        want.outputs[1] != nullptr ? absl::StrCat(", '", want.outputs[1], "'")
+                                   : "",
+        ")"));
+  }
+  return ref;
+}
+
+class PlannerImpl final : public Planner {
+ public:
+  explicit PlannerImpl(PlannerConfig config) : config_(std::move(config)) {}
+
+  absl::StatusOr<v1::PostingPlan> Plan(
+      const v1::SalesOrder& order, const v1::ReturnRequest& ret,
+      const v1::OrderHistory& history) const override;
+
+  absl::Status RecordCreditNote(const v1::SalesOrder& order,
+                                const v1::CreditNote& note,
+                                v1::OrderHistory* history) const override {
+    return plan_internal::RecordCreditNote(config_, order, note, history);
+  }
+  absl::Status RecordStockMovement(const v1::SalesOrder& order,
+                                   const v1::StockMovement& movement,
+                                   v1::OrderHistory* history) const override {
+    return plan_internal::RecordStockMovement(order, movement, history);
+  }
+  absl::Status RecordExchangeOrder(const v1::SalesOrder& order,
+                                   const v1::ExchangeOrder& exchange,
+                                   v1::OrderHistory* history) const override {
+    return plan_internal::RecordExchangeOrder(order, exchange, history);
+  }
+  absl::Status RecordPlan(const v1::SalesOrder& order,
+                          const v1::PostingPlan& plan,
+                          v1::OrderHistory* history) const override {
+    // On a copy, so that a failure part-way leaves `history` as it was.
+    v1::OrderHistory updated = *history;
+    for (const v1::CreditNote& note : plan.credit_notes()) {
+      RETCON_RETURN_IF_ERROR(RecordCreditNote(order, note, &updated));
+    }
+    for (const v1::StockMovement& movement : plan.stock_movements()) {
+      RETCON_RETURN_IF_ERROR(RecordStockMovement(order, movement, &updated));
+    }
+    for (const v1::ExchangeOrder& exchange : plan.exchange_orders()) {
+      RETCON_RETURN_IF_ERROR(RecordExchangeOrder(order, exchange, &updated));
+    }
+    history->Swap(&updated);
+    return absl::OkStatus();
+  }
+
+ private:
+  const PlannerConfig config_;
+};
+
+absl::Status CheckMoney(const v1::Money& money, const std::string& currency,
+                        const std::string& path) {
+  if (!money.currency_code().empty() && money.currency_code() != currency) {
+    return FieldError(path, absl::StrCat("is in ", money.currency_code(),
+                                         ", the order is in ", currency));
+  }
+  if (money.minor_units() < 0) return FieldError(path, "must not be negative");
+  return absl::OkStatus();
+}
+
+// Checks the return's own shape; business problems are left to the planners.
+absl::Status ValidateReturn(const v1::SalesOrder& order,
+                            const v1::ReturnRequest& ret,
+                            const std::string& currency) {
+  if (ret.source().empty()) return FieldError("return.source", "is empty");
+  if (ret.return_id().empty()) {
+    return FieldError("return.return_id", "is empty");
+  }
+  if (!ret.order_id().empty() && ret.order_id() != order.order_id()) {
+    return FieldError("return.order_id",
+                      absl::StrCat("'", ret.order_id(), "' is not order '",
+                                   order.order_id(), "'"));
+  }
+  if (!ret.currency_code().empty() && ret.currency_code() != currency) {
+    return FieldError(
+        "return.currency_code",
+        absl::StrCat(ret.currency_code(), " is not the order's ", currency));
+  }
+  absl::flat_hash_set<absl::string_view> line_ids;
+  for (int i = 0; i < ret.lines_size(); ++i) {
+    const v1::ReturnLine& line = ret.lines(i);
+    const std::string path = absl::StrCat("return.lines[", i, "]");
+    if (line.return_line_id().empty()) {
+      return FieldError(path + ".return_line_id", "is empty");
+    }
+    if (!line_ids.insert(line.return_line_id()).second) {
+      return FieldError(path + ".return_line_id",
+                        absl::StrCat("'", line.return_line_id(),
+                                     "' appears twice in the return"));
+    }
+    bool known = false;
+    for (const v1::SalesOrderLine& l : order.lines()) {
+      known = known || l.line_id() == line.order_line_id();
+    }
+    if (!known) {
+      return FieldError(
+          path + ".order_line_id",
+          absl::StrCat("the order has no line '", line.order_line_id(), "'"));
+    }
+    if (line.quantity() <= 0 || line.quantity() > kMaxUnits) {
+      return FieldError(path + ".quantity",
+                        absl::StrCat("must be between 1 and ", kMaxUnits,
+                                     ", got ", line.quantity()));
+    }
+  }
+  auto known_line = [&](const std::string& id, const std::string& path) {
+    if (line_ids.contains(id)) return absl::OkStatus();
+    return FieldError(path, absl::StrCat("the return has no line '", id, "'"));
+  };
+  for (int i = 0; i < ret.refunds_size(); ++i) {
+    const v1::RefundTransaction& refund = ret.refunds(i);
+    const std::string path = absl::StrCat("return.refunds[", i, "]");
+    if (refund.refund_id().empty()) {
+      return FieldError(path + ".refund_id", "is empty");
+    }
+    RETCON_RETURN_IF_ERROR(
+        CheckMoney(refund.amount(), currency, path + ".amount"));
+    for (int j = 0; j < refund.return_line_ids_size(); ++j) {
+      RETCON_RETURN_IF_ERROR(
+          known_line(refund.return_line_ids(j),
+                     absl::StrCat(path, ".return_line_ids[", j, "]")));
+    }
+  }
+  for (int i = 0; i < ret.fees_size(); ++i) {
+    const v1::Fee& fee = ret.fees(i);
+    const std::string path = absl::StrCat("return.fees[", i, "]");
+    RETCON_RETURN_IF_ERROR(
+        CheckMoney(fee.amount(), currency, path + ".amount"));
+    if (!fee.return_line_id().empty()) {
+      RETCON_RETURN_IF_ERROR(
+          known_line(fee.return_line_id(), path + ".return_line_id"));
+    }
+    if (!fee.tax_rate().empty() && !TaxRate::Parse(fee.tax_rate()).ok()) {
+      return FieldError(
+          path + ".tax_rate",
+          absl::StrCat("'", fee.tax_rate(), "' is not a tax rate"));
+    }
+  }
+  for (int i = 0; i < ret.exchange_items_size(); ++i) {
+    const v1::ExchangeItem& item = ret.exchange_items(i);
+    const std::string path = absl::StrCat("return.exchange_items[", i, "]");
+    RETCON_RETURN_IF_ERROR(
+        known_line(item.return_line_id(), path + ".return_line_id"));
+    if (item.quantity() <= 0 || item.quantity() > kMaxUnits) {
+      return FieldError(path + ".quantity",
+                        absl::StrCat("must be between 1 and ", kMaxUnits,
+                                     ", got ", item.quantity()));
+    }
+    RETCON_RETURN_IF_ERROR(
+        CheckMoney(item.unit_price(), currency, path + ".unit_price"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateHistory(const v1::SalesOrder& order,
+                             const v1::OrderHistory& history) {
+  if (!history.order_id().empty() && history.order_id() != order.order_id()) {
+    return FieldError("history.order_id",
+                      absl::StrCat("'", history.order_id(), "' is not order '",
+                                   order.order_id(), "'"));
+  }
+  for (int i = 0; i < history.lines_size(); ++i) {
+    const v1::LineHistory& h = history.lines(i);
+    const std::string path = absl::StrCat("history.lines[", i, "]");
+    if (h.moved_quantity() < 0 || h.exchanged_quantity() < 0) {
+      return FieldError(path, "moved and exchanged quantities must be >= 0");
+    }
+  }
+  for (int i = 0; i < history.postings_size(); ++i) {
+    if (history.postings(i).idempotency_key().empty()) {
+      return FieldError(
+          absl::StrCat("history.postings[", i, "].idempotency_key"),
+          "is empty");
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<v1::PostingPlan> PlannerImpl::Plan(
+    const v1::SalesOrder& order, const v1::ReturnRequest& ret,
+    const v1::OrderHistory& history) const {
+  ApportionOptions apportion;
+  apportion.rounding = config_.options.rounding;
+  apportion.catalog = &config_.catalog;
+  // An order whose bundle split is unknown is still planned: returns of its
+  // components are parked as UNKNOWN_BUNDLE (see the credit planner).
+  std::optional<v1::SalesOrder> known =
+      WithoutUnknownBundles(order, config_.catalog);
+  const v1::SalesOrder& valued = known ? *known : order;
+  RETCON_ASSIGN_OR_RETURN(OrderFigures figures, PaidFigures(valued, apportion));
+  RETCON_RETURN_IF_ERROR(ValidateReturn(order, ret, figures.currency_code));
+  RETCON_RETURN_IF_ERROR(ValidateHistory(order, history));
+
+  v1::PostingPlan plan;
+  plan.set_source(ret.source());
+  plan.set_return_id(ret.return_id());
+  plan.set_order_id(order.order_id());
+  PlanContext ctx(config_, valued, ret, figures, history, plan);
+  if (ctx.working.order_id().empty()) {
+    ctx.working.set_order_id(order.order_id());
+  }
+  for (const v1::PostedKey& key : history.postings()) {
+    ctx.posted.emplace(key.idempotency_key(), &key);
+  }
+  if (order.has_placed_at() && ret.has_created_at()) {
+    absl::Duration age =
+        absl::Seconds(ret.created_at().seconds() - order.placed_at().seconds());
+    ctx.days_since_order = absl::IDivDuration(age, absl::Hours(24), &age);
+    if (age < absl::ZeroDuration()) --*ctx.days_since_order;  // floor
+  }
+  for (const PaidLine& line : figures.lines) {
+    ctx.order_paid_minor += line.paid.gross;
+  }
+  for (const PaidShipping& s : figures.shipping) {
+    ctx.order_paid_minor += s.paid.gross;
+  }
+  RETCON_RETURN_IF_ERROR(ValueExchanges(ctx));
+  RETCON_RETURN_IF_ERROR(PlanStockMovements(ctx));
+  RETCON_RETURN_IF_ERROR(PlanCreditNotes(ctx));
+  RETCON_RETURN_IF_ERROR(PlanExchange(ctx));
+  return plan;
+}
+
+}  // namespace
+
+std::optional<v1::SalesOrder> WithoutUnknownBundles(
+    const v1::SalesOrder& order, const v1::Catalog& catalog) {
+  std::optional<v1::SalesOrder> copy;
+  for (int i = 0; i < order.lines_size(); ++i) {
+    const v1::SalesOrderLine& line = order.lines(i);
+    if (line.components_size() == 0) continue;
+    bool priced = true;
+    for (const v1::BundleComponent& c : line.components()) {
+      priced = priced && c.has_allocated_price();
+    }
+    if (priced) continue;
+    bool defined = false;
+    for (const v1::BundleDefinition& b : catalog.bundles()) {
+      defined = defined || b.bundle_sku() == line.sku();
+    }
+    if (defined) continue;
+    if (!copy) copy = order;
+    copy->mutable_lines(i)->clear_components();
+  }
+  return copy;
+}
+
+std::string PlanContext::Format(int64_t minor) const {
+  return absl::StrCat(currency(), " ", FormatMinorUnits(minor, exponent()));
+}
+
+v1::Money PlanContext::MoneyOf(int64_t minor) const {
+  v1::Money money;
+  money.set_currency_code(currency());
+  money.set_minor_units(minor);
+  return money;
+}
+
+int PlanContext::OrderLine(absl::string_view line_id) const {
+  for (int i = 0; i < order.lines_size(); ++i) {
+    if (order.lines(i).line_id() == line_id) return i;
+  }
+  return -1;
+}
+
+const PaidLine* PlanContext::Paid(int order_line,
+                                  absl::string_view component_sku) const {
+  const PaidLine& line = figures.lines[order_line];
+  if (component_sku.empty()) return &line;
+  for (int c = line.component_begin; c < line.component_end; ++c) {
+    if (figures.components[c].sku == component_sku) {
+      return &figures.components[c];
+    }
+  }
+  return nullptr;
+}
+
+const v1::LineHistory* PlanContext::History(
+    absl::string_view order_line_id, absl::string_view component_sku) const {
+  for (const v1::LineHistory& h : working.lines()) {
+    if (h.order_line_id() == order_line_id &&
+        h.component_sku() == component_sku) {
+      return &h;
+    }
+  }
+  return nullptr;
+}
+
+v1::LineHistory* MutableHistory(v1::OrderHistory& history,
+                                absl::string_view order_line_id,
+                                absl::string_view component_sku) {
+  for (v1::LineHistory& h : *history.mutable_lines()) {
+    if (h.order_line_id() == order_line_id &&
+        h.component_sku() == component_sku) {
+      return &h;
+    }
+  }
+  v1::LineHistory* h = history.add_lines();
+  h->set_order_line_id(std::string(order_line_id));
+  h->set_component_sku(std::string(component_sku));
+  return h;
+}
+
+absl::StatusOr<Replay> CheckReplay(PlanContext& ctx, const v1::PostingId& id,
+                                   v1::PostingKind kind,
+                                   absl::string_view what) {
+  auto it = ctx.posted.find(id.idempotency_key());
+  if (it == ctx.posted.end()) return Replay::kNew;
+  const v1::PostedKey& posted = *it->second;
+  if (posted.fingerprint() == id.fingerprint()) {
+    *ctx.plan.add_already_posted() = posted;
+    return Replay::kDropped;
+  }
+  std::vector<Issue> issues(1);
+  Issue& issue = issues[0];
+  issue.code = v1::EXCEPTION_CODE_REPLAY_CONFLICT;
+  issue.message = absl::StrCat(
+      "The ", what, " (", id.identity(),
+      ") was already posted, but the returns platform now sends it with "
+      "different content. Nothing was posted again. Compare the posted "
+      "document",
+      posted.document_ref().empty() ? ""
+                                    : absl::StrCat(" ", posted.document_ref()),
+      " with the return and correct whichever is wrong by hand.");
+  v1::ExceptionDetail detail;
+  detail.set_field("fingerprint");
+  detail.set_expected(posted.fingerprint());
+  detail.set_actual(id.fingerprint());
+  issue.details.push_back(detail);
+  issue.owner = kind == v1::POSTING_KIND_CREDIT_NOTE ? v1::OWNER_FINANCE
+                : kind == v1::POSTING_KIND_STOCK_MOVEMENT
+                    ? v1::OWNER_OPERATIONS
+                    : v1::OWNER_CUSTOMER_SERVICE;
+  RETCON_RETURN_IF_ERROR(
+      RaiseIssues(ctx, issues, id.idempotency_key()).status());
+  return Replay::kConflict;
+}
+
+void SetPostingId(const std::string& identity, const std::string& content,
+                  v1::PostingId* id) {
+  id->set_identity(identity);
+  id->set_idempotency_key(RetconUuid(identity));
+  id->set_fingerprint(RetconUuid(content));
+}
+
+void FillCommonFacts(const PlanContext& ctx, std::string* source,
+                     std::string* currency, std::string* country,
+                     std::string* channel) {
+  *source = ctx.ret.source();
+  *currency = ctx.currency();
+  *country = ctx.order.shipping_address().country_code();
+  *channel = ctx.order.channel();
+}
+
+absl::StatusOr<const v1::Value*> DecideOne(
+    const PlanContext& ctx, const DecisionRef& ref, int output,
+    const google::protobuf::Message& fact) {
+  if (ref.index < 0 || ref.outputs[output] < 0) return nullptr;
+  RETCON_ASSIGN_OR_RETURN(DecisionResult result,
+                          ctx.config.rules->Evaluate(ref.index, fact));
+  if (!result.matched()) return nullptr;
+  const auto& outputs = result.outputs();
+  if (ref.outputs[output] >= outputs.size()) return nullptr;
+  return &outputs[ref.outputs[output]];
+}
+
+bool IsRefundResolution(v1::Resolution resolution) {
+  switch (resolution) {
+    case v1::RESOLUTION_REFUND_TO_PAYMENT_METHOD:
+    case v1::RESOLUTION_STORE_CREDIT:
+    case v1::RESOLUTION_GIFT_CARD:
+    case v1::RESOLUTION_BANK_TRANSFER:
+    case v1::RESOLUTION_KEEP_ITEM:
+    case v1::RESOLUTION_DONATE:
+      return true;
+    default:
+      return false;
+  }
+}
+
+bool InStatuses(v1::ReturnStatus status,
+                const std::vector<v1::ReturnStatus>& statuses) {
+  return std::find(statuses.begin(), statuses.end(), status) != statuses.end();
+}
+
+}  // namespace plan_internal
+
+absl::StatusOr<std::unique_ptr<const Planner>> Planner::Create(
+    std::shared_ptr<const CompiledRuleSet> rules, v1::Catalog catalog,
+    PlannerOptions options) {
+  using plan_internal::Expected;
+  if (rules == nullptr) {
+    return absl::InvalidArgumentError("rules: no compiled rule set given");
+  }
+  plan_internal::PlannerConfig config;
+  RETCON_ASSIGN_OR_RETURN(config.skus, plan_internal::SkuMap::Create(catalog));
+  const auto* item = v1::ReturnItemFact::descriptor();
+  const auto* refund = v1::RefundFact::descriptor();
+  const auto* exchange = v1::ExchangeFact::descriptor();
+  const auto* exception = v1::ExceptionFact::descriptor();
+  const Expected expected[] = {
+      {"depot", item, {"depot", nullptr}, {v1::Output::STRING}, {nullptr}},
+      {"disposition",
+       item,
+       {"disposition", nullptr},
+       {v1::Output::ENUM},
+       {"retcon.v1.Disposition"}},
+      {"refund_policy",
+       refund,
+       {"shipping", nullptr},
+       {v1::Output::ENUM},
+       {"retcon.v1.ShippingRefund"}},
+      {"refund_tolerance",
+       refund,
+       {"absolute_minor", "basis_points"},
+       {v1::Output::INTEGER, v1::Output::INTEGER},
+       {nullptr, nullptr}},
+      {"exchange_order_type",
+       exchange,
+       {"order_type", nullptr},
+       {v1::Output::STRING},
+       {nullptr}},
+      {"exception_routing",
+       exception,
+       {"owner", "severity"},
+       {v1::Output::ENUM, v1::Output::ENUM},
+       {"retcon.v1.Owner", "retcon.v1.Severity"}},
+  };
+  plan_internal::DecisionRef* refs[] = {
+      &config.depot,         &config.disposition,
+      &config.refund_policy, &config.refund_tolerance,
+      &config.exchange_type, &config.routing};
+  for (size_t i = 0; i < std::size(expected); ++i) {
+    RETCON_ASSIGN_OR_RETURN(*refs[i],
+                            plan_internal::Resolve(*rules, expected[i]));
+  }
+  config.rules = std::move(rules);
+  config.catalog = std::move(catalog);
+  config.options = std::move(options);
+  return std::unique_ptr<const Planner>(
+      new plan_internal::PlannerImpl(std::move(config)));
+}
+
+}  // namespace retcon

@@ -1,0 +1,377 @@
+// The planner on worked examples: values, triggers, exactly-once replays,
+// exceptions and malformed input. Scenario files are in tests/testdata/plan
+// (golden_test.cc); these tests pin the figures by hand.
+#include "retcon/planner.h"
+
+#include <memory>
+#include <string>
+
+#include "gmock/gmock.h"
+#include "google/protobuf/text_format.h"
+#include "gtest/gtest.h"
+#include "retcon/rules.h"
+#include "retcon/v1/facts.pb.h"
+
+namespace retcon {
+namespace {
+
+using ::testing::HasSubstr;
+
+template <typename T>
+T Parse(const std::string& text) {
+  T message;
+  EXPECT_TRUE(google::protobuf::TextFormat::ParseFromString(text, &message))
+      << text;
+  return message;
+}
+
+constexpr char kRules[] = R"pb(
+  id: "test"
+  version: "1"
+  decisions {
+    name: "depot"
+    fact_type: "retcon.v1.ReturnItemFact"
+    hit_policy: FIRST
+    inputs: "condition"
+    outputs { name: "depot" type: STRING }
+    rows {
+      id: "faulty"
+      cells { equals { enum_value: "ITEM_CONDITION_FAULTY" } }
+      outputs { string_value: "LEEDS-QUARANTINE" }
+    }
+    rows {
+      id: "rest"
+      cells { any {} }
+      outputs { string_value: "LEEDS" }
+    }
+  }
+  decisions {
+    name: "disposition"
+    fact_type: "retcon.v1.ReturnItemFact"
+    hit_policy: FIRST
+    inputs: "condition"
+    inputs: "restockable"
+    outputs {
+      name: "disposition"
+      type: ENUM
+      enum_type: "retcon.v1.Disposition"
+    }
+    rows {
+      id: "faulty"
+      cells { equals { enum_value: "ITEM_CONDITION_FAULTY" } }
+      cells { any {} }
+      outputs { enum_value: "DISPOSITION_QUARANTINE" }
+    }
+    rows {
+      id: "sellable"
+      cells { any {} }
+      cells { equals { bool_value: true } }
+      outputs { enum_value: "DISPOSITION_SELLABLE" }
+    }
+  }
+  decisions {
+    name: "refund_tolerance"
+    fact_type: "retcon.v1.RefundFact"
+    hit_policy: FIRST
+    inputs: "currency_code"
+    outputs { name: "absolute_minor" type: INTEGER }
+    outputs { name: "basis_points" type: INTEGER }
+    rows {
+      id: "gbp"
+      cells { equals { string_value: "GBP" } }
+      outputs { int_value: 1 }
+      outputs { int_value: 0 }
+    }
+  }
+  decisions {
+    name: "exchange_order_type"
+    fact_type: "retcon.v1.ExchangeFact"
+    hit_policy: FIRST
+    inputs: "currency_code"
+    outputs { name: "order_type" type: STRING }
+    rows {
+      id: "all"
+      cells { any {} }
+      outputs { string_value: "EXCH" }
+    }
+  }
+)pb";
+
+// Two lines, 20% VAT included, a 10.00 order-level code split 6.00 / 4.00.
+constexpr char kOrder[] = R"pb(
+  order_id: "1001"
+  order_number: "#1001"
+  source: "shopify"
+  currency_code: "GBP"
+  prices_include_tax: true
+  channel: "web-uk"
+  customer {
+    customer_id: "C1"
+    email: "ann@example.com"
+    first_name: "Ann"
+    last_name: "Lee"
+  }
+  shipping_address {
+    name: "Ann Lee"
+    line1: "1 High St"
+    city: "Leeds"
+    postal_code: "LS1 1AA"
+    country_code: "GB"
+  }
+  discounts {
+    application_id: "D1"
+    code: "TEN"
+    level: DISCOUNT_LEVEL_ORDER
+    amount { minor_units: 1000 }
+  }
+  lines {
+    line_id: "L1"
+    sku: "DRESS-RED-10"
+    quantity: 1
+    unit_price { minor_units: 6000 }
+    discount_allocations {
+      application_id: "D1"
+      amount { minor_units: 600 }
+      level: DISCOUNT_LEVEL_ORDER
+    }
+    tax_lines { rate: "20" }
+  }
+  lines {
+    line_id: "L2"
+    sku: "SCARF-BLUE"
+    quantity: 1
+    unit_price { minor_units: 4000 }
+    discount_allocations {
+      application_id: "D1"
+      amount { minor_units: 400 }
+      level: DISCOUNT_LEVEL_ORDER
+    }
+    tax_lines { rate: "20" }
+  }
+)pb";
+
+constexpr char kReturn[] = R"pb(
+  source: "returngo"
+  return_id: "RMA-1"
+  order_id: "1001"
+  status: RETURN_STATUS_DONE
+  lines {
+    return_line_id: "R1"
+    order_line_id: "L1"
+    platform_sku: "DRESS-RED-10"
+    quantity: 1
+    reason_code: "TOO_SMALL"
+    resolution: RESOLUTION_REFUND_TO_PAYMENT_METHOD
+    inspection {
+      returned: true
+      restockable: true
+      condition: ITEM_CONDITION_AS_NEW
+      return_location: "LEEDS"
+    }
+  }
+  lines {
+    return_line_id: "R2"
+    order_line_id: "L2"
+    platform_sku: "SCARF-BLUE"
+    quantity: 1
+    reason_code: "FAULTY"
+    resolution: RESOLUTION_REFUND_TO_PAYMENT_METHOD
+    inspection {
+      returned: true
+      restockable: false
+      condition: ITEM_CONDITION_FAULTY
+      return_location: "LEEDS"
+    }
+  }
+  refunds {
+    refund_id: "RF1"
+    amount { minor_units: 9000 }
+    status: TRANSACTION_STATUS_SUCCESS
+    method: RESOLUTION_REFUND_TO_PAYMENT_METHOD
+  }
+)pb";
+
+std::unique_ptr<const Planner> MakePlanner(
+    const std::string& rules_text = kRules, const std::string& catalog = "") {
+  v1::ReturnItemFact::descriptor();
+  absl::StatusOr<ParsedRuleSet> parsed = ParseRuleSetText(rules_text, "rules");
+  EXPECT_TRUE(parsed.ok()) << parsed.status();
+  auto rules = CompileRuleSet(*parsed, {});
+  EXPECT_TRUE(rules.ok()) << rules.status();
+  auto planner =
+      Planner::Create(std::shared_ptr<const CompiledRuleSet>(std::move(*rules)),
+                      Parse<v1::Catalog>(catalog));
+  EXPECT_TRUE(planner.ok()) << planner.status();
+  return std::move(*planner);
+}
+
+TEST(PlannerTest, FullRefundWithOrderDiscountAndVat) {
+  auto planner = MakePlanner();
+  absl::StatusOr<v1::PostingPlan> plan =
+      planner->Plan(Parse<v1::SalesOrder>(kOrder),
+                    Parse<v1::ReturnRequest>(kReturn), v1::OrderHistory());
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  EXPECT_EQ(plan->exceptions_size(), 0) << plan->DebugString();
+  ASSERT_EQ(plan->credit_notes_size(), 1);
+  const v1::CreditNote& note = plan->credit_notes(0);
+  // 54.00 + 36.00 paid; VAT 9.00 + 6.00.
+  EXPECT_EQ(note.total_gross().minor_units(), 9000);
+  EXPECT_EQ(note.total_tax().minor_units(), 1500);
+  EXPECT_EQ(note.total_net().minor_units(), 7500);
+  ASSERT_EQ(note.lines_size(), 2);
+  EXPECT_EQ(note.lines(0).gross().minor_units(), 5400);
+  EXPECT_EQ(note.lines(0).discount().minor_units(), 600);
+  EXPECT_EQ(note.lines(1).tax().minor_units(), 600);
+  EXPECT_EQ(note.variance().minor_units(), 0);
+  EXPECT_EQ(note.id().identity(), "retcon/v1/credit-note/returngo/RMA-1/RF1");
+  ASSERT_EQ(plan->stock_movements_size(), 2);
+  EXPECT_EQ(plan->stock_movements(0).depot(), "LEEDS");
+  EXPECT_EQ(plan->stock_movements(0).disposition(), v1::DISPOSITION_SELLABLE);
+  EXPECT_EQ(plan->stock_movements(1).depot(), "LEEDS-QUARANTINE");
+  EXPECT_EQ(plan->stock_movements(1).disposition(), v1::DISPOSITION_QUARANTINE);
+  EXPECT_EQ(plan->stock_movements(1).erp_sku(), "SCARF-BLUE");
+}
+
+TEST(PlannerTest, SecondDeliveryPostsNothingAndConflictIsParked) {
+  auto planner = MakePlanner();
+  const auto order = Parse<v1::SalesOrder>(kOrder);
+  const auto ret = Parse<v1::ReturnRequest>(kReturn);
+  v1::OrderHistory history;
+  absl::StatusOr<v1::PostingPlan> first = planner->Plan(order, ret, history);
+  ASSERT_TRUE(first.ok()) << first.status();
+  ASSERT_TRUE(planner->RecordPlan(order, *first, &history).ok());
+  EXPECT_EQ(history.postings_size(), 3);
+
+  absl::StatusOr<v1::PostingPlan> again = planner->Plan(order, ret, history);
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(again->credit_notes_size(), 0);
+  EXPECT_EQ(again->stock_movements_size(), 0);
+  EXPECT_EQ(again->exceptions_size(), 0);
+  EXPECT_EQ(again->already_posted_size(), 3);
+
+  v1::ReturnRequest changed = ret;
+  changed.mutable_refunds(0)->mutable_amount()->set_minor_units(8000);
+  absl::StatusOr<v1::PostingPlan> conflict =
+      planner->Plan(order, changed, history);
+  ASSERT_TRUE(conflict.ok()) << conflict.status();
+  EXPECT_EQ(conflict->credit_notes_size(), 0);
+  ASSERT_EQ(conflict->exceptions_size(), 1);
+  EXPECT_EQ(conflict->exceptions(0).code(), v1::EXCEPTION_CODE_REPLAY_CONFLICT);
+  EXPECT_EQ(conflict->exceptions(0).owner(), v1::OWNER_FINANCE);
+  // Recording the same plan twice is refused, and leaves history as it was.
+  const std::string before = history.SerializeAsString();
+  EXPECT_FALSE(planner->RecordPlan(order, *first, &history).ok());
+  EXPECT_EQ(history.SerializeAsString(), before);
+}
+
+TEST(PlannerTest, VarianceBeyondToleranceParksTheCreditNote) {
+  auto planner = MakePlanner();
+  auto ret = Parse<v1::ReturnRequest>(kReturn);
+  ret.mutable_refunds(0)->mutable_amount()->set_minor_units(8998);
+  absl::StatusOr<v1::PostingPlan> plan =
+      planner->Plan(Parse<v1::SalesOrder>(kOrder), ret, v1::OrderHistory());
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  EXPECT_EQ(plan->credit_notes_size(), 0);
+  ASSERT_EQ(plan->parked_credit_notes_size(), 1);
+  ASSERT_EQ(plan->exceptions_size(), 1);
+  const v1::Exception& e = plan->exceptions(0);
+  EXPECT_EQ(e.code(), v1::EXCEPTION_CODE_REFUND_VARIANCE);
+  EXPECT_EQ(e.severity(), v1::SEVERITY_BLOCKING);
+  EXPECT_THAT(e.message(), HasSubstr("GBP 89.98"));
+  EXPECT_THAT(e.message(), HasSubstr("GBP 90.00"));
+  ASSERT_EQ(e.parked_keys_size(), 1);
+  EXPECT_EQ(e.parked_keys(0),
+            plan->parked_credit_notes(0).id().idempotency_key());
+
+  // One penny is within the GBP tolerance: posted, variance shown.
+  ret.mutable_refunds(0)->mutable_amount()->set_minor_units(8999);
+  plan = planner->Plan(Parse<v1::SalesOrder>(kOrder), ret, v1::OrderHistory());
+  ASSERT_TRUE(plan.ok());
+  ASSERT_EQ(plan->credit_notes_size(), 1);
+  EXPECT_EQ(plan->credit_notes(0).variance().minor_units(), -1);
+}
+
+TEST(PlannerTest, PendingReturnProducesNothing) {
+  auto planner = MakePlanner();
+  auto ret = Parse<v1::ReturnRequest>(kReturn);
+  ret.set_status(v1::RETURN_STATUS_APPROVED);
+  ret.mutable_refunds(0)->set_status(v1::TRANSACTION_STATUS_REQUESTED);
+  absl::StatusOr<v1::PostingPlan> plan =
+      planner->Plan(Parse<v1::SalesOrder>(kOrder), ret, v1::OrderHistory());
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  v1::PostingPlan empty;
+  empty.set_source("returngo");
+  empty.set_return_id("RMA-1");
+  empty.set_order_id("1001");
+  EXPECT_EQ(plan->SerializeAsString(), empty.SerializeAsString())
+      << plan->DebugString();
+  EXPECT_EQ(plan->exceptions_size(), 0);
+}
+
+TEST(PlannerTest, MalformedInputNamesTheField) {
+  auto planner = MakePlanner();
+  const auto order = Parse<v1::SalesOrder>(kOrder);
+  auto ret = Parse<v1::ReturnRequest>(kReturn);
+  ret.mutable_lines(1)->set_order_line_id("L9");
+  absl::StatusOr<v1::PostingPlan> plan =
+      planner->Plan(order, ret, v1::OrderHistory());
+  EXPECT_EQ(plan.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(plan.status().message(),
+              HasSubstr("return.lines[1].order_line_id"));
+
+  ret = Parse<v1::ReturnRequest>(kReturn);
+  ret.mutable_refunds(0)->add_return_line_ids("R7");
+  plan = planner->Plan(order, ret, v1::OrderHistory());
+  EXPECT_THAT(plan.status().message(),
+              HasSubstr("return.refunds[0].return_line_ids[0]"));
+
+  ret = Parse<v1::ReturnRequest>(kReturn);
+  ret.set_currency_code("EUR");
+  plan = planner->Plan(order, ret, v1::OrderHistory());
+  EXPECT_THAT(plan.status().message(), HasSubstr("return.currency_code"));
+
+  ret = Parse<v1::ReturnRequest>(kReturn);
+  ret.clear_return_id();
+  plan = planner->Plan(order, ret, v1::OrderHistory());
+  EXPECT_THAT(plan.status().message(), HasSubstr("return.return_id"));
+}
+
+TEST(PlannerTest, CreateRejectsDecisionsOfTheWrongShape) {
+  absl::StatusOr<ParsedRuleSet> parsed =
+      ParseRuleSetText(R"pb(
+                         id: "bad"
+                         decisions {
+                           name: "depot"
+                           fact_type: "retcon.v1.RefundFact"
+                           hit_policy: FIRST
+                           inputs: "currency_code"
+                           outputs { name: "depot" type: STRING }
+                           rows {
+                             id: "a"
+                             cells { any {} }
+                             outputs { string_value: "X" }
+                           }
+                         }
+                       )pb",
+                       "rules");
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  auto rules = CompileRuleSet(*parsed, {});
+  ASSERT_TRUE(rules.ok()) << rules.status();
+  auto planner = Planner::Create(
+      std::shared_ptr<const CompiledRuleSet>(std::move(*rules)), {});
+  EXPECT_THAT(
+      planner.status().message(),
+      HasSubstr("decision 'depot' must take a retcon.v1.ReturnItemFact"));
+
+  auto good = CompileRuleSet(*ParseRuleSetText(kRules, "rules"), {});
+  ASSERT_TRUE(good.ok());
+  v1::Catalog catalog;
+  catalog.add_sku_rewrites()->set_pattern("([A-Z");
+  auto bad_catalog = Planner::Create(
+      std::shared_ptr<const CompiledRuleSet>(std::move(*good)), catalog);
+  EXPECT_THAT(bad_catalog.status().message(),
+              HasSubstr("catalog.sku_rewrites[0].pattern"));
+}
+
+}  // namespace
+}  // namespace retcon
