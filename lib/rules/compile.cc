@@ -96,7 +96,7 @@ absl::Status RankRows(CompiledDecision& cd, Where where) {
   for (int r = 0; r < d.rows_size(); ++r) {
     const v1::Row& row = d.rows(r);
     if (first.priority_order().empty()) {
-      cd.priority_rank.push_back(-row.priority());
+      cd.priority_rank.push_back(-static_cast<int64_t>(row.priority()));
       continue;
     }
     int rank = -1;

@@ -100,6 +100,25 @@ TEST(EvaluateTest, PriorityWithoutOrderUsesRowPriority) {
   EXPECT_EQ(Out(*rules, ReturnFact()), "HIGH");
 }
 
+// The rank of a row priority is its negation; INT32_MIN must stay lowest.
+TEST(EvaluateTest, RowPriorityExtremesKeepTheirOrder) {
+  auto rules = MustCompile(
+      Table("PRIORITY", "inputs: 'condition'",
+            Row("LOWEST", "cells { any {} }", "LOWEST",
+                "priority: -2147483648") +
+                Row("ZERO", "cells { any {} }", "ZERO", "priority: 0") +
+                Row("LOWEST_AGAIN", "cells { any {} }", "LOWEST_AGAIN",
+                    "priority: -2147483648")));
+  EXPECT_EQ(Out(*rules, ReturnFact()), "ZERO");
+  auto highest = MustCompile(
+      Table("PRIORITY", "inputs: 'condition'",
+            Row("ZERO", "cells { any {} }", "ZERO", "priority: 0") +
+                Row("MAX", "cells { any {} }", "MAX", "priority: 2147483647") +
+                Row("MIN", "cells { any {} }", "MIN",
+                    "priority: -2147483648")));
+  EXPECT_EQ(Out(*highest, ReturnFact()), "MAX");
+}
+
 TEST(EvaluateTest, CollectReturnsEveryMatchInRowOrder) {
   auto rules = MustCompile(
       Table("COLLECT", "inputs: 'sku'",

@@ -122,8 +122,9 @@ struct CompiledDecision {
   int num_words = 0;
   RowBits zeros;  // num_words zero words, for "no rows" parts.
   RowBits all_rows;
-  // PRIORITY: rank per row, lower wins.
-  std::vector<int> priority_rank;
+  // PRIORITY: rank per row, lower wins. 64-bit: the rank of a row priority
+  // is its negation, and -INT32_MIN does not fit an int.
+  std::vector<int64_t> priority_rank;
 };
 
 // Builds the column indexes of `d` from its normalised cells. Errors (a
