@@ -125,10 +125,12 @@ struct EvaluationTrace {
   std::vector<std::pair<std::string, std::string>> inputs;
   // Ids of every row that matched, in row order.
   std::vector<std::string> matched_row_ids;
-  // Id of the winning row; empty when none (or COLLECT).
+  // Id of the winning row; empty when none (or COLLECT, or when two rows
+  // match under UNIQUE).
   std::string winner;
   // Why the winner won, or why there was none ("first matching row",
-  // "no row matched; default outputs").
+  // "no row matched; default outputs", "UNIQUE: rows 'R1' and 'R2' both
+  // match").
   std::string reason;
 };
 

@@ -119,7 +119,12 @@ absl::Status ApplyPolicy(const CompiledDecision& d, const MatchScan& scan,
   }
 }
 
-std::string WhyWinner(const CompiledDecision& d, const DecisionResult& r) {
+std::string WhyWinner(const CompiledDecision& d, const DecisionResult& r,
+                      bool unique_failed) {
+  if (unique_failed) {
+    return absl::StrCat("UNIQUE: rows '", r.hits[0].row_id, "' and '",
+                        r.hits[1].row_id, "' both match");
+  }
   if (r.used_default) return "no row matched; default outputs";
   if (r.hits.empty()) return "no row matched; no default outputs";
   switch (d.decision->hit_policy()) {
@@ -138,8 +143,10 @@ std::string WhyWinner(const CompiledDecision& d, const DecisionResult& r) {
   }
 }
 
+// `failed`: the hit policy refused the matches (two under UNIQUE), so there
+// is no winner.
 void FillTrace(const CompiledDecision& d, const InputValue* values,
-               const MatchScan& scan, const DecisionResult& result,
+               const MatchScan& scan, const DecisionResult& result, bool failed,
                EvaluationTrace& trace) {
   trace = EvaluationTrace{};
   trace.decision = d.decision->name();
@@ -151,11 +158,11 @@ void FillTrace(const CompiledDecision& d, const InputValue* values,
     trace.matched_row_ids.push_back(d.decision->rows(row).id());
     return true;
   });
-  if (!result.hits.empty() &&
+  if (!failed && !result.hits.empty() &&
       d.decision->hit_policy() != v1::Decision::COLLECT) {
     trace.winner = std::string(result.hits[0].row_id);
   }
-  trace.reason = WhyWinner(d, result);
+  trace.reason = WhyWinner(d, result, failed);
 }
 
 }  // namespace
@@ -206,7 +213,9 @@ absl::StatusOr<DecisionResult> RuleSetImpl::Evaluate(
     result.used_default = true;
     result.default_outputs = &d.decision->default_outputs();
   }
-  if (trace != nullptr) FillTrace(d, values.data(), scan, result, *trace);
+  if (trace != nullptr) {
+    FillTrace(d, values.data(), scan, result, !status.ok(), *trace);
+  }
   if (!status.ok()) return status;
   return result;
 }

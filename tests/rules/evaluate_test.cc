@@ -281,6 +281,22 @@ TEST(EvaluateTest, TraceRecordsInputsMatchesWinnerAndReason) {
   EXPECT_EQ(trace.reason, "first matching row");
 }
 
+TEST(EvaluateTest, TraceOfAUniqueErrorListsTheMatchesAndHasNoWinner) {
+  auto rules =
+      MustCompile(Table("UNIQUE", "inputs: 'sku'",
+                        Row("R1", "cells { any {} }", "A") +
+                            Row("R2", "cells { regex: 'X' }", "B") +
+                            Row("R3", "cells { is_present {} }", "C")));
+  EvaluationTrace trace;
+  ReturnFact f;
+  f.set_sku("X1");
+  absl::StatusOr<DecisionResult> r = rules->Evaluate("d", f, &trace);
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(trace.matched_row_ids, ElementsAre("R1", "R2", "R3"));
+  EXPECT_EQ(trace.winner, "");
+  EXPECT_EQ(trace.reason, "UNIQUE: rows 'R1' and 'R2' both match");
+}
+
 TEST(EvaluateTest, CoverageReportsRowsThatNeverFired) {
   auto rules = MustCompile(
       Table("FIRST", "inputs: 'condition'",
