@@ -186,10 +186,17 @@ class RowCoverage {
   RowCoverage(const RowCoverage&) = delete;
   RowCoverage& operator=(const RowCoverage&) = delete;
 
-  // Counts every hit of `result`.
+  // Counts every hit of `result`. A hit that is not a row of this rule set
+  // (a result of another rule set, an index out of range) is not counted
+  // against any row but as foreign.
   void Record(const DecisionResult& result);
-  // How often row `row_index` of decision `decision_index` fired.
+  // How often row `row_index` of decision `decision_index` fired; 0 for
+  // indexes out of range.
   int64_t Count(int decision_index, int row_index) const;
+  // Hits recorded that were not rows of this rule set.
+  int64_t ForeignHits() const {
+    return foreign_.load(std::memory_order_relaxed);
+  }
 
   struct UnfiredRow {
     std::string decision;
@@ -202,6 +209,7 @@ class RowCoverage {
   const CompiledRuleSet& rules_;
   // Per decision, per row.
   std::vector<std::unique_ptr<std::atomic<int64_t>[]>> counts_;
+  std::atomic<int64_t> foreign_{0};
 };
 
 }  // namespace retcon

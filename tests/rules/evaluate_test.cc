@@ -313,6 +313,32 @@ TEST(EvaluateTest, CoverageReportsRowsThatNeverFired) {
   EXPECT_EQ(coverage.NeverFired()[0].row_id, "R2");
 }
 
+TEST(EvaluateTest, CoverageCountsHitsOfOtherRuleSetsAsForeign) {
+  const std::string one_row = Table("FIRST", "inputs: 'condition'",
+                                    Row("R1", "cells { any {} }", "A"));
+  auto rules = MustCompile(one_row);
+  auto bigger = MustCompile(
+      Table("FIRST", "inputs: 'condition'",
+            Row("R1", "cells { is_missing {} }", "A") +
+                Row("R2", "cells { any {} }", "B")));
+  auto same_text = MustCompile(one_row);
+  RowCoverage coverage(*rules);
+  coverage.Record(*bigger->Evaluate("d", ReturnFact()));     // Row 1 of 1.
+  coverage.Record(*same_text->Evaluate("d", ReturnFact()));  // Other copy.
+  DecisionResult made_up;
+  made_up.decision_index = 0;
+  made_up.hits.push_back(RuleHit{-1, "R0", nullptr});
+  coverage.Record(made_up);
+  made_up.decision_index = 7;
+  coverage.Record(made_up);
+  coverage.Record(*rules->Evaluate("d", ReturnFact()));
+  EXPECT_EQ(coverage.ForeignHits(), 4);
+  EXPECT_EQ(coverage.Count(0, 0), 1);
+  EXPECT_EQ(coverage.Count(0, 1), 0);
+  EXPECT_EQ(coverage.Count(3, 0), 0);
+  EXPECT_TRUE(coverage.NeverFired().empty());
+}
+
 TEST(EvaluateTest, EightThreadsShareOneCompiledRuleSet) {
   auto rules = MustCompile(Table(
       "FIRST", "inputs: 'condition' inputs: 'sku' inputs: 'days_since_order'",
