@@ -114,6 +114,13 @@ absl::Status AddValues(const v1::ValueList& list, const InputPath& input,
   for (const v1::Value& v : list.values()) {
     RETCON_RETURN_IF_ERROR(AddValue(v, input, cell));
   }
+  // Sorted and without repeats: the analysis counts listed values.
+  absl::c_sort(cell.numbers);
+  cell.numbers.erase(std::unique(cell.numbers.begin(), cell.numbers.end()),
+                     cell.numbers.end());
+  absl::c_sort(cell.texts);
+  cell.texts.erase(std::unique(cell.texts.begin(), cell.texts.end()),
+                   cell.texts.end());
   return absl::OkStatus();
 }
 

@@ -113,6 +113,28 @@ TEST(AnalysisTest, UniqueOverlapsCertainAndThroughRegexes) {
   EXPECT_FALSE(overlaps[1].certain);
 }
 
+// A repeated value in a not_one_of list is one value: [5, 6] minus {5, 5}
+// still holds 6.
+TEST(AnalysisTest, RepeatedValuesInANotOneOfListCountOnce) {
+  auto rules = MustCompile(
+      Table("UNIQUE", "inputs: 'days_since_order'",
+            Row("R1",
+                "cells { range { low: '5' low_inclusive: true high: '6' "
+                "high_inclusive: true } }",
+                "A") +
+                Row("R2",
+                    "cells { not_one_of { values { int_value: 5 } "
+                    "values { int_value: 5 } } }",
+                    "B")));
+  EXPECT_THAT(Messages(*rules, RuleFinding::kOverlap),
+              ElementsAre("decision 'd': rows 'R1' and 'R2' overlap (UNIQUE): "
+                          "a fact matching both is an evaluation error"));
+  rules_test::ReturnFact f;
+  f.set_days_since_order(6);
+  EXPECT_EQ(rules->Evaluate("d", f).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+}
+
 TEST(AnalysisTest, GapsIncludeMissingValuesAndRangeEdges) {
   auto rules = MustCompile(Table(
       "FIRST", "inputs: 'restockable' inputs: 'days_since_order'",

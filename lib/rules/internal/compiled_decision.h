@@ -70,8 +70,10 @@ struct InputValue {
 struct NormalCell {
   enum Kind { kAny, kIn, kNotIn, kRegex, kRange, kMissing, kPresent };
   Kind kind = kAny;
-  std::vector<int64_t> numbers;    // kIn/kNotIn on integer, bool, enum inputs
-  std::vector<std::string> texts;  // kIn/kNotIn on string inputs
+  // kIn/kNotIn values, sorted and distinct: numbers for integer, bool and
+  // enum inputs, texts for string inputs.
+  std::vector<int64_t> numbers;
+  std::vector<std::string> texts;
   std::string regex;
   int64_t low = 0;  // kRange, inclusive integer bounds
   int64_t high = 0;
