@@ -61,7 +61,7 @@ std::string CanonicalIdentity(absl::string_view kind,
 // encoded with EncodeSegment, in the order they are added.
 class ContentString {
  public:
-  ContentString() : text_("v1") {}
+  ContentString() : text_("v1") { text_.reserve(256); }
   ContentString& Add(absl::string_view name, absl::string_view value);
   ContentString& Add(absl::string_view name, int64_t value);
   const std::string& text() const { return text_; }

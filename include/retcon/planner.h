@@ -99,9 +99,21 @@ class Planner {
   // unknown order lines, quantities <= 0; refunds, fees or exchange items
   // naming unknown return lines, negative amounts, quantities <= 0; a
   // history for another order or with impossible quantities.
-  virtual absl::StatusOr<v1::PostingPlan> Plan(
-      const v1::SalesOrder& order, const v1::ReturnRequest& ret,
-      const v1::OrderHistory& history) const = 0;
+  absl::StatusOr<v1::PostingPlan> Plan(const v1::SalesOrder& order,
+                                       const v1::ReturnRequest& ret,
+                                       const v1::OrderHistory& history) const {
+    v1::PostingPlan plan;
+    absl::Status status = Plan(order, ret, history, &plan);
+    if (!status.ok()) return status;
+    return plan;
+  }
+  // Same, into `plan` (cleared first), which may live on the caller's
+  // protobuf arena: a batch host can plan many returns with few
+  // allocations. On an error `plan` holds no complete result.
+  virtual absl::Status Plan(const v1::SalesOrder& order,
+                            const v1::ReturnRequest& ret,
+                            const v1::OrderHistory& history,
+                            v1::PostingPlan* plan) const = 0;
 
   // Recording what the ERP accepted. The host calls these once a posting is
   // posted (never for parked ones), so that the next Plan() continues from

@@ -369,6 +369,16 @@ absl::StatusOr<Refund> ApportionRefund(const v1::SalesOrder& order,
   OrderFigures figures;
   RETCON_RETURN_IF_ERROR(
       apportion_internal::ComputePaidFigures(order, options, figures));
+  return apportion_internal::ApportionWithFigures(order, figures, history,
+                                                  returns, options);
+}
+
+namespace apportion_internal {
+
+absl::StatusOr<Refund> ApportionWithFigures(
+    const v1::SalesOrder& order, const OrderFigures& figures,
+    const v1::OrderHistory& history, absl::Span<const ReturnQuantity> returns,
+    const ApportionOptions& options) {
   RETCON_ASSIGN_OR_RETURN(HistoryIndex credited,
                           IndexHistory(order, figures, history));
   RETCON_ASSIGN_OR_RETURN(ShippingIndex shipping_credited,
@@ -410,6 +420,8 @@ absl::StatusOr<Refund> ApportionRefund(const v1::SalesOrder& order,
   }
   return refund;
 }
+
+}  // namespace apportion_internal
 
 void FillCreditNote(const Refund& refund, v1::CreditNote* note) {
   const std::string& currency = refund.currency_code;

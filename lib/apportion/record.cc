@@ -77,14 +77,27 @@ absl::Status RecordRefund(const v1::SalesOrder& order, const Refund& refund,
                           v1::OrderHistory* history,
                           const ApportionOptions& options) {
   RETCON_ASSIGN_OR_RETURN(OrderFigures figures, PaidFigures(order, options));
+  // Work on a copy: on an error the caller's history is left as it was.
+  v1::OrderHistory updated = *history;
+  RETCON_RETURN_IF_ERROR(apportion_internal::RecordWithFigures(
+      order, figures, refund, &updated, options));
+  history->Swap(&updated);
+  return absl::OkStatus();
+}
+
+namespace apportion_internal {
+
+absl::Status RecordWithFigures(const v1::SalesOrder& order,
+                               const OrderFigures& figures,
+                               const Refund& refund, v1::OrderHistory* history,
+                               const ApportionOptions& options) {
   if (refund.currency_code != figures.currency_code) {
     return apportion_internal::FieldError(
         "refund.currency_code",
         absl::StrCat("is ", refund.currency_code, " but the order is in ",
                      figures.currency_code));
   }
-  // Work on a copy: on an error the caller's history is left as it was.
-  v1::OrderHistory updated = *history;
+  v1::OrderHistory& updated = *history;
   if (updated.order_id().empty()) updated.set_order_id(order.order_id());
   const std::string& currency = refund.currency_code;
   for (size_t i = 0; i < refund.lines.size(); ++i) {
@@ -123,8 +136,8 @@ absl::Status RecordRefund(const v1::SalesOrder& order, const Refund& refund,
                recorded_discount);
     entry->set_credited_quantity(entry->credited_quantity() + line.quantity);
   }
-  history->Swap(&updated);
   return absl::OkStatus();
 }
 
+}  // namespace apportion_internal
 }  // namespace retcon

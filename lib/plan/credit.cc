@@ -9,6 +9,7 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
+#include "lib/apportion/internal/fields.h"
 #include "lib/internal/status_macros.h"
 #include "lib/plan/internal/plan_context.h"
 #include "retcon/allocation.h"
@@ -156,10 +157,10 @@ void SetTaxes(const PlanContext& ctx, const TaxShares& taxes,
   for (const TaxShare& share : taxes) {
     v1::TaxAmount* t = out->add_taxes();
     t->set_rate(share.rate.ToString());
-    *t->mutable_amount() = ctx.MoneyOf(share.amount);
+    ctx.SetMoney(share.amount, t->mutable_amount());
     sum += share.amount;
   }
-  *out->mutable_tax() = ctx.MoneyOf(sum);
+  ctx.SetMoney(sum, out->mutable_tax());
 }
 
 // A fee as a negative credit line.
@@ -169,6 +170,13 @@ absl::StatusOr<v1::RefundLine> FeeLine(const PlanContext& ctx,
   out.set_kind(v1::CREDIT_LINE_KIND_FEE);
   out.set_fee_type(fee.type());
   out.set_return_line_id(fee.return_line_id());
+  for (const v1::ReturnLine& line : ctx.ret.lines()) {
+    if (!fee.return_line_id().empty() &&
+        line.return_line_id() == fee.return_line_id()) {
+      out.set_order_line_id(line.order_line_id());
+      out.set_component_sku(line.component_sku());
+    }
+  }
   const int64_t amount = fee.amount().minor_units();
   int64_t gross = amount;
   int64_t tax = 0;
@@ -184,9 +192,9 @@ absl::StatusOr<v1::RefundLine> FeeLine(const PlanContext& ctx,
     }
     taxes.push_back(TaxShare{rate, -tax});
   }
-  *out.mutable_gross() = ctx.MoneyOf(-gross);
-  *out.mutable_net() = ctx.MoneyOf(-(gross - tax));
-  *out.mutable_discount() = ctx.MoneyOf(0);
+  ctx.SetMoney(-gross, out.mutable_gross());
+  ctx.SetMoney(-(gross - tax), out.mutable_net());
+  ctx.SetMoney(0, out.mutable_discount());
   SetTaxes(ctx, taxes, &out);
   return out;
 }
@@ -213,9 +221,9 @@ absl::StatusOr<std::optional<v1::RefundLine>> DifferenceLine(
                   ? ctx.order.lines(ctx.OrderLine(line.order_line_id())).sku()
                   : line.component_sku());
   out.set_return_line_id(line.return_line_id());
-  *out.mutable_gross() = ctx.MoneyOf(owed);
-  *out.mutable_discount() = ctx.MoneyOf(0);
-  *out.mutable_net() = ctx.MoneyOf(shares[0]);
+  ctx.SetMoney(owed, out.mutable_gross());
+  ctx.SetMoney(0, out.mutable_discount());
+  ctx.SetMoney(shares[0], out.mutable_net());
   TaxShares taxes;
   for (size_t i = 0; i < returned.taxes.size(); ++i) {
     taxes.push_back(TaxShare{returned.taxes[i].rate, shares[i + 1]});
@@ -245,14 +253,14 @@ void Total(const PlanContext& ctx, v1::CreditNote& note) {
   }
   std::sort(rates.begin(), rates.end(),
             [](const auto& a, const auto& b) { return a.first < b.first; });
-  *note.mutable_total_gross() = ctx.MoneyOf(gross);
-  *note.mutable_total_tax() = ctx.MoneyOf(tax);
-  *note.mutable_total_net() = ctx.MoneyOf(gross - tax);
+  ctx.SetMoney(gross, note.mutable_total_gross());
+  ctx.SetMoney(tax, note.mutable_total_tax());
+  ctx.SetMoney(gross - tax, note.mutable_total_net());
   note.clear_tax_summary();
   for (const auto& [rate, amount] : rates) {
     v1::TaxAmount* t = note.add_tax_summary();
     t->set_rate(rate.ToString());
-    *t->mutable_amount() = ctx.MoneyOf(amount);
+    ctx.SetMoney(amount, t->mutable_amount());
   }
 }
 
@@ -294,21 +302,26 @@ class EventPlanner {
                                                ctx_.ret.return_id()};
     if (event_.refund != nullptr)
       segments.push_back(event_.refund->refund_id());
+    // Built in place; moved to the parked list, or removed, as it turns out.
+    note_ = ctx_.plan.add_credit_notes();
     SetPostingId(CanonicalIdentity(kind, segments), ContentOf(ctx_, event_),
-                 note_.mutable_id());
+                 note_->mutable_id());
     RETCON_ASSIGN_OR_RETURN(
         Replay replay,
-        CheckReplay(ctx_, note_.id(), v1::POSTING_KIND_CREDIT_NOTE,
+        CheckReplay(ctx_, note_->id(), v1::POSTING_KIND_CREDIT_NOTE,
                     "credit note"));
-    if (replay != Replay::kNew) return absl::OkStatus();
-    note_.set_order_id(ctx_.order.order_id());
-    note_.set_order_number(ctx_.order.order_number());
-    note_.set_source(ctx_.ret.source());
-    note_.set_return_id(ctx_.ret.return_id());
-    if (event_.refund != nullptr) {
-      note_.set_refund_id(event_.refund->refund_id());
+    if (replay != Replay::kNew) {
+      ctx_.plan.mutable_credit_notes()->RemoveLast();
+      return absl::OkStatus();
     }
-    note_.set_currency_code(ctx_.currency());
+    note_->set_order_id(ctx_.order.order_id());
+    note_->set_order_number(ctx_.order.order_number());
+    note_->set_source(ctx_.ret.source());
+    note_->set_return_id(ctx_.ret.return_id());
+    if (event_.refund != nullptr) {
+      note_->set_refund_id(event_.refund->refund_id());
+    }
+    note_->set_currency_code(ctx_.currency());
 
     std::vector<ReturnQuantity> returns = GoodsQuantities();
     RETCON_RETURN_IF_ERROR(Apportion(returns));
@@ -316,29 +329,29 @@ class EventPlanner {
       if (ctx_.ret.lines(r).resolution() != v1::RESOLUTION_EXCHANGE) continue;
       RETCON_ASSIGN_OR_RETURN(std::optional<v1::RefundLine> line,
                               DifferenceLine(ctx_, r));
-      if (line) *note_.add_lines() = *std::move(line);
+      if (line) *note_->add_lines() = *std::move(line);
     }
     for (const v1::Fee& fee : ctx_.ret.fees()) {
       if (!FeeHere(fee)) continue;
       RETCON_ASSIGN_OR_RETURN(v1::RefundLine line, FeeLine(ctx_, fee));
-      *note_.add_lines() = std::move(line);
+      *note_->add_lines() = std::move(line);
     }
-    Total(ctx_, note_);
+    Total(ctx_, *note_);
     RETCON_RETURN_IF_ERROR(Validate());
     SetTender();
 
     RETCON_ASSIGN_OR_RETURN(
-        bool parked, RaiseIssues(ctx_, issues_, note_.id().idempotency_key()));
+        bool parked, RaiseIssues(ctx_, issues_, note_->id().idempotency_key()));
     if (parked) {
-      *ctx_.plan.add_parked_credit_notes() = std::move(note_);
+      MoveLast(ctx_.plan.mutable_credit_notes(),
+               ctx_.plan.mutable_parked_credit_notes());
       return absl::OkStatus();
     }
     if (refund_) {
       ApportionOptions options = Options();
-      RETCON_RETURN_IF_ERROR(
-          RecordRefund(ctx_.order, *refund_, &ctx_.working, options));
+      RETCON_RETURN_IF_ERROR(apportion_internal::RecordWithFigures(
+          ctx_.order, ctx_.figures, *refund_, &ctx_.working, options));
     }
-    *ctx_.plan.add_credit_notes() = std::move(note_);
     return absl::OkStatus();
   }
 
@@ -440,7 +453,7 @@ class EventPlanner {
   // Goods (and shipping, per refund_policy) from the apportioning core.
   absl::Status Apportion(const std::vector<ReturnQuantity>& returns) {
     const bool all_returned = AllReturnedAfter(ctx_, returns);
-    v1::RefundFact fact;
+    auto& fact = *ctx_.Scratch<v1::RefundFact>();
     FillFact(fact, 0);
     fact.set_all_items_returned(all_returned);
     RETCON_ASSIGN_OR_RETURN(
@@ -455,11 +468,11 @@ class EventPlanner {
         policy == v1::SHIPPING_REFUND_ALWAYS ||
         (policy == v1::SHIPPING_REFUND_WHEN_ALL_RETURNED && all_returned);
     if (returns.empty() && !include_shipping_) return absl::OkStatus();
-    absl::StatusOr<Refund> refund =
-        ApportionRefund(ctx_.order, ctx_.working, returns, Options());
+    absl::StatusOr<Refund> refund = apportion_internal::ApportionWithFigures(
+        ctx_.order, ctx_.figures, ctx_.working, returns, Options());
     if (!refund.ok()) return refund.status();
-    FillCreditNote(*refund, &note_);
-    for (v1::RefundLine& line : *note_.mutable_lines()) {
+    FillCreditNote(*refund, note_);
+    for (v1::RefundLine& line : *note_->mutable_lines()) {
       if (line.kind() != v1::CREDIT_LINE_KIND_GOODS) continue;
       for (int r : event_.lines) {
         const v1::ReturnLine& rl = ctx_.ret.lines(r);
@@ -488,25 +501,25 @@ class EventPlanner {
   }
 
   void SetTender() {
-    v1::Tender* tender = note_.add_tenders();
+    v1::Tender* tender = note_->add_tenders();
     tender->set_method(Method());
-    *tender->mutable_amount() =
-        event_.refund != nullptr
-            ? ctx_.MoneyOf(event_.refund->amount().minor_units())
-            : note_.total_gross();
+    ctx_.SetMoney(event_.refund != nullptr
+                      ? event_.refund->amount().minor_units()
+                      : note_->total_gross().minor_units(),
+                  tender->mutable_amount());
     if (event_.refund != nullptr) {
       tender->set_refund_id(event_.refund->refund_id());
     }
   }
 
   absl::Status Validate() {
-    const int64_t total = note_.total_gross().minor_units();
-    *note_.mutable_variance() = ctx_.MoneyOf(0);
+    const int64_t total = note_->total_gross().minor_units();
+    ctx_.SetMoney(0, note_->mutable_variance());
     if (event_.refund == nullptr) return absl::OkStatus();
     const std::string field =
         absl::StrCat("return.refunds[", event_.refund_index, "].amount");
     const int64_t refunded = event_.refund->amount().minor_units();
-    *note_.mutable_variance() = ctx_.MoneyOf(refunded - total);
+    ctx_.SetMoney(refunded - total, note_->mutable_variance());
     if (ctx_.ret.status() == v1::RETURN_STATUS_REJECTED ||
         ctx_.ret.status() == v1::RETURN_STATUS_CANCELED) {
       Issue issue;
@@ -524,6 +537,12 @@ class EventPlanner {
                                      v1::ReturnStatus_Name(ctx_.ret.status())));
       issues_.push_back(std::move(issue));
     }
+    // Units beyond what remains refundable are already an OVER_REFUND: a
+    // variance against the capped value would say the same thing twice.
+    const bool over =
+        std::any_of(issues_.begin(), issues_.end(), [](const Issue& i) {
+          return i.code == v1::EXCEPTION_CODE_OVER_REFUND;
+        });
     const int64_t refundable = StillRefundable(ctx_);
     if (refunded > refundable) {
       Issue issue;
@@ -541,21 +560,17 @@ class EventPlanner {
       issues_.push_back(std::move(issue));
       return absl::OkStatus();
     }
-    v1::RefundFact fact;
+    if (over) return absl::OkStatus();
+    auto& fact = *ctx_.Scratch<v1::RefundFact>();
     FillFact(fact, total);
     fact.set_all_items_returned(false);
-    int64_t absolute = 0;
-    int64_t basis_points = 0;
-    RETCON_ASSIGN_OR_RETURN(
-        const v1::Value* abs_value,
-        DecideOne(ctx_, ctx_.config.refund_tolerance, 0, fact));
-    RETCON_ASSIGN_OR_RETURN(
-        const v1::Value* bp_value,
-        DecideOne(ctx_, ctx_.config.refund_tolerance, 1, fact));
-    if (abs_value != nullptr)
-      absolute = std::max<int64_t>(abs_value->int_value(), 0);
-    if (bp_value != nullptr)
-      basis_points = std::max<int64_t>(bp_value->int_value(), 0);
+    const v1::Value* limits[2] = {nullptr, nullptr};
+    RETCON_RETURN_IF_ERROR(
+        Decide(ctx_, ctx_.config.refund_tolerance, fact, limits));
+    const int64_t absolute =
+        limits[0] == nullptr ? 0 : std::max<int64_t>(limits[0]->int_value(), 0);
+    const int64_t basis_points =
+        limits[1] == nullptr ? 0 : std::max<int64_t>(limits[1]->int_value(), 0);
     RETCON_ASSIGN_OR_RETURN(
         int64_t relative,
         DivideRounded(absl::int128(total < 0 ? -total : total) * basis_points,
@@ -585,7 +600,7 @@ class EventPlanner {
 
   PlanContext& ctx_;
   const CreditEvent& event_;
-  v1::CreditNote note_;
+  v1::CreditNote* note_ = nullptr;  // In ctx_.plan.credit_notes.
   std::optional<Refund> refund_;
   bool include_shipping_ = false;
   std::vector<Issue> issues_;
@@ -622,7 +637,8 @@ absl::Status ValueExchanges(PlanContext& ctx) {
     const ReturnQuantity q{line.order_line_id(), line.component_sku(),
                            quantity};
     RETCON_ASSIGN_OR_RETURN(
-        Refund refund, ApportionRefund(ctx.order, ctx.working, {q}, options));
+        Refund refund, apportion_internal::ApportionWithFigures(
+                           ctx.order, ctx.figures, ctx.working, {q}, options));
     value.returned = refund.total;
     value.difference = new_value - refund.total.gross;
   }

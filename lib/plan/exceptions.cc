@@ -44,25 +44,22 @@ absl::Status Route(const PlanContext& ctx, const Issue& issue, v1::Owner* owner,
                    v1::Severity* severity) {
   const DecisionRef& ref = ctx.config.routing;
   if (ref.index < 0) return absl::OkStatus();
-  v1::ExceptionFact fact;
+  auto& fact = *ctx.Scratch<v1::ExceptionFact>();
   fact.set_code(issue.code);
   FillCommonFacts(ctx, fact.mutable_source(), fact.mutable_currency_code(),
                   fact.mutable_country_code(), fact.mutable_channel());
   fact.set_amount_minor(issue.amount_minor < 0 ? -issue.amount_minor
                                                : issue.amount_minor);
-  RETCON_ASSIGN_OR_RETURN(DecisionResult result,
-                          ctx.config.rules->Evaluate(ref.index, fact));
-  if (!result.matched()) return absl::OkStatus();
-  const auto& outputs = result.outputs();
+  const v1::Value* outputs[2];
+  RETCON_RETURN_IF_ERROR(Decide(ctx, ref, fact, outputs));
   v1::Owner routed_owner;
-  if (ref.outputs[0] >= 0 && ref.outputs[0] < outputs.size() &&
-      v1::Owner_Parse(outputs[ref.outputs[0]].enum_value(), &routed_owner)) {
+  if (outputs[0] != nullptr &&
+      v1::Owner_Parse(outputs[0]->enum_value(), &routed_owner)) {
     *owner = routed_owner;
   }
   v1::Severity routed_severity;
-  if (ref.outputs[1] >= 0 && ref.outputs[1] < outputs.size() &&
-      v1::Severity_Parse(outputs[ref.outputs[1]].enum_value(),
-                         &routed_severity)) {
+  if (outputs[1] != nullptr &&
+      v1::Severity_Parse(outputs[1]->enum_value(), &routed_severity)) {
     *severity = routed_severity;
   }
   return absl::OkStatus();

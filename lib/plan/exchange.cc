@@ -126,14 +126,18 @@ absl::Status PlanExchange(PlanContext& ctx) {
   }
   const std::vector<int> lines = ExchangedLines(ctx.ret);
   if (lines.empty()) return absl::OkStatus();
-  v1::ExchangeOrder out;
+  // Built in place; moved to the parked list, or removed, as it turns out.
+  v1::ExchangeOrder& out = *ctx.plan.add_exchange_orders();
   const absl::string_view segments[] = {ctx.ret.source(), ctx.ret.return_id()};
   SetPostingId(CanonicalIdentity("exchange-order", segments),
                ContentOf(ctx, lines), out.mutable_id());
   RETCON_ASSIGN_OR_RETURN(
       Replay replay, CheckReplay(ctx, out.id(), v1::POSTING_KIND_EXCHANGE_ORDER,
                                  "exchange order"));
-  if (replay != Replay::kNew) return absl::OkStatus();
+  if (replay != Replay::kNew) {
+    ctx.plan.mutable_exchange_orders()->RemoveLast();
+    return absl::OkStatus();
+  }
 
   out.set_original_order_id(ctx.order.order_id());
   out.set_original_order_number(ctx.order.order_number());
@@ -169,7 +173,7 @@ absl::Status PlanExchange(PlanContext& ctx) {
     units->set_component_sku(line.component_sku());
     units->set_quantity(line.quantity());
   }
-  *out.mutable_price_difference() = ctx.MoneyOf(difference);
+  ctx.SetMoney(difference, out.mutable_price_difference());
 
   const bool check_skus = ctx.config.catalog.sku_aliases_size() > 0;
   const absl::flat_hash_set<std::string> known =
@@ -181,7 +185,7 @@ absl::Status PlanExchange(PlanContext& ctx) {
     line->set_platform_sku(item.sku());
     line->set_sku(ctx.config.skus.Map(item.sku()));
     line->set_quantity(item.quantity());
-    *line->mutable_unit_price() = ctx.MoneyOf(0);
+    ctx.SetMoney(0, line->mutable_unit_price());
     line->set_product_name(item.product_name());
     line->set_return_line_id(item.return_line_id());
     if (!line->sku().empty() && (!check_skus || known.contains(line->sku()))) {
@@ -202,11 +206,11 @@ absl::Status PlanExchange(PlanContext& ctx) {
     v1::ExchangeOrderLine* line = out.add_lines();
     line->set_kind(v1::EXCHANGE_LINE_KIND_PRICE_DIFFERENCE);
     line->set_quantity(1);
-    *line->mutable_unit_price() = ctx.MoneyOf(difference);
+    ctx.SetMoney(difference, line->mutable_unit_price());
     line->set_product_name("Exchange price difference");
   }
 
-  v1::ExchangeFact fact;
+  auto& fact = *ctx.Scratch<v1::ExchangeFact>();
   FillCommonFacts(ctx, fact.mutable_source(), fact.mutable_currency_code(),
                   fact.mutable_country_code(), fact.mutable_channel());
   fact.set_order_type(ctx.order.order_type());
@@ -237,7 +241,8 @@ absl::Status PlanExchange(PlanContext& ctx) {
   RETCON_ASSIGN_OR_RETURN(bool parked,
                           RaiseIssues(ctx, issues, out.id().idempotency_key()));
   if (parked) {
-    *ctx.plan.add_parked_exchange_orders() = std::move(out);
+    MoveLast(ctx.plan.mutable_exchange_orders(),
+             ctx.plan.mutable_parked_exchange_orders());
     return absl::OkStatus();
   }
   for (const v1::ReplacedUnits& units : out.replaced()) {
@@ -245,7 +250,6 @@ absl::Status PlanExchange(PlanContext& ctx) {
                                         units.component_sku());
     h->set_exchanged_quantity(h->exchanged_quantity() + units.quantity());
   }
-  *ctx.plan.add_exchange_orders() = std::move(out);
   return absl::OkStatus();
 }
 

@@ -94,22 +94,19 @@ bool IsUnreserved(unsigned char c) {
 }
 
 void AppendEncodedSegment(absl::string_view segment, std::string* out) {
-  size_t encoded_size = segment.size();
-  for (unsigned char c : segment) {
-    if (!IsUnreserved(c)) encoded_size += 2;
+  // Runs of unreserved bytes are appended whole; ids and SKUs are mostly
+  // one such run.
+  const char* run = segment.data();
+  const char* const end = segment.data() + segment.size();
+  for (const char* p = run; p != end; ++p) {
+    const unsigned char c = static_cast<unsigned char>(*p);
+    if (IsUnreserved(c)) continue;
+    out->append(run, p - run);
+    const char escaped[3] = {'%', kHexUpper[c >> 4], kHexUpper[c & 0x0f]};
+    out->append(escaped, 3);
+    run = p + 1;
   }
-  const size_t start = out->size();
-  out->resize(start + encoded_size);
-  char* p = &(*out)[start];
-  for (unsigned char c : segment) {
-    if (IsUnreserved(c)) {
-      *p++ = static_cast<char>(c);
-    } else {
-      *p++ = '%';
-      *p++ = kHexUpper[c >> 4];
-      *p++ = kHexUpper[c & 0x0f];
-    }
-  }
+  out->append(run, end - run);
 }
 
 }  // namespace
@@ -169,7 +166,9 @@ std::string CanonicalIdentity(absl::string_view kind,
 
 ContentString& ContentString::Add(absl::string_view name,
                                   absl::string_view value) {
-  absl::StrAppend(&text_, "|", name, "=");
+  text_.push_back('|');
+  text_.append(name.data(), name.size());
+  text_.push_back('=');
   AppendEncodedSegment(value, &text_);
   return *this;
 }

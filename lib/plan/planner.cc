@@ -84,9 +84,10 @@ class PlannerImpl final : public Planner {
  public:
   explicit PlannerImpl(PlannerConfig config) : config_(std::move(config)) {}
 
-  absl::StatusOr<v1::PostingPlan> Plan(
-      const v1::SalesOrder& order, const v1::ReturnRequest& ret,
-      const v1::OrderHistory& history) const override;
+  using Planner::Plan;
+  absl::Status Plan(const v1::SalesOrder& order, const v1::ReturnRequest& ret,
+                    const v1::OrderHistory& history,
+                    v1::PostingPlan* plan) const override;
 
   absl::Status RecordCreditNote(const v1::SalesOrder& order,
                                 const v1::CreditNote& note,
@@ -96,7 +97,8 @@ class PlannerImpl final : public Planner {
   absl::Status RecordStockMovement(const v1::SalesOrder& order,
                                    const v1::StockMovement& movement,
                                    v1::OrderHistory* history) const override {
-    return plan_internal::RecordStockMovement(order, movement, history);
+    return plan_internal::RecordStockMovement(config_, order, movement,
+                                              history);
   }
   absl::Status RecordExchangeOrder(const v1::SalesOrder& order,
                                    const v1::ExchangeOrder& exchange,
@@ -253,9 +255,11 @@ absl::Status ValidateHistory(const v1::SalesOrder& order,
   return absl::OkStatus();
 }
 
-absl::StatusOr<v1::PostingPlan> PlannerImpl::Plan(
-    const v1::SalesOrder& order, const v1::ReturnRequest& ret,
-    const v1::OrderHistory& history) const {
+absl::Status PlannerImpl::Plan(const v1::SalesOrder& order,
+                               const v1::ReturnRequest& ret,
+                               const v1::OrderHistory& history,
+                               v1::PostingPlan* out) const {
+  v1::PostingPlan& plan = *out;
   ApportionOptions apportion;
   apportion.rounding = config_.options.rounding;
   apportion.catalog = &config_.catalog;
@@ -268,11 +272,21 @@ absl::StatusOr<v1::PostingPlan> PlannerImpl::Plan(
   RETCON_RETURN_IF_ERROR(ValidateReturn(order, ret, figures.currency_code));
   RETCON_RETURN_IF_ERROR(ValidateHistory(order, history));
 
-  v1::PostingPlan plan;
+  plan.Clear();
   plan.set_source(ret.source());
   plan.set_return_id(ret.return_id());
   plan.set_order_id(order.order_id());
-  PlanContext ctx(config_, valued, ret, figures, history, plan);
+  // Temporaries (facts, the working history) live on an arena whose first
+  // block is on the stack: a typical return allocates nothing for them.
+  alignas(16) char block[16 * 1024];
+  google::protobuf::ArenaOptions arena_options;
+  arena_options.initial_block = block;
+  arena_options.initial_block_size = sizeof(block);
+  google::protobuf::Arena arena(arena_options);
+  auto* working =
+      google::protobuf::Arena::CreateMessage<v1::OrderHistory>(&arena);
+  *working = history;
+  PlanContext ctx(config_, valued, ret, figures, *working, plan, &arena);
   if (ctx.working.order_id().empty()) {
     ctx.working.set_order_id(order.order_id());
   }
@@ -295,7 +309,7 @@ absl::StatusOr<v1::PostingPlan> PlannerImpl::Plan(
   RETCON_RETURN_IF_ERROR(PlanStockMovements(ctx));
   RETCON_RETURN_IF_ERROR(PlanCreditNotes(ctx));
   RETCON_RETURN_IF_ERROR(PlanExchange(ctx));
-  return plan;
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -326,11 +340,9 @@ std::string PlanContext::Format(int64_t minor) const {
   return absl::StrCat(currency(), " ", FormatMinorUnits(minor, exponent()));
 }
 
-v1::Money PlanContext::MoneyOf(int64_t minor) const {
-  v1::Money money;
-  money.set_currency_code(currency());
-  money.set_minor_units(minor);
-  return money;
+void PlanContext::SetMoney(int64_t minor, v1::Money* money) const {
+  money->set_currency_code(currency());
+  money->set_minor_units(minor);
 }
 
 int PlanContext::OrderLine(absl::string_view line_id) const {
@@ -376,6 +388,57 @@ v1::LineHistory* MutableHistory(v1::OrderHistory& history,
   h->set_order_line_id(std::string(order_line_id));
   h->set_component_sku(std::string(component_sku));
   return h;
+}
+
+namespace {
+const v1::LineHistory* Find(const v1::OrderHistory& history,
+                            absl::string_view line_id,
+                            absl::string_view component) {
+  for (const v1::LineHistory& h : history.lines()) {
+    if (h.order_line_id() == line_id && h.component_sku() == component) {
+      return &h;
+    }
+  }
+  return nullptr;
+}
+}  // namespace
+
+int64_t MovedUnits(const OrderFigures& figures, const v1::SalesOrder& order,
+                   const v1::OrderHistory& history, int order_line,
+                   absl::string_view component) {
+  const std::string& line_id = order.lines(order_line).line_id();
+  const PaidLine& line = figures.lines[order_line];
+  if (!component.empty() || line.component_begin == line.component_end) {
+    const v1::LineHistory* h = Find(history, line_id, component);
+    return h == nullptr ? 0 : h->moved_quantity();
+  }
+  int64_t sets = line.units;
+  for (int c = line.component_begin; c < line.component_end; ++c) {
+    const PaidLine& paid = figures.components[c];
+    const v1::LineHistory* h = Find(history, line_id, paid.sku);
+    const int64_t moved = h == nullptr ? 0 : h->moved_quantity();
+    sets = std::min(sets, moved / (paid.units / line.units));
+  }
+  return sets;
+}
+
+void AddMoved(const OrderFigures& figures, const v1::SalesOrder& order,
+              int order_line, absl::string_view component, int64_t quantity,
+              v1::OrderHistory& history) {
+  const std::string& line_id = order.lines(order_line).line_id();
+  const PaidLine& line = figures.lines[order_line];
+  auto add = [&](absl::string_view sku, int64_t n) {
+    v1::LineHistory* h = MutableHistory(history, line_id, sku);
+    h->set_moved_quantity(h->moved_quantity() + n);
+  };
+  if (!component.empty() || line.component_begin == line.component_end) {
+    add(component, quantity);
+    return;
+  }
+  for (int c = line.component_begin; c < line.component_end; ++c) {
+    const PaidLine& paid = figures.components[c];
+    add(paid.sku, quantity * (paid.units / line.units));
+  }
 }
 
 absl::StatusOr<Replay> CheckReplay(PlanContext& ctx, const v1::PostingId& id,
@@ -429,16 +492,30 @@ void FillCommonFacts(const PlanContext& ctx, std::string* source,
   *channel = ctx.order.channel();
 }
 
+absl::Status Decide(const PlanContext& ctx, const DecisionRef& ref,
+                    const google::protobuf::Message& fact,
+                    const v1::Value* outputs[2]) {
+  outputs[0] = outputs[1] = nullptr;
+  if (ref.index < 0) return absl::OkStatus();
+  RETCON_ASSIGN_OR_RETURN(DecisionResult result,
+                          ctx.config.rules->Evaluate(ref.index, fact));
+  if (!result.matched()) return absl::OkStatus();
+  const auto& values = result.outputs();
+  for (int k = 0; k < 2; ++k) {
+    if (ref.outputs[k] >= 0 && ref.outputs[k] < values.size()) {
+      outputs[k] = &values[ref.outputs[k]];
+    }
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<const v1::Value*> DecideOne(
     const PlanContext& ctx, const DecisionRef& ref, int output,
     const google::protobuf::Message& fact) {
-  if (ref.index < 0 || ref.outputs[output] < 0) return nullptr;
-  RETCON_ASSIGN_OR_RETURN(DecisionResult result,
-                          ctx.config.rules->Evaluate(ref.index, fact));
-  if (!result.matched()) return nullptr;
-  const auto& outputs = result.outputs();
-  if (ref.outputs[output] >= outputs.size()) return nullptr;
-  return &outputs[ref.outputs[output]];
+  if (ref.outputs[output] < 0) return nullptr;
+  const v1::Value* outputs[2];
+  RETCON_RETURN_IF_ERROR(Decide(ctx, ref, fact, outputs));
+  return outputs[output];
 }
 
 bool IsRefundResolution(v1::Resolution resolution) {

@@ -117,28 +117,35 @@ absl::Status RecordCreditNote(const PlannerConfig& config,
   return absl::OkStatus();
 }
 
-absl::Status RecordStockMovement(const v1::SalesOrder& order,
+absl::Status RecordStockMovement(const PlannerConfig& config,
+                                 const v1::SalesOrder& order,
                                  const v1::StockMovement& movement,
                                  v1::OrderHistory* history) {
   RETCON_RETURN_IF_ERROR(
       CheckOrder(order, movement.order_id(), "movement.order_id", *history));
-  bool known = false;
-  for (const v1::SalesOrderLine& line : order.lines()) {
-    known = known || line.line_id() == movement.order_line_id();
+  if (movement.quantity() <= 0) {
+    return FieldError("movement.quantity", "must be > 0");
   }
-  if (!known) {
+  ApportionOptions options;
+  options.rounding = config.options.rounding;
+  options.catalog = &config.catalog;
+  std::optional<v1::SalesOrder> known =
+      WithoutUnknownBundles(order, config.catalog);
+  const v1::SalesOrder& valued = known ? *known : order;
+  RETCON_ASSIGN_OR_RETURN(OrderFigures figures, PaidFigures(valued, options));
+  int line = -1;
+  for (int i = 0; i < valued.lines_size(); ++i) {
+    if (valued.lines(i).line_id() == movement.order_line_id()) line = i;
+  }
+  if (line < 0) {
     return FieldError(
         "movement.order_line_id",
         absl::StrCat("the order has no line '", movement.order_line_id(), "'"));
   }
-  if (movement.quantity() <= 0) {
-    return FieldError("movement.quantity", "must be > 0");
-  }
   v1::OrderHistory updated = *history;
   if (updated.order_id().empty()) updated.set_order_id(order.order_id());
-  v1::LineHistory* h = MutableHistory(updated, movement.order_line_id(),
-                                      movement.component_sku());
-  h->set_moved_quantity(h->moved_quantity() + movement.quantity());
+  AddMoved(figures, valued, line, movement.component_sku(), movement.quantity(),
+           updated);
   RETCON_RETURN_IF_ERROR(
       AddKey(movement.id(), v1::POSTING_KIND_STOCK_MOVEMENT, updated));
   history->Swap(&updated);

@@ -20,6 +20,9 @@ struct Move {
   std::string component_sku;  // Empty for a plain line or a kit.
   std::string expected_sku;   // The SKU the order sold.
   std::string platform_sku;   // What the platform sent; empty: the order's.
+  // Whether platform_sku must map to expected_sku (not for the components
+  // of a whole bundle: the platform names the bundle).
+  bool check_sku = true;
   int64_t quantity = 0;
   const PaidLine* paid = nullptr;  // nullptr: an unknown component.
 };
@@ -63,7 +66,7 @@ std::vector<Move> MovesOf(const PlanContext& ctx, int r) {
     Move m = base;
     m.component_sku = std::string(component.sku);
     m.expected_sku = m.component_sku;
-    m.platform_sku.clear();  // The platform names the bundle, not this.
+    m.check_sku = false;  // The platform names the bundle, not this.
     m.quantity = line.quantity() * (component.units / paid.units);
     m.paid = &component;
     moves.push_back(std::move(m));
@@ -166,7 +169,8 @@ absl::Status Route(const PlanContext& ctx, const v1::ReturnItemFact& fact,
 absl::Status PlanMove(PlanContext& ctx, const Move& m) {
   const v1::ReturnLine& line = ctx.ret.lines(m.return_line);
   const std::string field = absl::StrCat("return.lines[", m.return_line, "]");
-  v1::StockMovement out;
+  // Built in place; moved to the parked list, or removed, as it turns out.
+  v1::StockMovement& out = *ctx.plan.add_stock_movements();
   const absl::string_view segments[] = {ctx.ret.source(), ctx.ret.return_id(),
                                         line.return_line_id(), m.component_sku};
   SetPostingId(CanonicalIdentity("stock-movement", segments),
@@ -174,7 +178,10 @@ absl::Status PlanMove(PlanContext& ctx, const Move& m) {
   RETCON_ASSIGN_OR_RETURN(
       Replay replay, CheckReplay(ctx, out.id(), v1::POSTING_KIND_STOCK_MOVEMENT,
                                  "stock movement"));
-  if (replay != Replay::kNew) return absl::OkStatus();
+  if (replay != Replay::kNew) {
+    ctx.plan.mutable_stock_movements()->RemoveLast();
+    return absl::OkStatus();
+  }
 
   out.set_order_id(ctx.order.order_id());
   out.set_source(ctx.ret.source());
@@ -201,7 +208,7 @@ absl::Status PlanMove(PlanContext& ctx, const Move& m) {
                                    "a component of the bundle",
                                    m.component_sku));
     issues.push_back(std::move(issue));
-  } else if (!m.platform_sku.empty()) {
+  } else if (m.check_sku && !m.platform_sku.empty()) {
     erp_sku = ctx.config.skus.Map(m.platform_sku);
     if (erp_sku != m.expected_sku) {
       Issue issue;
@@ -222,9 +229,8 @@ absl::Status PlanMove(PlanContext& ctx, const Move& m) {
   out.set_erp_sku(erp_sku);
 
   if (m.paid != nullptr) {
-    const v1::LineHistory* h =
-        ctx.History(line.order_line_id(), m.component_sku);
-    const int64_t moved = h == nullptr ? 0 : h->moved_quantity();
+    const int64_t moved = MovedUnits(ctx.figures, ctx.order, ctx.working,
+                                     m.order_line, m.component_sku);
     const int64_t sold = m.component_sku.empty()
                              ? ctx.figures.lines[m.order_line].units
                              : m.paid->units;
@@ -245,20 +251,19 @@ absl::Status PlanMove(PlanContext& ctx, const Move& m) {
     }
   }
 
-  v1::ReturnItemFact fact;
+  auto& fact = *ctx.Scratch<v1::ReturnItemFact>();
   FillFact(ctx, m, erp_sku, fact);
   RETCON_RETURN_IF_ERROR(Route(ctx, fact, field, out, issues));
 
   RETCON_ASSIGN_OR_RETURN(bool parked,
                           RaiseIssues(ctx, issues, out.id().idempotency_key()));
   if (parked) {
-    *ctx.plan.add_parked_stock_movements() = std::move(out);
+    MoveLast(ctx.plan.mutable_stock_movements(),
+             ctx.plan.mutable_parked_stock_movements());
     return absl::OkStatus();
   }
-  v1::LineHistory* h =
-      MutableHistory(ctx.working, line.order_line_id(), m.component_sku);
-  h->set_moved_quantity(h->moved_quantity() + m.quantity);
-  *ctx.plan.add_stock_movements() = std::move(out);
+  AddMoved(ctx.figures, ctx.order, m.order_line, m.component_sku, m.quantity,
+           ctx.working);
   return absl::OkStatus();
 }
 

@@ -44,6 +44,19 @@ absl::Status ComputePaidFigures(const v1::SalesOrder& order,
                                 const ApportionOptions& options,
                                 OrderFigures& figures);
 
+// ApportionRefund and RecordRefund with the order's figures already
+// computed (by PaidFigures with the same options), for callers that make
+// several calls on one order. RecordWithFigures updates `history` in place:
+// on an error it may be partly updated (RecordRefund works on a copy).
+absl::StatusOr<Refund> ApportionWithFigures(
+    const v1::SalesOrder& order, const OrderFigures& figures,
+    const v1::OrderHistory& history, absl::Span<const ReturnQuantity> returns,
+    const ApportionOptions& options);
+absl::Status RecordWithFigures(const v1::SalesOrder& order,
+                               const OrderFigures& figures,
+                               const Refund& refund, v1::OrderHistory* history,
+                               const ApportionOptions& options);
+
 }  // namespace apportion_internal
 }  // namespace retcon
 

@@ -13,6 +13,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "google/protobuf/arena.h"
 #include "re2/re2.h"
 #include "retcon/apportion.h"
 #include "retcon/planner.h"
@@ -77,23 +78,34 @@ struct Issue {
 
 // The state of one Plan() call.
 struct PlanContext {
+  // `working` starts as a copy of the history; `arena` holds the facts and
+  // other temporaries of this call.
   PlanContext(const PlannerConfig& config, const v1::SalesOrder& order,
               const v1::ReturnRequest& ret, const OrderFigures& figures,
-              const v1::OrderHistory& history, v1::PostingPlan& plan)
+              v1::OrderHistory& working, v1::PostingPlan& plan,
+              google::protobuf::Arena* arena)
       : config(config),
         order(order),
         ret(ret),
         figures(figures),
-        working(history),
-        plan(plan) {}
+        working(working),
+        plan(plan),
+        arena(arena) {}
 
   const PlannerConfig& config;
   const v1::SalesOrder& order;
   const v1::ReturnRequest& ret;
   const OrderFigures& figures;  // Of `order`.
   // The history as the postings planned so far (not parked) leave it.
-  v1::OrderHistory working;
+  v1::OrderHistory& working;
   v1::PostingPlan& plan;
+  google::protobuf::Arena* arena;
+
+  // A message for this call only (a rules fact), freed with the call.
+  template <typename T>
+  T* Scratch() const {
+    return google::protobuf::Arena::CreateMessage<T>(arena);
+  }
   // history.postings by key.
   absl::flat_hash_map<std::string, const v1::PostedKey*> posted;
   std::optional<int64_t> days_since_order;
@@ -112,7 +124,8 @@ struct PlanContext {
   const std::string& currency() const { return figures.currency_code; }
   int exponent() const { return figures.exponent; }
   std::string Format(int64_t minor) const;  // "GBP 24.99"
-  v1::Money MoneyOf(int64_t minor) const;
+  // Sets `money` to `minor` units of the order's currency.
+  void SetMoney(int64_t minor, v1::Money* money) const;
 
   // Index of the order line `line_id`, or -1.
   int OrderLine(absl::string_view line_id) const;
@@ -123,6 +136,18 @@ struct PlanContext {
   const v1::LineHistory* History(absl::string_view order_line_id,
                                  absl::string_view component_sku) const;
 };
+
+// Units of order line `order_line` (or of one of its components) moved
+// back so far per `history`. The history keeps bundle lines per component,
+// so a bundle line as a whole (a kit) counts complete sets.
+int64_t MovedUnits(const OrderFigures& figures, const v1::SalesOrder& order,
+                   const v1::OrderHistory& history, int order_line,
+                   absl::string_view component);
+// Adds `quantity` moved units of the line or component to `history`; a kit
+// (a whole bundle line) adds quantity x per-bundle to each component.
+void AddMoved(const OrderFigures& figures, const v1::SalesOrder& order,
+              int order_line, absl::string_view component, int64_t quantity,
+              v1::OrderHistory& history);
 
 // The entry of a line or component in `history`, added when missing.
 v1::LineHistory* MutableHistory(v1::OrderHistory& history,
@@ -145,6 +170,14 @@ absl::StatusOr<Replay> CheckReplay(PlanContext& ctx, const v1::PostingId& id,
 absl::StatusOr<bool> RaiseIssues(PlanContext& ctx, std::vector<Issue>& issues,
                                  absl::string_view key);
 
+// Moves the last element of `from` to the end of `to` (fields of one
+// message, so on one arena): no copy.
+template <typename T>
+void MoveLast(google::protobuf::RepeatedPtrField<T>* from,
+              google::protobuf::RepeatedPtrField<T>* to) {
+  to->UnsafeArenaAddAllocated(from->UnsafeArenaReleaseLast());
+}
+
 // Fills `id` from an identity and a content string.
 void SetPostingId(const std::string& identity, const std::string& content,
                   v1::PostingId* id);
@@ -157,6 +190,11 @@ void FillCommonFacts(const PlanContext& ctx, std::string* source,
 // The first output of decision `ref` for `fact`: nullptr when the decision
 // or output is absent or no row (nor default) matched. Errors from the
 // evaluation (a UNIQUE table with two matches) come back as an error.
+// Both outputs of decision `ref` for `fact`, from one evaluation:
+// outputs[k] is nullptr when absent or unmatched.
+absl::Status Decide(const PlanContext& ctx, const DecisionRef& ref,
+                    const google::protobuf::Message& fact,
+                    const v1::Value* outputs[2]);
 absl::StatusOr<const v1::Value*> DecideOne(
     const PlanContext& ctx, const DecisionRef& ref, int output,
     const google::protobuf::Message& fact);
@@ -179,7 +217,8 @@ absl::Status RecordCreditNote(const PlannerConfig& config,
                               const v1::SalesOrder& order,
                               const v1::CreditNote& note,
                               v1::OrderHistory* history);
-absl::Status RecordStockMovement(const v1::SalesOrder& order,
+absl::Status RecordStockMovement(const PlannerConfig& config,
+                                 const v1::SalesOrder& order,
                                  const v1::StockMovement& movement,
                                  v1::OrderHistory* history);
 absl::Status RecordExchangeOrder(const v1::SalesOrder& order,
