@@ -7,7 +7,6 @@
 #include "absl/numeric/int128.h"
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "lib/internal/status_macros.h"
@@ -73,6 +72,11 @@ absl::StatusOr<int64_t> EnumNumber(const google::protobuf::EnumDescriptor* e,
   return value->number();
 }
 
+// "int32", "uint64", "sfixed32": the last field's declared type.
+const char* FieldTypeName(const InputPath& input) {
+  return input.chain.back()->type_name();
+}
+
 // Adds `v` to `cell` as a value of the input's type.
 absl::Status AddValue(const v1::Value& v, const InputPath& input,
                       NormalCell& cell) {
@@ -81,7 +85,12 @@ absl::Status AddValue(const v1::Value& v, const InputPath& input,
       if (v.kind_case() != v1::Value::kIntValue) {
         return WrongValue("an int_value", v);
       }
-      cell.numbers.push_back(v.int_value());
+      if (v.int_value() < input.min_value || v.int_value() > input.max_value) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("value ", v.int_value(), " does not fit ",
+                         FieldTypeName(input), " field '", input.path, "'"));
+      }
+      cell.numbers.push_back(KeyOf(input, v.int_value()));
       return absl::OkStatus();
     case InputKind::kBool:
       if (v.kind_case() != v1::Value::kBoolValue) {
@@ -143,17 +152,20 @@ absl::Status CheckRegex(const std::string& pattern,
   return absl::OkStatus();
 }
 
+// Beyond every field's range: larger magnitudes are held as this, which
+// changes no comparison with a field's values.
+constexpr absl::int128 kHugeBound = absl::int128(1) << 80;
+
 // The tightest inclusive integer bound for an exact decimal bound `text`
-// ("49.99" as a low bound is 50, as a high bound 49), computed in 128 bits.
+// ("49.99" as a low bound is 50, as a high bound 49), in 128 bits; any
+// number of digits (magnitudes beyond kHugeBound are held as kHugeBound).
 absl::StatusOr<absl::int128> RangeBound(const std::string& text, bool is_low,
                                         bool inclusive) {
   std::vector<absl::string_view> parts = absl::StrSplit(text, '.');
   absl::string_view whole = parts[0];
   bool negative = absl::ConsumePrefix(&whole, "-");
-  int64_t magnitude = 0;
   bool digits_ok = !whole.empty() && parts.size() <= 2 &&
-                   absl::c_all_of(whole, absl::ascii_isdigit) &&
-                   absl::SimpleAtoi(whole, &magnitude);
+                   absl::c_all_of(whole, absl::ascii_isdigit);
   bool fraction = false;
   if (parts.size() == 2) {
     digits_ok = digits_ok && !parts[1].empty() &&
@@ -164,7 +176,11 @@ absl::StatusOr<absl::int128> RangeBound(const std::string& text, bool is_low,
     return absl::InvalidArgumentError(
         absl::StrCat("range bound '", text, "' is not an exact decimal"));
   }
-  absl::int128 x = negative ? -absl::int128(magnitude) : magnitude;
+  absl::int128 magnitude = 0;
+  for (char digit : whole) {
+    magnitude = std::min(magnitude * 10 + (digit - '0'), kHugeBound);
+  }
+  absl::int128 x = negative ? -magnitude : magnitude;
   if (fraction) {
     absl::int128 floor = negative ? x - 1 : x;
     return is_low ? floor + 1 : floor;
@@ -173,8 +189,26 @@ absl::StatusOr<absl::int128> RangeBound(const std::string& text, bool is_low,
   return is_low ? x + 1 : x - 1;
 }
 
-absl::Status NormalizeRange(const v1::Range& range, NormalCell& cell) {
-  absl::int128 low = INT64_MIN, high = INT64_MAX;
+// The range as written: "[0, 10)", "(-inf, 5]".
+std::string RangeText(const v1::Range& range) {
+  return absl::StrCat(
+      range.low().empty() ? "(-inf" : range.low_inclusive() ? "[" : "(",
+      range.low(), ", ", range.high().empty() ? "+inf)" : range.high(),
+      range.high().empty()      ? ""
+      : range.high_inclusive() ? "]"
+                               : ")");
+}
+
+std::string Int128Text(absl::int128 x) {
+  if (x >= 0) return absl::StrCat(absl::Int128Low64(x));
+  return absl::StrCat("-", absl::Int128Low64(-x));
+}
+
+// Bounds beyond the field's range are the same as its ends (an open end);
+// a range holding no value is an error.
+absl::Status NormalizeRange(const v1::Range& range, const InputPath& input,
+                            NormalCell& cell) {
+  absl::int128 low = -kHugeBound, high = kHugeBound;
   if (!range.low().empty()) {
     RETCON_ASSIGN_OR_RETURN(
         low, RangeBound(range.low(), true, range.low_inclusive()));
@@ -183,11 +217,21 @@ absl::Status NormalizeRange(const v1::Range& range, NormalCell& cell) {
     RETCON_ASSIGN_OR_RETURN(
         high, RangeBound(range.high(), false, range.high_inclusive()));
   }
-  if (low > high || low > INT64_MAX || high < INT64_MIN) {
-    return absl::InvalidArgumentError("the range contains no integer");
+  if (low > high) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("the range ", RangeText(range), " contains no integer"));
   }
-  cell.low = static_cast<int64_t>(std::max<absl::int128>(low, INT64_MIN));
-  cell.high = static_cast<int64_t>(std::min<absl::int128>(high, INT64_MAX));
+  low = std::max(low, input.min_value);
+  high = std::min(high, input.max_value);
+  if (low > high) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "the range ", RangeText(range), " holds no value of ",
+        FieldTypeName(input), " field '", input.path, "' (",
+        Int128Text(input.min_value), " to ", Int128Text(input.max_value),
+        ")"));
+  }
+  cell.low = KeyOf(input, low);
+  cell.high = KeyOf(input, high);
   return absl::OkStatus();
 }
 
@@ -195,6 +239,29 @@ absl::Status NotFor(const char* test, const char* needs,
                     const InputPath& input) {
   return absl::InvalidArgumentError(absl::StrCat(
       test, " needs ", needs, " input; this input is ", KindName(input.kind)));
+}
+
+// The values and keys of an integer field's type.
+void SetIntegerRange(InputPath& in) {
+  switch (in.cpp_type) {
+    case FieldDescriptor::CPPTYPE_INT32:
+      in.min_value = INT32_MIN;
+      in.max_value = INT32_MAX;
+      break;
+    case FieldDescriptor::CPPTYPE_UINT32:
+      in.min_value = 0;
+      in.max_value = UINT32_MAX;
+      break;
+    case FieldDescriptor::CPPTYPE_UINT64:
+      in.min_value = 0;
+      in.max_value = UINT64_MAX;
+      break;
+    default:
+      in.min_value = INT64_MIN;
+      in.max_value = INT64_MAX;
+  }
+  in.min_key = KeyOf(in, in.min_value);
+  in.max_key = KeyOf(in, in.max_value);
 }
 
 }  // namespace
@@ -238,7 +305,7 @@ absl::StatusOr<NormalCell> NormalizeCell(const v1::Cell& cell,
         return NotFor("range", "an integer", input);
       }
       out.kind = NormalCell::kRange;
-      RETCON_RETURN_IF_ERROR(NormalizeRange(cell.range(), out));
+      RETCON_RETURN_IF_ERROR(NormalizeRange(cell.range(), input, out));
       break;
     default:
       return absl::InvalidArgumentError(
@@ -316,6 +383,7 @@ absl::StatusOr<InputPath> ResolveInputPath(absl::string_view path,
           "float and double fields cannot be inputs (rules test exact values)");
     default:
       in.kind = InputKind::kInteger;
+      SetIntegerRange(in);
   }
   return in;
 }

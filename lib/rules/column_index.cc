@@ -169,12 +169,14 @@ absl::Status BuildRegex(const CompileOptions& options, CompiledDecision& d,
 // Half-open buckets between the distinct bounds of the range cells.
 void BuildRange(CompiledDecision& d, int c) {
   ColumnIndex& col = d.columns[c];
+  const InputPath& in = d.inputs[c];
   std::vector<int64_t>& b = col.bounds;
+  // The ends of the field's range are open ends: no value lies beyond.
   for (int r = 0; r < d.num_rows; ++r) {
     const NormalCell& cell = d.cells[r][c];
     if (cell.kind != NormalCell::kRange) continue;
-    if (cell.low != INT64_MIN) b.push_back(cell.low);
-    if (cell.high != INT64_MAX) b.push_back(cell.high + 1);
+    if (cell.low > in.min_key) b.push_back(cell.low);
+    if (cell.high < in.max_key) b.push_back(cell.high + 1);
   }
   std::sort(b.begin(), b.end());
   b.erase(std::unique(b.begin(), b.end()), b.end());
@@ -185,8 +187,8 @@ void BuildRange(CompiledDecision& d, int c) {
     // Bucket i covers [b[i-1], b[i]); it is inside the cell when
     // low <= b[i-1] (or i == 0 and low is open) and b[i] - 1 <= high.
     for (size_t i = 0; i < col.buckets.size(); ++i) {
-      int64_t from = i == 0 ? INT64_MIN : b[i - 1];
-      int64_t to_inclusive = i == b.size() ? INT64_MAX : b[i] - 1;
+      int64_t from = i == 0 ? in.min_key : b[i - 1];
+      int64_t to_inclusive = i == b.size() ? in.max_key : b[i] - 1;
       if (from >= cell.low && to_inclusive <= cell.high) {
         SetBit(col.buckets[i], r);
       }

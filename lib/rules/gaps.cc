@@ -45,7 +45,9 @@ std::vector<Point> IntegerPoints(const CompiledDecision& d, int c) {
   std::sort(numbers.begin(), numbers.end());
   numbers.erase(std::unique(numbers.begin(), numbers.end()), numbers.end());
   std::vector<Point> points;
-  for (int64_t n : numbers) points.push_back({true, n, "", absl::StrCat(n)});
+  for (int64_t n : numbers) {
+    points.push_back({true, n, "", NumberText(d.inputs[c], n)});
+  }
   return points;
 }
 

@@ -32,7 +32,7 @@ InputValue ReadScalar(const Reflection& reflection, const Message& m,
       v.number = r->GetUInt32(m, f);
       break;
     case FieldDescriptor::CPPTYPE_UINT64:
-      v.number = static_cast<int64_t>(r->GetUInt64(m, f));
+      v.number = KeyOfUnsigned64(r->GetUInt64(m, f));
       break;
     case FieldDescriptor::CPPTYPE_BOOL:
       v.number = r->GetBool(m, f) ? 1 : 0;
@@ -126,6 +126,27 @@ void ReadInputs(const CompiledDecision& d, const Message& fact, bool generated,
   }
 }
 
+int64_t KeyOf(const InputPath& in, absl::int128 value) {
+  if (in.cpp_type == FieldDescriptor::CPPTYPE_UINT64) {
+    return KeyOfUnsigned64(static_cast<uint64_t>(value));
+  }
+  return static_cast<int64_t>(value);
+}
+
+absl::int128 ValueOfKey(const InputPath& in, int64_t key) {
+  if (in.cpp_type == FieldDescriptor::CPPTYPE_UINT64) {
+    return static_cast<uint64_t>(key) ^ (uint64_t{1} << 63);
+  }
+  return key;
+}
+
+std::string NumberText(const InputPath& in, int64_t key) {
+  if (in.cpp_type == FieldDescriptor::CPPTYPE_UINT64) {
+    return absl::StrCat(static_cast<uint64_t>(key) ^ (uint64_t{1} << 63));
+  }
+  return absl::StrCat(key);
+}
+
 std::string RenderInput(const InputPath& in, const InputValue& value) {
   if (!value.present) return "<missing>";
   switch (in.kind) {
@@ -141,7 +162,7 @@ std::string RenderInput(const InputPath& in, const InputValue& value) {
     case InputKind::kMessage:
       return "<present>";
     default:
-      return absl::StrCat(value.number);
+      return NumberText(in, value.number);
   }
 }
 

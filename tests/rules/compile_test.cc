@@ -2,6 +2,7 @@
 // text-format line of the decision, row or cell.
 #include <string>
 
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "retcon/rules.h"
@@ -115,7 +116,21 @@ INSTANTIATE_TEST_SUITE_P(
                                 "`any {}` to accept anything)"},
         Case{"EmptyRange", "quantity", "cells { range { low: '5' high: '5' } }",
              kOut, "",
-             std::string(kAt) + "'quantity': the range contains no integer"},
+             std::string(kAt) +
+                 "'quantity': the range (5, 5) contains no integer"},
+        Case{"EmptyRangeAfterRounding", "quantity",
+             "cells { range { low: '5.1' high: '5.9' high_inclusive: true } }",
+             kOut, "",
+             std::string(kAt) +
+                 "'quantity': the range (5.1, 5.9] contains no integer"},
+        Case{"RangeBeyondTheField", "quantity",
+             "cells { range { low: '9223372036854775808' "
+             "low_inclusive: true } }",
+             kOut, "",
+             std::string(kAt) +
+                 "'quantity': the range [9223372036854775808, +inf) holds no "
+                 "value of int64 field 'quantity' (-9223372036854775808 to "
+                 "9223372036854775807)"},
         Case{"NotADecimal", "quantity", "cells { range { low: '1e3' } }", kOut,
              "",
              std::string(kAt) +
@@ -145,6 +160,91 @@ INSTANTIATE_TEST_SUITE_P(
 
 std::string Decision(const std::string& body) {
   return "id: 'x' decisions { name: 'depot' " + body + " }";
+}
+
+absl::Status CompileFactTable(const std::string& inputs,
+                              const std::string& cells) {
+  return rules_test::Compile(
+             rules_test::Table("FIRST", inputs,
+                               "rows { id: 'R1' " + cells +
+                                   " outputs { string_value: 'A' } }"))
+      .status();
+}
+
+TEST(CompileTest, IntegerValuesMustFitTheFieldType) {
+  EXPECT_EQ(std::string(CompileFactTable(
+                            "inputs: 'i32'",
+                            "cells { equals { int_value: 5000000000 } }")
+                            .message()),
+            "rules.textproto:7: decision 'd' row 'R1' input 'i32': value "
+            "5000000000 does not fit int32 field 'i32'");
+  EXPECT_EQ(
+      std::string(
+          CompileFactTable("inputs: 'u32'",
+                           "cells { one_of { values { int_value: 1 } "
+                           "values { int_value: -1 } } }")
+              .message()),
+      "rules.textproto:7: decision 'd' row 'R1' input 'u32': value -1 does "
+      "not fit uint32 field 'u32'");
+  EXPECT_THAT(std::string(CompileFactTable(
+                              "inputs: 'u64'",
+                              "cells { not_one_of { values { int_value: -1 } "
+                              "} }")
+                              .message()),
+              HasSubstr("value -1 does not fit uint64 field 'u64'"));
+  EXPECT_TRUE(CompileFactTable("inputs: 'i32'",
+                               "cells { equals { int_value: -2147483648 } }")
+                  .ok());
+  EXPECT_TRUE(CompileFactTable("inputs: 'u32'",
+                               "cells { equals { int_value: 4294967295 } }")
+                  .ok());
+}
+
+TEST(CompileTest, RangeBoundsAreAnyExactDecimal) {
+  for (const char* range :
+       {"low: '-9223372036854775808' low_inclusive: true high: '0'",
+        "low: '0' high: '9223372036854775808'",
+        "low: '-9223372036854775809' high: '9223372036854775807' "
+        "high_inclusive: true",
+        "low: '-123456789012345678901234567890.5' "
+        "high: '123456789012345678901234567890123456789012345678901'"}) {
+    EXPECT_TRUE(CompileFactTable("inputs: 'days_since_order'",
+                                 absl::StrCat("cells { range { ", range,
+                                              " } }"))
+                    .ok())
+        << range;
+  }
+  EXPECT_THAT(std::string(CompileFactTable("inputs: 'days_since_order'",
+                                           "cells { range { low: '1.2.3' } }")
+                              .message()),
+              HasSubstr("range bound '1.2.3' is not an exact decimal"));
+}
+
+TEST(CompileTest, RangesHoldingNoValueOfTheFieldAreErrors) {
+  EXPECT_EQ(std::string(
+                CompileFactTable("inputs: 'u32'",
+                                 "cells { range { high: '0' } }")
+                    .message()),
+            "rules.textproto:7: decision 'd' row 'R1' input 'u32': the range "
+            "(-inf, 0) holds no value of uint32 field 'u32' (0 to "
+            "4294967295)");
+  EXPECT_THAT(std::string(CompileFactTable("inputs: 'i32'",
+                                           "cells { range { low: "
+                                           "'2147483647' } }")
+                              .message()),
+              HasSubstr("the range (2147483647, +inf) holds no value of "
+                        "int32 field 'i32' (-2147483648 to 2147483647)"));
+  EXPECT_THAT(std::string(CompileFactTable("inputs: 'u64'",
+                                           "cells { range { low: "
+                                           "'18446744073709551615' } }")
+                              .message()),
+              HasSubstr("holds no value of uint64 field 'u64' (0 to "
+                        "18446744073709551615)"));
+  // Beyond the field's range on one side only: the same as an open end.
+  EXPECT_TRUE(CompileFactTable("inputs: 'u32'",
+                               "cells { range { low: '-5' high: '0' "
+                               "high_inclusive: true } }")
+                  .ok());
 }
 
 TEST(CompileTest, UnknownFactType) {

@@ -5,10 +5,12 @@
 #include <memory>
 #include <random>
 #include <set>
+#include <sstream>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "absl/numeric/int128.h"
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "re2/re2.h"
@@ -245,6 +247,115 @@ TEST(EvaluatePropertyTest, IndexedCollectEqualsRowByRowReference) {
           << "seed " << seed << " fact " << f.ShortDebugString();
     }
   }
+}
+
+// Ranges with bounds at and beyond the ends of int32, uint32, int64 and
+// uint64 fields, against a reference in 128 bits.
+struct ExtremeField {
+  const char* input;
+  absl::int128 min, max;  // The field's range.
+  void Set(ReturnFact& f, absl::int128 x) const {
+    std::string name = input;
+    if (name == "i32") f.set_i32(static_cast<int32_t>(x));
+    if (name == "u32") f.set_u32(static_cast<uint32_t>(x));
+    if (name == "u64") f.set_u64(static_cast<uint64_t>(x));
+    if (name == "days_since_order") {
+      f.set_days_since_order(static_cast<int64_t>(x));
+    }
+  }
+};
+
+std::string Int128Text(absl::int128 x) {
+  std::ostringstream text;
+  text << x;
+  return text.str();
+}
+
+TEST(EvaluatePropertyTest, RangesAtTheIntegerExtremesMatchTheReference) {
+  ReturnFact::descriptor();
+  const absl::int128 k63 = absl::int128(1) << 63;
+  const absl::int128 k64 = absl::int128(1) << 64;
+  const ExtremeField fields[] = {
+      {"i32", INT32_MIN, INT32_MAX},
+      {"u32", 0, UINT32_MAX},
+      {"days_since_order", -k63, k63 - 1},
+      {"u64", 0, k64 - 1},
+  };
+  struct Bound {
+    bool set, inclusive;
+    absl::int128 at;
+  };
+  int64_t checked = 0, matched = 0;
+  for (const ExtremeField& field : fields) {
+    // Values near 0 and near each end of the field, and bounds a little
+    // beyond them too.
+    std::vector<absl::int128> values, bounds;
+    for (absl::int128 base : {field.min, absl::int128(0), field.max}) {
+      for (int delta = -2; delta <= 2; ++delta) {
+        absl::int128 v = base + delta;
+        bounds.push_back(v);
+        if (v >= field.min && v <= field.max) values.push_back(v);
+      }
+    }
+    Random r(static_cast<uint32_t>(field.max & 0xffff));
+    for (int t = 0; t < 150; ++t) {
+      v1::RuleSet rs;
+      v1::Decision* d = rs.add_decisions();
+      d->set_name("d");
+      d->set_fact_type("retcon.rules_test.ReturnFact");
+      d->set_hit_policy(v1::Decision::COLLECT);
+      d->add_inputs(field.input);
+      d->add_outputs()->set_name("o");
+      d->mutable_outputs(0)->set_type(v1::Output::INTEGER);
+      std::vector<std::pair<Bound, Bound>> ranges;
+      for (int i = 0, n = 1 + r.Below(6); i < n; ++i) {
+        Bound low{r.Below(4) > 0, r.Below(2) == 1,
+                  bounds[r.Below(bounds.size())]};
+        Bound high{r.Below(4) > 0, r.Below(2) == 1,
+                   bounds[r.Below(bounds.size())]};
+        v1::Row row;
+        row.set_id(absl::StrCat("R", ranges.size()));
+        v1::Range* range = row.add_cells()->mutable_range();
+        if (low.set) range->set_low(Int128Text(low.at));
+        if (high.set) range->set_high(Int128Text(high.at));
+        range->set_low_inclusive(low.inclusive);
+        range->set_high_inclusive(high.inclusive);
+        row.add_outputs()->set_int_value(i);
+        *d->add_rows() = row;
+        // An empty range is a compile error: leave such rows out.
+        if (!CompileRuleSet(rs, {}).ok()) {
+          d->mutable_rows()->RemoveLast();
+          continue;
+        }
+        ranges.emplace_back(low, high);
+      }
+      if (ranges.empty()) continue;
+      auto rules = CompileRuleSet(rs, {});
+      ASSERT_TRUE(rules.ok()) << rules.status();
+      for (absl::int128 x : values) {
+        ReturnFact f;
+        field.Set(f, x);
+        std::vector<int> want;
+        for (size_t i = 0; i < ranges.size(); ++i) {
+          const auto& [low, high] = ranges[i];
+          bool in = (!low.set || x > low.at || (low.inclusive && x == low.at)) &&
+                    (!high.set || x < high.at ||
+                     (high.inclusive && x == high.at));
+          if (in) want.push_back(static_cast<int>(i));
+        }
+        absl::StatusOr<DecisionResult> got = (*rules)->Evaluate("d", f);
+        ASSERT_TRUE(got.ok());
+        std::vector<int> got_rows;
+        for (const RuleHit& hit : got->hits) got_rows.push_back(hit.row_index);
+        ASSERT_EQ(got_rows, want) << field.input << " = " << Int128Text(x)
+                                  << " in " << rs.ShortDebugString();
+        ++checked;
+        matched += !want.empty();
+      }
+    }
+  }
+  EXPECT_GT(checked, 1000);
+  EXPECT_GT(matched, checked / 4);
 }
 
 // Rows matching `f` by the reference, in row order.

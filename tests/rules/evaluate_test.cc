@@ -181,6 +181,72 @@ TEST(EvaluateTest, RangesHonourOpenAndClosedEndsAndDecimalBounds) {
   EXPECT_EQ(at(41), "LATE");
 }
 
+// uint64 inputs compare as unsigned: 2^63 and 2^64-1 are large, not
+// negative.
+TEST(EvaluateTest, Uint64InputsCompareAsUnsigned) {
+  auto rules = MustCompile(Table(
+      "FIRST", "inputs: 'u64'",
+      Row("TOP", "cells { range { low: '18446744073709551615' low_inclusive: "
+                 "true } }",
+          "TOP") +
+          Row("HIGH_HALF",
+              "cells { range { low: '9223372036854775808' low_inclusive: "
+              "true high: '18446744073709551616' } }",
+              "HIGH_HALF") +
+          Row("SEVEN", "cells { one_of { values { int_value: 7 } "
+                       "values { int_value: 9223372036854775807 } } }",
+              "SEVEN_OR_INT64_MAX") +
+          Row("NOT_ZERO", "cells { not_one_of { values { int_value: 0 } } }",
+              "NOT_ZERO") +
+          Row("REST", "cells { range { low: '0' low_inclusive: true } }",
+              "ZERO")));
+  auto at = [&](uint64_t x) {
+    ReturnFact f;
+    f.set_u64(x);
+    return Out(*rules, f);
+  };
+  EXPECT_EQ(at(UINT64_MAX), "TOP");
+  EXPECT_EQ(at(UINT64_MAX - 1), "HIGH_HALF");
+  EXPECT_EQ(at(uint64_t{1} << 63), "HIGH_HALF");
+  EXPECT_EQ(at(INT64_MAX), "SEVEN_OR_INT64_MAX");
+  EXPECT_EQ(at(7), "SEVEN_OR_INT64_MAX");
+  EXPECT_EQ(at(1), "NOT_ZERO");
+  EXPECT_EQ(at(0), "ZERO");
+  EvaluationTrace trace;
+  ReturnFact f;
+  f.set_u64(UINT64_MAX);
+  ASSERT_TRUE(rules->Evaluate("d", f, &trace).ok());
+  EXPECT_THAT(trace.inputs, ElementsAre(Pair("u64", "18446744073709551615")));
+}
+
+TEST(EvaluateTest, NarrowIntegerFieldsUseTheirOwnRange) {
+  auto rules = MustCompile(Table(
+      "COLLECT", "inputs: 'u32' inputs: 'i32'",
+      Row("U32_LOW", "cells { range { high: '10' } } cells { any {} }", "a") +
+          Row("U32_TOP",
+              "cells { range { low: '4294967294' } } cells { any {} }", "b") +
+          Row("I32_NEG",
+              "cells { any {} } cells { range { low: '-99999999999' high: "
+              "'0' } }",
+              "c") +
+          Row("I32_MIN",
+              "cells { any {} } cells { equals { int_value: -2147483648 } }",
+              "d")));
+  auto ids = [&](uint32_t u, int32_t i) {
+    ReturnFact f;
+    f.set_u32(u);
+    f.set_i32(i);
+    absl::StatusOr<DecisionResult> r = rules->Evaluate("d", f);
+    std::vector<std::string> out;
+    if (!r.ok()) return out;
+    for (const RuleHit& hit : r->hits) out.emplace_back(hit.row_id);
+    return out;
+  };
+  EXPECT_THAT(ids(0, INT32_MIN), ElementsAre("U32_LOW", "I32_NEG", "I32_MIN"));
+  EXPECT_THAT(ids(UINT32_MAX, 0), ElementsAre("U32_TOP"));
+  EXPECT_THAT(ids(4294967294u, -1), ElementsAre("I32_NEG"));
+}
+
 TEST(EvaluateTest, MissingValuesMatchOnlyAnyAndIsMissing) {
   auto rules = MustCompile(Table(
       "COLLECT", "inputs: 'order.total_minor'",

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/numeric/int128.h"
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "google/protobuf/descriptor.h"
@@ -42,6 +43,11 @@ struct InputPath {
   bool has_presence = false;
   InputKind kind = InputKind::kInteger;
   const google::protobuf::EnumDescriptor* enum_type = nullptr;
+  // kInteger: the field's range, as values and as keys (see KeyOf).
+  absl::int128 min_value = 0;
+  absl::int128 max_value = 0;
+  int64_t min_key = INT64_MIN;
+  int64_t max_key = INT64_MAX;
   // Set by PlanReads: the message step holding the last field (-1: the fact
   // itself), and for generated types that message's reflection.
   int holder = -1;
@@ -58,8 +64,22 @@ struct MessageStep {
   const google::protobuf::Reflection* reflection = nullptr;
 };
 
-// One input's value in one evaluation. Integers, bools (0/1) and enum numbers
-// are in `number`; strings view the fact or `scratch`.
+// Integer inputs are held as order-preserving int64 keys: a uint64 value is
+// its key with the sign bit flipped (0 is INT64_MIN, 2^64-1 is INT64_MAX),
+// so that uint64 values compare as unsigned; every other integer is its own
+// key. Cells, indexes and analysis work on keys throughout.
+inline int64_t KeyOfUnsigned64(uint64_t value) {
+  return static_cast<int64_t>(value ^ (uint64_t{1} << 63));
+}
+// The key of `value` for `in`. REQUIRES: value within in's field range.
+int64_t KeyOf(const InputPath& in, absl::int128 value);
+// The value of `key` for `in`.
+absl::int128 ValueOfKey(const InputPath& in, int64_t key);
+// The value of `key` as decimal text ("-5", "18446744073709551615").
+std::string NumberText(const InputPath& in, int64_t key);
+
+// One input's value in one evaluation. Integer keys, bools (0/1) and enum
+// numbers are in `number`; strings view the fact or `scratch`.
 struct InputValue {
   bool present = false;
   int64_t number = 0;
@@ -75,7 +95,9 @@ struct NormalCell {
   std::vector<int64_t> numbers;
   std::vector<std::string> texts;
   std::string regex;
-  int64_t low = 0;  // kRange, inclusive integer bounds
+  // kRange: inclusive bounds as keys, within the field's range (min_key and
+  // max_key stand for an open end).
+  int64_t low = 0;
   int64_t high = 0;
 };
 
