@@ -101,10 +101,14 @@ struct PlanContext {
   v1::PostingPlan& plan;
   google::protobuf::Arena* arena;
 
-  // A message for this call only (a rules fact), freed with the call.
+  // An empty rules fact of type T. One per type and thread, cleared and
+  // reused (its strings keep their buffers): valid until the next call for
+  // the same type on this thread, so never hold two of one type at once.
   template <typename T>
   T* Scratch() const {
-    return google::protobuf::Arena::CreateMessage<T>(arena);
+    thread_local T fact;
+    fact.Clear();
+    return &fact;
   }
   // history.postings by key.
   absl::flat_hash_map<std::string, const v1::PostedKey*> posted;
