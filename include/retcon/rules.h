@@ -88,6 +88,11 @@ struct CompileOptions {
   int64_t regex_max_mem = 1 << 20;
   // Largest accepted RE2 program (RE2::ProgramSize), in instructions.
   int regex_max_program_size = 2000;
+  // Memory for the RE2::Set that matches the regexes of one column at once
+  // (its program and DFA cache). A set that does not fit is a compile error;
+  // when a match runs out of DFA memory, that column's patterns are matched
+  // one by one instead (same result, slower).
+  int64_t regex_set_max_mem = int64_t{64} << 20;
 };
 
 // One row that matched, as reported in a result.

@@ -96,7 +96,7 @@ bool AcceptsPresent(const NormalCell& a, int64_t number,
     case NormalCell::kNotIn:
       return is_string ? !Has(a.texts, text) : !Has(a.numbers, number);
     case NormalCell::kRegex:
-      return is_string && RE2::PartialMatch(text, a.regex);
+      return is_string && RE2::PartialMatch(text, *a.re);
     case NormalCell::kRange:
       return !is_string && a.low <= number && number <= a.high;
     default:  // kMissing

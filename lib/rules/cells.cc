@@ -1,5 +1,6 @@
 // Validating cells and values against an input's field type.
 #include <algorithm>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -133,23 +134,29 @@ absl::Status AddValues(const v1::ValueList& list, const InputPath& input,
   return absl::OkStatus();
 }
 
-absl::Status CheckRegex(const std::string& pattern,
-                        const CompileOptions& options) {
-  RE2 re(pattern, RegexOptions(options.regex_max_mem));
-  if (re.error_code() == RE2::ErrorPatternTooLarge) {
+// The compiled `pattern`, from `regexes` or compiled and checked now.
+absl::StatusOr<std::shared_ptr<const RE2>> CompileRegex(
+    const std::string& pattern, const CompileOptions& options,
+    RegexCache& regexes) {
+  auto cached = regexes.find(pattern);
+  if (cached != regexes.end()) return cached->second;
+  auto re = std::make_shared<const RE2>(pattern,
+                                        RegexOptions(options.regex_max_mem));
+  if (re->error_code() == RE2::ErrorPatternTooLarge) {
     return absl::InvalidArgumentError(
-        absl::StrCat("regex program too large: ", re.error()));
+        absl::StrCat("regex program too large: ", re->error()));
   }
-  if (!re.ok()) {
+  if (!re->ok()) {
     return absl::InvalidArgumentError(
-        absl::StrCat("bad regex '", pattern, "': ", re.error()));
+        absl::StrCat("bad regex '", pattern, "': ", re->error()));
   }
-  if (re.ProgramSize() > options.regex_max_program_size) {
+  if (re->ProgramSize() > options.regex_max_program_size) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "regex program too large: ", re.ProgramSize(), " instructions (limit ",
+        "regex program too large: ", re->ProgramSize(), " instructions (limit ",
         options.regex_max_program_size, ")"));
   }
-  return absl::OkStatus();
+  regexes.emplace(pattern, re);
+  return re;
 }
 
 // Beyond every field's range: larger magnitudes are held as this, which
@@ -268,7 +275,8 @@ void SetIntegerRange(InputPath& in) {
 
 absl::StatusOr<NormalCell> NormalizeCell(const v1::Cell& cell,
                                          const InputPath& input,
-                                         const CompileOptions& options) {
+                                         const CompileOptions& options,
+                                         RegexCache& regexes) {
   NormalCell out;
   switch (cell.test_case()) {
     case v1::Cell::kAny:
@@ -292,14 +300,16 @@ absl::StatusOr<NormalCell> NormalizeCell(const v1::Cell& cell,
       out.kind = NormalCell::kNotIn;
       RETCON_RETURN_IF_ERROR(AddValues(cell.not_one_of(), input, out));
       break;
-    case v1::Cell::kRegex:
+    case v1::Cell::kRegex: {
       if (input.kind != InputKind::kString) {
         return NotFor("regex", "a string", input);
       }
       out.kind = NormalCell::kRegex;
       out.regex = cell.regex();
-      RETCON_RETURN_IF_ERROR(CheckRegex(out.regex, options));
+      RETCON_ASSIGN_OR_RETURN(out.re,
+                              CompileRegex(out.regex, options, regexes));
       break;
+    }
     case v1::Cell::kRange:
       if (input.kind != InputKind::kInteger) {
         return NotFor("range", "an integer", input);

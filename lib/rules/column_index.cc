@@ -7,6 +7,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "lib/rules/internal/compile_error.h"
 #include "lib/rules/internal/compiled_decision.h"
 #include "lib/rules/internal/re2_options.h"
 #include "re2/re2.h"
@@ -16,54 +17,38 @@ namespace retcon {
 namespace rules_internal {
 namespace {
 
-bool Contains(const NormalCell& cell, int64_t n) {
-  return std::find(cell.numbers.begin(), cell.numbers.end(), n) !=
-         cell.numbers.end();
-}
-bool Contains(const NormalCell& cell, const std::string& s) {
-  return std::find(cell.texts.begin(), cell.texts.end(), s) != cell.texts.end();
+inline void ClearBit(RowBits& bits, int row) {
+  bits[row >> 6] &= ~(uint64_t{1} << (row & 63));
 }
 
-bool IsDiscrete(const NormalCell& cell) {
-  return cell.kind != NormalCell::kRegex && cell.kind != NormalCell::kRange;
-}
-
-// Whether a discrete cell accepts present value `v`.
-template <typename T>
-bool Accepts(const NormalCell& cell, const T& v) {
-  switch (cell.kind) {
-    case NormalCell::kAny:
-    case NormalCell::kPresent:
-      return true;
-    case NormalCell::kIn:
-      return Contains(cell, v);
-    case NormalCell::kNotIn:
-      return !Contains(cell, v);
-    default:
-      return false;
-  }
-}
-
-// Fills the value maps, `other` and `missing` from the discrete cells.
+// Fills `other` and `missing`, then the value maps: each listed value
+// accepts what `other` accepts, plus the rows listing it in an `in` cell,
+// minus those listing it in a `not in` cell. Each row touches only its own
+// values: O(distinct values x words + cells).
 template <typename T>
 void BuildDiscrete(const CompiledDecision& d, int c,
                    absl::flat_hash_map<T, RowBits>& map, ColumnIndex& col,
                    const std::vector<T> NormalCell::*values) {
   for (int r = 0; r < d.num_rows; ++r) {
-    for (const T& v : d.cells[r][c].*values) map.try_emplace(v, d.zeros);
+    const NormalCell::Kind kind = d.cells[r][c].kind;
+    if (kind == NormalCell::kAny || kind == NormalCell::kPresent ||
+        kind == NormalCell::kNotIn) {
+      SetBit(col.other, r);
+    }
+    if (kind == NormalCell::kAny || kind == NormalCell::kMissing) {
+      SetBit(col.missing, r);
+    }
   }
   for (int r = 0; r < d.num_rows; ++r) {
     const NormalCell& cell = d.cells[r][c];
-    if (!IsDiscrete(cell)) continue;
-    for (auto& [value, bits] : map) {
-      if (Accepts(cell, value)) SetBit(bits, r);
-    }
-    if (cell.kind == NormalCell::kAny || cell.kind == NormalCell::kPresent ||
-        cell.kind == NormalCell::kNotIn) {
-      SetBit(col.other, r);
-    }
-    if (cell.kind == NormalCell::kAny || cell.kind == NormalCell::kMissing) {
-      SetBit(col.missing, r);
+    for (const T& v : cell.*values) {
+      auto [it, added] = map.try_emplace(v);
+      if (added) it->second = col.other;
+      if (cell.kind == NormalCell::kIn) {
+        SetBit(it->second, r);
+      } else {
+        ClearBit(it->second, r);
+      }
     }
   }
 }
@@ -107,54 +92,69 @@ bool AnchoredLiteral(const std::string& pattern, std::string* literal) {
   return true;
 }
 
-// The distinct patterns of column `c`, each with its rows.
-std::vector<std::pair<std::string, RowBits>> RegexPatterns(
-    const CompiledDecision& d, int c) {
-  std::vector<std::pair<std::string, RowBits>> patterns;
-  absl::flat_hash_map<std::string, size_t> index;
+// A distinct pattern of a column: the first row using it, and every row.
+struct ColumnPattern {
+  int first_row = -1;
+  const NormalCell* cell = nullptr;
+  RowBits rows;
+};
+
+// The distinct patterns of column `c`, in order of first use.
+std::vector<ColumnPattern> RegexPatterns(const CompiledDecision& d, int c) {
+  std::vector<ColumnPattern> patterns;
+  absl::flat_hash_map<absl::string_view, size_t> index;
   for (int r = 0; r < d.num_rows; ++r) {
     const NormalCell& cell = d.cells[r][c];
     if (cell.kind != NormalCell::kRegex) continue;
     auto [it, added] = index.try_emplace(cell.regex, patterns.size());
-    if (added) patterns.emplace_back(cell.regex, d.zeros);
-    SetBit(patterns[it->second].second, r);
+    if (added) patterns.push_back({r, &cell, d.zeros});
+    SetBit(patterns[it->second].rows, r);
   }
   return patterns;
 }
 
 absl::Status BuildRegexSet(const CompileOptions& options,
-                           const CompiledDecision& d, int c, ColumnIndex& col) {
+                           const CompiledDecision& d, int c,
+                           const std::vector<int>& first_rows,
+                           const Where& where, ColumnIndex& col) {
   // The set holds every pattern of the column; each was checked alone.
-  RE2::Options re_options = RegexOptions(std::max<int64_t>(
-      64 << 20,
-      options.regex_max_mem * static_cast<int64_t>(col.regex_rows.size())));
-  col.regex_set = std::make_unique<RE2::Set>(re_options, RE2::UNANCHORED);
-  for (const std::string& p : col.regex_patterns) {
+  col.regex_set = std::make_unique<RE2::Set>(
+      RegexOptions(options.regex_set_max_mem), RE2::UNANCHORED);
+  for (size_t i = 0; i < col.regex_patterns.size(); ++i) {
     std::string error;
-    if (col.regex_set->Add(p, &error) < 0) {
-      return absl::InvalidArgumentError(error);
+    if (col.regex_set->Add(col.regex_patterns[i], &error) < 0) {
+      Where at = where;
+      at.row = first_rows[i];
+      at.cell = c;
+      at.row_id = d.decision->rows(first_rows[i]).id();
+      return ErrorAt(at, absl::StrCat("RE2::Set refused regex '",
+                                      col.regex_patterns[i], "': ", error));
     }
   }
   if (!col.regex_set->Compile()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "decision '", d.decision->name(), "' input '", d.inputs[c].path,
-        "': the column's ", col.regex_rows.size(),
-        " regexes together are too large for RE2"));
+    return ErrorAt(
+        where, absl::StrCat("the column's ", col.regex_rows.size(),
+                            " regexes together are too large for RE2 (more "
+                            "than CompileOptions::regex_set_max_mem, ",
+                            options.regex_set_max_mem, " bytes)"));
   }
   return absl::OkStatus();
 }
 
-absl::Status BuildRegex(const CompileOptions& options, CompiledDecision& d,
-                        int c) {
+absl::Status BuildRegex(const CompileOptions& options, const Where& where,
+                        CompiledDecision& d, int c) {
   ColumnIndex& col = d.columns[c];
-  for (auto& [pattern, rows] : RegexPatterns(d, c)) {
+  std::vector<int> first_rows;  // Of each pattern in the set.
+  for (ColumnPattern& pattern : RegexPatterns(d, c)) {
     std::string literal;
-    if (AnchoredLiteral(pattern, &literal)) {
+    if (AnchoredLiteral(pattern.cell->regex, &literal)) {
       col.prefix_lengths.push_back(literal.size());
-      col.prefix_rows.emplace(std::move(literal), std::move(rows));
+      col.prefix_rows.emplace(std::move(literal), std::move(pattern.rows));
     } else {
-      col.regex_patterns.push_back(pattern);
-      col.regex_rows.push_back(std::move(rows));
+      col.regex_patterns.push_back(pattern.cell->regex);
+      col.regex_programs.push_back(pattern.cell->re.get());
+      col.regex_rows.push_back(std::move(pattern.rows));
+      first_rows.push_back(pattern.first_row);
     }
   }
   col.prefix_table = TableOf(col.prefix_rows);
@@ -163,10 +163,12 @@ absl::Status BuildRegex(const CompileOptions& options, CompiledDecision& d,
       std::unique(col.prefix_lengths.begin(), col.prefix_lengths.end()),
       col.prefix_lengths.end());
   if (col.regex_rows.empty()) return absl::OkStatus();
-  return BuildRegexSet(options, d, c, col);
+  return BuildRegexSet(options, d, c, first_rows, where, col);
 }
 
-// Half-open buckets between the distinct bounds of the range cells.
+// Half-open buckets between the distinct bounds of the range cells. Each
+// range covers a run of buckets; one sweep over the buckets adds a row where
+// its run starts and removes it after it ends: O(buckets x words + rows).
 void BuildRange(CompiledDecision& d, int c) {
   ColumnIndex& col = d.columns[c];
   const InputPath& in = d.inputs[c];
@@ -180,26 +182,34 @@ void BuildRange(CompiledDecision& d, int c) {
   }
   std::sort(b.begin(), b.end());
   b.erase(std::unique(b.begin(), b.end()), b.end());
-  col.buckets.assign(b.size() + 1, d.zeros);
+  auto position = [&](int64_t bound) {
+    return static_cast<size_t>(std::lower_bound(b.begin(), b.end(), bound) -
+                               b.begin());
+  };
+  // Bucket i covers [b[i-1], b[i]): a range from `low` starts at the bucket
+  // after low's position; one through `high` ends at high + 1's position.
+  std::vector<std::vector<int>> starts(b.size() + 1), ends(b.size() + 1);
   for (int r = 0; r < d.num_rows; ++r) {
     const NormalCell& cell = d.cells[r][c];
     if (cell.kind != NormalCell::kRange) continue;
-    // Bucket i covers [b[i-1], b[i]); it is inside the cell when
-    // low <= b[i-1] (or i == 0 and low is open) and b[i] - 1 <= high.
-    for (size_t i = 0; i < col.buckets.size(); ++i) {
-      int64_t from = i == 0 ? in.min_key : b[i - 1];
-      int64_t to_inclusive = i == b.size() ? in.max_key : b[i] - 1;
-      if (from >= cell.low && to_inclusive <= cell.high) {
-        SetBit(col.buckets[i], r);
-      }
-    }
+    size_t first = cell.low > in.min_key ? position(cell.low) + 1 : 0;
+    size_t last = cell.high < in.max_key ? position(cell.high + 1) : b.size();
+    starts[first].push_back(r);
+    ends[last].push_back(r);
+  }
+  col.buckets.reserve(b.size() + 1);
+  RowBits rows = d.zeros;
+  for (size_t i = 0; i <= b.size(); ++i) {
+    for (int r : starts[i]) SetBit(rows, r);
+    col.buckets.push_back(rows);
+    for (int r : ends[i]) ClearBit(rows, r);
   }
 }
 
 }  // namespace
 
 absl::Status BuildColumnIndexes(const CompileOptions& options,
-                                CompiledDecision& d) {
+                                const Where& where, CompiledDecision& d) {
   d.num_words = (d.num_rows + 63) / 64;
   d.zeros.assign(d.num_words, 0);
   d.all_rows = d.zeros;
@@ -221,7 +231,9 @@ absl::Status BuildColumnIndexes(const CompileOptions& options,
       BuildDiscrete(d, c, col.by_number, col, &NormalCell::numbers);
       BuildDense(col);
     }
-    absl::Status status = BuildRegex(options, d, c);
+    Where at = where;
+    at.input = absl::StrCat("input '", d.inputs[c].path, "'");
+    absl::Status status = BuildRegex(options, at, d, static_cast<int>(c));
     if (!status.ok()) return status;
     BuildRange(d, c);
   }
@@ -264,11 +276,15 @@ const uint64_t* RegexRows(const ColumnIndex& col, int num_words,
   }
   if (col.regex_set != nullptr) {
     thread_local std::vector<int> matches;
-    matches.clear();
-    if (col.regex_set->Match(re2::StringPiece(text.data(), text.size()),
-                             &matches)) {
-      for (int m : matches) rows.Add(col.regex_rows[m].data());
+    RE2::Set::ErrorInfo error;
+    error.kind = RE2::Set::kNoError;
+    if (!col.regex_set->Match(re2::StringPiece(text.data(), text.size()),
+                              &matches, &error) &&
+        error.kind != RE2::Set::kNoError) {
+      // Out of DFA memory: each pattern on its own.
+      MatchRegexesOneByOne(col, text, matches);
     }
+    for (int m : matches) rows.Add(col.regex_rows[m].data());
   }
   return rows.result();
 }
@@ -299,6 +315,17 @@ const uint64_t* RangeRows(const ColumnIndex& col, int64_t v) {
 }
 
 }  // namespace
+
+void MatchRegexesOneByOne(const ColumnIndex& col, absl::string_view text,
+                          std::vector<int>& matches) {
+  matches.clear();
+  const re2::StringPiece piece(text.data(), text.size());
+  for (size_t i = 0; i < col.regex_programs.size(); ++i) {
+    if (RE2::PartialMatch(piece, *col.regex_programs[i])) {
+      matches.push_back(static_cast<int>(i));
+    }
+  }
+}
 
 void SelectRowsInto(const CompiledDecision& d, int c, const InputValue& value,
                     RowBits& scratch, ColumnSelection& s) {

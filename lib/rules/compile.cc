@@ -67,7 +67,7 @@ absl::Status CheckOutputValues(
 
 absl::Status CompileRow(const v1::Row& row, const DescriptorPool& pool,
                         const CompileOptions& options, Where where,
-                        CompiledDecision& cd) {
+                        RegexCache& regexes, CompiledDecision& cd) {
   const v1::Decision& d = *cd.decision;
   if (row.cells_size() != d.inputs_size()) {
     return ErrorAt(where, absl::StrCat(row.cells_size(), " cells for ",
@@ -80,7 +80,8 @@ absl::Status CompileRow(const v1::Row& row, const DescriptorPool& pool,
     at.input = absl::StrCat("input '", d.inputs(c), "'");
     RETCON_ASSIGN_OR_RETURN(
         NormalCell cell, [&]() -> absl::StatusOr<NormalCell> {
-          auto normal = NormalizeCell(row.cells(c), cd.inputs[c], options);
+          auto normal =
+              NormalizeCell(row.cells(c), cd.inputs[c], options, regexes);
           if (!normal.ok()) return ErrorAt(at, normal.status().message());
           return normal;
         }());
@@ -122,6 +123,7 @@ absl::Status CompileRows(const DescriptorPool& pool,
                          CompiledDecision& cd) {
   const v1::Decision& d = *cd.decision;
   absl::flat_hash_set<std::string> ids;
+  RegexCache regexes;
   for (int r = 0; r < d.rows_size(); ++r) {
     Where at = where;
     at.row = r;
@@ -131,7 +133,8 @@ absl::Status CompileRows(const DescriptorPool& pool,
       return ErrorAt(at, "the row has no id");
     }
     if (!ids.insert(at.row_id).second) return ErrorAt(at, "duplicate row id");
-    RETCON_RETURN_IF_ERROR(CompileRow(d.rows(r), pool, options, at, cd));
+    RETCON_RETURN_IF_ERROR(
+        CompileRow(d.rows(r), pool, options, at, regexes, cd));
   }
   if (!d.default_outputs().empty()) {
     Where at = where;
@@ -165,7 +168,7 @@ absl::Status CompileDecision(const DescriptorPool& pool,
   RETCON_RETURN_IF_ERROR(CheckOutputs(d, pool, where));
   RETCON_RETURN_IF_ERROR(CompileRows(pool, options, where, cd));
   cd.num_rows = d.rows_size();
-  return BuildColumnIndexes(options, cd);
+  return BuildColumnIndexes(options, where, cd);
 }
 
 absl::Status CheckDate(const std::string& date, const char* field) {

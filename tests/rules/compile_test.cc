@@ -3,6 +3,8 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "retcon/rules.h"
@@ -331,6 +333,66 @@ TEST(CompileTest, ProgramSizeLimitIsAnOption) {
   options.regex_max_program_size = 20;
   EXPECT_THAT(std::string(CompileRuleSet(*parsed, options).status().message()),
               HasSubstr("regex program too large: "));
+}
+
+// Each row touches only its own values and range buckets: 32,000 distinct
+// values or ranges compile in well under a second (the build that checked
+// every row against every value took 12 s). The bound is loose for slow
+// machines; a quadratic build misses it by far.
+TEST(CompileTest, LargeTablesCompileInTimeLinearInTheirCells) {
+  for (const char* kind : {"values", "ranges"}) {
+    std::string rows;
+    for (int i = 0; i < 32000; ++i) {
+      rows += absl::StrCat(
+          "rows { id: 'R", i, "' cells { ",
+          std::string(kind) == "values"
+              ? absl::StrCat("equals { string_value: 'SKU-", i, "' }")
+              : absl::StrCat("range { low: '", 3 * i, "' high: '", 3 * i + 100,
+                             "' }"),
+          " } outputs { string_value: 'A' } }\n");
+    }
+    auto parsed = ParseRuleSetText(
+        rules_test::Table("FIRST",
+                          std::string(kind) == "values"
+                              ? "inputs: 'sku'"
+                              : "inputs: 'days_since_order'",
+                          rows),
+        "big.textproto");
+    ASSERT_TRUE(parsed.ok());
+    rules_test::ReturnFact::descriptor();
+    absl::Time start = absl::Now();
+    auto compiled = CompileRuleSet(*parsed, {});
+    absl::Duration took = absl::Now() - start;
+    ASSERT_TRUE(compiled.ok()) << compiled.status();
+    EXPECT_LT(took, absl::Seconds(4)) << kind;
+    rules_test::ReturnFact f;
+    f.set_sku("SKU-31999");
+    f.set_days_since_order(95999);  // R31967 is (95901, 96001).
+    auto r = (*compiled)->Evaluate("d", f);
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(r->hits[0].row_id,
+              std::string(kind) == "values" ? "R31999" : "R31967");
+  }
+}
+
+TEST(CompileTest, RegexSetMemoryIsCappedByAnOption) {
+  auto parsed = ParseRuleSetText(
+      rules_test::Table(
+          "FIRST", "inputs: 'condition' inputs: 'sku'",
+          "rows { id: 'R1' cells { any {} } cells { regex: '(a|b)*a(a|b){8}' } "
+          "outputs { string_value: 'A' } }\n"
+          "rows { id: 'R2' cells { any {} } cells { regex: 'b[0-9]+c' } "
+          "outputs { string_value: 'B' } }"),
+      "set.textproto");
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  rules_test::ReturnFact::descriptor();
+  CompileOptions options;
+  EXPECT_TRUE(CompileRuleSet(*parsed, options).ok());
+  options.regex_set_max_mem = 2000;
+  EXPECT_EQ(std::string(CompileRuleSet(*parsed, options).status().message()),
+            "set.textproto:2: decision 'd' input 'sku': the column's 2 "
+            "regexes together are too large for RE2 (more than "
+            "CompileOptions::regex_set_max_mem, 2000 bytes)");
 }
 
 TEST(CompileTest, TextSyntaxErrorsCiteLineAndColumn) {

@@ -1,6 +1,7 @@
 // The indexed evaluator against a row-by-row reference over random tables
 // and facts (fixed seeds, printed on failure): every cell kind, missing
 // values, regex and range columns mixed with discrete cells.
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <random>
@@ -13,7 +14,9 @@
 #include "absl/numeric/int128.h"
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
+#include "lib/rules/internal/rule_set_impl.h"
 #include "re2/re2.h"
+#include "re2/set.h"
 #include "retcon/rules.h"
 #include "retcon/rules_analysis.h"
 #include "tests/rules/rules_test_fact.pb.h"
@@ -356,6 +359,37 @@ TEST(EvaluatePropertyTest, RangesAtTheIntegerExtremesMatchTheReference) {
   }
   EXPECT_GT(checked, 1000);
   EXPECT_GT(matched, checked / 4);
+}
+
+// The fallback for a regex set out of DFA memory (RE2 checks at compile
+// that the DFA works, so it cannot be forced here) finds what the set finds.
+TEST(EvaluatePropertyTest, RegexesMatchedOneByOneFindWhatTheSetFinds) {
+  int64_t compared = 0, found = 0;
+  for (uint32_t seed = 300; seed < 320; ++seed) {
+    Random r(seed);
+    v1::RuleSet rs = RandomTable(r, 1 + r.Below(60));
+    auto compiled = CompileRuleSet(rs, {});
+    ASSERT_TRUE(compiled.ok()) << compiled.status();
+    const auto& impl =
+        static_cast<const rules_internal::RuleSetImpl&>(**compiled);
+    for (const rules_internal::ColumnIndex& col : impl.decisions[0].columns) {
+      if (col.regex_set == nullptr) continue;
+      for (int i = 0; i < 100; ++i) {
+        std::string text = r.Below(2) ? kLocations[r.Below(kNumLocations)]
+                                      : kSkus[r.Below(7)];
+        if (r.Below(3) == 0) text += kSkus[r.Below(7)];
+        std::vector<int> by_set, one_by_one;
+        col.regex_set->Match(text, &by_set);
+        std::sort(by_set.begin(), by_set.end());
+        rules_internal::MatchRegexesOneByOne(col, text, one_by_one);
+        EXPECT_EQ(by_set, one_by_one) << "seed " << seed << " '" << text << "'";
+        ++compared;
+        found += !one_by_one.empty();
+      }
+    }
+  }
+  EXPECT_GT(compared, 500);
+  EXPECT_GT(found, compared / 10);
 }
 
 // Rows matching `f` by the reference, in row order.

@@ -31,10 +31,12 @@ struct Where {
 absl::Status ErrorAt(const Where& where, absl::string_view message);
 
 // Converts a cell to its normal form for `input`; errors are bare messages
-// ("unknown enum value 'BROKEN' of retcon.v1.ItemCondition").
+// ("unknown enum value 'BROKEN' of retcon.v1.ItemCondition"). Regexes are
+// compiled through `regexes`.
 absl::StatusOr<NormalCell> NormalizeCell(const v1::Cell& cell,
                                          const InputPath& input,
-                                         const CompileOptions& options);
+                                         const CompileOptions& options,
+                                         RegexCache& regexes);
 
 // Checks that `value` has the type of `output`.
 absl::Status CheckOutputValue(const v1::Value& value, const v1::Output& output,

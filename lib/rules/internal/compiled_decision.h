@@ -16,6 +16,7 @@
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/message.h"
 #include "lib/rules/internal/text_table.h"
+#include "re2/re2.h"
 #include "re2/set.h"
 #include "retcon/rules.h"
 #include "retcon/v1/rules.pb.h"
@@ -95,11 +96,18 @@ struct NormalCell {
   std::vector<int64_t> numbers;
   std::vector<std::string> texts;
   std::string regex;
+  // kRegex: the compiled pattern, shared by the cells of a decision with the
+  // same pattern; for the analysis and for matching patterns one by one.
+  std::shared_ptr<const RE2> re;
   // kRange: inclusive bounds as keys, within the field's range (min_key and
   // max_key stand for an open end).
   int64_t low = 0;
   int64_t high = 0;
 };
+
+// Compiled patterns by text, so that a pattern used in many rows of a
+// decision is compiled once.
+using RegexCache = absl::flat_hash_map<std::string, std::shared_ptr<const RE2>>;
 
 // Maps one input's value to the rows whose cell in that column accepts it.
 // A row appears in exactly one part (discrete, regex or range), so the rows
@@ -124,9 +132,11 @@ struct ColumnIndex {
   absl::flat_hash_map<std::string, RowBits> prefix_rows;
   TextTable prefix_table;              // prefix_rows, for evaluation.
   std::vector<size_t> prefix_lengths;  // Distinct, ascending.
-  // Other regex cells: one RE2::Set over the distinct patterns.
+  // Other regex cells: one RE2::Set over the distinct patterns. When the
+  // set's DFA runs out of memory, the patterns are matched one by one.
   std::unique_ptr<RE2::Set> regex_set;
   std::vector<std::string> regex_patterns;  // In regex_set order.
+  std::vector<const RE2*> regex_programs;   // Same order; owned by cells.
   std::vector<RowBits> regex_rows;          // Per index in regex_set.
   // Range cells: bucket i holds values in [bounds[i-1], bounds[i]).
   std::vector<int64_t> bounds;
@@ -151,10 +161,13 @@ struct CompiledDecision {
   std::vector<int64_t> priority_rank;
 };
 
+struct Where;
+
 // Builds the column indexes of `d` from its normalised cells. Errors (a
-// regex set RE2 cannot compile) name the decision and input.
+// regex set RE2 cannot compile) are located by `where` (the decision) and
+// name the input.
 absl::Status BuildColumnIndexes(const CompileOptions& options,
-                                CompiledDecision& d);
+                                const Where& where, CompiledDecision& d);
 
 // Fills d.message_steps and each input's holder, sharing common prefixes;
 // for generated fact types also the reflections, and d.generated_reflection.
@@ -170,6 +183,12 @@ void ReadInputs(const CompiledDecision& d,
 // The input value as text for traces: "42", "true", "ITEM_CONDITION_USED",
 // "\"LEEDS\"" or "<missing>".
 std::string RenderInput(const InputPath& in, const InputValue& value);
+
+// The indexes into col.regex_patterns of the patterns found in `text`, by
+// matching each pattern alone: what col.regex_set->Match finds, without the
+// set's DFA (used when that runs out of memory).
+void MatchRegexesOneByOne(const ColumnIndex& col, absl::string_view text,
+                          std::vector<int>& matches);
 
 // The (up to three) bitsets whose union is the rows of column `c` that
 // accept `value`. Uses `scratch` when several regexes match.
