@@ -7,8 +7,9 @@
 #include <utility>
 #include <vector>
 
-#include "absl/container/flat_hash_set.h"
+#include "absl/container/inlined_vector.h"
 #include "absl/strings/str_cat.h"
+#include "absl/types/span.h"
 #include "lib/apportion/internal/fields.h"
 #include "lib/internal/status_macros.h"
 #include "lib/plan/internal/plan_context.h"
@@ -24,8 +25,8 @@ namespace {
 struct CreditEvent {
   const v1::RefundTransaction* refund = nullptr;  // nullptr: finalised
   int refund_index = -1;
-  std::vector<int> lines;  // Return line indexes, in return order.
-  bool first = false;      // Carries the return-level fees.
+  absl::InlinedVector<int, 8> lines;  // Return line indexes, in order.
+  bool first = false;                 // Carries the return-level fees.
 };
 
 v1::ExceptionDetail Detail(std::string field, std::string expected,
@@ -42,9 +43,9 @@ bool Live(const v1::RefundTransaction& refund) {
          refund.status() != v1::TRANSACTION_STATUS_CANCELED;
 }
 
-std::vector<int> CoveredLines(const v1::ReturnRequest& ret,
-                              const v1::RefundTransaction& refund) {
-  std::vector<int> lines;
+absl::InlinedVector<int, 8> CoveredLines(const v1::ReturnRequest& ret,
+                                         const v1::RefundTransaction& refund) {
+  absl::InlinedVector<int, 8> lines;
   for (int r = 0; r < ret.lines_size(); ++r) {
     const std::string& id = ret.lines(r).return_line_id();
     if (refund.return_line_ids().empty() ||
@@ -268,7 +269,18 @@ void Total(const PlanContext& ctx, v1::CreditNote& note) {
 int64_t StillRefundable(const PlanContext& ctx) {
   int64_t credited = 0;
   for (const v1::LineHistory& h : ctx.working.lines()) {
-    credited += h.credited_gross().minor_units();
+    if (h.has_credited_gross() || h.credited_quantity() == 0) {
+      credited += h.credited_gross().minor_units();
+      continue;
+    }
+    // Quantities without amounts were credited by the cumulative rule.
+    const int l = ctx.OrderLine(h.order_line_id());
+    const PaidLine* paid = l < 0 ? nullptr : ctx.Paid(l, h.component_sku());
+    if (paid == nullptr || paid->units <= 0) continue;
+    absl::StatusOr<int64_t> share = CumulativeShare(
+        paid->paid.gross, std::min(h.credited_quantity(), paid->units),
+        paid->units, ctx.config.options.rounding);
+    if (share.ok()) credited += *share;
   }
   for (const v1::ShippingHistory& s : ctx.working.shipping()) {
     credited += s.credited_gross().minor_units();
@@ -276,8 +288,7 @@ int64_t StillRefundable(const PlanContext& ctx) {
   return ctx.order_paid_minor - credited;
 }
 
-std::string SharedReason(const PlanContext& ctx,
-                         const std::vector<int>& lines) {
+std::string SharedReason(const PlanContext& ctx, absl::Span<const int> lines) {
   std::string reason;
   for (size_t i = 0; i < lines.size(); ++i) {
     const std::string& r = ctx.ret.lines(lines[i]).reason_code();
@@ -325,11 +336,25 @@ class EventPlanner {
 
     std::vector<ReturnQuantity> returns = GoodsQuantities();
     RETCON_RETURN_IF_ERROR(Apportion(returns));
+    bool owed_on_exchange = false;
     for (int r : event_.lines) {
       if (ctx_.ret.lines(r).resolution() != v1::RESOLUTION_EXCHANGE) continue;
       RETCON_ASSIGN_OR_RETURN(std::optional<v1::RefundLine> line,
                               DifferenceLine(ctx_, r));
-      if (line) *note_->add_lines() = *std::move(line);
+      if (!line) continue;
+      *note_->add_lines() = *std::move(line);
+      owed_on_exchange = true;
+    }
+    if (owed_on_exchange && ctx_.exchange_parked) {
+      Issue issue;
+      issue.code = v1::EXCEPTION_CODE_INCOMPLETE_EXCHANGE;
+      issue.message = absl::StrCat(
+          "The refund owed on the exchange for order ",
+          ctx_.order.order_number(),
+          " is held back with its exchange order, which is held back too "
+          "(see that exception). Both go through once it is resolved.");
+      issue.details.push_back(Detail("exchange_order", "posted", "held back"));
+      issues_.push_back(std::move(issue));
     }
     for (const v1::Fee& fee : ctx_.ret.fees()) {
       if (!FeeHere(fee)) continue;
@@ -378,7 +403,9 @@ class EventPlanner {
     for (int r : event_.lines) {
       const v1::ReturnLine& line = ctx_.ret.lines(r);
       if (line.resolution() == v1::RESOLUTION_EXCHANGE) continue;
-      const std::string field = absl::StrCat("return.lines[", r, "]");
+      auto field = [r](absl::string_view name) {
+        return absl::StrCat("return.lines[", r, "].", name);
+      };
       const int l = ctx_.OrderLine(line.order_line_id());
       if (!line.component_sku().empty() &&
           ctx_.Paid(l, line.component_sku()) == nullptr) {
@@ -391,7 +418,7 @@ class EventPlanner {
             "split, so its refund cannot be valued. The credit note is held "
             "back; add the bundle to the catalog, then plan the return "
             "again.");
-        issue.details.push_back(Detail(field + ".component_sku",
+        issue.details.push_back(Detail(field("component_sku"),
                                        "a component with a known price share",
                                        line.component_sku()));
         issues_.push_back(std::move(issue));
@@ -409,6 +436,12 @@ class EventPlanner {
       if (quantity < line.quantity()) {
         Issue issue;
         issue.code = v1::EXCEPTION_CODE_OVER_REFUND;
+        if (const PaidLine* paid = ctx_.Paid(l, line.component_sku());
+            paid != nullptr && paid->units > 0) {
+          // Roughly what the excess units paid, for the routing rules.
+          issue.amount_minor =
+              paid->paid.gross / paid->units * (line.quantity() - quantity);
+        }
         issue.message = absl::StrCat(
             "Line '", line.return_line_id(), "' refunds ", line.quantity(),
             " x ",
@@ -419,10 +452,9 @@ class EventPlanner {
             " of those units are still refundable (the rest were already "
             "credited or exchanged). The credit note is held back: check "
             "for a refund made twice.");
-        issue.details.push_back(
-            Detail(field + ".quantity",
-                   absl::StrCat("<= ", std::max<int64_t>(left, 0)),
-                   absl::StrCat(line.quantity())));
+        issue.details.push_back(Detail(
+            field("quantity"), absl::StrCat("<= ", std::max<int64_t>(left, 0)),
+            absl::StrCat(line.quantity())));
         issues_.push_back(std::move(issue));
       }
       if (quantity == 0) continue;
@@ -452,10 +484,14 @@ class EventPlanner {
 
   // Goods (and shipping, per refund_policy) from the apportioning core.
   absl::Status Apportion(const std::vector<ReturnQuantity>& returns) {
-    const bool all_returned = AllReturnedAfter(ctx_, returns);
+    all_returned_ = AllReturnedAfter(ctx_, returns);
+    // Goods first: the policy decision sees their value.
+    absl::StatusOr<Refund> refund = apportion_internal::ApportionWithFigures(
+        ctx_.order, ctx_.figures, ctx_.working, returns, Options());
+    if (!refund.ok()) return refund.status();
     auto& fact = *ctx_.Scratch<v1::RefundFact>();
-    FillFact(fact, 0);
-    fact.set_all_items_returned(all_returned);
+    FillFact(fact, refund->total.gross);
+    fact.set_all_items_returned(all_returned_);
     RETCON_ASSIGN_OR_RETURN(
         const v1::Value* shipping,
         DecideOne(ctx_, ctx_.config.refund_policy, 0, fact));
@@ -466,11 +502,13 @@ class EventPlanner {
     }
     include_shipping_ =
         policy == v1::SHIPPING_REFUND_ALWAYS ||
-        (policy == v1::SHIPPING_REFUND_WHEN_ALL_RETURNED && all_returned);
+        (policy == v1::SHIPPING_REFUND_WHEN_ALL_RETURNED && all_returned_);
     if (returns.empty() && !include_shipping_) return absl::OkStatus();
-    absl::StatusOr<Refund> refund = apportion_internal::ApportionWithFigures(
-        ctx_.order, ctx_.figures, ctx_.working, returns, Options());
-    if (!refund.ok()) return refund.status();
+    if (include_shipping_) {
+      refund = apportion_internal::ApportionWithFigures(
+          ctx_.order, ctx_.figures, ctx_.working, returns, Options());
+      if (!refund.ok()) return refund.status();
+    }
     FillCreditNote(*refund, note_);
     for (v1::RefundLine& line : *note_->mutable_lines()) {
       if (line.kind() != v1::CREDIT_LINE_KIND_GOODS) continue;
@@ -516,8 +554,9 @@ class EventPlanner {
     const int64_t total = note_->total_gross().minor_units();
     ctx_.SetMoney(0, note_->mutable_variance());
     if (event_.refund == nullptr) return absl::OkStatus();
-    const std::string field =
-        absl::StrCat("return.refunds[", event_.refund_index, "].amount");
+    auto field = [this] {
+      return absl::StrCat("return.refunds[", event_.refund_index, "].amount");
+    };
     const int64_t refunded = event_.refund->amount().minor_units();
     ctx_.SetMoney(refunded - total, note_->mutable_variance());
     if (ctx_.ret.status() == v1::RETURN_STATUS_REJECTED ||
@@ -544,7 +583,7 @@ class EventPlanner {
           return i.code == v1::EXCEPTION_CODE_OVER_REFUND;
         });
     const int64_t refundable = StillRefundable(ctx_);
-    if (refunded > refundable) {
+    if (!over && refunded > refundable) {
       Issue issue;
       issue.code = v1::EXCEPTION_CODE_OVER_REFUND;
       issue.amount_minor = refunded - refundable;
@@ -555,7 +594,7 @@ class EventPlanner {
           " left that was paid and not yet credited. The credit note is held "
           "back; recover the excess or record why it was paid.");
       issue.details.push_back(
-          Detail(field, absl::StrCat("<= ", ctx_.Format(refundable)),
+          Detail(field(), absl::StrCat("<= ", ctx_.Format(refundable)),
                  ctx_.Format(refunded)));
       issues_.push_back(std::move(issue));
       return absl::OkStatus();
@@ -563,7 +602,7 @@ class EventPlanner {
     if (over) return absl::OkStatus();
     auto& fact = *ctx_.Scratch<v1::RefundFact>();
     FillFact(fact, total);
-    fact.set_all_items_returned(false);
+    fact.set_all_items_returned(all_returned_);
     const v1::Value* limits[2] = {nullptr, nullptr};
     RETCON_RETURN_IF_ERROR(
         Decide(ctx_, ctx_.config.refund_tolerance, fact, limits));
@@ -593,7 +632,7 @@ class EventPlanner {
         "returns platform; post the credit note once the figures agree or "
         "the difference is approved.");
     issue.details.push_back(
-        Detail(field, ctx_.Format(total), ctx_.Format(refunded)));
+        Detail(field(), ctx_.Format(total), ctx_.Format(refunded)));
     issues_.push_back(std::move(issue));
     return absl::OkStatus();
   }
@@ -603,6 +642,7 @@ class EventPlanner {
   v1::CreditNote* note_ = nullptr;  // In ctx_.plan.credit_notes.
   std::optional<Refund> refund_;
   bool include_shipping_ = false;
+  bool all_returned_ = false;  // After this event, every unit credited.
   std::vector<Issue> issues_;
 };
 
@@ -622,17 +662,21 @@ absl::Status ValueExchanges(PlanContext& ctx) {
     for (const v1::ExchangeItem& item : ctx.ret.exchange_items()) {
       if (item.return_line_id() != line.return_line_id()) continue;
       value.exchanged = true;
+      value.has_items = true;
       new_value += item.unit_price().minor_units() * item.quantity();
     }
-    if (!value.exchanged) continue;
+    // Without items nothing is known of what is sent, so no refund is owed
+    // yet (the exchange order is parked as incomplete).
+    if (!value.exchanged || !value.has_items) continue;
     value.difference = new_value;
     const int l = ctx.OrderLine(line.order_line_id());
     if (!line.component_sku().empty() &&
         ctx.Paid(l, line.component_sku()) == nullptr) {
       continue;  // Unknown bundle split: no value to compare.
     }
-    const int64_t quantity =
-        std::min(line.quantity(), Remaining(ctx, l, line.component_sku()));
+    const int64_t quantity = std::max<int64_t>(
+        0, std::min(line.quantity(), Remaining(ctx, l, line.component_sku())));
+    value.excess = line.quantity() - quantity;
     if (quantity <= 0) continue;
     const ReturnQuantity q{line.order_line_id(), line.component_sku(),
                            quantity};
@@ -647,12 +691,15 @@ absl::Status ValueExchanges(PlanContext& ctx) {
 
 absl::Status PlanCreditNotes(PlanContext& ctx) {
   const Triggers& triggers = ctx.config.options.triggers;
-  std::vector<CreditEvent> events;
-  absl::flat_hash_set<absl::string_view> seen;
-  std::vector<bool> covered(ctx.ret.lines_size(), false);
+  absl::InlinedVector<CreditEvent, 2> events;
+  absl::InlinedVector<bool, 8> covered(ctx.ret.lines_size(), false);
   for (int i = 0; i < ctx.ret.refunds_size(); ++i) {
     const v1::RefundTransaction& refund = ctx.ret.refunds(i);
-    if (!seen.insert(refund.refund_id()).second) {
+    bool seen = false;
+    for (int j = 0; j < i && !seen; ++j) {
+      seen = ctx.ret.refunds(j).refund_id() == refund.refund_id();
+    }
+    if (seen) {
       std::vector<Issue> issues(1);
       issues[0].code = v1::EXCEPTION_CODE_DUPLICATE_SIGNAL;
       issues[0].message = absl::StrCat(
@@ -666,7 +713,7 @@ absl::Status PlanCreditNotes(PlanContext& ctx) {
       RETCON_RETURN_IF_ERROR(RaiseIssues(ctx, issues, "").status());
       continue;
     }
-    const std::vector<int> lines = CoveredLines(ctx.ret, refund);
+    const absl::InlinedVector<int, 8> lines = CoveredLines(ctx.ret, refund);
     if (Live(refund)) {
       for (int r : lines) covered[r] = true;
     }
@@ -694,7 +741,18 @@ absl::Status PlanCreditNotes(PlanContext& ctx) {
     }
     if (!final_event.lines.empty()) events.push_back(std::move(final_event));
   }
-  if (!events.empty()) events[0].first = true;
+  // Fees on the whole return go with the first live refund transaction in
+  // payload order, whatever state the others are in, or with the
+  // finalised event when there is none: the same note carries them in
+  // every delivery of the return.
+  int first_live = -1;
+  for (int i = 0; i < ctx.ret.refunds_size() && first_live < 0; ++i) {
+    if (Live(ctx.ret.refunds(i))) first_live = i;
+  }
+  for (CreditEvent& event : events) {
+    event.first = first_live >= 0 ? event.refund_index == first_live
+                                  : event.refund == nullptr;
+  }
   for (const CreditEvent& event : events) {
     RETCON_RETURN_IF_ERROR(EventPlanner(ctx, event).Run());
   }

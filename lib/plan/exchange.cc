@@ -25,20 +25,6 @@ v1::ExceptionDetail Detail(std::string field, std::string expected,
   return d;
 }
 
-// Return lines the exchange replaces: EXCHANGE lines and any line an
-// exchange item names, in return order.
-std::vector<int> ExchangedLines(const v1::ReturnRequest& ret) {
-  std::vector<int> lines;
-  for (int r = 0; r < ret.lines_size(); ++r) {
-    bool named = ret.lines(r).resolution() == v1::RESOLUTION_EXCHANGE;
-    for (const v1::ExchangeItem& item : ret.exchange_items()) {
-      named = named || item.return_line_id() == ret.lines(r).return_line_id();
-    }
-    if (named) lines.push_back(r);
-  }
-  return lines;
-}
-
 std::string ContentOf(const PlanContext& ctx, const std::vector<int>& lines) {
   ContentString content;
   content.Add("kind", "exchange-order");
@@ -124,7 +110,12 @@ absl::Status PlanExchange(PlanContext& ctx) {
                   ctx.config.options.triggers.exchange_statuses)) {
     return absl::OkStatus();
   }
-  const std::vector<int> lines = ExchangedLines(ctx.ret);
+  // Return lines the exchange replaces: EXCHANGE lines and any line an
+  // exchange item names, in return order.
+  std::vector<int> lines;
+  for (int r = 0; r < ctx.ret.lines_size(); ++r) {
+    if (ctx.exchange_values[r].exchanged) lines.push_back(r);
+  }
   if (lines.empty()) return absl::OkStatus();
   // Built in place; moved to the parked list, or removed, as it turns out.
   v1::ExchangeOrder& out = *ctx.plan.add_exchange_orders();
@@ -194,8 +185,11 @@ absl::Status PlanExchange(PlanContext& ctx) {
     Issue issue;
     issue.code = v1::EXCEPTION_CODE_SKU_MISMATCH;
     issue.message = absl::StrCat(
-        "The exchange sends '", item.sku(), "' (", item.product_name(),
-        "), which matches no SKU the ERP is known to stock. The exchange "
+        "The exchange sends '", item.sku(), "'",
+        item.product_name().empty()
+            ? ""
+            : absl::StrCat(" (", item.product_name(), ")"),
+        ", which matches no SKU the ERP is known to stock. The exchange "
         "order is held back; add a SKU alias to the catalog for it.");
     issue.details.push_back(
         Detail(absl::StrCat("return.exchange_items[", i, "].sku"),
@@ -237,9 +231,42 @@ absl::Status PlanExchange(PlanContext& ctx) {
     issues.push_back(std::move(issue));
   }
   CheckComplete(ctx.order, issues);
+  for (int r : lines) {
+    const v1::ReturnLine& line = ctx.ret.lines(r);
+    const PlanContext::ExchangeValue& value = ctx.exchange_values[r];
+    if (!value.has_items) {
+      Issue issue;
+      issue.code = v1::EXCEPTION_CODE_INCOMPLETE_EXCHANGE;
+      issue.message = absl::StrCat(
+          "Line '", line.return_line_id(), "' of return ", ctx.ret.return_id(),
+          " is an exchange, but the returns platform sent no exchange item "
+          "for it, so there is nothing to send. The exchange order is held "
+          "back; check the exchange in the returns platform.");
+      issue.details.push_back(
+          Detail("return.exchange_items",
+                 "an item for line '" + line.return_line_id() + "'", "none"));
+      issues.push_back(std::move(issue));
+    }
+    if (value.excess > 0) {
+      Issue issue;
+      issue.code = v1::EXCEPTION_CODE_OVER_REFUND;
+      issue.message = absl::StrCat(
+          "Line '", line.return_line_id(), "' exchanges ", line.quantity(),
+          " units of order line '", line.order_line_id(), "', but ",
+          value.excess,
+          " of them were already credited or exchanged. The exchange order "
+          "is held back: check for an exchange or refund made twice.");
+      issue.details.push_back(
+          Detail(absl::StrCat("return.lines[", r, "].quantity"),
+                 absl::StrCat("<= ", line.quantity() - value.excess),
+                 absl::StrCat(line.quantity())));
+      issues.push_back(std::move(issue));
+    }
+  }
 
   RETCON_ASSIGN_OR_RETURN(bool parked,
                           RaiseIssues(ctx, issues, out.id().idempotency_key()));
+  ctx.exchange_parked = parked;
   if (parked) {
     MoveLast(ctx.plan.mutable_exchange_orders(),
              ctx.plan.mutable_parked_exchange_orders());

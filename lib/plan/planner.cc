@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "absl/container/flat_hash_set.h"
+#include "absl/functional/function_ref.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "lib/internal/status_macros.h"
@@ -127,14 +128,28 @@ class PlannerImpl final : public Planner {
   const PlannerConfig config_;
 };
 
+// The path of a field, built only when an error names it.
+using PathFn = absl::FunctionRef<std::string()>;
+
 absl::Status CheckMoney(const v1::Money& money, const std::string& currency,
-                        const std::string& path) {
+                        PathFn path) {
   if (!money.currency_code().empty() && money.currency_code() != currency) {
-    return FieldError(path, absl::StrCat("is in ", money.currency_code(),
-                                         ", the order is in ", currency));
+    return FieldError(path(), absl::StrCat("is in ", money.currency_code(),
+                                           ", the order is in ", currency));
   }
-  if (money.minor_units() < 0) return FieldError(path, "must not be negative");
+  if (money.minor_units() < 0) {
+    return FieldError(path(), "must not be negative");
+  }
   return absl::OkStatus();
+}
+
+// Index of the return line `id` among the first `count` lines, or -1.
+int FindReturnLine(const v1::ReturnRequest& ret, absl::string_view id,
+                   int count) {
+  for (int i = 0; i < count; ++i) {
+    if (ret.lines(i).return_line_id() == id) return i;
+  }
+  return -1;
 }
 
 // Checks the return's own shape; business problems are left to the planners.
@@ -155,15 +170,23 @@ absl::Status ValidateReturn(const v1::SalesOrder& order,
         "return.currency_code",
         absl::StrCat(ret.currency_code(), " is not the order's ", currency));
   }
-  absl::flat_hash_set<absl::string_view> line_ids;
+  // Ids are checked for duplicates pairwise: returns have few lines, and
+  // this allocates nothing. Large returns switch to a hash set.
+  absl::flat_hash_set<absl::string_view> many_ids;
+  const bool use_set = ret.lines_size() > 32;
   for (int i = 0; i < ret.lines_size(); ++i) {
     const v1::ReturnLine& line = ret.lines(i);
-    const std::string path = absl::StrCat("return.lines[", i, "]");
+    auto path = [i](absl::string_view field) {
+      return absl::StrCat("return.lines[", i, "].", field);
+    };
     if (line.return_line_id().empty()) {
-      return FieldError(path + ".return_line_id", "is empty");
+      return FieldError(path("return_line_id"), "is empty");
     }
-    if (!line_ids.insert(line.return_line_id()).second) {
-      return FieldError(path + ".return_line_id",
+    const bool duplicate =
+        use_set ? !many_ids.insert(line.return_line_id()).second
+                : FindReturnLine(ret, line.return_line_id(), i) >= 0;
+    if (duplicate) {
+      return FieldError(path("return_line_id"),
                         absl::StrCat("'", line.return_line_id(),
                                      "' appears twice in the return"));
     }
@@ -173,60 +196,77 @@ absl::Status ValidateReturn(const v1::SalesOrder& order,
     }
     if (!known) {
       return FieldError(
-          path + ".order_line_id",
+          path("order_line_id"),
           absl::StrCat("the order has no line '", line.order_line_id(), "'"));
     }
     if (line.quantity() <= 0 || line.quantity() > kMaxUnits) {
-      return FieldError(path + ".quantity",
+      return FieldError(path("quantity"),
                         absl::StrCat("must be between 1 and ", kMaxUnits,
                                      ", got ", line.quantity()));
     }
   }
-  auto known_line = [&](const std::string& id, const std::string& path) {
-    if (line_ids.contains(id)) return absl::OkStatus();
-    return FieldError(path, absl::StrCat("the return has no line '", id, "'"));
+  auto known_line = [&](const std::string& id, PathFn path) {
+    const bool known = use_set ? many_ids.contains(id)
+                               : FindReturnLine(ret, id, ret.lines_size()) >= 0;
+    if (known) return absl::OkStatus();
+    return FieldError(path(),
+                      absl::StrCat("the return has no line '", id, "'"));
   };
   for (int i = 0; i < ret.refunds_size(); ++i) {
     const v1::RefundTransaction& refund = ret.refunds(i);
-    const std::string path = absl::StrCat("return.refunds[", i, "]");
+    auto path = [i](absl::string_view field) {
+      return absl::StrCat("return.refunds[", i, "].", field);
+    };
     if (refund.refund_id().empty()) {
-      return FieldError(path + ".refund_id", "is empty");
+      return FieldError(path("refund_id"), "is empty");
     }
     RETCON_RETURN_IF_ERROR(
-        CheckMoney(refund.amount(), currency, path + ".amount"));
+        CheckMoney(refund.amount(), currency, [&] { return path("amount"); }));
     for (int j = 0; j < refund.return_line_ids_size(); ++j) {
-      RETCON_RETURN_IF_ERROR(
-          known_line(refund.return_line_ids(j),
-                     absl::StrCat(path, ".return_line_ids[", j, "]")));
+      RETCON_RETURN_IF_ERROR(known_line(refund.return_line_ids(j), [&] {
+        return absl::StrCat(path("return_line_ids"), "[", j, "]");
+      }));
     }
   }
   for (int i = 0; i < ret.fees_size(); ++i) {
     const v1::Fee& fee = ret.fees(i);
-    const std::string path = absl::StrCat("return.fees[", i, "]");
+    auto path = [i](absl::string_view field) {
+      return absl::StrCat("return.fees[", i, "].", field);
+    };
     RETCON_RETURN_IF_ERROR(
-        CheckMoney(fee.amount(), currency, path + ".amount"));
+        CheckMoney(fee.amount(), currency, [&] { return path("amount"); }));
     if (!fee.return_line_id().empty()) {
-      RETCON_RETURN_IF_ERROR(
-          known_line(fee.return_line_id(), path + ".return_line_id"));
+      RETCON_RETURN_IF_ERROR(known_line(
+          fee.return_line_id(), [&] { return path("return_line_id"); }));
     }
     if (!fee.tax_rate().empty() && !TaxRate::Parse(fee.tax_rate()).ok()) {
-      return FieldError(
-          path + ".tax_rate",
-          absl::StrCat("'", fee.tax_rate(), "' is not a tax rate"));
+      return FieldError(path("tax_rate"), absl::StrCat("'", fee.tax_rate(),
+                                                       "' is not a tax rate"));
     }
   }
   for (int i = 0; i < ret.exchange_items_size(); ++i) {
     const v1::ExchangeItem& item = ret.exchange_items(i);
-    const std::string path = absl::StrCat("return.exchange_items[", i, "]");
-    RETCON_RETURN_IF_ERROR(
-        known_line(item.return_line_id(), path + ".return_line_id"));
+    auto path = [i](absl::string_view field) {
+      return absl::StrCat("return.exchange_items[", i, "].", field);
+    };
+    RETCON_RETURN_IF_ERROR(known_line(item.return_line_id(),
+                                      [&] { return path("return_line_id"); }));
+    const v1::ReturnLine& replaced =
+        ret.lines(FindReturnLine(ret, item.return_line_id(), ret.lines_size()));
+    if (IsRefundResolution(replaced.resolution())) {
+      return FieldError(
+          path("return_line_id"),
+          absl::StrCat("line '", item.return_line_id(), "' is refunded (",
+                       v1::Resolution_Name(replaced.resolution()),
+                       "), so nothing can be sent in exchange for it"));
+    }
     if (item.quantity() <= 0 || item.quantity() > kMaxUnits) {
-      return FieldError(path + ".quantity",
+      return FieldError(path("quantity"),
                         absl::StrCat("must be between 1 and ", kMaxUnits,
                                      ", got ", item.quantity()));
     }
-    RETCON_RETURN_IF_ERROR(
-        CheckMoney(item.unit_price(), currency, path + ".unit_price"));
+    RETCON_RETURN_IF_ERROR(CheckMoney(item.unit_price(), currency,
+                                      [&] { return path("unit_price"); }));
   }
   return absl::OkStatus();
 }
@@ -287,6 +327,7 @@ absl::Status PlannerImpl::Plan(const v1::SalesOrder& order,
       google::protobuf::Arena::CreateMessage<v1::OrderHistory>(&arena);
   *working = history;
   PlanContext ctx(config_, valued, ret, figures, *working, plan, &arena);
+  ctx.original = &order;
   if (ctx.working.order_id().empty()) {
     ctx.working.set_order_id(order.order_id());
   }
@@ -307,8 +348,10 @@ absl::Status PlannerImpl::Plan(const v1::SalesOrder& order,
   }
   RETCON_RETURN_IF_ERROR(ValueExchanges(ctx));
   RETCON_RETURN_IF_ERROR(PlanStockMovements(ctx));
-  RETCON_RETURN_IF_ERROR(PlanCreditNotes(ctx));
+  // The exchange before the credit notes: a refund owed on an exchange is
+  // held back when its exchange order is.
   RETCON_RETURN_IF_ERROR(PlanExchange(ctx));
+  RETCON_RETURN_IF_ERROR(PlanCreditNotes(ctx));
   return absl::OkStatus();
 }
 

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/functional/function_ref.h"
 #include "absl/strings/str_cat.h"
 #include "lib/internal/status_macros.h"
 #include "lib/plan/internal/plan_context.h"
@@ -54,6 +55,14 @@ std::vector<Move> MovesOf(const PlanContext& ctx, int r) {
   }
   base.expected_sku = sold.sku();
   base.paid = &paid;
+  if (ctx.original != nullptr &&
+      ctx.original->lines(base.order_line).components_size() > 0 &&
+      paid.component_begin == paid.component_end) {
+    // A bundle whose split is unknown: which components move, and at what
+    // value, is for the catalog to say; never the bundle SKU itself.
+    base.paid = nullptr;
+    return {base};
+  }
   const v1::BundleDefinition* bundle =
       CatalogBundle(ctx.config.catalog, sold.sku());
   if (paid.component_begin == paid.component_end ||
@@ -129,8 +138,8 @@ v1::ExceptionDetail Detail(std::string field, std::string expected,
 
 // Depot and disposition from the rules, or a NO_DEPOT_MAPPING issue.
 absl::Status Route(const PlanContext& ctx, const v1::ReturnItemFact& fact,
-                   const std::string& field, v1::StockMovement& out,
-                   std::vector<Issue>& issues) {
+                   absl::FunctionRef<std::string(absl::string_view)> field,
+                   v1::StockMovement& out, std::vector<Issue>& issues) {
   RETCON_ASSIGN_OR_RETURN(const v1::Value* depot,
                           DecideOne(ctx, ctx.config.depot, 0, fact));
   RETCON_ASSIGN_OR_RETURN(const v1::Value* disposition,
@@ -159,16 +168,23 @@ absl::Status Route(const PlanContext& ctx, const v1::ReturnItemFact& fact,
       v1::ItemCondition_Name(fact.condition()), ", received at '",
       fact.return_location(),
       "') goes to, so its stock movement is held back. Add a row to the ",
-      out.depot().empty() ? "'depot'" : "'disposition'",
+      out.depot().empty() && out.disposition() == v1::DISPOSITION_UNSPECIFIED
+          ? "'depot' and 'disposition'"
+      : out.depot().empty() ? "'depot'"
+                            : "'disposition'",
       " rules that covers it, then plan the return again.");
-  issue.details.push_back(Detail(field, missing, "no matching rule"));
+  issue.details.push_back(Detail(field(""), missing, "no matching rule"));
   issues.push_back(std::move(issue));
   return absl::OkStatus();
 }
 
 absl::Status PlanMove(PlanContext& ctx, const Move& m) {
   const v1::ReturnLine& line = ctx.ret.lines(m.return_line);
-  const std::string field = absl::StrCat("return.lines[", m.return_line, "]");
+  const int r = m.return_line;
+  auto field = [r](absl::string_view name) {
+    return name.empty() ? absl::StrCat("return.lines[", r, "]")
+                        : absl::StrCat("return.lines[", r, "].", name);
+  };
   // Built in place; moved to the parked list, or removed, as it turns out.
   v1::StockMovement& out = *ctx.plan.add_stock_movements();
   const absl::string_view segments[] = {ctx.ret.source(), ctx.ret.return_id(),
@@ -198,15 +214,23 @@ absl::Status PlanMove(PlanContext& ctx, const Move& m) {
   if (m.paid == nullptr) {
     Issue issue;
     issue.code = v1::EXCEPTION_CODE_UNKNOWN_BUNDLE;
-    issue.message = absl::StrCat(
-        "The return names component ", m.component_sku, " of order line '",
-        line.order_line_id(),
-        "', but neither the order nor the catalog says that line is a bundle "
-        "with that component. Add the bundle to the catalog (components and "
-        "weights), then plan the return again.");
-    issue.details.push_back(Detail(field + ".component_sku",
-                                   "a component of the bundle",
-                                   m.component_sku));
+    issue.message =
+        m.component_sku.empty()
+            ? absl::StrCat(
+                  "Order line '", line.order_line_id(), "' (", m.expected_sku,
+                  ") is a bundle whose make-up and price split neither the "
+                  "order nor the catalog gives, so its return cannot be put "
+                  "into stock (the bundle SKU itself is not stocked). Add the "
+                  "bundle to the catalog, then plan the return again.")
+            : absl::StrCat(
+                  "The return names component ", m.component_sku,
+                  " of order line '", line.order_line_id(),
+                  "', but neither the order nor the catalog says that line is "
+                  "a bundle with that component. Add the bundle to the "
+                  "catalog (components and weights), then plan the return "
+                  "again.");
+    issue.details.push_back(Detail(
+        field("component_sku"), "a component of the bundle", m.component_sku));
     issues.push_back(std::move(issue));
   } else if (m.check_sku && !m.platform_sku.empty()) {
     erp_sku = ctx.config.skus.Map(m.platform_sku);
@@ -222,7 +246,7 @@ absl::Status PlanMove(PlanContext& ctx, const Move& m) {
           "'. Its stock movement is held back. Add a SKU alias to the catalog "
           "if they are the same product, or check what was received.");
       issue.details.push_back(
-          Detail(field + ".platform_sku", m.expected_sku, m.platform_sku));
+          Detail(field("platform_sku"), m.expected_sku, m.platform_sku));
       issues.push_back(std::move(issue));
     }
   }
@@ -244,7 +268,7 @@ absl::Status PlanMove(PlanContext& ctx, const Move& m) {
           "' above the ", sold,
           " sold: this looks like a receipt signalled twice. The movement is "
           "held back; check the warehouse's receipts for this order.");
-      issue.details.push_back(Detail(field + ".quantity",
+      issue.details.push_back(Detail(field("quantity"),
                                      absl::StrCat("<= ", sold - moved),
                                      absl::StrCat(m.quantity)));
       issues.push_back(std::move(issue));
@@ -292,7 +316,9 @@ absl::Status PlanStockMovements(PlanContext& ctx) {
       issues[0].message = absl::StrCat(
           "Return ", ctx.ret.return_id(), " is finalised, but line '",
           line.return_line_id(), "' (", line.quantity(), " x ",
-          line.platform_sku(),
+          line.platform_sku().empty()
+              ? ctx.order.lines(ctx.OrderLine(line.order_line_id())).sku()
+              : line.platform_sku(),
           ") was never recorded as received, so no stock movement was "
           "posted. Check whether the item arrived and record the inspection.");
       issues[0].details.push_back(

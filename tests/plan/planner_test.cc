@@ -373,5 +373,133 @@ TEST(PlannerTest, CreateRejectsDecisionsOfTheWrongShape) {
               HasSubstr("catalog.sku_rewrites[0].pattern"));
 }
 
+// A fee on the whole return goes with the first live refund transaction,
+// whichever transaction succeeds first: it is deducted once, and the
+// second delivery is no replay conflict.
+TEST(PlannerTest, ReturnFeeGoesWithTheFirstLiveRefundInEveryDelivery) {
+  auto planner = MakePlanner();
+  const auto order = Parse<v1::SalesOrder>(kOrder);
+  auto ret = Parse<v1::ReturnRequest>(kReturn);
+  ret.clear_refunds();
+  ret.add_fees()->mutable_amount()->set_minor_units(300);  // 3.00 label
+  v1::RefundTransaction* rf1 = ret.add_refunds();
+  rf1->set_refund_id("RF1");
+  rf1->add_return_line_ids("R1");
+  rf1->set_status(v1::TRANSACTION_STATUS_PENDING);
+  rf1->mutable_amount()->set_minor_units(5400 - 300);
+  v1::RefundTransaction* rf2 = ret.add_refunds();
+  rf2->set_refund_id("RF2");
+  rf2->add_return_line_ids("R2");
+  rf2->set_status(v1::TRANSACTION_STATUS_SUCCESS);
+  rf2->mutable_amount()->set_minor_units(3600);
+  v1::OrderHistory history;
+  absl::StatusOr<v1::PostingPlan> first = planner->Plan(order, ret, history);
+  ASSERT_TRUE(first.ok()) << first.status();
+  ASSERT_EQ(first->credit_notes_size(), 1) << first->DebugString();
+  EXPECT_EQ(first->credit_notes(0).refund_id(), "RF2");
+  EXPECT_EQ(first->credit_notes(0).total_gross().minor_units(), 3600);
+  ASSERT_TRUE(planner->RecordPlan(order, *first, &history).ok());
+
+  ret.mutable_refunds(0)->set_status(v1::TRANSACTION_STATUS_SUCCESS);
+  absl::StatusOr<v1::PostingPlan> second = planner->Plan(order, ret, history);
+  ASSERT_TRUE(second.ok()) << second.status();
+  EXPECT_EQ(second->exceptions_size(), 0) << second->DebugString();
+  ASSERT_EQ(second->credit_notes_size(), 1);
+  EXPECT_EQ(second->credit_notes(0).refund_id(), "RF1");
+  EXPECT_EQ(second->credit_notes(0).total_gross().minor_units(), 5100);
+}
+
+TEST(PlannerTest, ExchangeItemsMayNotReplaceRefundedLines) {
+  auto planner = MakePlanner();
+  auto ret = Parse<v1::ReturnRequest>(kReturn);
+  v1::ExchangeItem* item = ret.add_exchange_items();
+  item->set_return_line_id("R1");
+  item->set_sku("DRESS-RED-12");
+  item->set_quantity(1);
+  absl::StatusOr<v1::PostingPlan> plan =
+      planner->Plan(Parse<v1::SalesOrder>(kOrder), ret, v1::OrderHistory());
+  EXPECT_EQ(plan.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(plan.status().message(),
+              HasSubstr("return.exchange_items[0].return_line_id"));
+}
+
+TEST(PlannerTest, ExchangeWithoutItemsIsIncompleteAndOwesNothing) {
+  auto planner = MakePlanner();
+  auto ret = Parse<v1::ReturnRequest>(kReturn);
+  ret.clear_refunds();
+  ret.mutable_lines(0)->set_resolution(v1::RESOLUTION_EXCHANGE);
+  ret.mutable_lines()->RemoveLast();
+  absl::StatusOr<v1::PostingPlan> plan =
+      planner->Plan(Parse<v1::SalesOrder>(kOrder), ret, v1::OrderHistory());
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  EXPECT_EQ(plan->credit_notes_size() + plan->parked_credit_notes_size(), 0)
+      << plan->DebugString();
+  ASSERT_EQ(plan->parked_exchange_orders_size(), 1);
+  ASSERT_EQ(plan->exceptions_size(), 1);
+  EXPECT_EQ(plan->exceptions(0).code(), v1::EXCEPTION_CODE_INCOMPLETE_EXCHANGE);
+  EXPECT_THAT(plan->exceptions(0).message(), HasSubstr("no exchange item"));
+}
+
+TEST(PlannerTest, WholeBundleOfUnknownSplitIsNotStockedAsTheBundleSku) {
+  auto planner = MakePlanner();
+  auto order = Parse<v1::SalesOrder>(kOrder);
+  v1::BundleComponent* c = order.mutable_lines(1)->add_components();
+  c->set_sku("SCARF-PART-A");
+  c->set_quantity(1);  // No allocated price, no catalog definition.
+  auto ret = Parse<v1::ReturnRequest>(kReturn);
+  absl::StatusOr<v1::PostingPlan> plan =
+      planner->Plan(order, ret, v1::OrderHistory());
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  ASSERT_EQ(plan->parked_stock_movements_size(), 1) << plan->DebugString();
+  EXPECT_EQ(plan->parked_stock_movements(0).order_line_id(), "L2");
+  bool unknown_bundle = false;
+  for (const v1::Exception& e : plan->exceptions()) {
+    unknown_bundle |= e.code() == v1::EXCEPTION_CODE_UNKNOWN_BUNDLE;
+  }
+  EXPECT_TRUE(unknown_bundle);
+  // The whole line's money is known: the credit note still goes through.
+  EXPECT_EQ(plan->credit_notes_size(), 1);
+}
+
+TEST(PlannerTest, RefundPolicySeesTheGoodsValue) {
+  std::string rules = kRules;
+  rules += R"pb(
+    decisions {
+      name: "refund_policy"
+      fact_type: "retcon.v1.RefundFact"
+      hit_policy: FIRST
+      inputs: "computed_minor"
+      outputs {
+        name: "shipping"
+        type: ENUM
+        enum_type: "retcon.v1.ShippingRefund"
+      }
+      rows {
+        id: "big"
+        cells { range { low: "5000" low_inclusive: true } }
+        outputs { enum_value: "SHIPPING_REFUND_ALWAYS" }
+      }
+      rows {
+        id: "small"
+        cells { any {} }
+        outputs { enum_value: "SHIPPING_REFUND_NEVER" }
+      }
+    }
+  )pb";
+  auto planner = MakePlanner(rules);
+  auto order = Parse<v1::SalesOrder>(kOrder);
+  v1::ShippingLine* shipping = order.add_shipping_lines();
+  shipping->set_shipping_id("S1");
+  shipping->mutable_price()->set_minor_units(495);
+  shipping->add_tax_lines()->set_rate("20");
+  auto ret = Parse<v1::ReturnRequest>(kReturn);
+  ret.mutable_refunds(0)->mutable_amount()->set_minor_units(9000 + 495);
+  absl::StatusOr<v1::PostingPlan> plan =
+      planner->Plan(order, ret, v1::OrderHistory());
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  ASSERT_EQ(plan->credit_notes_size(), 1) << plan->DebugString();
+  EXPECT_EQ(plan->credit_notes(0).total_gross().minor_units(), 9495);
+}
+
 }  // namespace
 }  // namespace retcon

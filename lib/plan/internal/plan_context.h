@@ -120,10 +120,17 @@ struct PlanContext {
   // units' figures.
   struct ExchangeValue {
     bool exchanged = false;
+    bool has_items = false;  // Some exchange item replaces the line.
     int64_t difference = 0;
+    int64_t excess = 0;  // Units beyond what is still refundable.
     Figures returned;
   };
   std::vector<ExchangeValue> exchange_values;
+  // Whether this plan parked the exchange order (refunds owed on it wait).
+  bool exchange_parked = false;
+  // The order as given; `order` may be a copy without the components of
+  // bundles whose price split is unknown (see WithoutUnknownBundles).
+  const v1::SalesOrder* original = nullptr;
 
   const std::string& currency() const { return figures.currency_code; }
   int exponent() const { return figures.exponent; }
