@@ -16,6 +16,7 @@
 #include "absl/strings/str_format.h"
 #include "benchmark/benchmark.h"
 #include "retcon/rules.h"
+#include "retcon/rules_analysis.h"
 #include "tests/rules/rules_test_fact.pb.h"
 
 namespace retcon {
@@ -161,6 +162,7 @@ ReturnFact FactFor(const RowSpec& s, Generator& g) {
 }
 
 struct Workload {
+  v1::RuleSet rule_set;
   std::unique_ptr<const CompiledRuleSet> rules;
   double any_share = 0;  // Fraction of cells that are `any`.
   std::vector<ReturnFact> facts;
@@ -192,6 +194,7 @@ Workload MakeWorkload(int rows) {
     for (const v1::Cell& cell : row.cells()) any += cell.has_any();
   }
   w.any_share = static_cast<double>(any) / (7.0 * d.rows_size());
+  w.rule_set = rs;
   auto compiled = CompileRuleSet(rs, CompileOptions{});
   if (!compiled.ok()) abort();
   w.rules = *std::move(compiled);
@@ -244,6 +247,54 @@ void BM_Rules_FirstWithTrace(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_Rules_FirstWithTrace)->Arg(100)->Arg(10000);
+
+void BM_Rules_Compile(benchmark::State& state) {
+  const Workload& w = WorkloadOf(static_cast<int>(state.range(0)));
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(CompileRuleSet(w.rule_set, CompileOptions{}));
+  }
+}
+BENCHMARK(BM_Rules_Compile)
+    ->Arg(1000)
+    ->Arg(10000)
+    ->Unit(benchmark::kMillisecond);
+
+// AnalyseRuleSet of the table as generated (its SKU regexes rule out the
+// search for rows shadowed by several rows together) and with every SKU
+// cell made `any` (the search then runs for each row not shadowed by one).
+void RunAnalyse(benchmark::State& state, bool without_regexes) {
+  const Workload& w = WorkloadOf(static_cast<int>(state.range(0)));
+  std::unique_ptr<const CompiledRuleSet> rules;
+  if (without_regexes) {
+    v1::RuleSet rs = w.rule_set;
+    for (v1::Row& row : *rs.mutable_decisions(0)->mutable_rows()) {
+      row.mutable_cells(4)->mutable_any();
+    }
+    rules = *CompileRuleSet(rs, CompileOptions{});
+  }
+  const CompiledRuleSet& subject = without_regexes ? *rules : *w.rules;
+  size_t findings = 0;
+  for (auto _ : state) {
+    std::vector<RuleFinding> f = AnalyseRuleSet(subject);
+    findings = f.size();
+    benchmark::DoNotOptimize(f);
+  }
+  state.counters["findings"] = static_cast<double>(findings);
+}
+
+void BM_Rules_Analyse(benchmark::State& state) { RunAnalyse(state, false); }
+BENCHMARK(BM_Rules_Analyse)
+    ->Arg(1000)
+    ->Arg(10000)
+    ->Unit(benchmark::kMillisecond);
+
+void BM_Rules_AnalyseWithoutRegexes(benchmark::State& state) {
+  RunAnalyse(state, true);
+}
+BENCHMARK(BM_Rules_AnalyseWithoutRegexes)
+    ->Arg(1000)
+    ->Arg(10000)
+    ->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace retcon

@@ -13,7 +13,8 @@
 //   regexes and within max_shadow_combinations per row).
 // - Overlap (UNIQUE): two rows that can match one fact. `certain` is false
 //   when only regexes (other than the same pattern) or not_one_of lists over
-//   enums/bools keep it from being proven.
+//   enums/bools keep it from being proven. The first max_overlaps_reported
+//   pairs are listed, then one finding with the count of all.
 // - Gap (no catch-all row): a combination of input values no row accepts.
 //   Values are drawn from the table: every enum value, true/false, the
 //   boundaries of ranges and listed values, one "other" string, and
@@ -21,6 +22,11 @@
 //   values only. Skipped (with a finding) above max_gap_combinations.
 // - Unreachable output value: appears only in shadowed rows, or is listed in
 //   a priority_order no row produces.
+// Cost: the pairwise checks take candidate rows from the column indexes, so
+// a decision costs about rows x columns x rows / 64 word operations (a
+// 10,000-row table: tens of milliseconds), plus the enumerations above.
+// Each decision's searches share AnalysisOptions::max_work; when it runs
+// out they stop, with a kSkipped finding saying what was not checked.
 // Pure function of the compiled rules; thread-safe.
 #ifndef RETCON_RULES_ANALYSIS_H_
 #define RETCON_RULES_ANALYSIS_H_
@@ -52,8 +58,17 @@ struct AnalysisOptions {
   // Largest number of value combinations searched per row when looking for
   // rows shadowed by several earlier rows together.
   int64_t max_shadow_combinations = 4096;
-  // Gaps reported per decision (the count of all is in a last finding).
+  // Gaps reported per decision (the count of all is in a last kGap finding,
+  // with no inputs).
   int max_gaps_reported = 20;
+  // Overlapping row pairs reported per UNIQUE decision (the count of all is
+  // in a last kOverlap finding, with no row ids).
+  int max_overlaps_reported = 20;
+  // Work the searches of one decision may do, in units of about one 64-row
+  // word of a bitset operation (roughly a nanosecond each). When it is
+  // spent, the searches stop and a kSkipped finding says which rows or
+  // combinations were not checked.
+  int64_t max_work = 2'000'000'000;
 };
 
 // Analyses every decision of `rules`.

@@ -1,11 +1,13 @@
-// Gap search: enumerate combinations of representative input values (from
-// the table's own values and boundaries) and look for ones no row accepts,
-// using the evaluator's column indexes.
+// Points (representative input values drawn from the table), and the two
+// searches that enumerate combinations of them through the evaluator's
+// column indexes: gaps, and rows shadowed by several rows together.
 #include <algorithm>
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/numeric/bits.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -15,49 +17,41 @@ namespace retcon {
 namespace rules_internal {
 namespace {
 
-struct Point {
-  bool present = true;
-  int64_t number = 0;
-  std::string text;
-  std::string label;
-};
-
 bool CanBeMissing(const InputPath& in) {
   return in.chain.size() > 1 || in.chain.back()->has_presence();
 }
 
-void AddNumber(int64_t n, std::vector<int64_t>& out) {
+// Adds key `n` and its neighbours within the field's range.
+void AddNumber(const InputPath& in, int64_t n, std::vector<int64_t>& out) {
   out.push_back(n);
-  if (n > INT64_MIN) out.push_back(n - 1);
-  if (n < INT64_MAX) out.push_back(n + 1);
+  if (n > in.min_key) out.push_back(n - 1);
+  if (n < in.max_key) out.push_back(n + 1);
 }
 
-std::vector<Point> IntegerPoints(const CompiledDecision& d, int c) {
+void IntegerPoints(const CompiledDecision& d, int c, ColumnPoints& cp) {
+  const InputPath& in = d.inputs[c];
   std::vector<int64_t> numbers;
   for (int r = 0; r < d.num_rows; ++r) {
     const NormalCell& cell = d.cells[r][c];
-    for (int64_t n : cell.numbers) AddNumber(n, numbers);
+    for (int64_t n : cell.numbers) AddNumber(in, n, numbers);
     if (cell.kind != NormalCell::kRange) continue;
-    if (cell.low > INT64_MIN) AddNumber(cell.low, numbers);
-    if (cell.high < INT64_MAX) AddNumber(cell.high, numbers);
+    if (cell.low > in.min_key) AddNumber(in, cell.low, numbers);
+    if (cell.high < in.max_key) AddNumber(in, cell.high, numbers);
   }
-  if (numbers.empty()) numbers.push_back(0);
+  if (numbers.empty()) numbers.push_back(KeyOf(in, 0));
   std::sort(numbers.begin(), numbers.end());
   numbers.erase(std::unique(numbers.begin(), numbers.end()), numbers.end());
-  std::vector<Point> points;
   for (int64_t n : numbers) {
-    points.push_back({true, n, "", NumberText(d.inputs[c], n)});
+    cp.points.push_back({true, n, "", NumberText(in, n)});
   }
-  return points;
 }
 
-std::vector<Point> StringPoints(const CompiledDecision& d, int c) {
-  std::vector<Point> points;
+void StringPoints(const CompiledDecision& d, int c, ColumnPoints& cp) {
+  absl::flat_hash_set<std::string> seen;
   auto add = [&](const std::string& s) {
-    for (const Point& p : points) {
-      if (p.text == s) return;
+    if (seen.insert(s).second) {
+      cp.points.push_back({true, 0, s, absl::StrCat("\"", s, "\"")});
     }
-    points.push_back({true, 0, s, absl::StrCat("\"", s, "\"")});
   };
   for (int r = 0; r < d.num_rows; ++r) {
     const NormalCell& cell = d.cells[r][c];
@@ -67,34 +61,52 @@ std::vector<Point> StringPoints(const CompiledDecision& d, int c) {
       add(cell.regex.substr(1));
     }
   }
-  points.push_back({true, 0, "\x1f", "<any other value>"});
-  return points;
+  std::string other = "\x1f";  // A text no cell lists.
+  while (seen.contains(other)) other += '\x1f';
+  cp.points.push_back({true, 0, other, "<any other value>"});
 }
 
-std::vector<Point> PointsOf(const CompiledDecision& d, int c) {
+void EnumPoints(const InputPath& in, ColumnPoints& cp) {
+  absl::flat_hash_set<int> seen;  // Aliases share a number.
+  for (int i = 0; i < in.enum_type->value_count(); ++i) {
+    const auto* v = in.enum_type->value(i);
+    if (seen.insert(v->number()).second) {
+      cp.points.push_back({true, v->number(), "", v->name()});
+    }
+  }
+}
+
+ColumnPoints PointsOf(const CompiledDecision& d, int c) {
   const InputPath& in = d.inputs[c];
-  std::vector<Point> points;
+  ColumnPoints cp;
+  cp.column = c;
   switch (in.kind) {
     case InputKind::kEnum:
-      for (int i = 0; i < in.enum_type->value_count(); ++i) {
-        const auto* v = in.enum_type->value(i);
-        points.push_back({true, v->number(), "", v->name()});
-      }
+      EnumPoints(in, cp);
       break;
     case InputKind::kBool:
-      points = {{true, 0, "", "false"}, {true, 1, "", "true"}};
+      cp.points = {{true, 0, "", "false"}, {true, 1, "", "true"}};
       break;
     case InputKind::kInteger:
-      points = IntegerPoints(d, c);
+      IntegerPoints(d, c, cp);
       break;
     case InputKind::kString:
-      points = StringPoints(d, c);
+      StringPoints(d, c, cp);
       break;
     default:
-      points = {{true, 0, "", "<present>"}};
+      cp.points = {{true, 0, "", "<present>"}};
   }
-  if (CanBeMissing(in)) points.push_back({false, 0, "", "<missing>"});
-  return points;
+  cp.present = cp.points.size();
+  for (size_t i = 0; i < cp.present; ++i) {
+    const Point& p = cp.points[i];
+    if (in.kind == InputKind::kString) {
+      cp.by_text.emplace(p.text, static_cast<int>(i));
+    } else {
+      cp.by_number.emplace(p.number, static_cast<int>(i));
+    }
+  }
+  if (CanBeMissing(in)) cp.points.push_back({false, 0, "", "<missing>"});
+  return cp;
 }
 
 bool HasCatchAll(const CompiledDecision& d) {
@@ -108,51 +120,107 @@ bool HasCatchAll(const CompiledDecision& d) {
   return false;
 }
 
-// Whether no row accepts the combination (points[c][at[c]] per column).
-bool IsGap(const CompiledDecision& d, const std::vector<int>& columns,
-           const std::vector<std::vector<Point>>& points,
-           const std::vector<size_t>& at, std::vector<RowBits>& scratch) {
-  RowBits acc = d.all_rows;
-  for (size_t k = 0; k < columns.size(); ++k) {
-    const Point& p = points[k][at[k]];
-    InputValue v{p.present, p.number, p.text};
-    ColumnSelection s = SelectRows(d, columns[k], v, scratch[k]);
-    for (int w = 0; w < d.num_words; ++w) {
-      acc[w] &= s.parts[0][w] | s.parts[1][w] | s.parts[2][w];
+// Combinations of one point per column (the last column varying fastest),
+// with the rows accepting each. The rows accepting the first k points are
+// kept per k, so a step recomputes only the columns that changed.
+class PointCombinations {
+ public:
+  // `choices[k]`: indexes into points[k].points to try. `start`: `words`
+  // words of the rows to consider.
+  PointCombinations(const CompiledDecision& d,
+                    const std::vector<ColumnPoints>& points,
+                    std::vector<std::vector<int>> choices,
+                    const uint64_t* start, int words,
+                    std::vector<RowBits>& scratch)
+      : d_(d),
+        points_(points),
+        choices_(std::move(choices)),
+        words_(words),
+        scratch_(scratch),
+        at_(choices_.size(), 0),
+        levels_(choices_.size() + 1, RowBits(words)) {
+    std::copy(start, start + words, levels_[0].begin());
+  }
+
+  // Work to compute the rows of the current combination.
+  int64_t Cost() const { return (at_.size() - valid_) * int64_t{words_}; }
+
+  // The rows accepting the current combination (words() words).
+  const RowBits& Rows() {
+    for (size_t k = valid_; k < at_.size(); ++k) {
+      const Point& p = point(k);
+      InputValue v{p.present, p.number, p.text};
+      ColumnSelection s =
+          SelectRows(d_, points_[k].column, v, scratch_[points_[k].column]);
+      const RowBits& in = levels_[k];
+      RowBits& out = levels_[k + 1];
+      for (int w = 0; w < words_; ++w) {
+        out[w] = in[w] & (s.parts[0][w] | s.parts[1][w] | s.parts[2][w]);
+      }
     }
+    valid_ = at_.size();
+    return levels_.back();
   }
-  for (uint64_t word : acc) {
-    if (word != 0) return false;
+
+  // Moves to the next combination; false after the last.
+  bool Next() {
+    for (size_t k = at_.size(); k-- > 0;) {
+      valid_ = std::min(valid_, k);
+      if (++at_[k] < choices_[k].size()) return true;
+      at_[k] = 0;
+    }
+    return false;
   }
-  return true;
+
+  const Point& point(size_t k) const {
+    return points_[k].points[choices_[k][at_[k]]];
+  }
+
+ private:
+  const CompiledDecision& d_;
+  const std::vector<ColumnPoints>& points_;
+  const std::vector<std::vector<int>> choices_;
+  const int words_;
+  std::vector<RowBits>& scratch_;
+  std::vector<size_t> at_;
+  std::vector<RowBits> levels_;  // levels_[k]: rows accepting points < k.
+  size_t valid_ = 0;             // levels_[0..valid_] are up to date.
+};
+
+bool AnyBit(const RowBits& rows) {
+  for (uint64_t word : rows) {
+    if (word != 0) return true;
+  }
+  return false;
 }
 
 RuleFinding GapFinding(const CompiledDecision& d,
-                       const std::vector<int>& columns,
-                       const std::vector<std::vector<Point>>& points,
-                       const std::vector<size_t>& at) {
+                       const std::vector<ColumnPoints>& points,
+                       const PointCombinations& combination) {
   RuleFinding f;
   f.kind = RuleFinding::kGap;
   f.decision = d.decision->name();
   std::vector<std::string> parts;
-  for (size_t k = 0; k < columns.size(); ++k) {
-    f.inputs.emplace_back(d.inputs[columns[k]].path, points[k][at[k]].label);
+  for (size_t k = 0; k < points.size(); ++k) {
+    f.inputs.emplace_back(d.inputs[points[k].column].path,
+                          combination.point(k).label);
     parts.push_back(
         absl::StrCat(f.inputs.back().first, " = ", f.inputs.back().second));
   }
-  f.message = absl::StrCat("decision '", f.decision, "': no row covers ",
-                           absl::StrJoin(parts, ", "));
+  f.message = absl::StrCat(
+      "decision '", f.decision, "': no row covers ",
+      parts.empty() ? "any fact" : absl::StrJoin(parts, ", "));
   return f;
 }
 
-// Advances the odometer `at`; false after the last combination.
-bool Next(const std::vector<std::vector<Point>>& points,
-          std::vector<size_t>& at) {
-  for (size_t k = at.size(); k-- > 0;) {
-    if (++at[k] < points[k].size()) return true;
-    at[k] = 0;
+}  // namespace
+
+std::vector<ColumnPoints> DecisionPoints(const CompiledDecision& d) {
+  std::vector<ColumnPoints> points;
+  for (size_t c = 0; c < d.inputs.size(); ++c) {
+    if (!d.columns[c].all_any) points.push_back(PointsOf(d, c));
   }
-  return false;
+  return points;
 }
 
 bool HasRegex(const CompiledDecision& d) {
@@ -162,102 +230,175 @@ bool HasRegex(const CompiledDecision& d) {
   return false;
 }
 
-bool RowAccepts(const CompiledDecision& d, int c, int row, const Point& p,
-                RowBits& scratch) {
-  InputValue v{p.present, p.number, p.text};
-  ColumnSelection s = SelectRows(d, c, v, scratch);
-  int w = row >> 6;
-  uint64_t bit = uint64_t{1} << (row & 63);
-  return ((s.parts[0][w] | s.parts[1][w] | s.parts[2][w]) & bit) != 0;
+RuleFinding SkippedFinding(const CompiledDecision& d,
+                           const std::string& message) {
+  RuleFinding f;
+  f.kind = RuleFinding::kSkipped;
+  f.decision = d.decision->name();
+  f.message = absl::StrCat("decision '", f.decision, "': ", message);
+  return f;
 }
 
-// The first row before `b` accepting the combination, or -1.
-int FirstEarlierRow(const CompiledDecision& d, int b,
-                    const std::vector<int>& columns,
-                    const std::vector<std::vector<Point>>& points,
-                    const std::vector<size_t>& at,
-                    std::vector<RowBits>& scratch) {
-  RowBits acc = d.all_rows;
-  for (size_t k = 0; k < columns.size(); ++k) {
-    const Point& p = points[k][at[k]];
-    InputValue v{p.present, p.number, p.text};
-    ColumnSelection s = SelectRows(d, columns[k], v, scratch[k]);
-    for (int w = 0; w < d.num_words; ++w) {
-      acc[w] &= s.parts[0][w] | s.parts[1][w] | s.parts[2][w];
-    }
-  }
-  for (int w = 0; w <= (b >> 6) && w < d.num_words; ++w) {
-    uint64_t word = acc[w];
-    if (w == (b >> 6)) word &= (uint64_t{1} << (b & 63)) - 1;
-    if (word != 0) return w * 64 + absl::countr_zero(word);
-  }
-  return -1;
+TogetherSearch::TogetherSearch(const CompiledDecision& d,
+                               const std::vector<ColumnPoints>& points)
+    : d_(d), points_(points), scratch_(d.inputs.size()) {}
+
+namespace {
+
+// The present points [first, last) of `cp` within the range [low, high]
+// (integer points are in ascending order).
+std::pair<int, int> PointsInRange(const ColumnPoints& cp, int64_t low,
+                                  int64_t high) {
+  auto begin = cp.points.begin();
+  auto end = begin + cp.present;
+  auto first = std::lower_bound(
+      begin, end, low, [](const Point& p, int64_t n) { return p.number < n; });
+  auto last = std::upper_bound(
+      first, end, high, [](int64_t n, const Point& p) { return n < p.number; });
+  return {static_cast<int>(first - begin), static_cast<int>(last - begin)};
 }
 
 }  // namespace
 
-std::vector<int> RowsCoveringTogether(const CompiledDecision& d, int b,
-                                      int64_t max_combinations) {
-  if (HasRegex(d)) return {};
-  std::vector<int> columns;
-  std::vector<std::vector<Point>> points;
-  std::vector<RowBits> scratch(d.inputs.size());
-  int64_t combinations = 1;
-  for (size_t c = 0; c < d.inputs.size(); ++c) {
-    if (d.columns[c].all_any) continue;
-    std::vector<Point> accepted;
-    for (Point& p : PointsOf(d, static_cast<int>(c))) {
-      if (RowAccepts(d, c, b, p, scratch[c])) accepted.push_back(std::move(p));
+int64_t TogetherSearch::CountAccepted(int b, size_t k) const {
+  const ColumnPoints& cp = points_[k];
+  const NormalCell& cell = d_.cells[b][cp.column];
+  const size_t listed = cell.numbers.size() + cell.texts.size();
+  switch (cell.kind) {
+    case NormalCell::kAny:
+      return static_cast<int64_t>(cp.points.size());
+    case NormalCell::kMissing:
+      return static_cast<int64_t>(cp.points.size() - cp.present);
+    case NormalCell::kPresent:
+      return static_cast<int64_t>(cp.present);
+    case NormalCell::kIn:  // Every listed value is a point.
+      return static_cast<int64_t>(listed);
+    case NormalCell::kNotIn:
+      return static_cast<int64_t>(cp.present - listed);
+    default: {  // kRange; tables with regexes are not searched.
+      auto [first, last] = PointsInRange(cp, cell.low, cell.high);
+      return last - first;
     }
-    combinations *= static_cast<int64_t>(accepted.size());
-    if (combinations == 0 || combinations > max_combinations) return {};
-    columns.push_back(static_cast<int>(c));
-    points.push_back(std::move(accepted));
   }
-  std::vector<size_t> at(columns.size(), 0);
-  std::vector<int> covering;
-  do {
-    int row = FirstEarlierRow(d, b, columns, points, at, scratch);
-    if (row < 0) return {};
-    if (std::find(covering.begin(), covering.end(), row) == covering.end()) {
-      covering.push_back(row);
-    }
-  } while (Next(points, at));
-  std::sort(covering.begin(), covering.end());
-  return covering;
 }
 
-void ReportGaps(const CompiledDecision& d, const AnalysisOptions& options,
-                std::vector<RuleFinding>& out) {
-  if (HasCatchAll(d)) return;
-  std::vector<int> columns;
-  std::vector<std::vector<Point>> points;
-  int64_t combinations = 1;
-  for (size_t c = 0; c < d.inputs.size(); ++c) {
-    if (d.columns[c].all_any) continue;
-    columns.push_back(static_cast<int>(c));
-    points.push_back(PointsOf(d, static_cast<int>(c)));
-    combinations *= static_cast<int64_t>(points.back().size());
-    if (combinations > options.max_gap_combinations) {
-      RuleFinding f;
-      f.kind = RuleFinding::kSkipped;
-      f.decision = d.decision->name();
-      f.message = absl::StrCat("decision '", f.decision,
-                               "': gap search skipped (more than ",
-                               options.max_gap_combinations, " combinations)");
-      out.push_back(std::move(f));
+void TogetherSearch::AcceptedPoints(int b, size_t k,
+                                    std::vector<int>& out) const {
+  const ColumnPoints& cp = points_[k];
+  const NormalCell& cell = d_.cells[b][cp.column];
+  out.clear();
+  auto add_run = [&](size_t first, size_t last) {
+    for (size_t i = first; i < last; ++i) out.push_back(static_cast<int>(i));
+  };
+  std::vector<int> listed;
+  for (int64_t n : cell.numbers) listed.push_back(cp.by_number.at(n));
+  for (const std::string& s : cell.texts) listed.push_back(cp.by_text.at(s));
+  std::sort(listed.begin(), listed.end());
+  switch (cell.kind) {
+    case NormalCell::kAny:
+      return add_run(0, cp.points.size());
+    case NormalCell::kMissing:
+      return add_run(cp.present, cp.points.size());
+    case NormalCell::kPresent:
+      return add_run(0, cp.present);
+    case NormalCell::kIn:
+      out = std::move(listed);
       return;
+    case NormalCell::kNotIn:
+      for (size_t i = 0; i < cp.present; ++i) {
+        if (!std::binary_search(listed.begin(), listed.end(),
+                                static_cast<int>(i))) {
+          out.push_back(static_cast<int>(i));
+        }
+      }
+      return;
+    default: {  // kRange
+      auto [first, last] = PointsInRange(cp, cell.low, cell.high);
+      return add_run(first, last);
     }
   }
-  std::vector<size_t> at(columns.size(), 0);
-  std::vector<RowBits> scratch(columns.size());
-  int64_t gaps = 0;
-  do {
-    if (!IsGap(d, columns, points, at, scratch)) continue;
-    if (++gaps <= options.max_gaps_reported) {
-      out.push_back(GapFinding(d, columns, points, at));
+}
+
+TogetherSearch::Outcome TogetherSearch::Search(int b, int64_t max_combinations,
+                                               WorkBudget& budget,
+                                               std::vector<int>& covering) {
+  covering.clear();
+  int64_t combinations = 1;
+  for (size_t k = 0; k < points_.size(); ++k) {
+    combinations *= CountAccepted(b, k);
+    if (combinations == 0) return Outcome::kNotCovered;  // b accepts nothing.
+    if (combinations > max_combinations) {
+      return Outcome::kTooManyCombinations;
     }
-  } while (Next(points, at));
+  }
+  std::vector<std::vector<int>> choices(points_.size());
+  for (size_t k = 0; k < points_.size(); ++k) {
+    AcceptedPoints(b, k, choices[k]);
+  }
+  // Only rows before b, in the words up to b's.
+  const int words = (b >> 6) + 1;
+  RowBits before(d_.all_rows.begin(), d_.all_rows.begin() + words);
+  before[words - 1] &= (uint64_t{1} << (b & 63)) - 1;
+  PointCombinations combination(d_, points_, std::move(choices), before.data(),
+                                words, scratch_);
+  do {
+    if (!budget.Spend(combination.Cost() + 1)) return Outcome::kOutOfWork;
+    const RowBits& rows = combination.Rows();
+    int first = -1;
+    for (int w = 0; w < words && first < 0; ++w) {
+      if (rows[w] != 0) first = w * 64 + absl::countr_zero(rows[w]);
+    }
+    if (first < 0) {
+      covering.clear();
+      return Outcome::kNotCovered;
+    }
+    covering.push_back(first);
+  } while (combination.Next());
+  std::sort(covering.begin(), covering.end());
+  covering.erase(std::unique(covering.begin(), covering.end()),
+                 covering.end());
+  return Outcome::kCovered;
+}
+
+void ReportGaps(const CompiledDecision& d,
+                const std::vector<ColumnPoints>& points,
+                const AnalysisOptions& options, WorkBudget& budget,
+                std::vector<RuleFinding>& out) {
+  if (HasCatchAll(d)) return;
+  int64_t combinations = 1;
+  std::vector<std::vector<int>> choices;
+  for (const ColumnPoints& cp : points) {
+    combinations *= static_cast<int64_t>(cp.points.size());
+    if (combinations > options.max_gap_combinations) {
+      out.push_back(SkippedFinding(
+          d, absl::StrCat("gap search skipped (more than ",
+                          options.max_gap_combinations, " combinations)")));
+      return;
+    }
+    choices.emplace_back(cp.points.size());
+    for (size_t i = 0; i < cp.points.size(); ++i) {
+      choices.back()[i] = static_cast<int>(i);
+    }
+  }
+  std::vector<RowBits> scratch(d.inputs.size());
+  PointCombinations combination(d, points, std::move(choices),
+                                d.all_rows.data(), d.num_words, scratch);
+  int64_t gaps = 0, tried = 0;
+  do {
+    if (!budget.Spend(combination.Cost() + 1)) {
+      out.push_back(SkippedFinding(
+          d, absl::StrCat("gap search stopped by the work budget "
+                          "(AnalysisOptions::max_work) after ",
+                          tried, " of ", combinations, " combinations, ",
+                          gaps, " of them gaps")));
+      break;
+    }
+    ++tried;
+    if (AnyBit(combination.Rows())) continue;
+    if (++gaps <= options.max_gaps_reported) {
+      out.push_back(GapFinding(d, points, combination));
+    }
+  } while (combination.Next());
   if (gaps > options.max_gaps_reported) {
     RuleFinding f;
     f.kind = RuleFinding::kGap;

@@ -479,7 +479,11 @@ TEST(EvaluatePropertyTest, AnalysisFindingsHoldOnRandomFacts) {
       shadowed.emplace_back(std::stoi(f.row_ids[0].substr(1)), covers);
     }
     std::set<std::pair<int, int>> overlaps;
-    for (const RuleFinding& f : AnalyseRuleSet(*unique)) {
+    AnalysisOptions every_overlap;
+    every_overlap.max_overlaps_reported = 1 << 30;
+    for (const RuleFinding& f : AnalyseRuleSet(*unique, every_overlap)) {
+      EXPECT_EQ(f.message.find("work budget"), std::string::npos)
+          << f.message;
       if (f.kind != RuleFinding::kOverlap) continue;
       overlaps.emplace(std::stoi(f.row_ids[0].substr(1)),
                        std::stoi(f.row_ids[1].substr(1)));
@@ -500,7 +504,9 @@ TEST(EvaluatePropertyTest, AnalysisFindingsHoldOnRandomFacts) {
       for (size_t a = 0; a < want.size(); ++a) {
         for (size_t b = a + 1; b < want.size(); ++b) {
           EXPECT_EQ(overlaps.count({want[a], want[b]}), 1u)
-              << want[a] << " " << want[b];
+              << want[a] << " " << want[b] << "\n"
+              << rs.decisions(0).rows(want[a]).ShortDebugString() << "\n"
+              << rs.decisions(0).rows(want[b]).ShortDebugString();
         }
       }
     }
