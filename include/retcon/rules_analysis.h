@@ -16,8 +16,9 @@
 //   enums/bools keep it from being proven. The first max_overlaps_reported
 //   pairs are listed, then one finding with the count of all.
 // - Gap (no catch-all row): a combination of input values no row accepts.
-//   Values are drawn from the table: every enum value, true/false, the
-//   boundaries of ranges and listed values, one "other" string, and
+//   Values are drawn from the table: every enum value (and for open, proto3
+//   enums one number no value names), true/false, the boundaries of ranges
+//   and listed values within the field's range, one "other" string, and
 //   <missing> for inputs that can be missing. Regexes are tested on those
 //   values only. Skipped (with a finding) above max_gap_combinations.
 // - Unreachable output value: appears only in shadowed rows, or is listed in

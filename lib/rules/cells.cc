@@ -380,6 +380,12 @@ absl::StatusOr<InputPath> ResolveInputPath(absl::string_view path,
     case FieldDescriptor::CPPTYPE_ENUM:
       in.kind = InputKind::kEnum;
       in.enum_type = last->enum_type();
+      // protobuf 3.21 has no EnumDescriptor::is_closed(): an enum is open
+      // when both it and the field are proto3.
+      in.open_enum =
+          last->file()->syntax() == google::protobuf::FileDescriptor::SYNTAX_PROTO3 &&
+          in.enum_type->file()->syntax() ==
+              google::protobuf::FileDescriptor::SYNTAX_PROTO3;
       break;
     case FieldDescriptor::CPPTYPE_STRING:
       in.kind = InputKind::kString;

@@ -66,6 +66,9 @@ void StringPoints(const CompiledDecision& d, int c, ColumnPoints& cp) {
   cp.points.push_back({true, 0, other, "<any other value>"});
 }
 
+// Every named value; for an open enum also one number no value names (a
+// newer writer's value), which only `any`, `is_present` and `not_one_of`
+// cells accept.
 void EnumPoints(const InputPath& in, ColumnPoints& cp) {
   absl::flat_hash_set<int> seen;  // Aliases share a number.
   for (int i = 0; i < in.enum_type->value_count(); ++i) {
@@ -74,6 +77,10 @@ void EnumPoints(const InputPath& in, ColumnPoints& cp) {
       cp.points.push_back({true, v->number(), "", v->name()});
     }
   }
+  if (!in.open_enum) return;
+  int unnamed = 0;
+  while (seen.contains(unnamed)) ++unnamed;
+  cp.points.push_back({true, unnamed, "", "<any unnamed value>"});
 }
 
 ColumnPoints PointsOf(const CompiledDecision& d, int c) {

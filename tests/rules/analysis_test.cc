@@ -8,6 +8,8 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
+#include "google/protobuf/descriptor.pb.h"
+#include "google/protobuf/text_format.h"
 #include "gtest/gtest.h"
 #include "retcon/rules_analysis.h"
 #include "tests/rules/rules_test_util.h"
@@ -218,6 +220,73 @@ TEST(AnalysisTest, GapsIncludeMissingValuesAndRangeEdges) {
   AnalysisOptions small;
   small.max_gap_combinations = 4;
   EXPECT_EQ(Messages(*rules, RuleFinding::kSkipped, small).size(), 1u);
+}
+
+// A proto3 enum field can hold a number its enum does not name (a newer
+// writer's value): listing every named value does not cover it.
+TEST(AnalysisTest, OpenEnumsHaveValuesBeyondTheirNames) {
+  auto rules = MustCompile(Table(
+      "FIRST", "inputs: 'condition'",
+      Row("R1",
+          "cells { one_of { values { enum_value: 'CONDITION_UNSPECIFIED' } "
+          "values { enum_value: 'NEW_WITH_TAGS' } "
+          "values { enum_value: 'AS_NEW' } } }",
+          "A") +
+          Row("R2",
+              "cells { one_of { values { enum_value: 'USED' } "
+              "values { enum_value: 'BROKEN' } "
+              "values { enum_value: 'INCOMPLETE' } } }",
+              "B") +
+          Row("R3", "cells { is_present {} }", "C")));
+  EXPECT_TRUE(AnalyseRuleSet(*rules).empty());
+  rules_test::ReturnFact f;
+  f.set_condition(static_cast<rules_test::Condition>(99));
+  EXPECT_EQ(rules->Evaluate("d", f)->outputs()[0].string_value(), "C");
+
+  auto no_catch_all = MustCompile(Table(
+      "FIRST", "inputs: 'condition'",
+      Row("R1",
+          "cells { one_of { values { enum_value: 'CONDITION_UNSPECIFIED' } "
+          "values { enum_value: 'NEW_WITH_TAGS' } "
+          "values { enum_value: 'AS_NEW' } values { enum_value: 'USED' } "
+          "values { enum_value: 'BROKEN' } "
+          "values { enum_value: 'INCOMPLETE' } } }",
+          "A")));
+  EXPECT_THAT(Messages(*no_catch_all, RuleFinding::kGap),
+              ElementsAre("decision 'd': no row covers condition = <any "
+                          "unnamed value>"));
+}
+
+// A proto2 enum is closed: its named values are all there is.
+TEST(AnalysisTest, ClosedEnumsHaveOnlyTheirNamedValues) {
+  google::protobuf::FileDescriptorProto file;
+  ASSERT_TRUE(google::protobuf::TextFormat::ParseFromString(
+      R"(name: "closed.proto" package: "closed" syntax: "proto2"
+         enum_type { name: "Colour" value { name: "RED" number: 1 }
+                     value { name: "BLUE" number: 2 } }
+         message_type { name: "Fact" field { name: "colour" number: 1
+           label: LABEL_OPTIONAL type: TYPE_ENUM type_name: ".closed.Colour" } })",
+      &file));
+  google::protobuf::DescriptorPool pool;
+  ASSERT_NE(pool.BuildFile(file), nullptr);
+  auto parsed = ParseRuleSetText(
+      "id: 't' decisions { name: 'd' fact_type: 'closed.Fact' "
+      "hit_policy: FIRST inputs: 'colour' outputs { name: 'o' type: STRING } "
+      "rows { id: 'R1' cells { equals { enum_value: 'RED' } } "
+      "outputs { string_value: 'A' } } "
+      "rows { id: 'R2' cells { equals { enum_value: 'BLUE' } } "
+      "outputs { string_value: 'B' } } "
+      "rows { id: 'R3' cells { is_present {} } "
+      "outputs { string_value: 'C' } } }",
+      "closed.textproto");
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  CompileOptions options;
+  options.pool = &pool;
+  auto rules = CompileRuleSet(*parsed, options);
+  ASSERT_TRUE(rules.ok()) << rules.status();
+  EXPECT_THAT(Messages(**rules, RuleFinding::kShadowedRow),
+              ElementsAre("decision 'd': row 'R3' is shadowed by rows 'R1', "
+                          "'R2' together (FIRST): it can never fire"));
 }
 
 // Gap values stay within the field: no -1 for a uint32, nothing past

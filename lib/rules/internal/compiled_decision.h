@@ -44,6 +44,9 @@ struct InputPath {
   bool has_presence = false;
   InputKind kind = InputKind::kInteger;
   const google::protobuf::EnumDescriptor* enum_type = nullptr;
+  // kEnum: the field can hold numbers its enum does not name (proto3 enums
+  // are open; proto2 enums, and proto2 fields, are closed).
+  bool open_enum = false;
   // kInteger: the field's range, as values and as keys (see KeyOf).
   absl::int128 min_value = 0;
   absl::int128 max_value = 0;
