@@ -15,7 +15,8 @@
 //   when only regexes (other than the same pattern) or not_one_of lists over
 //   enums/bools keep it from being proven. The first max_overlaps_reported
 //   pairs are listed, then one finding with the count of all.
-// - Gap (no catch-all row): a combination of input values no row accepts.
+// - Gap (no catch-all row, no default outputs): a combination of input
+//   values no row accepts.
 //   Values are drawn from the table: every enum value (and for open, proto3
 //   enums one number no value names), true/false, the boundaries of ranges
 //   and listed values within the field's range, one "other" string, and

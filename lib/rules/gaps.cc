@@ -371,7 +371,8 @@ void ReportGaps(const CompiledDecision& d,
                 const std::vector<ColumnPoints>& points,
                 const AnalysisOptions& options, WorkBudget& budget,
                 std::vector<RuleFinding>& out) {
-  if (HasCatchAll(d)) return;
+  // Default outputs answer every fact no row fits: there are no gaps.
+  if (!d.decision->default_outputs().empty() || HasCatchAll(d)) return;
   int64_t combinations = 1;
   std::vector<std::vector<int>> choices;
   for (const ColumnPoints& cp : points) {

@@ -289,6 +289,17 @@ TEST(AnalysisTest, ClosedEnumsHaveOnlyTheirNamedValues) {
                           "'R2' together (FIRST): it can never fire"));
 }
 
+TEST(AnalysisTest, DefaultOutputsLeaveNoGaps) {
+  const std::string rows =
+      Row("R1", "cells { equals { enum_value: 'BROKEN' } }", "Q");
+  auto without = MustCompile(Table("FIRST", "inputs: 'condition'", rows));
+  EXPECT_FALSE(Messages(*without, RuleFinding::kGap).empty());
+  auto with = MustCompile(
+      Table("FIRST", "inputs: 'condition'",
+            rows + "default_outputs { string_value: 'STOCK' }"));
+  EXPECT_TRUE(AnalyseRuleSet(*with).empty());
+}
+
 // Gap values stay within the field: no -1 for a uint32, nothing past
 // INT32_MAX for an int32.
 TEST(AnalysisTest, GapsStayWithinTheFieldsRange) {
