@@ -12,8 +12,9 @@
 //   (searched over the table's values as for gaps; only for tables without
 //   regexes and within max_shadow_combinations per row).
 // - Overlap (UNIQUE): two rows that can match one fact. `certain` is false
-//   when only regexes (other than the same pattern) or not_one_of lists over
-//   enums/bools keep it from being proven. The first max_overlaps_reported
+//   only when regexes (other than the same pattern) keep it from being
+//   decided; not_one_of lists over bools and closed enums are decided value
+//   by value. The first max_overlaps_reported
 //   pairs are listed, then one finding with the count of all.
 // - Gap (no catch-all row, no default outputs): a combination of input
 //   values no row accepts.
@@ -50,7 +51,7 @@ struct RuleFinding {
   std::vector<std::string> row_ids;
   // kGap: (input path, value) per input.
   std::vector<std::pair<std::string, std::string>> inputs;
-  bool certain = true;  // kOverlap only.
+  bool certain = true;  // kOverlap only: false for "may overlap (regex)".
   std::string message;  // One line for people.
 };
 

@@ -37,7 +37,7 @@ bool RowCovers(const CompiledDecision& d, int a, int b) {
 Overlap RowOverlap(const CompiledDecision& d, int a, int b) {
   Overlap result = Overlap::kYes;
   for (size_t c = 0; c < d.inputs.size(); ++c) {
-    Overlap o = Intersect(d.cells[a][c], d.cells[b][c], d.inputs[c].kind);
+    Overlap o = Intersect(d.cells[a][c], d.cells[b][c], d.inputs[c]);
     if (o == Overlap::kNo) return o;
     if (o == Overlap::kMaybe) result = o;
   }

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <string>
+#include <vector>
 
 #include "absl/numeric/int128.h"
 #include "re2/re2.h"
@@ -55,6 +56,27 @@ bool RangeEscapes(const NormalCell& range, const NormalCell& excluded) {
     if (n >= range.low && n <= range.high) size -= 1;
   }
   return size > 0;
+}
+
+// Whether some present value of `input` is in neither list of two not_one_of
+// cells: always for strings, integers and open enums (more values than any
+// list); for bools and closed enums, checked value by value.
+bool SomeValueInNeither(const NormalCell& a, const NormalCell& b,
+                        const InputPath& input) {
+  std::vector<int64_t> domain;
+  if (input.kind == InputKind::kBool) {
+    domain = {0, 1};
+  } else if (input.kind == InputKind::kEnum && !input.open_enum) {
+    for (int i = 0; i < input.enum_type->value_count(); ++i) {
+      domain.push_back(input.enum_type->value(i)->number());
+    }
+  } else {
+    return true;
+  }
+  for (int64_t v : domain) {
+    if (!Has(a.numbers, v) && !Has(b.numbers, v)) return true;
+  }
+  return false;
 }
 
 // No value listed in `list` lies in the range `range`.
@@ -113,12 +135,16 @@ bool Covers(const NormalCell& a, const NormalCell& b) {
   return CoversPresent(a, b);
 }
 
-Overlap Intersect(const NormalCell& a, const NormalCell& b, InputKind kind) {
+Overlap Intersect(const NormalCell& a, const NormalCell& b,
+                  const InputPath& input) {
   using K = NormalCell::Kind;
-  if (a.kind == K::kAny || b.kind == K::kAny) return Overlap::kYes;
   if (a.kind == K::kMissing || b.kind == K::kMissing) {
-    return a.kind == b.kind ? Overlap::kYes : Overlap::kNo;
+    bool both_accept_missing = (a.kind == K::kMissing || a.kind == K::kAny) &&
+                               (b.kind == K::kMissing || b.kind == K::kAny);
+    return both_accept_missing && CanBeMissing(input) ? Overlap::kYes
+                                                      : Overlap::kNo;
   }
+  if (a.kind == K::kAny || b.kind == K::kAny) return Overlap::kYes;
   if (a.kind == K::kPresent || b.kind == K::kPresent) return Overlap::kYes;
   if (b.kind == K::kIn) {
     return AcceptsSomeListed(a, b) ? Overlap::kYes : Overlap::kNo;
@@ -138,11 +164,13 @@ Overlap Intersect(const NormalCell& a, const NormalCell& b, InputKind kind) {
     return Overlap::kYes;
   }
   if (a.kind == K::kNotIn && b.kind == K::kNotIn) {
-    // Infinite domains always have a value outside both lists.
-    bool finite = kind == InputKind::kEnum || kind == InputKind::kBool;
-    return finite ? Overlap::kMaybe : Overlap::kYes;
+    return SomeValueInNeither(a, b, input) ? Overlap::kYes : Overlap::kNo;
   }
-  return Overlap::kMaybe;  // Regexes, opaque.
+  return Overlap::kMaybe;  // Two regexes, or a regex and a not_one_of.
+}
+
+bool CanBeMissing(const InputPath& input) {
+  return input.chain.size() > 1 || input.has_presence;
 }
 
 }  // namespace rules_internal

@@ -12,14 +12,11 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "lib/rules/internal/analysis.h"
+#include "lib/rules/internal/cell_algebra.h"
 
 namespace retcon {
 namespace rules_internal {
 namespace {
-
-bool CanBeMissing(const InputPath& in) {
-  return in.chain.size() > 1 || in.chain.back()->has_presence();
-}
 
 // Adds key `n` and its neighbours within the field's range.
 void AddNumber(const InputPath& in, int64_t n, std::vector<int64_t>& out) {

@@ -199,6 +199,40 @@ TEST(AnalysisTest, WorkBudgetExhaustionIsReported) {
   EXPECT_TRUE(Messages(*rules, RuleFinding::kSkipped).empty());
 }
 
+// Two not_one_of cells over a finite domain overlap exactly when some value
+// is in neither list; "(regex)" is said only when a regex is involved.
+TEST(AnalysisTest, NotOneOfOverlapsOnFiniteDomainsAreDecided) {
+  auto open_enum = MustCompile(Table(
+      "UNIQUE", "inputs: 'condition'",
+      Row("R1", "cells { not_one_of { values { enum_value: 'USED' } } }",
+          "A") +
+          Row("R2", "cells { not_one_of { values { enum_value: 'BROKEN' } } }",
+              "B")));
+  EXPECT_THAT(Messages(*open_enum, RuleFinding::kOverlap),
+              ElementsAre("decision 'd': rows 'R1' and 'R2' overlap (UNIQUE): "
+                          "a fact matching both is an evaluation error"));
+  auto bools = MustCompile(Table(
+      "UNIQUE", "inputs: 'restockable'",
+      Row("R1", "cells { not_one_of { values { bool_value: true } } }", "A") +
+          Row("R2", "cells { not_one_of { values { bool_value: false } } }",
+              "B") +
+          Row("R3", "cells { not_one_of { values { bool_value: true } } }",
+              "C")));
+  std::vector<RuleFinding> overlaps;
+  for (const RuleFinding& f : AnalyseRuleSet(*bools)) {
+    if (f.kind == RuleFinding::kOverlap) overlaps.push_back(f);
+  }
+  ASSERT_EQ(overlaps.size(), 1u);
+  EXPECT_THAT(overlaps[0].row_ids, ElementsAre("R1", "R3"));
+  EXPECT_TRUE(overlaps[0].certain);
+  // Missing on an input that cannot be missing is no common value.
+  auto never_missing = MustCompile(
+      Table("UNIQUE", "inputs: 'sku'",
+            Row("R1", "cells { any {} }", "A") +
+                Row("R2", "cells { is_missing {} }", "B")));
+  EXPECT_TRUE(Messages(*never_missing, RuleFinding::kOverlap).empty());
+}
+
 TEST(AnalysisTest, GapsIncludeMissingValuesAndRangeEdges) {
   auto rules = MustCompile(Table(
       "FIRST", "inputs: 'restockable' inputs: 'days_since_order'",

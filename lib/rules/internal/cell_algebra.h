@@ -12,8 +12,14 @@ namespace rules_internal {
 bool Covers(const NormalCell& a, const NormalCell& b);
 
 enum class Overlap { kNo, kYes, kMaybe };
-// Whether some input value is accepted by both cells of a column of `kind`.
-Overlap Intersect(const NormalCell& a, const NormalCell& b, InputKind kind);
+// Whether some value of `input` (or its absence) is accepted by both cells;
+// kMaybe only when regexes keep it from being decided.
+Overlap Intersect(const NormalCell& a, const NormalCell& b,
+                  const InputPath& input);
+
+// Whether `input` can be missing: a message on its path, or a last field
+// with presence.
+bool CanBeMissing(const InputPath& input);
 
 // Whether cell `a` accepts the present value (number, or text for strings).
 bool AcceptsPresent(const NormalCell& a, int64_t number,
