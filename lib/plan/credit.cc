@@ -396,6 +396,60 @@ class EventPlanner {
     });
   }
 
+  // Units of a line or component this event has taken so far, per order
+  // line and SKU (components of bundle lines; the line's own SKU otherwise).
+  struct Taken {
+    int order_line;
+    absl::string_view sku;
+    int64_t units;
+  };
+
+  int64_t TakenOf(int l, absl::string_view sku) const {
+    for (const Taken& t : taken_) {
+      if (t.order_line == l && t.sku == sku) return t.units;
+    }
+    return 0;
+  }
+  void Take(int l, absl::string_view sku, int64_t units) {
+    for (Taken& t : taken_) {
+      if (t.order_line == l && t.sku == sku) {
+        t.units += units;
+        return;
+      }
+    }
+    taken_.push_back(Taken{l, sku, units});
+  }
+
+  // What is still refundable of a line, component or whole bundles once
+  // this event's earlier lines are taken: whole bundles and single
+  // components of one line draw on the same component units.
+  int64_t Left(int l, absl::string_view component) const {
+    const PaidLine& line = ctx_.figures.lines[l];
+    if (!component.empty() || line.component_begin == line.component_end) {
+      return Remaining(ctx_, l, component) - TakenOf(l, component);
+    }
+    int64_t sets = line.units;
+    for (int c = line.component_begin; c < line.component_end; ++c) {
+      const PaidLine& paid = ctx_.figures.components[c];
+      const int64_t per_bundle = paid.units / line.units;
+      sets =
+          std::min(sets, (Remaining(ctx_, l, paid.sku) - TakenOf(l, paid.sku)) /
+                             per_bundle);
+    }
+    return sets;
+  }
+  void Consume(int l, absl::string_view component, int64_t quantity) {
+    const PaidLine& line = ctx_.figures.lines[l];
+    if (!component.empty() || line.component_begin == line.component_end) {
+      Take(l, component, quantity);
+      return;
+    }
+    for (int c = line.component_begin; c < line.component_end; ++c) {
+      const PaidLine& paid = ctx_.figures.components[c];
+      Take(l, paid.sku, quantity * (paid.units / line.units));
+    }
+  }
+
   // The goods units of the event, merged per line and component, capped at
   // what remains refundable (an OVER_REFUND issue for the excess).
   std::vector<ReturnQuantity> GoodsQuantities() {
@@ -429,8 +483,7 @@ class EventPlanner {
                q.component_sku == line.component_sku();
       };
       auto it = std::find_if(returns.begin(), returns.end(), same);
-      const int64_t before = it == returns.end() ? 0 : it->quantity;
-      const int64_t left = Remaining(ctx_, l, line.component_sku()) - before;
+      const int64_t left = Left(l, line.component_sku());
       const int64_t quantity =
           std::min(line.quantity(), std::max<int64_t>(left, 0));
       if (quantity < line.quantity()) {
@@ -458,6 +511,7 @@ class EventPlanner {
         issues_.push_back(std::move(issue));
       }
       if (quantity == 0) continue;
+      Consume(l, line.component_sku(), quantity);
       if (it != returns.end()) {
         it->quantity += quantity;
       } else {
@@ -643,6 +697,7 @@ class EventPlanner {
   std::optional<Refund> refund_;
   bool include_shipping_ = false;
   bool all_returned_ = false;  // After this event, every unit credited.
+  absl::InlinedVector<Taken, 8> taken_;
   std::vector<Issue> issues_;
 };
 

@@ -510,12 +510,17 @@ absl::StatusOr<Replay> CheckReplay(PlanContext& ctx, const v1::PostingId& id,
   detail.set_expected(posted.fingerprint());
   detail.set_actual(id.fingerprint());
   issue.details.push_back(detail);
+  detail.set_field("idempotency_key");
+  detail.set_expected(id.idempotency_key());
+  detail.set_actual(id.idempotency_key());
+  issue.details.push_back(detail);
   issue.owner = kind == v1::POSTING_KIND_CREDIT_NOTE ? v1::OWNER_FINANCE
                 : kind == v1::POSTING_KIND_STOCK_MOVEMENT
                     ? v1::OWNER_OPERATIONS
                     : v1::OWNER_CUSTOMER_SERVICE;
-  RETCON_RETURN_IF_ERROR(
-      RaiseIssues(ctx, issues, id.idempotency_key()).status());
+  // The replayed posting is in no list of this plan, so the exception
+  // parks nothing: it names the key in its details instead.
+  RETCON_RETURN_IF_ERROR(RaiseIssues(ctx, issues, "").status());
   return Replay::kConflict;
 }
 

@@ -253,11 +253,27 @@ absl::Status PlanMove(PlanContext& ctx, const Move& m) {
   out.set_erp_sku(erp_sku);
 
   if (m.paid != nullptr) {
-    const int64_t moved = MovedUnits(ctx.figures, ctx.order, ctx.working,
-                                     m.order_line, m.component_sku);
-    const int64_t sold = m.component_sku.empty()
-                             ? ctx.figures.lines[m.order_line].units
-                             : m.paid->units;
+    int64_t moved = MovedUnits(ctx.figures, ctx.order, ctx.working,
+                               m.order_line, m.component_sku);
+    int64_t sold = m.component_sku.empty()
+                       ? ctx.figures.lines[m.order_line].units
+                       : m.paid->units;
+    // A kit counts against each of its components, some of which may have
+    // come back on their own: the tightest component decides.
+    const PaidLine& bundle = ctx.figures.lines[m.order_line];
+    if (m.component_sku.empty() &&
+        bundle.component_begin != bundle.component_end) {
+      for (int c = bundle.component_begin; c < bundle.component_end; ++c) {
+        const PaidLine& component = ctx.figures.components[c];
+        const int64_t per_bundle = component.units / bundle.units;
+        const int64_t moved_c = MovedUnits(ctx.figures, ctx.order, ctx.working,
+                                           m.order_line, component.sku);
+        const int64_t sets_left = (component.units - moved_c) / per_bundle;
+        if (sets_left < sold - moved) {
+          moved = sold - sets_left;
+        }
+      }
+    }
     if (moved + m.quantity > sold) {
       Issue issue;
       issue.code = v1::EXCEPTION_CODE_DUPLICATE_SIGNAL;

@@ -25,8 +25,8 @@
 //
 // Seeded: RETCON_TEST_SEED=<n> replays a run; a failure prints the seed, the
 // case number, the order and the life, and stops the test. At the end,
-// planner bugs the properties found, minimised (PlannerBugTest, disabled
-// until fixed) and one fixed since (PlannerRegressionTest).
+// planner bugs the properties found, minimised, as regression tests
+// (PlannerRegressionTest).
 #include <algorithm>
 #include <cstdint>
 #include <functional>
@@ -72,11 +72,10 @@ using testing_internal::UnitsBy;
 
 constexpr int kOrders = 1000;
 
-// Whether a REPLAY_CONFLICT's parked_keys name a parked posting. Off while
-// they name a posting that is in no parked list
-// (PlannerBugTest.DISABLED_ReplayConflictParksAPostingOfThePlan): property 4
-// then accepts a conflict's key when it is the posted one, in the history.
-constexpr bool kConflictsNameParkedPostings = false;
+// Whether a REPLAY_CONFLICT's parked_keys name only parked postings (they
+// once named the replayed posting, which is in no list of the plan:
+// PlannerRegressionTest.ReplayConflictParksAPostingOfThePlan).
+constexpr bool kConflictsNameParkedPostings = true;
 
 // Depot by condition, disposition, shipping refunded once everything is
 // back, no refund tolerance.
@@ -1042,7 +1041,7 @@ TEST(PlannerRegressionTest, WholeKitReceivedAndRefundedInOnePlan) {
   EXPECT_EQ(plan->credit_notes(0).total_gross().minor_units(), 3000);
 }
 
-// BUG: a REPLAY_CONFLICT names the conflicting posting's key in parked_keys
+// Fixed bug: a REPLAY_CONFLICT names the conflicting posting's key in parked_keys
 // (RaiseIssues is given the key), but the plan has no parked posting with
 // that key: the conflicting document is neither posted nor parked. A host
 // that resolves an exception by posting the postings its parked_keys name
@@ -1050,7 +1049,7 @@ TEST(PlannerRegressionTest, WholeKitReceivedAndRefundedInOnePlan) {
 // the parked lists, or a conflict should name no parked key (PostingPlan:
 // "parked postings, held back by an exception"; Exception.parked_keys:
 // "keys of the postings this exception holds back").
-TEST(PlannerBugTest, DISABLED_ReplayConflictParksAPostingOfThePlan) {
+TEST(PlannerRegressionTest, ReplayConflictParksAPostingOfThePlan) {
   auto planner = MakePlanner(CompileRules(), v1::Catalog());
   ASSERT_NE(planner, nullptr);
   const auto order = ParseText<v1::SalesOrder>(R"pb(
@@ -1102,9 +1101,17 @@ TEST(PlannerBugTest, DISABLED_ReplayConflictParksAPostingOfThePlan) {
     EXPECT_EQ(parked.count(key), 1u)
         << key << " is in no parked list: " << plan->ShortDebugString();
   }
+  // The conflicting posting's key is named in the details instead.
+  EXPECT_TRUE(std::any_of(plan->exceptions(0).details().begin(),
+                          plan->exceptions(0).details().end(),
+                          [](const v1::ExceptionDetail& d) {
+                            return d.field() == "idempotency_key" &&
+                                   !d.actual().empty();
+                          }))
+      << plan->ShortDebugString();
 }
 
-// BUG: one return naming a whole bundle and, on another return line, one of
+// Fixed bug: one return naming a whole bundle and, on another return line, one of
 // its components, more units of that component than were sold: Plan() fails
 // with INVALID_ARGUMENT "returns[0].quantity: asked for 2 units of component
 // 'KIT-A' of line 'L1', but only 1 remain returnable" (a path of the
@@ -1115,7 +1122,7 @@ TEST(PlannerBugTest, DISABLED_ReplayConflictParksAPostingOfThePlan) {
 // own: the whole bundle's units of KIT-A are not counted against the
 // component line, nor the component's against the whole bundles. Either
 // order of the two return lines fails.
-TEST(PlannerBugTest, DISABLED_WholeBundleAndItsComponentBeyondWhatWasSold) {
+TEST(PlannerRegressionTest, WholeBundleAndItsComponentBeyondWhatWasSold) {
   // The same bundle line, valued by its allocated prices; not a kit.
   auto planner = MakePlanner(CompileRules(), v1::Catalog());
   ASSERT_NE(planner, nullptr);
@@ -1158,14 +1165,14 @@ TEST(PlannerBugTest, DISABLED_WholeBundleAndItsComponentBeyondWhatWasSold) {
   }
 }
 
-// BUG: a whole kit received after one of its components was received alone
+// Fixed bug: a whole kit received after one of its components was received alone
 // is checked against the bundles sold, not against each component: with 2
 // kits sold and component KIT-A already moved back once, receiving 2 whole
 // kits posts the movement, so 3 units of KIT-A have come back of 2 sold,
 // with no DUPLICATE_SIGNAL (docs/design/planner.md: "Moving more units of a
 // line than were sold (history moved + this) -> DUPLICATE_SIGNAL"). The same
 // receipt of a bundle that is not a kit is parked, component by component.
-TEST(PlannerBugTest, DISABLED_WholeKitsAfterAComponentMoveMoreThanSold) {
+TEST(PlannerRegressionTest, WholeKitsAfterAComponentMoveMoreThanSold) {
   auto planner =
       MakePlanner(CompileRules(), ParseText<v1::Catalog>(kKitCatalog));
   ASSERT_NE(planner, nullptr);
