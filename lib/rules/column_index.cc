@@ -276,14 +276,7 @@ const uint64_t* RegexRows(const ColumnIndex& col, int num_words,
   }
   if (col.regex_set != nullptr) {
     thread_local std::vector<int> matches;
-    RE2::Set::ErrorInfo error;
-    error.kind = RE2::Set::kNoError;
-    if (!col.regex_set->Match(re2::StringPiece(text.data(), text.size()),
-                              &matches, &error) &&
-        error.kind != RE2::Set::kNoError) {
-      // Out of DFA memory: each pattern on its own.
-      MatchRegexesOneByOne(col, text, matches);
-    }
+    MatchRegexes(col, text, matches);
     for (int m : matches) rows.Add(col.regex_rows[m].data());
   }
   return rows.result();
@@ -315,6 +308,27 @@ const uint64_t* RangeRows(const ColumnIndex& col, int64_t v) {
 }
 
 }  // namespace
+
+void MatchRegexes(const ColumnIndex& col, absl::string_view text,
+                  std::vector<int>& matches) {
+  // One pattern: RE2 alone is quicker than a set, and never allocates.
+  if (col.regex_programs.size() == 1) {
+    return MatchRegexesOneByOne(col, text, matches);
+  }
+  const re2::StringPiece piece(text.data(), text.size());
+  RE2::Set::ErrorInfo error;
+  error.kind = RE2::Set::kNoError;
+  // Asked only whether any pattern matches, the set stops at the first match
+  // and does not allocate; asked which, it allocates the list.
+  if (!col.regex_set->Match(piece, nullptr, &error)) {
+    if (error.kind == RE2::Set::kNoError) return matches.clear();
+    return MatchRegexesOneByOne(col, text, matches);  // Out of DFA memory.
+  }
+  if (!col.regex_set->Match(piece, &matches, &error) &&
+      error.kind != RE2::Set::kNoError) {
+    MatchRegexesOneByOne(col, text, matches);
+  }
+}
 
 void MatchRegexesOneByOne(const ColumnIndex& col, absl::string_view text,
                           std::vector<int>& matches) {

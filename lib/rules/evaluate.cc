@@ -5,7 +5,6 @@
 #include <utility>
 #include <vector>
 
-#include "absl/container/inlined_vector.h"
 #include "absl/numeric/bits.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
@@ -16,20 +15,30 @@ namespace retcon {
 namespace rules_internal {
 namespace {
 
-// Buffers that evaluations on one thread reuse: copies of input strings
+// Buffers that evaluations on one thread reuse: the inputs' values, the
+// messages on their paths, each column's selection, copies of input strings
 // that reflection cannot view in place, and unions of a column's regex
 // matches. Per thread, so that an evaluation neither constructs them nor,
 // once they have grown, allocates. Valid until the evaluation returns.
 struct EvalScratch {
+  std::vector<InputValue> values;
+  std::vector<const google::protobuf::Message*> held;
+  std::vector<ColumnSelection> selections;
   std::vector<std::string> texts;
   std::vector<RowBits> rows;
 };
 
-EvalScratch& ThreadScratch(size_t inputs) {
+EvalScratch& ThreadScratch(const CompiledDecision& d) {
   thread_local EvalScratch scratch;
-  if (scratch.texts.size() < inputs) {
+  const size_t inputs = d.inputs.size();
+  if (scratch.values.size() < inputs) {
+    scratch.values.resize(inputs);
+    scratch.selections.resize(inputs);
     scratch.texts.resize(inputs);
     scratch.rows.resize(inputs);
+  }
+  if (scratch.held.size() < d.message_steps.size()) {
+    scratch.held.resize(d.message_steps.size());
   }
   return scratch;
 }
@@ -39,11 +48,11 @@ class MatchScan {
  public:
   MatchScan(const CompiledDecision& d, const InputValue* values,
             EvalScratch& scratch)
-      : d_(d) {
+      : d_(d), selections_(scratch.selections.data()) {
     for (size_t c = 0; c < d.columns.size(); ++c) {
       if (d.columns[c].all_any) continue;
-      selections_.emplace_back();
-      SelectRowsInto(d, c, values[c], scratch.rows[c], selections_.back());
+      SelectRowsInto(d, c, values[c], scratch.rows[c],
+                     selections_[num_selections_++]);
     }
   }
 
@@ -52,10 +61,11 @@ class MatchScan {
   template <typename OnMatch>
   void ForEach(OnMatch on_match) const {
     const uint64_t* all = d_.all_rows.data();
+    const ColumnSelection* const end = selections_ + num_selections_;
     for (int w = 0; w < d_.num_words; ++w) {
       uint64_t acc = all[w];
-      for (const ColumnSelection& s : selections_) {
-        acc &= s.parts[0][w] | s.parts[1][w] | s.parts[2][w];
+      for (const ColumnSelection* s = selections_; s != end; ++s) {
+        acc &= s->parts[0][w] | s->parts[1][w] | s->parts[2][w];
         if (acc == 0) break;
       }
       while (acc != 0) {
@@ -68,7 +78,8 @@ class MatchScan {
 
  private:
   const CompiledDecision& d_;
-  absl::InlinedVector<ColumnSelection, 8> selections_;
+  ColumnSelection* const selections_;  // In the thread's scratch.
+  size_t num_selections_ = 0;
 };
 
 RuleHit HitOf(const CompiledDecision& d, int row) {
@@ -201,10 +212,11 @@ absl::StatusOr<DecisionResult> RuleSetImpl::Evaluate(
                      d.fact_type->full_name(), ", not a ",
                      fact.GetDescriptor()->full_name()));
   }
-  EvalScratch& scratch = ThreadScratch(d.inputs.size());
-  absl::InlinedVector<InputValue, 8> values(d.inputs.size());
-  ReadInputs(d, fact, generated, values.data(), scratch.texts.data());
-  MatchScan scan(d, values.data(), scratch);
+  EvalScratch& scratch = ThreadScratch(d);
+  InputValue* values = scratch.values.data();
+  ReadInputs(d, fact, generated, values, scratch.held.data(),
+             scratch.texts.data());
+  MatchScan scan(d, values, scratch);
   DecisionResult result;
   result.decision_index = index;
   absl::Status status = ApplyPolicy(d, scan, result);
@@ -214,7 +226,7 @@ absl::StatusOr<DecisionResult> RuleSetImpl::Evaluate(
     result.default_outputs = &d.decision->default_outputs();
   }
   if (trace != nullptr) {
-    FillTrace(d, values.data(), scan, result, !status.ok(), *trace);
+    FillTrace(d, values, scan, result, !status.ok(), *trace);
   }
   if (!status.ok()) return status;
   return result;

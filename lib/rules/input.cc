@@ -2,7 +2,6 @@
 #include <string>
 #include <vector>
 
-#include "absl/container/inlined_vector.h"
 #include "absl/strings/str_cat.h"
 #include "lib/rules/internal/compiled_decision.h"
 
@@ -103,12 +102,13 @@ void PlanReads(CompiledDecision& d) {
 }
 
 void ReadInputs(const CompiledDecision& d, const Message& fact, bool generated,
-                InputValue* values, std::string* scratch) {
+                InputValue* values, const Message** held,
+                std::string* scratch) {
   // The message of each step, or nullptr when it (or a parent) is unset.
-  absl::InlinedVector<const Message*, 4> held(d.message_steps.size());
   for (size_t s = 0; s < d.message_steps.size(); ++s) {
     const MessageStep& step = d.message_steps[s];
     const Message* parent = step.parent < 0 ? &fact : held[step.parent];
+    held[s] = nullptr;
     if (parent == nullptr) continue;
     const Reflection* r = generated ? step.reflection : parent->GetReflection();
     if (r->HasField(*parent, step.field)) {

@@ -1,9 +1,13 @@
 // Evaluation: hit policies, every cell kind, missing values, defaults,
 // traces, coverage and concurrent evaluation.
+#include <cstdint>
+#include <cstdlib>
+#include <new>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/descriptor.pb.h"
 #include "google/protobuf/dynamic_message.h"
@@ -13,6 +17,18 @@
 #include "retcon/v1/return.pb.h"
 #include "tests/rules/rules_test_fact.pb.h"
 #include "tests/rules/rules_test_util.h"
+
+// Allocations on this thread, counted by the replaced operator new below.
+thread_local int64_t allocations_on_this_thread = 0;
+
+void* operator new(std::size_t size) {
+  ++allocations_on_this_thread;
+  void* p = std::malloc(size == 0 ? 1 : size);
+  if (p == nullptr) throw std::bad_alloc();
+  return p;
+}
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
 
 namespace retcon {
 namespace {
@@ -512,6 +528,59 @@ TEST(EvaluateTest, ByIndexMatchesByNameAndRejectsIndexesOutOfRange) {
     EXPECT_EQ(e.status().code(), absl::StatusCode::kInvalidArgument);
     EXPECT_THAT(e.status().message(), HasSubstr("no decision has index"));
   }
+}
+
+// Allocations of evaluating `fact` once the thread's scratch has grown.
+int64_t AllocationsPerEvaluation(const CompiledRuleSet& rules,
+                                 const google::protobuf::Message& fact) {
+  for (int i = 0; i < 3; ++i) (void)rules.Evaluate(0, fact);
+  const int64_t before = allocations_on_this_thread;
+  for (int i = 0; i < 100; ++i) (void)rules.Evaluate(0, fact);
+  return (allocations_on_this_thread - before) / 100;
+}
+
+// What docs/rules.md promises: no allocation once the per-thread scratch
+// has grown, whatever the number of inputs, nested messages or regex
+// matches; a result holding more than one hit allocates its list.
+TEST(EvaluateTest, EvaluationDoesNotAllocateOnceScratchHasGrown) {
+  std::string inputs, cells;
+  for (const char* input :
+       {"sku", "location", "id", "reason", "condition", "days_since_order",
+        "u32", "u64", "i32", "order.country", "order.total_minor"}) {
+    inputs += absl::StrCat("inputs: '", input, "' ");
+  }
+  auto eleven = MustCompile(Table(
+      "FIRST", inputs,
+      Row("R1",
+          "cells { regex: 'A|B' } cells { regex: '[AB]' } "
+          "cells { is_present {} } "
+          "cells { not_one_of { values { enum_value: 'LATE' } } } "
+          "cells { not_one_of { values { enum_value: 'BROKEN' } } } "
+          "cells { range { low: '0' low_inclusive: true } } "
+          "cells { not_one_of { values { int_value: 7 } } } "
+          "cells { any {} } cells { equals { int_value: 0 } } "
+          "cells { is_present {} } cells { is_missing {} }",
+          "A")));
+  ReturnFact f;
+  f.set_sku("AB");
+  f.set_location("AB");
+  f.mutable_order()->set_country("GB");
+  EXPECT_EQ(Out(*eleven, f), "A");
+  EXPECT_EQ(AllocationsPerEvaluation(*eleven, f), 0);
+  // Several patterns in a column go through one RE2::Set, which allocates
+  // its list of matches only when some pattern matches.
+  auto set = MustCompile(
+      Table("FIRST", "inputs: 'sku'",
+            Row("R1", "cells { regex: 'A|B' }", "A") +
+                Row("R2", "cells { regex: '[0-9]C' }", "B")));
+  f.set_sku("XYZ");
+  EXPECT_EQ(Out(*set, f), "");
+  EXPECT_EQ(AllocationsPerEvaluation(*set, f), 0);
+  auto collect = MustCompile(
+      Table("COLLECT", "inputs: 'sku'",
+            Row("R1", "cells { any {} }", "A") +
+                Row("R2", "cells { any {} }", "B")));
+  EXPECT_EQ(AllocationsPerEvaluation(*collect, f), 1);  // The hit list.
 }
 
 // Inputs under the same message are read through it once; when it is unset

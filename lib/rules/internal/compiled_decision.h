@@ -177,19 +177,26 @@ absl::Status BuildColumnIndexes(const CompileOptions& options,
 void PlanReads(CompiledDecision& d);
 
 // Reads every input of `fact` (of the decision's fact type) into
-// values[0..inputs.size()). `generated`: fact is the generated class, so the
+// values[0..inputs.size()), through held[0..message_steps.size()) (the
+// messages on the way). `generated`: fact is the generated class, so the
 // cached reflections apply. String values view the fact or `scratch[c]`.
 void ReadInputs(const CompiledDecision& d,
                 const google::protobuf::Message& fact, bool generated,
-                InputValue* values, std::string* scratch);
+                InputValue* values, const google::protobuf::Message** held,
+                std::string* scratch);
 
 // The input value as text for traces: "42", "true", "ITEM_CONDITION_USED",
 // "\"LEEDS\"" or "<missing>".
 std::string RenderInput(const InputPath& in, const InputValue& value);
 
-// The indexes into col.regex_patterns of the patterns found in `text`, by
-// matching each pattern alone: what col.regex_set->Match finds, without the
-// set's DFA (used when that runs out of memory).
+// The indexes into col.regex_patterns of the patterns found in `text`,
+// through col.regex_set (allocating only when some pattern matches), or
+// alone when the column has one pattern or the set's DFA runs out of memory.
+// REQUIRES: col.regex_set is set.
+void MatchRegexes(const ColumnIndex& col, absl::string_view text,
+                  std::vector<int>& matches);
+// The same, matching each pattern alone (no allocation once `matches` has
+// grown).
 void MatchRegexesOneByOne(const ColumnIndex& col, absl::string_view text,
                           std::vector<int>& matches);
 
