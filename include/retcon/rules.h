@@ -52,11 +52,11 @@ class RuleSetSourceMap {
       : file_name_(std::move(file_name)) {}
 
   const std::string& file_name() const { return file_name_; }
-  // Records the line of decision `d`, row `r` (-1: the decision itself) and
-  // cell `c` (-1: the row itself).
+  // Records the line of decision `d` (-1: the rule set itself), row `r`
+  // (-1: the decision itself) and cell `c` (-1: the row itself).
   void Set(int d, int r, int c, int line) { lines_[{d, r, c}] = line; }
   // The most precise known line for (d, r, c): the cell, else the row, else
-  // the decision; 0 when unknown.
+  // the decision, else the rule set; 0 when unknown.
   int Line(int d, int r, int c) const;
 
  private:

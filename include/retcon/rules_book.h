@@ -1,9 +1,12 @@
 // Effective dating: a rule book holds several versions of a rule set, each in
 // force over a period; evaluation "as of" a date uses the version in force.
 //
+//   absl::StatusOr<retcon::ParsedRuleBook> parsed =
+//       retcon::ParseRuleBookText(text, "book.textproto");
+//   if (!parsed.ok()) return parsed.status();
 //   absl::StatusOr<std::unique_ptr<const retcon::CompiledRuleBook>> book =
-//       retcon::CompileRuleBook(rule_book, {});
-//   if (!book.ok()) return book.status();  // overlapping periods, bad rules
+//       retcon::CompileRuleBook(*parsed, {});
+//   if (!book.ok()) return book.status();  // "book.textproto:9: versions[1]:
 //   absl::StatusOr<const retcon::CompiledRuleSet*> rules =
 //       (*book)->AsOf("2026-11-28");
 //   if (rules.ok()) (*rules)->Evaluate("depot", line);
@@ -15,6 +18,7 @@
 #define RETCON_RULES_BOOK_H_
 
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -48,10 +52,28 @@ class CompiledRuleBook {
   std::vector<Version> versions_;
 };
 
-// Compiles every version (errors are prefixed "versions[i]: ") and checks
-// that no two periods overlap.
+// A rule book as parsed from a file, with the lines of each version's
+// parts.
+struct ParsedRuleBook {
+  v1::RuleBook rule_book;
+  // One per version, in order: lines of the version, its decisions, rows
+  // and cells.
+  std::vector<RuleSetSourceMap> source_maps;
+};
+
+// Parses a RuleBook in text format (comments allowed). Errors are
+// InvalidArgument with `file_name:line:column`.
+absl::StatusOr<ParsedRuleBook> ParseRuleBookText(absl::string_view text,
+                                                 absl::string_view file_name);
+
+// Compiles every version and checks that no two periods overlap. Errors
+// name the version: "versions[1]: decision 'depot' ...".
 absl::StatusOr<std::unique_ptr<const CompiledRuleBook>> CompileRuleBook(
     const v1::RuleBook& book, const CompileOptions& options);
+// Same, citing the parsed file's lines: "book.textproto:42: versions[1]:
+// decision 'depot' row 'R7' ...".
+absl::StatusOr<std::unique_ptr<const CompiledRuleBook>> CompileRuleBook(
+    const ParsedRuleBook& parsed, const CompileOptions& options);
 
 }  // namespace retcon
 

@@ -192,15 +192,23 @@ absl::Status CheckPeriod(const v1::RuleSet& rs) {
   return absl::OkStatus();
 }
 
-}  // namespace
-
-absl::Status ErrorAt(const Where& w, absl::string_view message) {
+// "file:line: " of `w` when known, then its scope.
+std::string Location(const Where& w) {
   std::string text;
   if (w.source_map != nullptr) {
     int line = w.source_map->Line(w.decision, w.row, w.cell);
-    if (line > 0)
+    if (line > 0) {
       absl::StrAppend(&text, w.source_map->file_name(), ":", line, ": ");
+    }
   }
+  absl::StrAppend(&text, w.scope);
+  return text;
+}
+
+}  // namespace
+
+absl::Status ErrorAt(const Where& w, absl::string_view message) {
+  std::string text = Location(w);
   absl::StrAppend(&text, "decision '", w.decision_name, "'");
   if (!w.row_id.empty()) absl::StrAppend(&text, " row '", w.row_id, "'");
   if (!w.input.empty()) absl::StrAppend(&text, " ", w.input);
@@ -209,35 +217,45 @@ absl::Status ErrorAt(const Where& w, absl::string_view message) {
   return absl::InvalidArgumentError(text);
 }
 
+absl::StatusOr<std::unique_ptr<const CompiledRuleSet>> CompileRuleSetIn(
+    const v1::RuleSet& rule_set, const CompileOptions& options,
+    const RuleSetSourceMap* source_map, absl::string_view scope) {
+  Where set;
+  set.source_map = source_map;
+  set.scope = std::string(scope);
+  absl::Status period = CheckPeriod(rule_set);
+  if (!period.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(Location(set), period.message()));
+  }
+  const google::protobuf::DescriptorPool& pool =
+      options.pool != nullptr
+          ? *options.pool
+          : *google::protobuf::DescriptorPool::generated_pool();
+  auto impl = std::make_unique<RuleSetImpl>(rule_set);
+  const v1::RuleSet& owned = impl->rule_set();
+  impl->decisions.resize(owned.decisions_size());
+  for (int i = 0; i < owned.decisions_size(); ++i) {
+    Where where = set;
+    where.decision = i;
+    where.decision_name = owned.decisions(i).name();
+    if (where.decision_name.empty() ||
+        !impl->by_name.emplace(where.decision_name, i).second) {
+      return ErrorAt(where, "decision names must be unique and not empty");
+    }
+    impl->decisions[i].decision = &owned.decisions(i);
+    RETCON_RETURN_IF_ERROR(
+        CompileDecision(pool, options, where, impl->decisions[i]));
+  }
+  return std::unique_ptr<const CompiledRuleSet>(std::move(impl));
+}
+
 }  // namespace rules_internal
 
 absl::StatusOr<std::unique_ptr<const CompiledRuleSet>> CompileRuleSet(
     const v1::RuleSet& rule_set, const CompileOptions& options,
     const RuleSetSourceMap* source_map) {
-  using rules_internal::Where;
-  RETCON_RETURN_IF_ERROR(rules_internal::CheckPeriod(rule_set));
-  const google::protobuf::DescriptorPool& pool =
-      options.pool != nullptr
-          ? *options.pool
-          : *google::protobuf::DescriptorPool::generated_pool();
-  auto impl = std::make_unique<rules_internal::RuleSetImpl>(rule_set);
-  const v1::RuleSet& owned = impl->rule_set();
-  impl->decisions.resize(owned.decisions_size());
-  for (int i = 0; i < owned.decisions_size(); ++i) {
-    Where where;
-    where.source_map = source_map;
-    where.decision = i;
-    where.decision_name = owned.decisions(i).name();
-    if (where.decision_name.empty() ||
-        !impl->by_name.emplace(where.decision_name, i).second) {
-      return rules_internal::ErrorAt(
-          where, "decision names must be unique and not empty");
-    }
-    impl->decisions[i].decision = &owned.decisions(i);
-    RETCON_RETURN_IF_ERROR(rules_internal::CompileDecision(pool, options, where,
-                                                           impl->decisions[i]));
-  }
-  return std::unique_ptr<const CompiledRuleSet>(std::move(impl));
+  return rules_internal::CompileRuleSetIn(rule_set, options, source_map, "");
 }
 
 absl::StatusOr<std::unique_ptr<const CompiledRuleSet>> CompileRuleSet(

@@ -2,6 +2,7 @@
 #ifndef RETCON_LIB_RULES_INTERNAL_COMPILE_ERROR_H_
 #define RETCON_LIB_RULES_INTERNAL_COMPILE_ERROR_H_
 
+#include <memory>
 #include <string>
 
 #include "absl/status/status.h"
@@ -18,6 +19,7 @@ namespace rules_internal {
 // The part of a rule set an error is about. Indexes are -1 when not known.
 struct Where {
   const RuleSetSourceMap* source_map = nullptr;
+  std::string scope;  // Which rule set, in a book: "versions[1]: ".
   int decision = -1;
   int row = -1;
   int cell = -1;
@@ -27,8 +29,15 @@ struct Where {
   std::string output;  // "output 'depot'"
 };
 
-// InvalidArgument "file:line: decision 'd' row 'r' input 'i': message".
+// InvalidArgument "file:line: decision 'd' row 'r' input 'i': message",
+// with where.scope after the location.
 absl::Status ErrorAt(const Where& where, absl::string_view message);
+
+// CompileRuleSet for rule set `scope` ("versions[1]: ", or "") of a file:
+// errors read "file:line: versions[1]: decision ...".
+absl::StatusOr<std::unique_ptr<const CompiledRuleSet>> CompileRuleSetIn(
+    const v1::RuleSet& rule_set, const CompileOptions& options,
+    const RuleSetSourceMap* source_map, absl::string_view scope);
 
 // Converts a cell to its normal form for `input`; errors are bare messages
 // ("unknown enum value 'BROKEN' of retcon.v1.ItemCondition"). Regexes are
