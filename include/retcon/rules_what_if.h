@@ -10,7 +10,11 @@
 //
 // An outcome is the decision's output values as "name=value, ..." (COLLECT:
 // each hit's, joined by " | "), "<no match>", or "<error: ...>" for an
-// evaluation error (two matches under UNIQUE). Thread-safe; pure.
+// evaluation error (two matches under UNIQUE). A string value or name is
+// written as is when it is a plain word (letters, digits, `_-./:@#+`, not a
+// number or bool), else quoted and C-escaped ("1, b=2"). Outcomes are
+// compared and grouped as typed values, never by this text. Thread-safe;
+// pure.
 #ifndef RETCON_RULES_WHAT_IF_H_
 #define RETCON_RULES_WHAT_IF_H_
 

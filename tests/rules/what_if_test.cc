@@ -57,6 +57,53 @@ TEST(WhatIfTest, GroupsChangedOutcomesWithCountsAndExamples) {
   EXPECT_THAT(report->changes[1].example_ids, ElementsAre("f4"));
 }
 
+// Outcomes are compared as values: output values holding the ", ", "=" or
+// " | " that join outcome text do not make two outcomes look alike, and the
+// text quotes them.
+TEST(WhatIfTest, OutcomesThatReadAlikeAsJoinedTextStayApart) {
+  auto two_outputs = [](const std::string& a, const std::string& b) {
+    return MustCompile(
+        "id: 't' decisions { name: 'd' "
+        "fact_type: 'retcon.rules_test.ReturnFact' hit_policy: FIRST "
+        "inputs: 'sku' outputs { name: 'a' type: STRING } "
+        "outputs { name: 'b' type: STRING } "
+        "rows { id: 'R1' cells { any {} } outputs { string_value: '" +
+        a + "' } outputs { string_value: '" + b + "' } } }");
+  };
+  auto before = two_outputs("1, b=2", "3");
+  auto after = two_outputs("1", "2, b=3");
+  ReturnFact fact;
+  std::vector<FactRef> batch = {{"f1", &fact}};
+  absl::StatusOr<WhatIfReport> report =
+      CompareRuleSets(*before, *after, "d", batch);
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_EQ(report->changed, 1);
+  ASSERT_EQ(report->changes.size(), 1u);
+  // Strings that read as numbers are quoted too.
+  EXPECT_EQ(report->changes[0].old_outcome, "a=\"1, b=2\", b=\"3\"");
+  EXPECT_EQ(report->changes[0].new_outcome, "a=\"1\", b=\"2, b=3\"");
+
+  auto collect = [](const std::string& rows) {
+    return MustCompile(Table("COLLECT", "inputs: 'sku'", rows));
+  };
+  auto one_hit = collect(Row("R1", "cells { any {} }", "x | out=y"));
+  auto two_hits = collect(Row("R1", "cells { any {} }", "x") +
+                          Row("R2", "cells { any {} }", "y"));
+  report = CompareRuleSets(*one_hit, *two_hits, "d", batch);
+  ASSERT_TRUE(report.ok()) << report.status();
+  ASSERT_EQ(report->changes.size(), 1u);
+  EXPECT_EQ(report->changes[0].old_outcome, "out=\"x | out=y\"");
+  EXPECT_EQ(report->changes[0].new_outcome, "out=x | out=y");
+
+  // The same outcome from another row is no change.
+  auto text_7 = collect(Row("R1", "cells { any {} }", "7"));
+  EXPECT_EQ(OutcomeText(*text_7, text_7->Evaluate("d", fact)), "out=\"7\"");
+  report = CompareRuleSets(*text_7, *collect(Row("R9", "cells { any {} }", "7")),
+                           "d", batch);
+  ASSERT_TRUE(report.ok());
+  EXPECT_EQ(report->changed, 0);
+}
+
 TEST(WhatIfTest, UnknownDecisionOrWrongFactTypeIsInvalidArgument) {
   auto rules = MustCompile(Table("FIRST", "inputs: 'condition'",
                                  Row("R1", "cells { any {} }", "X")));
