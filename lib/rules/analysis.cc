@@ -5,6 +5,8 @@
 // indexes (the rows whose cells can contain, or meet, a row's cells), so a
 // typical table costs about rows x columns x rows / 64 word operations, not
 // rows^2 x columns cell comparisons.
+#include "lib/rules/internal/analysis.h"
+
 #include <string>
 #include <vector>
 
@@ -13,7 +15,6 @@
 #include "absl/numeric/bits.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "lib/rules/internal/analysis.h"
 #include "lib/rules/internal/cell_algebra.h"
 #include "lib/rules/internal/rule_set_impl.h"
 #include "retcon/rules_analysis.h"
@@ -111,8 +112,7 @@ class CandidateRows {
 
   // The rows of column c accepting `value`, as the index's parts.
   ColumnSelection Accepting(size_t c, int64_t number, const std::string* text) {
-    InputValue v{true, number,
-                 text != nullptr ? absl::string_view(*text) : ""};
+    InputValue v{true, number, text != nullptr ? absl::string_view(*text) : ""};
     return SelectRows(d_, static_cast<int>(c), v, scratch_[c]);
   }
 
@@ -136,7 +136,8 @@ class CandidateRows {
       case NormalCell::kPresent:
         return And(cells.any_or_present.data(), rows, 0, words);
       case NormalCell::kIn:  // Exact: the rows accepting every value.
-        for (int64_t n : b.numbers) And(Accepting(c, n, nullptr), rows, 0, words);
+        for (int64_t n : b.numbers)
+          And(Accepting(c, n, nullptr), rows, 0, words);
         for (const std::string& s : b.texts) {
           And(Accepting(c, 0, &s), rows, 0, words);
         }
@@ -203,7 +204,8 @@ void ForEachRow(const RowBits& rows, F f) {
 }
 
 std::string StoppedAt(const CompiledDecision& d, const char* search, int row) {
-  return absl::StrCat(search, " stopped by the work budget "
+  return absl::StrCat(search,
+                      " stopped by the work budget "
                       "(AnalysisOptions::max_work) at row '",
                       RowId(d, row), "': it and the ", d.num_rows - row - 1,
                       " rows after it were not checked");
@@ -234,8 +236,8 @@ std::vector<std::vector<int>> ShadowingRows(
       return by[b].empty();
     });
     if (by[b].empty() && exact_points && !budget.exhausted()) {
-      auto outcome = together.Search(b, options.max_shadow_combinations,
-                                     budget, by[b]);
+      auto outcome =
+          together.Search(b, options.max_shadow_combinations, budget, by[b]);
       if (outcome != TogetherSearch::Outcome::kCovered) by[b].clear();
     }
     if (budget.exhausted()) {
@@ -268,8 +270,7 @@ void ReportShadowed(const CompiledDecision& d,
   }
 }
 
-RuleFinding OverlapFinding(const CompiledDecision& d, int a, int b,
-                           Overlap o) {
+RuleFinding OverlapFinding(const CompiledDecision& d, int a, int b, Overlap o) {
   RuleFinding f;
   f.kind = RuleFinding::kOverlap;
   f.decision = d.decision->name();
@@ -312,14 +313,15 @@ void ReportOverlaps(const CompiledDecision& d, const AnalysisOptions& options,
     RuleFinding f;
     f.kind = RuleFinding::kOverlap;
     f.decision = d.decision->name();
-    f.message = absl::StrCat("decision '", f.decision, "': ",
-                             stopped_at < 0 ? "" : "at least ", pairs,
+    f.message = absl::StrCat("decision '", f.decision,
+                             "': ", stopped_at < 0 ? "" : "at least ", pairs,
                              " overlapping row pairs in all (",
                              options.max_overlaps_reported, " listed)");
     out.push_back(std::move(f));
   }
   if (stopped_at >= 0) {
-    out.push_back(SkippedFinding(d, StoppedAt(d, "overlap search", stopped_at)));
+    out.push_back(
+        SkippedFinding(d, StoppedAt(d, "overlap search", stopped_at)));
   }
 }
 

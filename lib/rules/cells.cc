@@ -140,8 +140,8 @@ absl::StatusOr<std::shared_ptr<const RE2>> CompileRegex(
     RegexCache& regexes) {
   auto cached = regexes.find(pattern);
   if (cached != regexes.end()) return cached->second;
-  auto re = std::make_shared<const RE2>(pattern,
-                                        RegexOptions(options.regex_max_mem));
+  auto re =
+      std::make_shared<const RE2>(pattern, RegexOptions(options.regex_max_mem));
   if (re->error_code() == RE2::ErrorPatternTooLarge) {
     return absl::InvalidArgumentError(
         absl::StrCat("regex program too large: ", re->error()));
@@ -198,12 +198,14 @@ absl::StatusOr<absl::int128> RangeBound(const std::string& text, bool is_low,
 
 // The range as written: "[0, 10)", "(-inf, 5]".
 std::string RangeText(const v1::Range& range) {
-  return absl::StrCat(
-      range.low().empty() ? "(-inf" : range.low_inclusive() ? "[" : "(",
-      range.low(), ", ", range.high().empty() ? "+inf)" : range.high(),
-      range.high().empty()      ? ""
-      : range.high_inclusive() ? "]"
-                               : ")");
+  return absl::StrCat(range.low().empty()     ? "(-inf"
+                      : range.low_inclusive() ? "["
+                                              : "(",
+                      range.low(), ", ",
+                      range.high().empty() ? "+inf)" : range.high(),
+                      range.high().empty()     ? ""
+                      : range.high_inclusive() ? "]"
+                                               : ")");
 }
 
 std::string Int128Text(absl::int128 x) {
@@ -234,8 +236,7 @@ absl::Status NormalizeRange(const v1::Range& range, const InputPath& input,
     return absl::InvalidArgumentError(absl::StrCat(
         "the range ", RangeText(range), " holds no value of ",
         FieldTypeName(input), " field '", input.path, "' (",
-        Int128Text(input.min_value), " to ", Int128Text(input.max_value),
-        ")"));
+        Int128Text(input.min_value), " to ", Int128Text(input.max_value), ")"));
   }
   cell.low = KeyOf(input, low);
   cell.high = KeyOf(input, high);
@@ -382,10 +383,10 @@ absl::StatusOr<InputPath> ResolveInputPath(absl::string_view path,
       in.enum_type = last->enum_type();
       // protobuf 3.21 has no EnumDescriptor::is_closed(): an enum is open
       // when both it and the field are proto3.
-      in.open_enum =
-          last->file()->syntax() == google::protobuf::FileDescriptor::SYNTAX_PROTO3 &&
-          in.enum_type->file()->syntax() ==
-              google::protobuf::FileDescriptor::SYNTAX_PROTO3;
+      in.open_enum = last->file()->syntax() ==
+                         google::protobuf::FileDescriptor::SYNTAX_PROTO3 &&
+                     in.enum_type->file()->syntax() ==
+                         google::protobuf::FileDescriptor::SYNTAX_PROTO3;
       break;
     case FieldDescriptor::CPPTYPE_STRING:
       in.kind = InputKind::kString;

@@ -132,11 +132,11 @@ absl::Status BuildRegexSet(const CompileOptions& options,
     }
   }
   if (!col.regex_set->Compile()) {
-    return ErrorAt(
-        where, absl::StrCat("the column's ", col.regex_rows.size(),
-                            " regexes together are too large for RE2 (more "
-                            "than CompileOptions::regex_set_max_mem, ",
-                            options.regex_set_max_mem, " bytes)"));
+    return ErrorAt(where,
+                   absl::StrCat("the column's ", col.regex_rows.size(),
+                                " regexes together are too large for RE2 (more "
+                                "than CompileOptions::regex_set_max_mem, ",
+                                options.regex_set_max_mem, " bytes)"));
   }
   return absl::OkStatus();
 }

@@ -211,9 +211,9 @@ RuleFinding GapFinding(const CompiledDecision& d,
     parts.push_back(
         absl::StrCat(f.inputs.back().first, " = ", f.inputs.back().second));
   }
-  f.message = absl::StrCat(
-      "decision '", f.decision, "': no row covers ",
-      parts.empty() ? "any fact" : absl::StrJoin(parts, ", "));
+  f.message =
+      absl::StrCat("decision '", f.decision, "': no row covers ",
+                   parts.empty() ? "any fact" : absl::StrJoin(parts, ", "));
   return f;
 }
 
@@ -359,8 +359,7 @@ TogetherSearch::Outcome TogetherSearch::Search(int b, int64_t max_combinations,
     covering.push_back(first);
   } while (combination.Next());
   std::sort(covering.begin(), covering.end());
-  covering.erase(std::unique(covering.begin(), covering.end()),
-                 covering.end());
+  covering.erase(std::unique(covering.begin(), covering.end()), covering.end());
   return Outcome::kCovered;
 }
 
@@ -394,8 +393,8 @@ void ReportGaps(const CompiledDecision& d,
       out.push_back(SkippedFinding(
           d, absl::StrCat("gap search stopped by the work budget "
                           "(AnalysisOptions::max_work) after ",
-                          tried, " of ", combinations, " combinations, ",
-                          gaps, " of them gaps")));
+                          tried, " of ", combinations, " combinations, ", gaps,
+                          " of them gaps")));
       break;
     }
     ++tried;

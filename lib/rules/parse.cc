@@ -84,9 +84,9 @@ absl::Status ParseText(absl::string_view text, absl::string_view file_name,
 }  // namespace
 
 int RuleSetSourceMap::Line(int d, int r, int c) const {
-  for (const auto& key : {std::make_tuple(d, r, c), std::make_tuple(d, r, -1),
-                          std::make_tuple(d, -1, -1),
-                          std::make_tuple(-1, -1, -1)}) {
+  for (const auto& key :
+       {std::make_tuple(d, r, c), std::make_tuple(d, r, -1),
+        std::make_tuple(d, -1, -1), std::make_tuple(-1, -1, -1)}) {
     auto it = lines_.find(key);
     if (it != lines_.end()) return it->second;
   }

@@ -28,8 +28,8 @@ bool IsPlainWord(absl::string_view text) {
   int64_t number;
   if (absl::SimpleAtoi(text, &number)) return false;
   return absl::c_all_of(text, [](char c) {
-    return absl::ascii_isalnum(c) || absl::string_view("_-./:@#+").find(c) !=
-                                         absl::string_view::npos;
+    return absl::ascii_isalnum(c) ||
+           absl::string_view("_-./:@#+").find(c) != absl::string_view::npos;
   });
 }
 
@@ -88,14 +88,14 @@ std::string OutcomeKey(const CompiledRuleSet& rules,
     return key;
   }
   const v1::Decision& d = rules.rule_set().decisions(result->decision_index);
-  auto add_outputs = [&](const google::protobuf::RepeatedPtrField<v1::Value>&
-                             values) {
-    AddPart("hit", key);
-    for (int i = 0; i < values.size() && i < d.outputs_size(); ++i) {
-      AddPart(d.outputs(i).name(), key);
-      AddPart(values[i].ShortDebugString(), key);
-    }
-  };
+  auto add_outputs =
+      [&](const google::protobuf::RepeatedPtrField<v1::Value>& values) {
+        AddPart("hit", key);
+        for (int i = 0; i < values.size() && i < d.outputs_size(); ++i) {
+          AddPart(d.outputs(i).name(), key);
+          AddPart(values[i].ShortDebugString(), key);
+        }
+      };
   if (result->hits.empty()) add_outputs(result->outputs());
   for (const RuleHit& hit : result->hits) add_outputs(*hit.outputs);
   return key;
@@ -162,13 +162,12 @@ absl::StatusOr<WhatIfReport> CompareRuleSets(const CompiledRuleSet& before,
   }
   for (auto& [key, change] : changes)
     report.changes.push_back(std::move(change));
-  std::sort(report.changes.begin(), report.changes.end(),
-            [](const OutcomeChange& a, const OutcomeChange& b) {
-              return std::tie(b.count, a.old_outcome, a.new_outcome,
-                              a.example_ids) <
-                     std::tie(a.count, b.old_outcome, b.new_outcome,
-                              b.example_ids);
-            });
+  std::sort(
+      report.changes.begin(), report.changes.end(),
+      [](const OutcomeChange& a, const OutcomeChange& b) {
+        return std::tie(b.count, a.old_outcome, a.new_outcome, a.example_ids) <
+               std::tie(a.count, b.old_outcome, b.new_outcome, b.example_ids);
+      });
   return report;
 }
 

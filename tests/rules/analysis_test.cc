@@ -166,9 +166,8 @@ TEST(AnalysisTest, LargeTablesAreAnalysedInNearLinearTime) {
 }
 
 TEST(AnalysisTest, OverlapsAreCappedAndCounted) {
-  auto rules =
-      MustCompile(Table("UNIQUE", "inputs: 'sku'",
-                        ManyRows(1500, "cells { any {} }")));
+  auto rules = MustCompile(
+      Table("UNIQUE", "inputs: 'sku'", ManyRows(1500, "cells { any {} }")));
   std::vector<RuleFinding> overlaps;
   for (const RuleFinding& f : AnalyseRuleSet(*rules)) {
     if (f.kind == RuleFinding::kOverlap) overlaps.push_back(f);
@@ -181,21 +180,23 @@ TEST(AnalysisTest, OverlapsAreCappedAndCounted) {
 }
 
 TEST(AnalysisTest, WorkBudgetExhaustionIsReported) {
-  auto rules = MustCompile(Table(
-      "FIRST", "inputs: 'sku' inputs: 'days_since_order'",
-      ManyRows(300, "cells { equals { string_value: 'SKU-$i' } } "
-                    "cells { range { low: '$i' } }")));
+  auto rules =
+      MustCompile(Table("FIRST", "inputs: 'sku' inputs: 'days_since_order'",
+                        ManyRows(300,
+                                 "cells { equals { string_value: 'SKU-$i' } } "
+                                 "cells { range { low: '$i' } }")));
   AnalysisOptions small;
   small.max_work = 2000;
   EXPECT_THAT(
       Messages(*rules, RuleFinding::kSkipped, small),
-      ElementsAre(::testing::MatchesRegex(
-          "decision 'd': shadow search stopped by the work budget "
-          "\\(AnalysisOptions::max_work\\) at row 'R[0-9]+': it and the "
-          "[0-9]+ rows after it were not checked"),
-      ::testing::StartsWith("decision 'd': gap search stopped by the work "
-                            "budget (AnalysisOptions::max_work) after 0 of "
-                            "90902 combinations")));
+      ElementsAre(
+          ::testing::MatchesRegex(
+              "decision 'd': shadow search stopped by the work budget "
+              "\\(AnalysisOptions::max_work\\) at row 'R[0-9]+': it and the "
+              "[0-9]+ rows after it were not checked"),
+          ::testing::StartsWith("decision 'd': gap search stopped by the work "
+                                "budget (AnalysisOptions::max_work) after 0 of "
+                                "90902 combinations")));
   EXPECT_TRUE(Messages(*rules, RuleFinding::kSkipped).empty());
 }
 
@@ -204,8 +205,7 @@ TEST(AnalysisTest, WorkBudgetExhaustionIsReported) {
 TEST(AnalysisTest, NotOneOfOverlapsOnFiniteDomainsAreDecided) {
   auto open_enum = MustCompile(Table(
       "UNIQUE", "inputs: 'condition'",
-      Row("R1", "cells { not_one_of { values { enum_value: 'USED' } } }",
-          "A") +
+      Row("R1", "cells { not_one_of { values { enum_value: 'USED' } } }", "A") +
           Row("R2", "cells { not_one_of { values { enum_value: 'BROKEN' } } }",
               "B")));
   EXPECT_THAT(Messages(*open_enum, RuleFinding::kOverlap),
@@ -226,10 +226,10 @@ TEST(AnalysisTest, NotOneOfOverlapsOnFiniteDomainsAreDecided) {
   EXPECT_THAT(overlaps[0].row_ids, ElementsAre("R1", "R3"));
   EXPECT_TRUE(overlaps[0].certain);
   // Missing on an input that cannot be missing is no common value.
-  auto never_missing = MustCompile(
-      Table("UNIQUE", "inputs: 'sku'",
-            Row("R1", "cells { any {} }", "A") +
-                Row("R2", "cells { is_missing {} }", "B")));
+  auto never_missing =
+      MustCompile(Table("UNIQUE", "inputs: 'sku'",
+                        Row("R1", "cells { any {} }", "A") +
+                            Row("R2", "cells { is_missing {} }", "B")));
   EXPECT_TRUE(Messages(*never_missing, RuleFinding::kOverlap).empty());
 }
 
@@ -328,9 +328,9 @@ TEST(AnalysisTest, DefaultOutputsLeaveNoGaps) {
       Row("R1", "cells { equals { enum_value: 'BROKEN' } }", "Q");
   auto without = MustCompile(Table("FIRST", "inputs: 'condition'", rows));
   EXPECT_FALSE(Messages(*without, RuleFinding::kGap).empty());
-  auto with = MustCompile(
-      Table("FIRST", "inputs: 'condition'",
-            rows + "default_outputs { string_value: 'STOCK' }"));
+  auto with =
+      MustCompile(Table("FIRST", "inputs: 'condition'",
+                        rows + "default_outputs { string_value: 'STOCK' }"));
   EXPECT_TRUE(AnalyseRuleSet(*with).empty());
 }
 

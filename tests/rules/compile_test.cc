@@ -174,18 +174,17 @@ absl::Status CompileFactTable(const std::string& inputs,
 }
 
 TEST(CompileTest, IntegerValuesMustFitTheFieldType) {
-  EXPECT_EQ(std::string(CompileFactTable(
-                            "inputs: 'i32'",
-                            "cells { equals { int_value: 5000000000 } }")
-                            .message()),
-            "rules.textproto:7: decision 'd' row 'R1' input 'i32': value "
-            "5000000000 does not fit int32 field 'i32'");
   EXPECT_EQ(
-      std::string(
-          CompileFactTable("inputs: 'u32'",
-                           "cells { one_of { values { int_value: 1 } "
-                           "values { int_value: -1 } } }")
-              .message()),
+      std::string(CompileFactTable("inputs: 'i32'",
+                                   "cells { equals { int_value: 5000000000 } }")
+                      .message()),
+      "rules.textproto:7: decision 'd' row 'R1' input 'i32': value "
+      "5000000000 does not fit int32 field 'i32'");
+  EXPECT_EQ(
+      std::string(CompileFactTable("inputs: 'u32'",
+                                   "cells { one_of { values { int_value: 1 } "
+                                   "values { int_value: -1 } } }")
+                      .message()),
       "rules.textproto:7: decision 'd' row 'R1' input 'u32': value -1 does "
       "not fit uint32 field 'u32'");
   EXPECT_THAT(std::string(CompileFactTable(
@@ -210,10 +209,10 @@ TEST(CompileTest, RangeBoundsAreAnyExactDecimal) {
         "high_inclusive: true",
         "low: '-123456789012345678901234567890.5' "
         "high: '123456789012345678901234567890123456789012345678901'"}) {
-    EXPECT_TRUE(CompileFactTable("inputs: 'days_since_order'",
-                                 absl::StrCat("cells { range { ", range,
-                                              " } }"))
-                    .ok())
+    EXPECT_TRUE(
+        CompileFactTable("inputs: 'days_since_order'",
+                         absl::StrCat("cells { range { ", range, " } }"))
+            .ok())
         << range;
   }
   EXPECT_THAT(std::string(CompileFactTable("inputs: 'days_since_order'",
@@ -223,10 +222,9 @@ TEST(CompileTest, RangeBoundsAreAnyExactDecimal) {
 }
 
 TEST(CompileTest, RangesHoldingNoValueOfTheFieldAreErrors) {
-  EXPECT_EQ(std::string(
-                CompileFactTable("inputs: 'u32'",
-                                 "cells { range { high: '0' } }")
-                    .message()),
+  EXPECT_EQ(std::string(CompileFactTable("inputs: 'u32'",
+                                         "cells { range { high: '0' } }")
+                            .message()),
             "rules.textproto:7: decision 'd' row 'R1' input 'u32': the range "
             "(-inf, 0) holds no value of uint32 field 'u32' (0 to "
             "4294967295)");
@@ -351,13 +349,13 @@ TEST(CompileTest, LargeTablesCompileInTimeLinearInTheirCells) {
                              "' }"),
           " } outputs { string_value: 'A' } }\n");
     }
-    auto parsed = ParseRuleSetText(
-        rules_test::Table("FIRST",
-                          std::string(kind) == "values"
-                              ? "inputs: 'sku'"
-                              : "inputs: 'days_since_order'",
-                          rows),
-        "big.textproto");
+    auto parsed =
+        ParseRuleSetText(rules_test::Table("FIRST",
+                                           std::string(kind) == "values"
+                                               ? "inputs: 'sku'"
+                                               : "inputs: 'days_since_order'",
+                                           rows),
+                         "big.textproto");
     ASSERT_TRUE(parsed.ok());
     rules_test::ReturnFact::descriptor();
     absl::Time start = absl::Now();

@@ -341,9 +341,9 @@ TEST(EvaluatePropertyTest, RangesAtTheIntegerExtremesMatchTheReference) {
         std::vector<int> want;
         for (size_t i = 0; i < ranges.size(); ++i) {
           const auto& [low, high] = ranges[i];
-          bool in = (!low.set || x > low.at || (low.inclusive && x == low.at)) &&
-                    (!high.set || x < high.at ||
-                     (high.inclusive && x == high.at));
+          bool in =
+              (!low.set || x > low.at || (low.inclusive && x == low.at)) &&
+              (!high.set || x < high.at || (high.inclusive && x == high.at));
           if (in) want.push_back(static_cast<int>(i));
         }
         absl::StatusOr<DecisionResult> got = (*rules)->Evaluate("d", f);
@@ -375,8 +375,8 @@ TEST(EvaluatePropertyTest, RegexesMatchedOneByOneFindWhatTheSetFinds) {
     for (const rules_internal::ColumnIndex& col : impl.decisions[0].columns) {
       if (col.regex_set == nullptr) continue;
       for (int i = 0; i < 100; ++i) {
-        std::string text = r.Below(2) ? kLocations[r.Below(kNumLocations)]
-                                      : kSkus[r.Below(7)];
+        std::string text =
+            r.Below(2) ? kLocations[r.Below(kNumLocations)] : kSkus[r.Below(7)];
         if (r.Below(3) == 0) text += kSkus[r.Below(7)];
         std::vector<int> by_set, one_by_one;
         col.regex_set->Match(text, &by_set);
@@ -482,8 +482,7 @@ TEST(EvaluatePropertyTest, AnalysisFindingsHoldOnRandomFacts) {
     AnalysisOptions every_overlap;
     every_overlap.max_overlaps_reported = 1 << 30;
     for (const RuleFinding& f : AnalyseRuleSet(*unique, every_overlap)) {
-      EXPECT_EQ(f.message.find("work budget"), std::string::npos)
-          << f.message;
+      EXPECT_EQ(f.message.find("work budget"), std::string::npos) << f.message;
       if (f.kind != RuleFinding::kOverlap) continue;
       overlaps.emplace(std::stoi(f.row_ids[0].substr(1)),
                        std::stoi(f.row_ids[1].substr(1)));

@@ -18,17 +18,23 @@
 #include "tests/rules/rules_test_fact.pb.h"
 #include "tests/rules/rules_test_util.h"
 
-// Allocations on this thread, counted by the replaced operator new below.
+// Allocations on this thread, counted by the replaced operator new below
+// (not inlined, so that the compiler does not pair its malloc with the
+// library's deletes).
 thread_local int64_t allocations_on_this_thread = 0;
 
-void* operator new(std::size_t size) {
+__attribute__((noinline)) void* operator new(std::size_t size) {
   ++allocations_on_this_thread;
   void* p = std::malloc(size == 0 ? 1 : size);
   if (p == nullptr) throw std::bad_alloc();
   return p;
 }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+__attribute__((noinline)) void operator delete(void* p) noexcept {
+  std::free(p);
+}
+__attribute__((noinline)) void operator delete(void* p, std::size_t) noexcept {
+  std::free(p);
+}
 
 namespace retcon {
 namespace {
@@ -118,20 +124,18 @@ TEST(EvaluateTest, PriorityWithoutOrderUsesRowPriority) {
 
 // The rank of a row priority is its negation; INT32_MIN must stay lowest.
 TEST(EvaluateTest, RowPriorityExtremesKeepTheirOrder) {
-  auto rules = MustCompile(
-      Table("PRIORITY", "inputs: 'condition'",
-            Row("LOWEST", "cells { any {} }", "LOWEST",
-                "priority: -2147483648") +
-                Row("ZERO", "cells { any {} }", "ZERO", "priority: 0") +
-                Row("LOWEST_AGAIN", "cells { any {} }", "LOWEST_AGAIN",
-                    "priority: -2147483648")));
+  auto rules = MustCompile(Table(
+      "PRIORITY", "inputs: 'condition'",
+      Row("LOWEST", "cells { any {} }", "LOWEST", "priority: -2147483648") +
+          Row("ZERO", "cells { any {} }", "ZERO", "priority: 0") +
+          Row("LOWEST_AGAIN", "cells { any {} }", "LOWEST_AGAIN",
+              "priority: -2147483648")));
   EXPECT_EQ(Out(*rules, ReturnFact()), "ZERO");
-  auto highest = MustCompile(
-      Table("PRIORITY", "inputs: 'condition'",
-            Row("ZERO", "cells { any {} }", "ZERO", "priority: 0") +
-                Row("MAX", "cells { any {} }", "MAX", "priority: 2147483647") +
-                Row("MIN", "cells { any {} }", "MIN",
-                    "priority: -2147483648")));
+  auto highest = MustCompile(Table(
+      "PRIORITY", "inputs: 'condition'",
+      Row("ZERO", "cells { any {} }", "ZERO", "priority: 0") +
+          Row("MAX", "cells { any {} }", "MAX", "priority: 2147483647") +
+          Row("MIN", "cells { any {} }", "MIN", "priority: -2147483648")));
   EXPECT_EQ(Out(*highest, ReturnFact()), "MAX");
 }
 
@@ -202,15 +206,17 @@ TEST(EvaluateTest, RangesHonourOpenAndClosedEndsAndDecimalBounds) {
 TEST(EvaluateTest, Uint64InputsCompareAsUnsigned) {
   auto rules = MustCompile(Table(
       "FIRST", "inputs: 'u64'",
-      Row("TOP", "cells { range { low: '18446744073709551615' low_inclusive: "
-                 "true } }",
+      Row("TOP",
+          "cells { range { low: '18446744073709551615' low_inclusive: "
+          "true } }",
           "TOP") +
           Row("HIGH_HALF",
               "cells { range { low: '9223372036854775808' low_inclusive: "
               "true high: '18446744073709551616' } }",
               "HIGH_HALF") +
-          Row("SEVEN", "cells { one_of { values { int_value: 7 } "
-                       "values { int_value: 9223372036854775807 } } }",
+          Row("SEVEN",
+              "cells { one_of { values { int_value: 7 } "
+              "values { int_value: 9223372036854775807 } } }",
               "SEVEN_OR_INT64_MAX") +
           Row("NOT_ZERO", "cells { not_one_of { values { int_value: 0 } } }",
               "NOT_ZERO") +
@@ -396,13 +402,12 @@ TEST(EvaluateTest, CoverageReportsRowsThatNeverFired) {
 }
 
 TEST(EvaluateTest, CoverageCountsHitsOfOtherRuleSetsAsForeign) {
-  const std::string one_row = Table("FIRST", "inputs: 'condition'",
-                                    Row("R1", "cells { any {} }", "A"));
+  const std::string one_row =
+      Table("FIRST", "inputs: 'condition'", Row("R1", "cells { any {} }", "A"));
   auto rules = MustCompile(one_row);
-  auto bigger = MustCompile(
-      Table("FIRST", "inputs: 'condition'",
-            Row("R1", "cells { is_missing {} }", "A") +
-                Row("R2", "cells { any {} }", "B")));
+  auto bigger = MustCompile(Table("FIRST", "inputs: 'condition'",
+                                  Row("R1", "cells { is_missing {} }", "A") +
+                                      Row("R2", "cells { any {} }", "B")));
   auto same_text = MustCompile(one_row);
   RowCoverage coverage(*rules);
   coverage.Record(*bigger->Evaluate("d", ReturnFact()));     // Row 1 of 1.
@@ -549,18 +554,18 @@ TEST(EvaluateTest, EvaluationDoesNotAllocateOnceScratchHasGrown) {
         "u32", "u64", "i32", "order.country", "order.total_minor"}) {
     inputs += absl::StrCat("inputs: '", input, "' ");
   }
-  auto eleven = MustCompile(Table(
-      "FIRST", inputs,
-      Row("R1",
-          "cells { regex: 'A|B' } cells { regex: '[AB]' } "
-          "cells { is_present {} } "
-          "cells { not_one_of { values { enum_value: 'LATE' } } } "
-          "cells { not_one_of { values { enum_value: 'BROKEN' } } } "
-          "cells { range { low: '0' low_inclusive: true } } "
-          "cells { not_one_of { values { int_value: 7 } } } "
-          "cells { any {} } cells { equals { int_value: 0 } } "
-          "cells { is_present {} } cells { is_missing {} }",
-          "A")));
+  auto eleven = MustCompile(
+      Table("FIRST", inputs,
+            Row("R1",
+                "cells { regex: 'A|B' } cells { regex: '[AB]' } "
+                "cells { is_present {} } "
+                "cells { not_one_of { values { enum_value: 'LATE' } } } "
+                "cells { not_one_of { values { enum_value: 'BROKEN' } } } "
+                "cells { range { low: '0' low_inclusive: true } } "
+                "cells { not_one_of { values { int_value: 7 } } } "
+                "cells { any {} } cells { equals { int_value: 0 } } "
+                "cells { is_present {} } cells { is_missing {} }",
+                "A")));
   ReturnFact f;
   f.set_sku("AB");
   f.set_location("AB");
@@ -569,17 +574,16 @@ TEST(EvaluateTest, EvaluationDoesNotAllocateOnceScratchHasGrown) {
   EXPECT_EQ(AllocationsPerEvaluation(*eleven, f), 0);
   // Several patterns in a column go through one RE2::Set, which allocates
   // its list of matches only when some pattern matches.
-  auto set = MustCompile(
-      Table("FIRST", "inputs: 'sku'",
-            Row("R1", "cells { regex: 'A|B' }", "A") +
-                Row("R2", "cells { regex: '[0-9]C' }", "B")));
+  auto set =
+      MustCompile(Table("FIRST", "inputs: 'sku'",
+                        Row("R1", "cells { regex: 'A|B' }", "A") +
+                            Row("R2", "cells { regex: '[0-9]C' }", "B")));
   f.set_sku("XYZ");
   EXPECT_EQ(Out(*set, f), "");
   EXPECT_EQ(AllocationsPerEvaluation(*set, f), 0);
-  auto collect = MustCompile(
-      Table("COLLECT", "inputs: 'sku'",
-            Row("R1", "cells { any {} }", "A") +
-                Row("R2", "cells { any {} }", "B")));
+  auto collect = MustCompile(Table(
+      "COLLECT", "inputs: 'sku'",
+      Row("R1", "cells { any {} }", "A") + Row("R2", "cells { any {} }", "B")));
   EXPECT_EQ(AllocationsPerEvaluation(*collect, f), 1);  // The hit list.
 }
 

@@ -81,27 +81,31 @@ TEST(RuleBookTest, VersionErrorsNameTheVersion) {
 
 // A book of two versions; the second's row R1 (line 17) has `cell`.
 std::string BookText(const std::string& cell, const std::string& v1_until) {
-  return "versions {\n"                                        // 1
-         "  version: 'v1' effective_until: '" + v1_until + "'\n"  // 2
-         "}\n"                                                 // 3
-         "# The next version.\n"                               // 4
-         "versions {\n"                                        // 5
-         "  version: 'v2'\n"                                   // 6
-         "  effective_from: '2027-01-01'\n"                    // 7
-         "  decisions {\n"                                     // 8
-         "    name: 'depot'\n"                                 // 9
-         "    fact_type: 'retcon.v1.ReturnLine'\n"             // 10
-         "    hit_policy: FIRST\n"                             // 11
-         "    inputs: 'reason_code'\n"                         // 12
-         "    outputs { name: 'depot' type: STRING }\n"        // 13
-         "    rows { id: 'R0' cells { regex: 'A[0-9]+B' }\n"   // 14
-         "           outputs { string_value: 'YORK' } }\n"     // 15
-         "    rows {\n"                                        // 16
-         "      id: 'R1' " + cell + "\n"                       // 17
-         "      outputs { string_value: 'LEEDS' }\n"           // 18
-         "    }\n"                                             // 19
-         "  }\n"                                               // 20
-         "}\n";                                                // 21
+  return "versions {\n"  // 1
+         "  version: 'v1' effective_until: '" +
+         v1_until +
+         "'\n"                                                // 2
+         "}\n"                                                // 3
+         "# The next version.\n"                              // 4
+         "versions {\n"                                       // 5
+         "  version: 'v2'\n"                                  // 6
+         "  effective_from: '2027-01-01'\n"                   // 7
+         "  decisions {\n"                                    // 8
+         "    name: 'depot'\n"                                // 9
+         "    fact_type: 'retcon.v1.ReturnLine'\n"            // 10
+         "    hit_policy: FIRST\n"                            // 11
+         "    inputs: 'reason_code'\n"                        // 12
+         "    outputs { name: 'depot' type: STRING }\n"       // 13
+         "    rows { id: 'R0' cells { regex: 'A[0-9]+B' }\n"  // 14
+         "           outputs { string_value: 'YORK' } }\n"    // 15
+         "    rows {\n"                                       // 16
+         "      id: 'R1' " +
+         cell +
+         "\n"                                         // 17
+         "      outputs { string_value: 'LEEDS' }\n"  // 18
+         "    }\n"                                    // 19
+         "  }\n"                                      // 20
+         "}\n";                                       // 21
 }
 
 absl::Status CompileBook(const std::string& text,
@@ -122,13 +126,13 @@ TEST(RuleBookTest, ParsedBookErrorsCiteFileLineAndVersion) {
             "'reason_code': range needs an integer input; this input is a "
             "string");
   EXPECT_EQ(
-      std::string(
-          CompileBook(BookText("cells { regex: 'C' }", "2027-02-01")).message()),
+      std::string(CompileBook(BookText("cells { regex: 'C' }", "2027-02-01"))
+                      .message()),
       "book.textproto:5: versions 'v1' [, 2027-02-01) and 'v2' [2027-01-01, ) "
       "overlap");
   EXPECT_EQ(
-      std::string(
-          CompileBook(BookText("cells { regex: 'C' }", "2027-13-01")).message()),
+      std::string(CompileBook(BookText("cells { regex: 'C' }", "2027-13-01"))
+                      .message()),
       "book.textproto:1: versions[0]: effective_until: '2027-13-01' is not a "
       "date YYYY-MM-DD");
   CompileOptions small_sets;

@@ -98,8 +98,8 @@ TEST(WhatIfTest, OutcomesThatReadAlikeAsJoinedTextStayApart) {
   // The same outcome from another row is no change.
   auto text_7 = collect(Row("R1", "cells { any {} }", "7"));
   EXPECT_EQ(OutcomeText(*text_7, text_7->Evaluate("d", fact)), "out=\"7\"");
-  report = CompareRuleSets(*text_7, *collect(Row("R9", "cells { any {} }", "7")),
-                           "d", batch);
+  report = CompareRuleSets(
+      *text_7, *collect(Row("R9", "cells { any {} }", "7")), "d", batch);
   ASSERT_TRUE(report.ok());
   EXPECT_EQ(report->changed, 0);
 }

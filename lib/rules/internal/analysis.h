@@ -73,7 +73,12 @@ bool HasRegex(const CompiledDecision& d);
 // without regexes.
 class TogetherSearch {
  public:
-  enum class Outcome { kCovered, kNotCovered, kTooManyCombinations, kOutOfWork };
+  enum class Outcome {
+    kCovered,
+    kNotCovered,
+    kTooManyCombinations,
+    kOutOfWork
+  };
 
   TogetherSearch(const CompiledDecision& d,
                  const std::vector<ColumnPoints>& points);
