@@ -10,6 +10,7 @@ set(RETCON_PROTO_FILES
   ${RETCON_PROTO_DIR}/retcon/v1/plan.proto
   ${RETCON_PROTO_DIR}/retcon/v1/rules.proto
   ${RETCON_PROTO_DIR}/retcon/v1/facts.proto
+  ${RETCON_PROTO_DIR}/retcon/v1/reconcile.proto
 )
 set(RETCON_PROTO_OUT ${PROJECT_BINARY_DIR}/gen)
 

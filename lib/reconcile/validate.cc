@@ -1,0 +1,154 @@
+// Field checks of reconciliation inputs; errors name the field.
+#include <cstdint>
+
+#include "absl/status/status.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "lib/internal/status_macros.h"
+#include "lib/reconcile/internal/reconcile_internal.h"
+#include "retcon/money.h"
+#include "retcon/reconcile.h"
+
+namespace retcon {
+namespace {
+
+absl::Status Invalid(absl::string_view field, absl::string_view what) {
+  return absl::InvalidArgumentError(absl::StrCat(field, ": ", what));
+}
+
+absl::Status CheckRequired(absl::string_view value, absl::string_view field) {
+  if (value.empty()) return Invalid(field, "required");
+  return absl::OkStatus();
+}
+
+// `amount` in a known currency (or `fallback_currency` when it has none),
+// not negative.
+absl::Status CheckMoney(const v1::Money& amount,
+                        absl::string_view fallback_currency,
+                        absl::string_view field) {
+  absl::string_view code = amount.currency_code().empty()
+                               ? fallback_currency
+                               : absl::string_view(amount.currency_code());
+  if (code.empty()) {
+    return Invalid(absl::StrCat(field, ".currency_code"), "required");
+  }
+  if (!CurrencyExponent(code).ok()) {
+    return Invalid(absl::StrCat(field, ".currency_code"),
+                   absl::StrCat("unknown currency \"", code, "\""));
+  }
+  if (amount.minor_units() < 0) {
+    return Invalid(absl::StrCat(field, ".minor_units"), "must not be negative");
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+namespace reconcile_internal {
+
+int32_t DaysFromCivil(int32_t y, uint32_t m, uint32_t d) {
+  y -= m <= 2;
+  const int32_t era = (y >= 0 ? y : y - 399) / 400;
+  const uint32_t yoe = static_cast<uint32_t>(y - era * 400);
+  const uint32_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+  const uint32_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<int32_t>(doe) - 719468;
+}
+
+}  // namespace reconcile_internal
+
+absl::StatusOr<int32_t> ParseCivilDay(absl::string_view text,
+                                      absl::string_view field) {
+  auto bad = [&] {
+    return Invalid(
+        field, absl::StrCat("expected a date YYYY-MM-DD, got \"", text, "\""));
+  };
+  if (text.empty()) return Invalid(field, "required");
+  if (text.size() != 10 || text[4] != '-' || text[7] != '-') return bad();
+  int32_t parts[3] = {0, 0, 0};
+  const int starts[3] = {0, 5, 8};
+  const int lengths[3] = {4, 2, 2};
+  for (int p = 0; p < 3; ++p) {
+    for (int i = 0; i < lengths[p]; ++i) {
+      const char c = text[starts[p] + i];
+      if (!absl::ascii_isdigit(static_cast<unsigned char>(c))) return bad();
+      parts[p] = parts[p] * 10 + (c - '0');
+    }
+  }
+  const int32_t year = parts[0], month = parts[1], day = parts[2];
+  static constexpr int kDays[12] = {31, 29, 31, 30, 31, 30,
+                                    31, 31, 30, 31, 30, 31};
+  if (month < 1 || month > 12 || day < 1 || day > kDays[month - 1]) {
+    return bad();
+  }
+  const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+  if (month == 2 && day == 29 && !leap) return bad();
+  return reconcile_internal::DaysFromCivil(year, month, day);
+}
+
+absl::Status ValidateReturnForReconcile(const v1::ReturnRequest& r) {
+  RETCON_RETURN_IF_ERROR(CheckRequired(r.return_id(), "return_id"));
+  if (!r.currency_code().empty() && !CurrencyExponent(r.currency_code()).ok()) {
+    return Invalid("currency_code", absl::StrCat("unknown currency \"",
+                                                 r.currency_code(), "\""));
+  }
+  for (int i = 0; i < r.lines_size(); ++i) {
+    const v1::ReturnLine& line = r.lines(i);
+    const std::string at = absl::StrCat("lines[", i, "]");
+    RETCON_RETURN_IF_ERROR(CheckRequired(line.return_line_id(),
+                                         absl::StrCat(at, ".return_line_id")));
+    if (line.quantity() <= 0) {
+      return Invalid(absl::StrCat(at, ".quantity"), "must be > 0");
+    }
+  }
+  for (int i = 0; i < r.refunds_size(); ++i) {
+    const v1::RefundTransaction& refund = r.refunds(i);
+    const std::string at = absl::StrCat("refunds[", i, "]");
+    RETCON_RETURN_IF_ERROR(
+        CheckRequired(refund.refund_id(), absl::StrCat(at, ".refund_id")));
+    RETCON_RETURN_IF_ERROR(CheckMoney(refund.amount(), r.currency_code(),
+                                      absl::StrCat(at, ".amount")));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateErpDocument(const v1::ErpDocument& doc) {
+  if (doc.kind() != v1::ERP_DOCUMENT_KIND_CREDIT_NOTE &&
+      doc.kind() != v1::ERP_DOCUMENT_KIND_STOCK_MOVEMENT) {
+    return Invalid("kind",
+                   "must be ERP_DOCUMENT_KIND_CREDIT_NOTE or "
+                   "ERP_DOCUMENT_KIND_STOCK_MOVEMENT");
+  }
+  RETCON_RETURN_IF_ERROR(CheckRequired(doc.document_id(), "document_id"));
+  RETCON_RETURN_IF_ERROR(
+      ParseCivilDay(doc.posted_date(), "posted_date").status());
+  if (!doc.idempotency_key().empty()) {
+    const std::string& k = doc.idempotency_key();
+    bool ok = k.size() == 36;
+    for (size_t i = 0; ok && i < k.size(); ++i) {
+      const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+      ok = dash ? k[i] == '-'
+                : absl::ascii_isxdigit(static_cast<unsigned char>(k[i]));
+    }
+    if (!ok) {
+      return Invalid("idempotency_key",
+                     absl::StrCat("expected a UUID, got \"", k, "\""));
+    }
+  }
+  if (doc.kind() == v1::ERP_DOCUMENT_KIND_CREDIT_NOTE) {
+    if (!doc.has_amount()) return Invalid("amount", "required");
+    return CheckMoney(doc.amount(), "", "amount");
+  }
+  if (doc.quantity() <= 0) return Invalid("quantity", "must be > 0");
+  return absl::OkStatus();
+}
+
+absl::Status ValidateGatewayRefund(const v1::GatewayRefund& refund) {
+  RETCON_RETURN_IF_ERROR(
+      CheckRequired(refund.gateway_refund_id(), "gateway_refund_id"));
+  if (!refund.has_amount()) return Invalid("amount", "required");
+  RETCON_RETURN_IF_ERROR(CheckMoney(refund.amount(), "", "amount"));
+  return ParseCivilDay(refund.refund_date(), "refund_date").status();
+}
+
+}  // namespace retcon

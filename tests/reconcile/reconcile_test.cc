@@ -1,0 +1,458 @@
+// Reconciliation on crafted data: one clean month-end for a single return,
+// then each gap type by changing one thing; malformed inputs name the field.
+#include "retcon/reconcile.h"
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "google/protobuf/text_format.h"
+#include "gtest/gtest.h"
+#include "retcon/idempotency.h"
+
+namespace retcon {
+namespace {
+
+using ::testing::HasSubstr;
+using v1::ErpDocument;
+using v1::Gap;
+using v1::GatewayRefund;
+using v1::ReturnRequest;
+
+template <typename T>
+T Parse(const std::string& text) {
+  T message;
+  EXPECT_TRUE(google::protobuf::TextFormat::ParseFromString(text, &message))
+      << text;
+  return message;
+}
+
+// Refunded 2026-11-20, received 2026-11-19.
+constexpr char kReturn[] = R"pb(
+  source: "returngo"
+  return_id: "RMA1"
+  order_number: "#1001"
+  status: RETURN_STATUS_DONE
+  currency_code: "GBP"
+  lines {
+    return_line_id: "L1"
+    platform_sku: "TEE-M"
+    quantity: 1
+    resolution: RESOLUTION_REFUND_TO_PAYMENT_METHOD
+    inspection {
+      returned: true
+      inspected_at { seconds: 1795089600 }
+    }
+  }
+  refunds {
+    refund_id: "RF1"
+    amount { currency_code: "GBP" minor_units: 2499 }
+    status: TRANSACTION_STATUS_SUCCESS
+    method: RESOLUTION_REFUND_TO_PAYMENT_METHOD
+    external_reference_id: "re_1"
+    created_at { seconds: 1795176000 }
+  }
+)pb";
+
+constexpr char kCreditNote[] = R"pb(
+  kind: ERP_DOCUMENT_KIND_CREDIT_NOTE
+  document_id: "CN-1"
+  order_number: "#1001"
+  return_id: "RMA1"
+  refund_id: "RF1"
+  amount { currency_code: "GBP" minor_units: 2499 }
+  posted_date: "2026-11-20"
+)pb";
+
+constexpr char kStockMovement[] = R"pb(
+  kind: ERP_DOCUMENT_KIND_STOCK_MOVEMENT
+  document_id: "SM-1"
+  order_number: "#1001"
+  return_id: "RMA1"
+  return_line_id: "L1"
+  sku: "TEE-M"
+  quantity: 1
+  posted_date: "2026-11-19"
+  depot: "LEEDS"
+)pb";
+
+constexpr char kGateway[] = R"pb(
+  gateway_refund_id: "GW1"
+  amount { currency_code: "GBP" minor_units: 2499 }
+  refund_date: "2026-11-21"
+  order_number: "#1001"
+  refund_reference: "re_1"
+)pb";
+
+class ReconcileTest : public ::testing::Test {
+ public:
+  ReconcileTest()
+      : returns_{Parse<ReturnRequest>(kReturn)},
+        erp_{Parse<ErpDocument>(kCreditNote),
+             Parse<ErpDocument>(kStockMovement)},
+        gateway_{Parse<GatewayRefund>(kGateway)} {
+    options_.as_of = "2026-11-30";
+  }
+
+  v1::ReconcileReport Run() {
+    absl::StatusOr<v1::ReconcileReport> report =
+        Reconcile(returns_, erp_, gateway_, options_);
+    EXPECT_TRUE(report.ok()) << report.status();
+    return report.ok() ? *report : v1::ReconcileReport();
+  }
+
+  // The single gap of the report, which must have exactly one.
+  Gap OnlyGap() {
+    v1::ReconcileReport report = Run();
+    EXPECT_EQ(report.gaps_size(), 1) << report.DebugString();
+    return report.gaps_size() > 0 ? report.gaps(0) : Gap();
+  }
+
+  std::vector<ReturnRequest> returns_;
+  std::vector<ErpDocument> erp_;
+  std::vector<GatewayRefund> gateway_;
+  ReconcileOptions options_;
+};
+
+TEST_F(ReconcileTest, CleanMonthHasNoGaps) {
+  v1::ReconcileReport report = Run();
+  EXPECT_EQ(report.gaps_size(), 0) << report.DebugString();
+  EXPECT_EQ(report.summary().matched_by_reference(), 3);
+  EXPECT_EQ(report.summary().gaps(), 0);
+}
+
+TEST_F(ReconcileTest, MatchesByIdempotencyKeyFirst) {
+  erp_[0].clear_return_id();
+  erp_[0].clear_refund_id();
+  erp_[0].set_idempotency_key(
+      RetconUuid("retcon/v1/credit-note/returngo/RMA1/RF1"));
+  erp_[1].clear_return_id();
+  erp_[1].set_idempotency_key(
+      RetconUuid("retcon/v1/stock-movement/returngo/RMA1/L1/"));
+  v1::ReconcileReport report = Run();
+  EXPECT_EQ(report.gaps_size(), 0) << report.DebugString();
+  EXPECT_EQ(report.summary().matched_by_key(), 2);
+}
+
+TEST_F(ReconcileTest, FinalisedReturnWithoutCreditNote) {
+  erp_.erase(erp_.begin());
+  Gap gap = OnlyGap();
+  EXPECT_EQ(gap.type(), v1::GAP_TYPE_RETURN_WITHOUT_CREDIT_NOTE);
+  EXPECT_EQ(gap.owner(), v1::OWNER_FINANCE);
+  EXPECT_EQ(gap.money_at_stake().currency_code(), "GBP");
+  EXPECT_EQ(gap.money_at_stake().minor_units(), 2499);
+  EXPECT_EQ(gap.age_days(), 10);
+  EXPECT_EQ(gap.age_bucket(), v1::AGE_BUCKET_8_30);
+  EXPECT_EQ(gap.return_id(), "RMA1");
+  EXPECT_EQ(gap.refund_id(), "RF1");
+}
+
+TEST_F(ReconcileTest, FinalisedReturnWithoutRefundTransactionNeedsCreditNote) {
+  returns_[0].clear_refunds();
+  gateway_.clear();
+  erp_.erase(erp_.begin());
+  Gap gap = OnlyGap();
+  EXPECT_EQ(gap.type(), v1::GAP_TYPE_RETURN_WITHOUT_CREDIT_NOTE);
+  EXPECT_EQ(gap.money_at_stake().minor_units(), 0);
+}
+
+TEST_F(ReconcileTest, CreditNoteWithoutReturn) {
+  ErpDocument outside = Parse<ErpDocument>(kCreditNote);
+  outside.set_document_id("CN-9");
+  outside.set_return_id("");
+  outside.set_refund_id("");
+  outside.set_order_number("#2002");
+  outside.mutable_amount()->set_minor_units(1500);
+  outside.set_posted_date("2026-10-01");
+  erp_.push_back(outside);
+  Gap gap = OnlyGap();
+  EXPECT_EQ(gap.type(), v1::GAP_TYPE_CREDIT_NOTE_WITHOUT_RETURN);
+  EXPECT_EQ(gap.owner(), v1::OWNER_CUSTOMER_SERVICE);
+  EXPECT_EQ(gap.erp_document_id(), "CN-9");
+  EXPECT_EQ(gap.money_at_stake().minor_units(), 1500);
+  EXPECT_EQ(gap.age_days(), 60);
+  EXPECT_EQ(gap.age_bucket(), v1::AGE_BUCKET_OVER_30);
+}
+
+TEST_F(ReconcileTest, ThreeWayDisagreementBeyondTolerance) {
+  erp_[0].mutable_amount()->set_minor_units(2498);
+  gateway_[0].mutable_amount()->set_minor_units(2501);
+  Gap gap = OnlyGap();
+  EXPECT_EQ(gap.type(), v1::GAP_TYPE_AMOUNT_DISAGREEMENT);
+  EXPECT_EQ(gap.owner(), v1::OWNER_FINANCE);
+  EXPECT_EQ(gap.money_at_stake().minor_units(), 3);  // 25.01 - 24.98.
+  EXPECT_EQ(gap.erp_document_id(), "CN-1");
+  EXPECT_EQ(gap.gateway_refund_id(), "GW1");
+  EXPECT_EQ(gap.match_method(), v1::MATCH_METHOD_REFERENCE);
+}
+
+TEST_F(ReconcileTest, DisagreementWithinToleranceIsNoGap) {
+  erp_[0].mutable_amount()->set_minor_units(2498);
+  gateway_[0].mutable_amount()->set_minor_units(2501);
+  options_.tolerance_minor_units["GBP"] = 3;
+  EXPECT_EQ(Run().gaps_size(), 0);
+  options_.tolerance_minor_units["GBP"] = 2;
+  EXPECT_EQ(Run().gaps_size(), 1);
+}
+
+TEST_F(ReconcileTest, RefundToCardWithoutGatewayRefund) {
+  gateway_[0].set_refund_reference("");
+  gateway_[0].set_order_number("#other");
+  v1::ReconcileReport report = Run();
+  ASSERT_EQ(report.gaps_size(), 2) << report.DebugString();
+  EXPECT_EQ(report.gaps(0).type(), v1::GAP_TYPE_GATEWAY_REFUND_WITHOUT_RETURN);
+  EXPECT_EQ(report.gaps(0).owner(), v1::OWNER_CUSTOMER_SERVICE);
+  EXPECT_EQ(report.gaps(1).type(), v1::GAP_TYPE_AMOUNT_DISAGREEMENT);
+  EXPECT_EQ(report.gaps(1).money_at_stake().minor_units(), 2499);
+}
+
+TEST_F(ReconcileTest, ReceivedItemWithoutStockMovement) {
+  erp_.pop_back();
+  Gap gap = OnlyGap();
+  EXPECT_EQ(gap.type(), v1::GAP_TYPE_RETURN_WITHOUT_STOCK_MOVEMENT);
+  EXPECT_EQ(gap.owner(), v1::OWNER_OPERATIONS);
+  EXPECT_EQ(gap.return_line_id(), "L1");
+  EXPECT_EQ(gap.age_days(), 11);
+}
+
+TEST_F(ReconcileTest, ItemNotReceivedNeedsNoStockMovement) {
+  returns_[0].mutable_lines(0)->mutable_inspection()->set_returned(false);
+  v1::ReconcileReport report = Run();
+  ASSERT_EQ(report.gaps_size(), 1);
+  EXPECT_EQ(report.gaps(0).type(), v1::GAP_TYPE_STOCK_MOVEMENT_WITHOUT_RETURN);
+  erp_.pop_back();
+  EXPECT_EQ(Run().gaps_size(), 0);
+}
+
+TEST_F(ReconcileTest, StockMovementWithoutReturn) {
+  ErpDocument stray = Parse<ErpDocument>(kStockMovement);
+  stray.set_document_id("SM-9");
+  stray.set_return_id("RMA404");
+  erp_.push_back(stray);
+  Gap gap = OnlyGap();
+  EXPECT_EQ(gap.type(), v1::GAP_TYPE_STOCK_MOVEMENT_WITHOUT_RETURN);
+  EXPECT_EQ(gap.owner(), v1::OWNER_OPERATIONS);
+  EXPECT_EQ(gap.erp_document_id(), "SM-9");
+}
+
+TEST_F(ReconcileTest, DuplicateSameKeyTwice) {
+  erp_[1].set_idempotency_key(
+      RetconUuid("retcon/v1/stock-movement/returngo/RMA1/L1/"));
+  ErpDocument again = erp_[1];
+  again.set_document_id("SM-2");
+  again.clear_return_id();
+  erp_.push_back(again);
+  Gap gap = OnlyGap();
+  EXPECT_EQ(gap.type(), v1::GAP_TYPE_DUPLICATE_POSTING);
+  EXPECT_EQ(gap.owner(), v1::OWNER_FINANCE);
+  EXPECT_EQ(gap.erp_document_id(), "SM-2");
+  EXPECT_THAT(gap.message(), HasSubstr("same idempotency key"));
+}
+
+TEST_F(ReconcileTest, DuplicateSameReturnLineTwiceWithoutKey) {
+  ErpDocument again = erp_[1];
+  again.set_document_id("SM-2");
+  erp_.push_back(again);
+  Gap gap = OnlyGap();
+  EXPECT_EQ(gap.type(), v1::GAP_TYPE_DUPLICATE_POSTING);
+  EXPECT_EQ(gap.erp_document_id(), "SM-2");
+  EXPECT_EQ(gap.return_line_id(), "L1");
+}
+
+TEST_F(ReconcileTest, DuplicateCreditNoteCarriesItsMoney) {
+  ErpDocument again = erp_[0];
+  again.set_document_id("CN-2");
+  erp_.push_back(again);
+  Gap gap = OnlyGap();
+  EXPECT_EQ(gap.type(), v1::GAP_TYPE_DUPLICATE_POSTING);
+  EXPECT_EQ(gap.money_at_stake().minor_units(), 2499);
+}
+
+TEST_F(ReconcileTest, SkuMovedDiffersFromSkuReturned) {
+  erp_[1].set_sku("TEE-L");
+  Gap gap = OnlyGap();
+  EXPECT_EQ(gap.type(), v1::GAP_TYPE_SKU_MISMATCH);
+  EXPECT_EQ(gap.owner(), v1::OWNER_OPERATIONS);
+  EXPECT_THAT(gap.message(), HasSubstr("TEE-L"));
+}
+
+TEST_F(ReconcileTest, SkuMapTranslatesPlatformSku) {
+  erp_[1].set_sku("TEE|BLK|M");
+  options_.sku_map["TEE-M"] = "TEE|BLK|M";
+  EXPECT_EQ(Run().gaps_size(), 0);
+}
+
+TEST_F(ReconcileTest, SkuUnknownToErpItemList) {
+  const std::vector<std::string> items = {"TEE-S", "TEE-L"};
+  options_.erp_skus = items;
+  Gap gap = OnlyGap();
+  EXPECT_EQ(gap.type(), v1::GAP_TYPE_SKU_MISMATCH);
+  EXPECT_THAT(gap.message(), HasSubstr("unknown in the ERP"));
+}
+
+TEST_F(ReconcileTest, CurrencyMismatch) {
+  erp_[0].mutable_amount()->set_currency_code("EUR");
+  Gap gap = OnlyGap();
+  EXPECT_EQ(gap.type(), v1::GAP_TYPE_CURRENCY_MISMATCH);
+  EXPECT_EQ(gap.owner(), v1::OWNER_FINANCE);
+  EXPECT_EQ(gap.money_at_stake().currency_code(), "EUR");
+}
+
+TEST_F(ReconcileTest, FuzzyMatchSameOrderAmountAndWindow) {
+  erp_[0].clear_return_id();
+  erp_[0].clear_refund_id();
+  erp_[0].set_posted_date("2026-11-22");  // Two days after the refund.
+  erp_[0].mutable_amount()->set_minor_units(2499);
+  v1::ReconcileReport report = Run();
+  EXPECT_EQ(report.gaps_size(), 0) << report.DebugString();
+  EXPECT_EQ(report.summary().matched_fuzzy(), 1);
+}
+
+TEST_F(ReconcileTest, FuzzyMatchReportsConfidenceOnGap) {
+  erp_[0].clear_return_id();
+  erp_[0].clear_refund_id();
+  erp_[0].set_posted_date("2026-11-22");
+  gateway_[0].mutable_amount()->set_minor_units(2000);
+  Gap gap = OnlyGap();
+  EXPECT_EQ(gap.type(), v1::GAP_TYPE_AMOUNT_DISAGREEMENT);
+  EXPECT_EQ(gap.match_method(), v1::MATCH_METHOD_FUZZY);
+  EXPECT_EQ(gap.confidence_percent(), 85);  // 95 - 5 per day apart.
+}
+
+TEST_F(ReconcileTest, FuzzyMatchOutsideWindowIsNoMatch) {
+  erp_[0].clear_return_id();
+  erp_[0].clear_refund_id();
+  erp_[0].set_posted_date("2026-11-28");
+  options_.fuzzy_window_days = 7;
+  v1::ReconcileReport report = Run();
+  ASSERT_EQ(report.gaps_size(), 2) << report.DebugString();
+  EXPECT_EQ(report.gaps(0).type(), v1::GAP_TYPE_CREDIT_NOTE_WITHOUT_RETURN);
+  EXPECT_EQ(report.gaps(1).type(), v1::GAP_TYPE_RETURN_WITHOUT_CREDIT_NOTE);
+}
+
+TEST_F(ReconcileTest, AgeBuckets) {
+  erp_.erase(erp_.begin());
+  const std::pair<const char*, v1::AgeBucket> cases[] = {
+      {"2026-11-20", v1::AGE_BUCKET_0_2},
+      {"2026-11-22", v1::AGE_BUCKET_0_2},
+      {"2026-11-23", v1::AGE_BUCKET_3_7},
+      {"2026-11-27", v1::AGE_BUCKET_3_7},
+      {"2026-11-28", v1::AGE_BUCKET_8_30},
+      {"2026-12-20", v1::AGE_BUCKET_8_30},
+      {"2026-12-21", v1::AGE_BUCKET_OVER_30}};
+  for (const auto& [as_of, bucket] : cases) {
+    options_.as_of = as_of;
+    EXPECT_EQ(OnlyGap().age_bucket(), bucket) << as_of;
+  }
+}
+
+TEST_F(ReconcileTest, SummaryTotalsPerTypeOwnerAndBucketPerCurrency) {
+  erp_.clear();  // No credit note, no stock movement.
+  v1::ReconcileReport report = Run();
+  const v1::ReconcileSummary& s = report.summary();
+  EXPECT_EQ(s.gaps(), 2);
+  ASSERT_EQ(s.by_type_size(), 2);
+  EXPECT_EQ(s.by_type(0).name(), "RETURN_WITHOUT_CREDIT_NOTE");
+  EXPECT_EQ(s.by_type(0).money_at_stake(0).minor_units(), 2499);
+  ASSERT_EQ(s.by_owner_size(), 2);
+  EXPECT_EQ(s.by_owner(0).name(), "FINANCE");
+  EXPECT_EQ(s.by_owner(1).name(), "OPERATIONS");
+  ASSERT_EQ(s.money_at_stake_size(), 1);
+  EXPECT_EQ(s.money_at_stake(0).currency_code(), "GBP");
+  EXPECT_EQ(s.money_at_stake(0).minor_units(), 2499);
+  const std::string text = ReportSummaryText(report);
+  EXPECT_THAT(text, HasSubstr("RETURN_WITHOUT_CREDIT_NOTE"));
+  EXPECT_THAT(text, HasSubstr("GBP 24.99"));
+}
+
+TEST_F(ReconcileTest, CsvQuotesPerRfc4180) {
+  erp_.erase(erp_.begin());
+  returns_[0].set_order_number("#1001, \"gift\"");
+  const std::string csv = ReportGapsCsv(Run());
+  EXPECT_THAT(csv,
+              HasSubstr("\r\nRETURN_WITHOUT_CREDIT_NOTE,FINANCE,GBP,24.99,10,"
+                        "8-30,,,returngo,RMA1,RF1,,"
+                        "\"#1001, \"\"gift\"\"\",,,,"));
+  EXPECT_THAT(csv, HasSubstr("type,owner,currency,money_at_stake"));
+}
+
+TEST_F(ReconcileTest, JsonUsesProtoFieldNames) {
+  erp_.erase(erp_.begin());
+  EXPECT_THAT(ReportJson(Run()), HasSubstr("\"money_at_stake\""));
+}
+
+TEST_F(ReconcileTest, SameInputsSameReport) {
+  erp_.clear();
+  EXPECT_EQ(Run().SerializeAsString(), Run().SerializeAsString());
+}
+
+// --- malformed input --------------------------------------------------------
+
+TEST_F(ReconcileTest, RejectsBadAsOf) {
+  options_.as_of = "30/11/2026";
+  absl::StatusOr<v1::ReconcileReport> r =
+      Reconcile(returns_, erp_, gateway_, options_);
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(r.status().message(), HasSubstr("options.as_of"));
+}
+
+TEST_F(ReconcileTest, MalformedRecordsNameTheField) {
+  struct Case {
+    std::function<void(ReconcileTest*)> change;
+    const char* field;
+  };
+  const Case cases[] = {
+      {[](ReconcileTest* t) { t->returns_[0].clear_return_id(); },
+       "returns[0].return_id: required"},
+      {[](ReconcileTest* t) {
+         t->returns_[0].mutable_lines(0)->set_quantity(0);
+       },
+       "returns[0].lines[0].quantity: must be > 0"},
+      {[](ReconcileTest* t) {
+         t->returns_[0].mutable_refunds(0)->mutable_amount()->set_currency_code(
+             "GBX");
+       },
+       "returns[0].refunds[0].amount.currency_code: unknown currency"},
+      {[](ReconcileTest* t) {
+         t->returns_[0].mutable_refunds(0)->mutable_amount()->set_minor_units(
+             -1);
+       },
+       "returns[0].refunds[0].amount.minor_units: must not be negative"},
+      {[](ReconcileTest* t) { t->erp_[1].set_posted_date("2026-02-30"); },
+       "erp[1].posted_date: expected a date"},
+      {[](ReconcileTest* t) { t->erp_[0].clear_amount(); },
+       "erp[0].amount: required"},
+      {[](ReconcileTest* t) { t->erp_[1].set_quantity(-2); },
+       "erp[1].quantity: must be > 0"},
+      {[](ReconcileTest* t) { t->erp_[0].set_idempotency_key("abc"); },
+       "erp[0].idempotency_key: expected a UUID"},
+      {[](ReconcileTest* t) {
+         t->erp_[0].set_kind(v1::ERP_DOCUMENT_KIND_UNSPECIFIED);
+       },
+       "erp[0].kind"},
+      {[](ReconcileTest* t) { t->erp_[0].clear_document_id(); },
+       "erp[0].document_id: required"},
+      {[](ReconcileTest* t) { t->gateway_[0].clear_gateway_refund_id(); },
+       "gateway[0].gateway_refund_id: required"},
+      {[](ReconcileTest* t) { t->gateway_[0].set_refund_date(""); },
+       "gateway[0].refund_date: required"},
+  };
+  for (const Case& c : cases) {
+    ReconcileTest* self = this;
+    std::vector<ReturnRequest> returns = returns_;
+    std::vector<ErpDocument> erp = erp_;
+    std::vector<GatewayRefund> gateway = gateway_;
+    c.change(self);
+    absl::StatusOr<v1::ReconcileReport> r =
+        Reconcile(returns_, erp_, gateway_, options_);
+    EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument) << c.field;
+    EXPECT_THAT(r.status().message(), HasSubstr(c.field));
+    returns_ = returns;
+    erp_ = erp;
+    gateway_ = gateway;
+  }
+}
+
+}  // namespace
+}  // namespace retcon
