@@ -91,7 +91,8 @@ struct CompileOptions {
   // Memory for the RE2::Set that matches the regexes of one column at once
   // (its program and DFA cache). A set that does not fit is a compile error;
   // when a match runs out of DFA memory, that column's patterns are matched
-  // one by one instead (same result, slower).
+  // one by one instead (same result, slower). Columns of thousands of
+  // patterns match faster with more (the DFA cache is reset less often).
   int64_t regex_set_max_mem = int64_t{64} << 20;
 };
 
