@@ -18,6 +18,7 @@
 #include "lib/internal/status_macros.h"
 #include "lib/reconcile/internal/reconcile_internal.h"
 #include "retcon/idempotency.h"
+#include "retcon/money.h"
 
 namespace retcon {
 namespace {
@@ -28,6 +29,14 @@ using sv = absl::string_view;
 
 constexpr uint32_t kNone = std::numeric_limits<uint32_t>::max();
 constexpr int32_t kSecondsPerDay = 86400;
+
+// "GBP 24.99" for (GBP, 2499).
+std::string Amount(sv currency, int64_t minor_units) {
+  absl::StatusOr<int> exponent = CurrencyExponent(currency);
+  return absl::StrCat(
+      currency, " ",
+      FormatMinorUnits(minor_units, exponent.ok() ? *exponent : 0));
+}
 
 int32_t DayOf(const google::protobuf::Timestamp& t) {
   int64_t s = t.seconds();
@@ -203,6 +212,8 @@ bool IsMoneyResolution(v1::Resolution r) {
 void Reconciler::CollectExpected() {
   credits_.reserve(returns_.size());
   stocks_.reserve(returns_.size());
+  credit_by_ref_.reserve(returns_.size());
+  stock_by_ref_.reserve(returns_.size());
   for (uint32_t i = 0; i < returns_.size(); ++i) {
     const v1::ReturnRequest& r = returns_[i];
     bool any_success = false;
@@ -393,7 +404,10 @@ int32_t FuzzyConfidence(int32_t days_apart, int candidates) {
 }
 
 void Reconciler::MatchErpFuzzy() {
+  if (unmatched_erp_.empty()) return;
   absl::flat_hash_map<sv, uint32_t> credit_head, stock_head;
+  credit_head.reserve(credits_.size());
+  stock_head.reserve(stocks_.size());
   for (uint32_t i = static_cast<uint32_t>(credits_.size()); i-- > 0;) {
     if (credits_[i].erp != kNone || credits_[i].refund < 0) continue;
     const sv order = returns_[credits_[i].ret].order_number();
@@ -552,13 +566,13 @@ void Reconciler::CompareAmounts(const ExpectedCredit& e) {
   const sv currency = CurrencyOf(e);
   const int64_t platform = refund.amount().minor_units();
   int64_t low = platform, high = platform;
-  std::string seen = absl::StrCat("platform ", platform);
+  std::string seen = absl::StrCat("platform ", Amount(currency, platform));
   if (e.erp != kNone) {
     const v1::Money& m = erp_[e.erp].amount();
     if (m.currency_code() != currency) return;  // Reported as a mismatch.
     low = std::min(low, m.minor_units());
     high = std::max(high, m.minor_units());
-    absl::StrAppend(&seen, ", credit note ", m.minor_units());
+    absl::StrAppend(&seen, ", credit note ", Amount(currency, m.minor_units()));
   }
   const bool gateway_expected =
       !gateway_.empty() &&
@@ -575,7 +589,7 @@ void Reconciler::CompareAmounts(const ExpectedCredit& e) {
     } else {
       low = std::min(low, m.minor_units());
       high = std::max(high, m.minor_units());
-      absl::StrAppend(&seen, ", gateway ", m.minor_units());
+      absl::StrAppend(&seen, ", gateway ", Amount(currency, m.minor_units()));
     }
   } else if (gateway_expected) {
     gap = AddGap(v1::GAP_TYPE_AMOUNT_DISAGREEMENT, e.day);
@@ -592,9 +606,9 @@ void Reconciler::CompareAmounts(const ExpectedCredit& e) {
     if (high - low <= tolerance) return;
     gap = AddGap(v1::GAP_TYPE_AMOUNT_DISAGREEMENT, e.day);
     SetMoney(gap, currency, high - low);
-    gap->set_message(absl::StrCat(
-        "Amounts disagree by ", high - low, " minor units of ", currency, " (",
-        seen, "); correct the credit note or chase the refund."));
+    gap->set_message(
+        absl::StrCat("Amounts disagree by ", Amount(currency, high - low), " (",
+                     seen, "); correct the credit note or chase the refund."));
   }
   SetReturnSide(gap, returns_[e.ret]);
   gap->set_refund_id(refund.refund_id());

@@ -71,7 +71,7 @@ struct Total {
   std::map<std::string, int64_t> money;  // Currency -> minor units.
   void Add(const v1::Money& m) {
     ++count;
-    if (m.currency_code().empty() && m.minor_units() == 0) return;
+    if (m.minor_units() == 0) return;  // No money figure (stock gaps).
     money[m.currency_code()] += m.minor_units();
   }
   void To(absl::string_view name, v1::GapTotal* out) const {
