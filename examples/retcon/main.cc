@@ -6,6 +6,7 @@
 #include "absl/types/span.h"
 #include "examples/retcon/apportion_command.h"
 #include "examples/retcon/command_line.h"
+#include "examples/retcon/reconcile_command.h"
 
 namespace retcon {
 namespace cli {
@@ -24,6 +25,8 @@ Commands:
   apportion   The reference calculator: what returning some units of an order
               refunds (gross, discount, net, tax per rate), per line and in
               total, continued from what was already credited.
+  reconcile   Month-end reconciliation: returns against ERP credit notes,
+              stock movements and gateway refunds; every gap with an owner.
 
 Exit codes (every command):
   0  success
@@ -52,6 +55,9 @@ int Run(absl::Span<const char* const> args) {
   }
   if (command == "apportion") {
     return RunApportion(args.subspan(1), std::cout, std::cerr);
+  }
+  if (command == "reconcile") {
+    return RunReconcile(args.subspan(1), std::cout, std::cerr);
   }
   return UsageError("", absl::StrCat("unknown command '", command, "'"),
                     std::cerr);

@@ -1,0 +1,186 @@
+#include "examples/retcon/reconcile_command.h"
+
+#include <cstdint>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/string_view.h"
+#include "examples/retcon/command_line.h"
+#include "google/protobuf/util/json_util.h"
+#include "retcon/reconcile.h"
+
+namespace retcon {
+namespace cli {
+
+const char kReconcileHelp[] =
+    R"(retcon reconcile: month-end reconciliation of returns against the ERP and
+the payment gateway. Lists every gap (a refund with no credit note, a credit
+note with no return, amounts that disagree, received items with no stock
+movement, stock movements with no return, duplicate postings, SKU and
+currency mismatches, gateway refunds with no return) with its owner, money
+at stake and age.
+
+Usage:
+  retcon reconcile --returns FILE --erp FILE [--payouts FILE] --as-of DATE
+                   [--json | --csv] [--tolerance CUR:MINOR_UNITS]...
+                   [--window DAYS]
+
+Flags:
+  --returns FILE   Returns (retcon.v1.ReturnRequest), one JSON object a line.
+  --erp FILE       ERP credit notes and stock movements (retcon.v1.ErpDocument),
+                   one JSON object a line.
+  --payouts FILE   Payment gateway refunds (retcon.v1.GatewayRefund), one JSON
+                   object a line. Optional.
+  --as-of DATE     YYYY-MM-DD: ages are counted to this day.
+  --json           The whole report as JSON (gaps and summary).
+  --csv            The gaps as CSV for a spreadsheet (RFC 4180).
+                   Default: a readable summary, then one line per gap.
+  --tolerance C:N  Amounts of currency C within N minor units agree
+                   (e.g. GBP:1). Default 0 for every currency.
+  --window DAYS    Fuzzy matching date window in days (default 7).
+
+Files are NDJSON: one record a line in the proto3 JSON mapping; blank lines
+are skipped. An error names the file, the line and the field:
+  erp.ndjson:12: posted_date: expected a date YYYY-MM-DD, got "12/11/2026"
+Exit codes: 0 report written (gaps or not), 1 bad file or record, 2 usage.
+See docs/operations/month-end.md and docs/integration/reconcile.md.
+)";
+
+namespace {
+
+// Reads `path` as NDJSON of `Record`, checking each record with `validate`.
+template <typename Record>
+absl::Status ReadNdjson(const std::string& path,
+                        absl::Status (*validate)(const Record&),
+                        std::vector<Record>* out) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::NotFoundError(absl::StrCat(path, ": cannot open"));
+  google::protobuf::util::JsonParseOptions options;
+  options.ignore_unknown_fields = false;
+  std::string line;
+  for (int64_t number = 1; std::getline(in, line); ++number) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (absl::StripAsciiWhitespace(line).empty()) continue;
+    Record record;
+    auto parsed =
+        google::protobuf::util::JsonStringToMessage(line, &record, options);
+    if (!parsed.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          path, ":", number, ": ",
+          absl::string_view(parsed.message().data(), parsed.message().size())));
+    }
+    absl::Status valid = validate(record);
+    if (!valid.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(path, ":", number, ": ", valid.message()));
+    }
+    out->push_back(std::move(record));
+  }
+  if (in.bad()) return absl::DataLossError(absl::StrCat(path, ": read error"));
+  return absl::OkStatus();
+}
+
+absl::Status ParseTolerances(const std::vector<std::string>& specs,
+                             ReconcileOptions* options) {
+  for (const std::string& spec : specs) {
+    std::vector<absl::string_view> parts = absl::StrSplit(spec, ':');
+    int64_t units = 0;
+    if (parts.size() != 2 || parts[0].size() != 3 ||
+        !absl::SimpleAtoi(parts[1], &units) || units < 0) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "--tolerance ", spec, ": expected CUR:MINOR_UNITS, e.g. GBP:1"));
+    }
+    options->tolerance_minor_units[std::string(parts[0])] = units;
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+int RunReconcile(absl::Span<const char* const> args, std::ostream& out,
+                 std::ostream& err) {
+  constexpr FlagSpec kFlags[] = {
+      {"returns", FlagKind::kValue},      {"erp", FlagKind::kValue},
+      {"payouts", FlagKind::kValue},      {"as-of", FlagKind::kValue},
+      {"json", FlagKind::kSwitch},        {"csv", FlagKind::kSwitch},
+      {"tolerance", FlagKind::kRepeated}, {"window", FlagKind::kValue},
+      {"help", FlagKind::kSwitch}};
+  absl::StatusOr<ParsedFlags> flags = ParseFlags(args, kFlags);
+  if (!flags.ok())
+    return UsageError("reconcile", flags.status().message(), err);
+  if (flags->Has("help")) {
+    out << kReconcileHelp;
+    return kExitOk;
+  }
+  for (absl::string_view required : {"returns", "erp", "as-of"}) {
+    if (!flags->Has(required)) {
+      return UsageError("reconcile",
+                        absl::StrCat("--", required, " is required"), err);
+    }
+  }
+  if (flags->Has("json") && flags->Has("csv")) {
+    return UsageError("reconcile", "--json and --csv exclude each other", err);
+  }
+  ReconcileOptions options;
+  options.as_of = flags->Value("as-of");
+  if (!ParseCivilDay(options.as_of, "--as-of").ok()) {
+    return UsageError(
+        "reconcile",
+        absl::StrCat("--as-of ", options.as_of, ": expected a date YYYY-MM-DD"),
+        err);
+  }
+  if (flags->Has("window") &&
+      (!absl::SimpleAtoi(flags->Value("window"), &options.fuzzy_window_days) ||
+       options.fuzzy_window_days < 0)) {
+    return UsageError("reconcile",
+                      absl::StrCat("--window ", flags->Value("window"),
+                                   ": expected a whole number of days >= 0"),
+                      err);
+  }
+  if (absl::Status s = ParseTolerances(flags->Values("tolerance"), &options);
+      !s.ok()) {
+    return UsageError("reconcile", s.message(), err);
+  }
+  std::vector<v1::ReturnRequest> returns;
+  std::vector<v1::ErpDocument> erp;
+  std::vector<v1::GatewayRefund> payouts;
+  absl::Status read = ReadNdjson(flags->Value("returns"),
+                                 &ValidateReturnForReconcile, &returns);
+  if (read.ok())
+    read = ReadNdjson(flags->Value("erp"), &ValidateErpDocument, &erp);
+  if (read.ok() && flags->Has("payouts")) {
+    read =
+        ReadNdjson(flags->Value("payouts"), &ValidateGatewayRefund, &payouts);
+  }
+  if (!read.ok()) {
+    err << "retcon reconcile: " << read.message() << "\n";
+    return kExitError;
+  }
+  absl::StatusOr<v1::ReconcileReport> report =
+      Reconcile(returns, erp, payouts, options);
+  if (!report.ok()) {
+    err << "retcon reconcile: " << report.status().message() << "\n";
+    return kExitError;
+  }
+  if (flags->Has("json")) {
+    out << ReportJson(*report) << "\n";
+  } else if (flags->Has("csv")) {
+    out << ReportGapsCsv(*report);
+  } else {
+    out << ReportSummaryText(*report);
+    if (report->gaps_size() > 0) out << "\nGaps\n";
+    for (const v1::Gap& gap : report->gaps()) {
+      out << "  - [" << v1::Owner_Name(gap.owner()).substr(6) << ", "
+          << gap.age_days() << "d] " << gap.message() << "\n";
+    }
+  }
+  return kExitOk;
+}
+
+}  // namespace cli
+}  // namespace retcon
