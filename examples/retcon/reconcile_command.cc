@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <fstream>
+#include <initializer_list>
 #include <string>
 #include <vector>
 
@@ -10,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
+#include "absl/strings/strip.h"
 #include "examples/retcon/command_line.h"
 #include "google/protobuf/util/json_util.h"
 #include "retcon/reconcile.h"
@@ -53,11 +55,41 @@ See docs/operations/month-end.md and docs/integration/reconcile.md.
 
 namespace {
 
+// Line numbers of the records read from one file, to turn the library's
+// "returns[7].field: ..." into "returns.ndjson:9: field: ...".
+struct Lines {
+  absl::string_view name;  // "returns", "erp", "gateway".
+  std::string path;
+  std::vector<int64_t> of_record;
+};
+
+std::string Locate(absl::string_view message,
+                   std::initializer_list<const Lines*> files) {
+  for (const Lines* f : files) {
+    absl::string_view rest = message;
+    size_t index = 0;
+    if (!absl::ConsumePrefix(&rest, f->name) ||
+        !absl::ConsumePrefix(&rest, "[")) {
+      continue;
+    }
+    const size_t close = rest.find("].");
+    if (close == absl::string_view::npos ||
+        !absl::SimpleAtoi(rest.substr(0, close), &index) ||
+        index >= f->of_record.size()) {
+      continue;
+    }
+    return absl::StrCat(f->path, ":", f->of_record[index], ": ",
+                        rest.substr(close + 2));
+  }
+  return std::string(message);
+}
+
 // Reads `path` as NDJSON of `Record`, checking each record with `validate`.
 template <typename Record>
 absl::Status ReadNdjson(const std::string& path,
                         absl::Status (*validate)(const Record&),
-                        std::vector<Record>* out) {
+                        std::vector<Record>* out, Lines* lines) {
+  lines->path = path;
   std::ifstream in(path, std::ios::binary);
   if (!in) return absl::NotFoundError(absl::StrCat(path, ": cannot open"));
   google::protobuf::util::JsonParseOptions options;
@@ -80,6 +112,7 @@ absl::Status ReadNdjson(const std::string& path,
           absl::StrCat(path, ":", number, ": ", valid.message()));
     }
     out->push_back(std::move(record));
+    lines->of_record.push_back(number);
   }
   if (in.bad()) return absl::DataLossError(absl::StrCat(path, ": read error"));
   return absl::OkStatus();
@@ -149,13 +182,17 @@ int RunReconcile(absl::Span<const char* const> args, std::ostream& out,
   std::vector<v1::ReturnRequest> returns;
   std::vector<v1::ErpDocument> erp;
   std::vector<v1::GatewayRefund> payouts;
-  absl::Status read = ReadNdjson(flags->Value("returns"),
-                                 &ValidateReturnForReconcile, &returns);
-  if (read.ok())
-    read = ReadNdjson(flags->Value("erp"), &ValidateErpDocument, &erp);
-  if (read.ok() && flags->Has("payouts")) {
+  Lines returns_lines{"returns"}, erp_lines{"erp"}, payout_lines{"gateway"};
+  absl::Status read =
+      ReadNdjson(flags->Value("returns"), &ValidateReturnForReconcile, &returns,
+                 &returns_lines);
+  if (read.ok()) {
     read =
-        ReadNdjson(flags->Value("payouts"), &ValidateGatewayRefund, &payouts);
+        ReadNdjson(flags->Value("erp"), &ValidateErpDocument, &erp, &erp_lines);
+  }
+  if (read.ok() && flags->Has("payouts")) {
+    read = ReadNdjson(flags->Value("payouts"), &ValidateGatewayRefund, &payouts,
+                      &payout_lines);
   }
   if (!read.ok()) {
     err << "retcon reconcile: " << read.message() << "\n";
@@ -164,7 +201,10 @@ int RunReconcile(absl::Span<const char* const> args, std::ostream& out,
   absl::StatusOr<v1::ReconcileReport> report =
       Reconcile(returns, erp, payouts, options);
   if (!report.ok()) {
-    err << "retcon reconcile: " << report.status().message() << "\n";
+    err << "retcon reconcile: "
+        << Locate(report.status().message(),
+                  {&returns_lines, &erp_lines, &payout_lines})
+        << "\n";
     return kExitError;
   }
   if (flags->Has("json")) {

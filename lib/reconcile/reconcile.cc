@@ -514,7 +514,12 @@ void Reconciler::MatchGateway() {
       auto it = by_ref.find(p.refund_reference());
       if (it != by_ref.end()) {
         ExpectedCredit& e = credits_[it->second];
-        if (e.gateway == kNone) {
+        // A refund id is unique only within its return: the order number,
+        // when the gateway gives one, must agree too.
+        const bool same_order =
+            p.order_number().empty() ||
+            p.order_number() == returns_[e.ret].order_number();
+        if (e.gateway == kNone && same_order) {
           e.gateway = g;
           e.gateway_method = v1::MATCH_METHOD_REFERENCE;
           ++matched_[v1::MATCH_METHOD_REFERENCE];
@@ -702,9 +707,22 @@ absl::StatusOr<v1::ReconcileReport> Reconcile(
     return absl::InvalidArgumentError(
         absl::StrCat(what, "[", i, "].", s.message()));
   };
-  for (size_t i = 0; i < returns.size(); ++i) {
-    absl::Status s = ValidateReturnForReconcile(returns[i]);
-    if (!s.ok()) return prefixed(s, "returns", i);
+  {
+    // One record per return (its latest state): a second one would expect
+    // every posting twice.
+    absl::flat_hash_map<sv, size_t> first;
+    first.reserve(returns.size());
+    for (size_t i = 0; i < returns.size(); ++i) {
+      absl::Status s = ValidateReturnForReconcile(returns[i]);
+      if (!s.ok()) return prefixed(s, "returns", i);
+      auto [it, fresh] = first.try_emplace(returns[i].return_id(), i);
+      if (!fresh) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "returns[", i, "].return_id: \"", returns[i].return_id(),
+            "\" appears twice (also returns[", it->second,
+            "]); give each return once, in its latest state"));
+      }
+    }
   }
   for (size_t i = 0; i < erp_documents.size(); ++i) {
     absl::Status s = ValidateErpDocument(erp_documents[i]);

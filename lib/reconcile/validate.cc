@@ -100,12 +100,26 @@ absl::Status ValidateReturnForReconcile(const v1::ReturnRequest& r) {
     if (line.quantity() <= 0) {
       return Invalid(absl::StrCat(at, ".quantity"), "must be > 0");
     }
+    for (int j = 0; j < i; ++j) {
+      if (r.lines(j).return_line_id() == line.return_line_id()) {
+        return Invalid(absl::StrCat(at, ".return_line_id"),
+                       absl::StrCat("\"", line.return_line_id(),
+                                    "\" repeats lines[", j, "]"));
+      }
+    }
   }
   for (int i = 0; i < r.refunds_size(); ++i) {
     const v1::RefundTransaction& refund = r.refunds(i);
     const std::string at = absl::StrCat("refunds[", i, "]");
     RETCON_RETURN_IF_ERROR(
         CheckRequired(refund.refund_id(), absl::StrCat(at, ".refund_id")));
+    for (int j = 0; j < i; ++j) {
+      if (r.refunds(j).refund_id() == refund.refund_id()) {
+        return Invalid(absl::StrCat(at, ".refund_id"),
+                       absl::StrCat("\"", refund.refund_id(),
+                                    "\" repeats refunds[", j, "]"));
+      }
+    }
     RETCON_RETURN_IF_ERROR(CheckMoney(refund.amount(), r.currency_code(),
                                       absl::StrCat(at, ".amount")));
   }

@@ -207,6 +207,17 @@ TEST_F(ReconcileTest, RefundToCardWithoutGatewayRefund) {
   EXPECT_EQ(report.gaps(1).money_at_stake().minor_units(), 2499);
 }
 
+TEST_F(ReconcileTest, GatewayReferenceMustAgreeOnOrder) {
+  // Another return's refund id: the order number tells them apart.
+  gateway_[0].set_refund_reference("RF1");
+  gateway_[0].set_order_number("#other");
+  v1::ReconcileReport report = Run();
+  ASSERT_EQ(report.gaps_size(), 2) << report.DebugString();
+  EXPECT_EQ(report.gaps(0).type(), v1::GAP_TYPE_GATEWAY_REFUND_WITHOUT_RETURN);
+  gateway_[0].set_order_number("#1001");
+  EXPECT_EQ(Run().gaps_size(), 0);
+}
+
 TEST_F(ReconcileTest, ReceivedItemWithoutStockMovement) {
   erp_.pop_back();
   Gap gap = OnlyGap();
@@ -437,6 +448,16 @@ TEST_F(ReconcileTest, MalformedRecordsNameTheField) {
        "gateway[0].gateway_refund_id: required"},
       {[](ReconcileTest* t) { t->gateway_[0].set_refund_date(""); },
        "gateway[0].refund_date: required"},
+      {[](ReconcileTest* t) { t->returns_.push_back(t->returns_[0]); },
+       "returns[1].return_id: \"RMA1\" appears twice (also returns[0])"},
+      {[](ReconcileTest* t) {
+         *t->returns_[0].add_refunds() = t->returns_[0].refunds(0);
+       },
+       "returns[0].refunds[1].refund_id: \"RF1\" repeats refunds[0]"},
+      {[](ReconcileTest* t) {
+         *t->returns_[0].add_lines() = t->returns_[0].lines(0);
+       },
+       "returns[0].lines[1].return_line_id: \"L1\" repeats lines[0]"},
   };
   for (const Case& c : cases) {
     ReconcileTest* self = this;
