@@ -1,0 +1,182 @@
+// The Reconciler: one Reconcile() call's working state, shared by the
+// matching stages in lib/reconcile/*.cc. Not thread-safe; one per call.
+#ifndef RETCON_LIB_RECONCILE_INTERNAL_RECONCILER_H_
+#define RETCON_LIB_RECONCILE_INTERNAL_RECONCILER_H_
+
+#include <algorithm>
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/string_view.h"
+#include "absl/types/span.h"
+#include "google/protobuf/timestamp.pb.h"
+#include "lib/reconcile/internal/reconcile_internal.h"
+#include "retcon/idempotency.h"
+#include "retcon/reconcile.h"
+#include "retcon/v1/reconcile.pb.h"
+#include "retcon/v1/return.pb.h"
+
+namespace retcon {
+namespace reconcile_internal {
+
+using sv = absl::string_view;
+
+constexpr uint32_t kNone = std::numeric_limits<uint32_t>::max();
+constexpr int32_t kSecondsPerDay = 86400;
+
+// "GBP 24.99" for (GBP, 2499).
+std::string Amount(sv currency, int64_t minor_units);
+
+// UTC day (days since 1970-01-01) of a timestamp.
+int32_t DayOf(const google::protobuf::Timestamp& t);
+
+// A posting the returns side says the ERP should hold.
+struct ExpectedCredit {
+  uint32_t ret;
+  int32_t refund;  // Index in refunds; -1: a finalised return's credit note.
+  int32_t day;
+  uint32_t erp = kNone;      // Matched credit note.
+  uint32_t gateway = kNone;  // Matched gateway refund.
+  v1::MatchMethod erp_method = v1::MATCH_METHOD_UNSPECIFIED;
+  v1::MatchMethod gateway_method = v1::MATCH_METHOD_UNSPECIFIED;
+  int32_t confidence = 100;
+  uint32_t next_in_order = kNone;  // Fuzzy chain by order number.
+};
+
+struct ExpectedStock {
+  uint32_t ret;
+  int32_t line;
+  int32_t day;
+  uint32_t erp = kNone;
+  uint32_t next_in_order = kNone;
+};
+
+using Key128 = std::pair<uint64_t, uint64_t>;
+
+Key128 KeyOf(const Uuid& u);
+
+// REQUIRES: `text` passed ValidateErpDocument's UUID check.
+Key128 ParseKey(sv text);
+
+// Confidence of a fuzzy pairing: 95 on the same day, 5 less per day apart,
+// at least 60; halved when another candidate was just as plausible.
+int32_t FuzzyConfidence(int32_t days_apart, int candidates);
+
+class Reconciler {
+ public:
+  Reconciler(absl::Span<const v1::ReturnRequest> returns,
+             absl::Span<const v1::ErpDocument> erp,
+             absl::Span<const v1::GatewayRefund> gateway,
+             const ReconcileOptions& options, int32_t as_of)
+      : returns_(returns),
+        erp_(erp),
+        gateway_(gateway),
+        options_(options),
+        as_of_(as_of) {}
+
+  v1::ReconcileReport Run() {
+    CollectExpected();
+    MatchErpExact();
+    MatchErpFuzzy();
+    MatchGateway();
+    ReportReturnSide();
+    v1::ReconcileSummary* s = report_.mutable_summary();
+    s->set_as_of(options_.as_of);
+    s->set_returns(static_cast<int64_t>(returns_.size()));
+    s->set_erp_documents(static_cast<int64_t>(erp_.size()));
+    s->set_gateway_refunds(static_cast<int64_t>(gateway_.size()));
+    s->set_matched_by_key(matched_[v1::MATCH_METHOD_IDEMPOTENCY_KEY]);
+    s->set_matched_by_reference(matched_[v1::MATCH_METHOD_REFERENCE]);
+    s->set_matched_fuzzy(matched_[v1::MATCH_METHOD_FUZZY]);
+    reconcile_internal::SummariseGaps(&report_);
+    return std::move(report_);
+  }
+
+ private:
+  const v1::ReturnRequest& ReturnOf(uint32_t i) const { return returns_[i]; }
+  const v1::RefundTransaction& RefundOf(const ExpectedCredit& e) const {
+    return returns_[e.ret].refunds(e.refund);
+  }
+  sv CurrencyOf(const ExpectedCredit& e) const {
+    const v1::ReturnRequest& r = returns_[e.ret];
+    if (e.refund >= 0 && !RefundOf(e).amount().currency_code().empty()) {
+      return RefundOf(e).amount().currency_code();
+    }
+    return r.currency_code();
+  }
+  // The SKU the ERP should stock for a return line.
+  sv ErpSkuOf(const v1::ReturnLine& line) const {
+    sv sku = line.component_sku().empty() ? sv(line.platform_sku())
+                                          : sv(line.component_sku());
+    auto it = options_.sku_map.find(sku);
+    return it == options_.sku_map.end() ? sku : sv(it->second);
+  }
+  int32_t ReturnDay(const v1::ReturnRequest& r) const {
+    if (r.has_updated_at()) return DayOf(r.updated_at());
+    if (r.has_created_at()) return DayOf(r.created_at());
+    return as_of_;
+  }
+
+  v1::Gap* AddGap(v1::GapType type, int32_t day) {
+    v1::Gap* gap = report_.add_gaps();
+    gap->set_type(type);
+    gap->set_owner(OwnerOf(type));
+    const int32_t age = std::max(0, as_of_ - day);
+    gap->set_age_days(age);
+    gap->set_age_bucket(BucketOf(age));
+    return gap;
+  }
+  static void SetMoney(v1::Gap* gap, sv currency, int64_t minor_units) {
+    gap->mutable_money_at_stake()->set_currency_code(std::string(currency));
+    gap->mutable_money_at_stake()->set_minor_units(minor_units);
+  }
+  void SetReturnSide(v1::Gap* gap, const v1::ReturnRequest& r) const {
+    gap->set_source(r.source());
+    gap->set_return_id(r.return_id());
+    gap->set_order_number(r.order_number());
+  }
+  void SetErpSide(v1::Gap* gap, const v1::ErpDocument& d) const {
+    gap->set_erp_document_id(d.document_id());
+    gap->set_idempotency_key(d.idempotency_key());
+    if (gap->order_number().empty()) gap->set_order_number(d.order_number());
+  }
+
+  void CollectExpected();
+  void IndexKeys();
+  void MatchErpExact();
+  void MatchErpFuzzy();
+  void MatchGateway();
+  void ReportReturnSide();
+  void MatchCredit(uint32_t doc, uint32_t expected, v1::MatchMethod method,
+                   int32_t confidence);
+  void MatchStock(uint32_t doc, uint32_t expected, v1::MatchMethod method,
+                  int32_t confidence);
+  void Duplicate(uint32_t doc, sv why);
+  void CompareAmounts(const ExpectedCredit& e);
+
+  absl::Span<const v1::ReturnRequest> returns_;
+  absl::Span<const v1::ErpDocument> erp_;
+  absl::Span<const v1::GatewayRefund> gateway_;
+  const ReconcileOptions& options_;
+  const int32_t as_of_;
+
+  std::vector<ExpectedCredit> credits_;
+  std::vector<ExpectedStock> stocks_;
+  // Targets of keys and references: credits as i, stocks as i | kStockBit.
+  static constexpr uint32_t kStockBit = 0x80000000u;
+  absl::flat_hash_map<Key128, uint32_t> by_key_;
+  absl::flat_hash_map<std::pair<sv, sv>, uint32_t> credit_by_ref_;
+  absl::flat_hash_map<std::pair<sv, sv>, uint32_t> stock_by_ref_;
+  std::vector<uint32_t> unmatched_erp_;
+  int64_t matched_[4] = {0, 0, 0, 0};
+  v1::ReconcileReport report_;
+};
+
+}  // namespace reconcile_internal
+}  // namespace retcon
+
+#endif  // RETCON_LIB_RECONCILE_INTERNAL_RECONCILER_H_
