@@ -74,7 +74,7 @@ bool IsMoneyResolution(v1::Resolution r) {
 
 }  // namespace
 
-void Reconciler::CollectExpected() {
+absl::Status Reconciler::CollectExpected() {
   credits_.reserve(returns_.size());
   stocks_.reserve(returns_.size());
   credit_by_ref_.reserve(returns_.size());
@@ -88,9 +88,10 @@ void Reconciler::CollectExpected() {
       any_success = true;
       const int32_t day =
           refund.has_created_at() ? DayOf(refund.created_at()) : ReturnDay(r);
-      credit_by_ref_.emplace(
+      auto [seen, fresh] = credit_by_ref_.emplace(
           std::make_pair(sv(r.return_id()), sv(refund.refund_id())),
           static_cast<uint32_t>(credits_.size()));
+      if (!fresh) return ReturnTwice(i, credits_[seen->second].ret);
       // A credit note naming the return but no refund pairs with the
       // return's first expected credit note.
       credit_by_ref_.emplace(std::make_pair(sv(r.return_id()), sv()),
@@ -114,9 +115,10 @@ void Reconciler::CollectExpected() {
       const int32_t day = line.inspection().has_inspected_at()
                               ? DayOf(line.inspection().inspected_at())
                               : ReturnDay(r);
-      stock_by_ref_.emplace(
+      auto [seen, fresh] = stock_by_ref_.emplace(
           std::make_pair(sv(r.return_id()), sv(line.return_line_id())),
           static_cast<uint32_t>(stocks_.size()));
+      if (!fresh) return ReturnTwice(i, stocks_[seen->second].ret);
       stocks_.push_back({i, k, day});
     }
   }
@@ -125,6 +127,16 @@ void Reconciler::CollectExpected() {
       })) {
     IndexKeys();
   }
+  return absl::OkStatus();
+}
+
+// One record per return (its latest state): a second copy would expect
+// every posting twice. Found where it matters, while indexing references.
+absl::Status Reconciler::ReturnTwice(uint32_t again, uint32_t first) const {
+  return absl::InvalidArgumentError(absl::StrCat(
+      "returns[", again, "].return_id: \"", returns_[again].return_id(),
+      "\" appears twice (also returns[", first,
+      "]); give each return once, in its latest state"));
 }
 
 // The keys the planner gives these postings (docs/integration/idempotency.md).
@@ -229,22 +241,9 @@ absl::StatusOr<v1::ReconcileReport> Reconcile(
     return absl::InvalidArgumentError(
         absl::StrCat(what, "[", i, "].", s.message()));
   };
-  {
-    // One record per return (its latest state): a second one would expect
-    // every posting twice.
-    absl::flat_hash_map<absl::string_view, size_t> first;
-    first.reserve(returns.size());
-    for (size_t i = 0; i < returns.size(); ++i) {
-      absl::Status s = ValidateReturnForReconcile(returns[i]);
-      if (!s.ok()) return prefixed(s, "returns", i);
-      auto [it, fresh] = first.try_emplace(returns[i].return_id(), i);
-      if (!fresh) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "returns[", i, "].return_id: \"", returns[i].return_id(),
-            "\" appears twice (also returns[", it->second,
-            "]); give each return once, in its latest state"));
-      }
-    }
+  for (size_t i = 0; i < returns.size(); ++i) {
+    absl::Status s = ValidateReturnForReconcile(returns[i]);
+    if (!s.ok()) return prefixed(s, "returns", i);
   }
   for (size_t i = 0; i < erp_documents.size(); ++i) {
     absl::Status s = ValidateErpDocument(erp_documents[i]);

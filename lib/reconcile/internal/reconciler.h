@@ -11,6 +11,8 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
 #include "google/protobuf/timestamp.pb.h"
@@ -78,8 +80,9 @@ class Reconciler {
         options_(options),
         as_of_(as_of) {}
 
-  v1::ReconcileReport Run() {
-    CollectExpected();
+  // Errors: InvalidArgument for a return given twice.
+  absl::StatusOr<v1::ReconcileReport> Run() {
+    if (absl::Status s = CollectExpected(); !s.ok()) return s;
     MatchErpExact();
     MatchErpFuzzy();
     MatchGateway();
@@ -145,7 +148,8 @@ class Reconciler {
     if (gap->order_number().empty()) gap->set_order_number(d.order_number());
   }
 
-  void CollectExpected();
+  absl::Status CollectExpected();
+  absl::Status ReturnTwice(uint32_t again, uint32_t first) const;
   void IndexKeys();
   void MatchErpExact();
   void MatchErpFuzzy();
