@@ -24,6 +24,7 @@
 #define RETCON_RECONCILE_H_
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 
@@ -53,6 +54,13 @@ struct ReconcileOptions {
   // Platform SKU -> ERP SKU, for comparing a return line with a stock
   // movement. A SKU not listed is the same on both sides.
   std::map<std::string, std::string, std::less<>> sku_map;
+  // Optional: the depot today's rules would choose for a received return
+  // line (a host computes it with the planner's rules). When set, a matched
+  // stock movement into another depot is an informational DEPOT_DIFFERS gap;
+  // an empty answer means "no opinion". Called once per matched stock
+  // movement that names a depot; must be thread-compatible with the call.
+  std::function<std::string(const v1::ReturnRequest&, const v1::ReturnLine&)>
+      expected_depot;
 };
 
 // Checks one record's fields; errors name the field relative to the record

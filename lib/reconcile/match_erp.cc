@@ -126,6 +126,20 @@ void Reconciler::MatchStock(uint32_t doc, uint32_t expected,
                                   " but the returned item is ", want,
                                   "; correct the movement or the SKU map."));
   }
+  if (options_.expected_depot && !d.depot().empty()) {
+    const std::string depot = options_.expected_depot(returns_[e.ret], line);
+    if (!depot.empty() && depot != d.depot()) {
+      v1::Gap* gap = AddGap(v1::GAP_TYPE_DEPOT_DIFFERS, e.day);
+      SetReturnSide(gap, returns_[e.ret]);
+      SetErpSide(gap, d);
+      gap->set_return_line_id(line.return_line_id());
+      gap->set_match_method(method);
+      gap->set_confidence_percent(confidence);
+      gap->set_message(absl::StrCat(
+          "For information: stock movement ", d.document_id(), " went to ",
+          d.depot(), "; today's rules would send it to ", depot, "."));
+    }
+  }
 }
 
 int32_t FuzzyConfidence(int32_t days_apart, int candidates) {

@@ -302,6 +302,22 @@ TEST_F(ReconcileTest, SkuUnknownToErpItemList) {
   EXPECT_THAT(gap.message(), HasSubstr("unknown in the ERP"));
 }
 
+TEST_F(ReconcileTest, DepotDiffersIsInformationalWhenHostGivesExpectedDepot) {
+  EXPECT_EQ(Run().gaps_size(), 0);  // Not checked without expected_depot.
+  options_.expected_depot = [](const ReturnRequest&, const v1::ReturnLine&) {
+    return std::string("LEEDS-QUARANTINE");
+  };
+  Gap gap = OnlyGap();
+  EXPECT_EQ(gap.type(), v1::GAP_TYPE_DEPOT_DIFFERS);
+  EXPECT_EQ(gap.owner(), v1::OWNER_OPERATIONS);
+  EXPECT_EQ(gap.erp_document_id(), "SM-1");
+  EXPECT_THAT(gap.message(), HasSubstr("LEEDS-QUARANTINE"));
+  options_.expected_depot = [](const ReturnRequest&, const v1::ReturnLine&) {
+    return std::string("LEEDS");
+  };
+  EXPECT_EQ(Run().gaps_size(), 0);
+}
+
 TEST_F(ReconcileTest, CurrencyMismatch) {
   erp_[0].mutable_amount()->set_currency_code("EUR");
   Gap gap = OnlyGap();
