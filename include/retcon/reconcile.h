@@ -37,6 +37,7 @@
 
 namespace retcon {
 
+// How to reconcile. A value type; copy it freely.
 struct ReconcileOptions {
   // The reconciliation date, "YYYY-MM-DD": ages are counted to this day.
   std::string as_of;
@@ -49,7 +50,8 @@ struct ReconcileOptions {
   int32_t fuzzy_window_days = 7;
   // ERP item list. When not empty, a returned item whose SKU (its
   // platform_sku, or component_sku for a bundle component) is not in it is
-  // a SKU_MISMATCH gap. Empty: not checked.
+  // a SKU_MISMATCH gap. Empty: not checked. Borrowed: the strings must
+  // outlive the Reconcile() call.
   absl::Span<const std::string> erp_skus;
   // Platform SKU -> ERP SKU, for comparing a return line with a stock
   // movement. A SKU not listed is the same on both sides.
