@@ -83,7 +83,10 @@ absl::StatusOr<v1::ReconcileReport> Reconcile(
 
 // The gaps as CSV (RFC 4180: comma separated, CRLF line ends, fields with
 // comma, quote, CR or LF quoted with quotes doubled), one header row. Money
-// is a decimal in the currency's minor unit ("24.99"), never a float.
+// is a decimal in the currency's minor unit ("24.99"), never a float. A
+// text field (ids, order numbers, message) that starts with =, +, -, @, tab
+// or CR is written with a leading apostrophe ("'=HYPERLINK(...)") so that a
+// spreadsheet shows it as text instead of running it as a formula.
 std::string ReportGapsCsv(const v1::ReconcileReport& report);
 
 // The report as JSON (the proto3 JSON mapping of ReconcileReport).

@@ -140,6 +140,19 @@ std::string CsvField(absl::string_view value) {
   return out;
 }
 
+// A text field that came from outside (ids, order numbers, messages): one a
+// spreadsheet would run as a formula (leading =, +, -, @, tab or CR) gets a
+// leading apostrophe, the OWASP guard against CSV injection. Numeric columns
+// are written by retcon itself and pass through CsvField unchanged, so a
+// negative amount stays a number.
+std::string CsvText(absl::string_view value) {
+  if (!value.empty() && absl::string_view("=+-@\t\r").find(value[0]) !=
+                            absl::string_view::npos) {
+    return CsvField(absl::StrCat("'", value));
+  }
+  return CsvField(value);
+}
+
 std::string MoneyList(const google::protobuf::RepeatedPtrField<v1::Money>& m) {
   if (m.empty()) return "-";
   std::string out;
@@ -173,7 +186,7 @@ std::string ReportGapsCsv(const v1::ReconcileReport& report) {
     absl::string_view method = v1::MatchMethod_Name(g.match_method());
     absl::ConsumePrefix(&method, "MATCH_METHOD_");
     if (g.match_method() == v1::MATCH_METHOD_UNSPECIFIED) method = "";
-    const std::string fields[] = {
+    const std::string numbers[] = {
         std::string(GapTypeName(g.type())),
         std::string(OwnerName(g.owner())),
         g.money_at_stake().currency_code(),
@@ -183,21 +196,20 @@ std::string ReportGapsCsv(const v1::ReconcileReport& report) {
         std::string(method),
         g.match_method() == v1::MATCH_METHOD_UNSPECIFIED
             ? ""
-            : absl::StrCat(g.confidence_percent()),
-        g.source(),
-        g.return_id(),
-        g.refund_id(),
-        g.return_line_id(),
-        g.order_number(),
-        g.erp_document_id(),
-        g.idempotency_key(),
-        g.gateway_refund_id(),
-        g.message()};
+            : absl::StrCat(g.confidence_percent())};
+    const std::string* texts[] = {
+        &g.source(),          &g.return_id(),       &g.refund_id(),
+        &g.return_line_id(),  &g.order_number(),    &g.erp_document_id(),
+        &g.idempotency_key(), &g.gateway_refund_id(), &g.message()};
     bool first = true;
-    for (const std::string& f : fields) {
+    for (const std::string& f : numbers) {
       if (!first) out += ',';
       first = false;
       out += CsvField(f);
+    }
+    for (const std::string* f : texts) {
+      out += ',';
+      out += CsvText(*f);
     }
     out += "\r\n";
   }

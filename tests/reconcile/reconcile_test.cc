@@ -15,6 +15,7 @@ namespace retcon {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 using v1::ErpDocument;
 using v1::Gap;
 using v1::GatewayRefund;
@@ -402,6 +403,17 @@ TEST_F(ReconcileTest, CsvQuotesPerRfc4180) {
                         "8-30,,,returngo,RMA1,RF1,,"
                         "\"#1001, \"\"gift\"\"\",,,,"));
   EXPECT_THAT(csv, HasSubstr("type,owner,currency,money_at_stake"));
+}
+
+TEST_F(ReconcileTest, CsvTextThatLooksLikeAFormulaIsEscaped) {
+  erp_.erase(erp_.begin());
+  returns_[0].set_order_number("=HYPERLINK(\"http://x\",\"y\")");
+  returns_[0].set_return_id("@RMA1");
+  const std::string csv = ReportGapsCsv(Run());
+  EXPECT_THAT(csv, HasSubstr(",returngo,'@RMA1,RF1,,"
+                             "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\","));
+  EXPECT_THAT(csv, Not(HasSubstr(",=HYPERLINK")));
+  EXPECT_THAT(csv, Not(HasSubstr(",@RMA1")));
 }
 
 TEST_F(ReconcileTest, JsonUsesProtoFieldNames) {
