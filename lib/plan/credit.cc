@@ -338,7 +338,8 @@ class EventPlanner {
     RETCON_RETURN_IF_ERROR(Apportion(returns));
     bool owed_on_exchange = false;
     for (int r : event_.lines) {
-      if (ctx_.ret.lines(r).resolution() != v1::RESOLUTION_EXCHANGE) continue;
+      // EXCHANGE lines, and lines of no resolution an exchange item names.
+      if (!ctx_.exchange_values[r].exchanged) continue;
       RETCON_ASSIGN_OR_RETURN(std::optional<v1::RefundLine> line,
                               DifferenceLine(ctx_, r));
       if (!line) continue;
@@ -456,7 +457,9 @@ class EventPlanner {
     std::vector<ReturnQuantity> returns;
     for (int r : event_.lines) {
       const v1::ReturnLine& line = ctx_.ret.lines(r);
-      if (line.resolution() == v1::RESOLUTION_EXCHANGE) continue;
+      // Exchanged units are not refunded: only a difference owed on them is
+      // (DifferenceLine), whatever the line's resolution.
+      if (ctx_.exchange_values[r].exchanged) continue;
       auto field = [r](absl::string_view name) {
         return absl::StrCat("return.lines[", r, "].", name);
       };
@@ -789,7 +792,9 @@ absl::Status PlanCreditNotes(PlanContext& ctx) {
       if (covered[r]) continue;
       const v1::ReturnLine& line = ctx.ret.lines(r);
       bool owed = IsRefundResolution(line.resolution());
-      if (line.resolution() == v1::RESOLUTION_EXCHANGE) {
+      // An exchanged line (EXCHANGE, or no resolution and named by an
+      // exchange item) is owed the difference when the new items cost less.
+      if (ctx.exchange_values[r].exchanged) {
         owed = ctx.exchange_values[r].difference < 0;
       }
       if (owed) final_event.lines.push_back(r);

@@ -423,6 +423,46 @@ TEST(PlannerTest, ExchangeItemsMayNotReplaceRefundedLines) {
               HasSubstr("return.exchange_items[0].return_line_id"));
 }
 
+// A line with no resolution that an exchange item names is exchanged: a
+// refund transaction covering it pays the difference owed (new items
+// cheaper), never the returned units as goods on top of the exchange.
+TEST(PlannerTest, ExchangeOfALineWithNoResolutionCreditsOnlyTheDifference) {
+  auto planner = MakePlanner();
+  auto ret = Parse<v1::ReturnRequest>(kReturn);
+  ret.mutable_lines()->RemoveLast();
+  ret.mutable_lines(0)->clear_resolution();
+  v1::ExchangeItem* item = ret.add_exchange_items();
+  item->set_return_line_id("R1");
+  item->set_sku("DRESS-RED-12");
+  item->set_quantity(1);
+  item->mutable_unit_price()->set_minor_units(4400);
+  ret.mutable_refunds(0)->add_return_line_ids("R1");
+  ret.mutable_refunds(0)->mutable_amount()->set_minor_units(1000);
+  absl::StatusOr<v1::PostingPlan> plan =
+      planner->Plan(Parse<v1::SalesOrder>(kOrder), ret, v1::OrderHistory());
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  EXPECT_EQ(plan->exceptions_size(), 0) << plan->DebugString();
+  ASSERT_EQ(plan->credit_notes_size(), 1) << plan->DebugString();
+  const v1::CreditNote& note = plan->credit_notes(0);
+  ASSERT_EQ(note.lines_size(), 1);
+  // 54.00 paid less 44.00: 10.00, split 45.00 : 9.00 -> net 8.33, VAT 1.67.
+  EXPECT_EQ(note.lines(0).kind(), v1::CREDIT_LINE_KIND_EXCHANGE_DIFFERENCE);
+  EXPECT_EQ(note.lines(0).gross().minor_units(), 1000);
+  EXPECT_EQ(note.lines(0).tax().minor_units(), 167);
+  EXPECT_EQ(note.total_gross().minor_units(), 1000);
+  ASSERT_EQ(plan->exchange_orders_size(), 1);
+  EXPECT_EQ(plan->exchange_orders(0).price_difference().minor_units(), -1000);
+
+  // Without a transaction, the finalised note pays it.
+  ret.clear_refunds();
+  plan = planner->Plan(Parse<v1::SalesOrder>(kOrder), ret, v1::OrderHistory());
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  ASSERT_EQ(plan->credit_notes_size(), 1) << plan->DebugString();
+  EXPECT_EQ(plan->credit_notes(0).id().identity(),
+            "retcon/v1/credit-note-final/returngo/RMA-1");
+  EXPECT_EQ(plan->credit_notes(0).total_gross().minor_units(), 1000);
+}
+
 TEST(PlannerTest, ExchangeWithoutItemsIsIncompleteAndOwesNothing) {
   auto planner = MakePlanner();
   auto ret = Parse<v1::ReturnRequest>(kReturn);
