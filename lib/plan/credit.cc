@@ -26,7 +26,7 @@ struct CreditEvent {
   const v1::RefundTransaction* refund = nullptr;  // nullptr: finalised
   int refund_index = -1;
   absl::InlinedVector<int, 8> lines;  // Return line indexes, in order.
-  bool first = false;                 // Carries the return-level fees.
+  bool return_fees = false;  // Carries the fees on the whole return.
 };
 
 v1::ExceptionDetail Detail(std::string field, std::string expected,
@@ -138,7 +138,7 @@ std::string ContentOf(const PlanContext& ctx, const CreditEvent& event) {
   for (const v1::Fee& fee : ctx.ret.fees()) {
     const bool here =
         fee.return_line_id().empty()
-            ? event.first
+            ? event.return_fees
             : std::any_of(event.lines.begin(), event.lines.end(), [&](int r) {
                 return ctx.ret.lines(r).return_line_id() ==
                        fee.return_line_id();
@@ -150,6 +150,14 @@ std::string ContentOf(const PlanContext& ctx, const CreditEvent& event) {
         .Add("fee_tax_rate", fee.tax_rate());
   }
   return content.text();
+}
+
+std::string IdentityOf(const PlanContext& ctx, const CreditEvent& event) {
+  std::vector<absl::string_view> segments = {ctx.ret.source(),
+                                             ctx.ret.return_id()};
+  if (event.refund != nullptr) segments.push_back(event.refund->refund_id());
+  return CanonicalIdentity(
+      event.refund != nullptr ? "credit-note" : "credit-note-final", segments);
 }
 
 void SetTaxes(const PlanContext& ctx, const TaxShares& taxes,
@@ -307,15 +315,9 @@ class EventPlanner {
       : ctx_(ctx), event_(event) {}
 
   absl::Status Run() {
-    const absl::string_view kind =
-        event_.refund != nullptr ? "credit-note" : "credit-note-final";
-    std::vector<absl::string_view> segments = {ctx_.ret.source(),
-                                               ctx_.ret.return_id()};
-    if (event_.refund != nullptr)
-      segments.push_back(event_.refund->refund_id());
     // Built in place; moved to the parked list, or removed, as it turns out.
     note_ = ctx_.plan.add_credit_notes();
-    SetPostingId(CanonicalIdentity(kind, segments), ContentOf(ctx_, event_),
+    SetPostingId(IdentityOf(ctx_, event_), ContentOf(ctx_, event_),
                  note_->mutable_id());
     RETCON_ASSIGN_OR_RETURN(
         Replay replay,
@@ -391,7 +393,7 @@ class EventPlanner {
   }
 
   bool FeeHere(const v1::Fee& fee) const {
-    if (fee.return_line_id().empty()) return event_.first;
+    if (fee.return_line_id().empty()) return event_.return_fees;
     return std::any_of(event_.lines.begin(), event_.lines.end(), [&](int r) {
       return ctx_.ret.lines(r).return_line_id() == fee.return_line_id();
     });
@@ -704,6 +706,81 @@ class EventPlanner {
   std::vector<Issue> issues_;
 };
 
+// Which of `events` carries the fees on the whole return (-1: none of
+// them). The choice must not move once a note is posted: its content (and
+// fingerprint) says whether it deducted them.
+//  1. A credit note of the return already posted with the fees keeps them;
+//     no other note deducts them again.
+//  2. Else, while a posted note matches neither its content with the fees
+//     nor without (a REPLAY_CONFLICT, or a transaction changed since), it
+//     may have deducted them: no note deducts them until that is settled.
+//  3. Else the first live refund transaction in payload order (live: not
+//     FAILED or CANCELED, whatever else its state) whose note is not posted
+//     yet: it carries them once its state triggers a note, and until then
+//     no note does (the platform usually deducts a fee from its first
+//     refund). With none, the finalised note, if this plan has one.
+// So a transaction that fails hands the fees on to the next one not yet
+// posted, and a note posted without them is never changed to carry them.
+int ReturnFeeHolder(const PlanContext& ctx,
+                    absl::Span<const CreditEvent> events) {
+  if (std::none_of(ctx.ret.fees().begin(), ctx.ret.fees().end(),
+                   [](const v1::Fee& f) { return f.return_line_id().empty(); })) {
+    return -1;
+  }
+  const CreditEvent* final_event = nullptr;
+  for (const CreditEvent& event : events) {
+    if (event.refund == nullptr) final_event = &event;
+  }
+  // Every distinct transaction as a note, then the finalised note.
+  std::vector<CreditEvent> notes;
+  for (int i = 0; i < ctx.ret.refunds_size(); ++i) {
+    const v1::RefundTransaction& refund = ctx.ret.refunds(i);
+    bool seen = false;
+    for (const CreditEvent& n : notes) {
+      seen = seen || n.refund->refund_id() == refund.refund_id();
+    }
+    if (seen) continue;
+    CreditEvent note;
+    note.refund = &refund;
+    note.refund_index = i;
+    note.lines = CoveredLines(ctx.ret, refund);
+    notes.push_back(std::move(note));
+  }
+  if (final_event != nullptr) notes.push_back(*final_event);
+  std::vector<bool> posted(notes.size(), false);
+  int holder = -1;  // Into `notes`.
+  bool unknown = false;
+  for (size_t n = 0; n < notes.size() && holder < 0; ++n) {
+    auto it = ctx.posted.find(RetconUuid(IdentityOf(ctx, notes[n])));
+    if (it == ctx.posted.end()) continue;
+    posted[n] = true;
+    const std::string& fingerprint = it->second->fingerprint();
+    notes[n].return_fees = true;
+    if (RetconUuid(ContentOf(ctx, notes[n])) == fingerprint) {
+      holder = static_cast<int>(n);
+      continue;
+    }
+    notes[n].return_fees = false;
+    unknown = unknown || RetconUuid(ContentOf(ctx, notes[n])) != fingerprint;
+  }
+  if (holder < 0 && unknown) return -1;
+  for (size_t n = 0; n < notes.size() && holder < 0; ++n) {
+    if (posted[n]) continue;
+    if (notes[n].refund == nullptr || Live(*notes[n].refund)) {
+      holder = static_cast<int>(n);
+    }
+  }
+  if (holder < 0) return -1;
+  for (size_t e = 0; e < events.size(); ++e) {
+    if (notes[holder].refund == nullptr ? events[e].refund == nullptr
+                                        : events[e].refund_index ==
+                                              notes[holder].refund_index) {
+      return static_cast<int>(e);
+    }
+  }
+  return -1;  // Its transaction does not trigger a note yet.
+}
+
 }  // namespace
 
 absl::Status ValueExchanges(PlanContext& ctx) {
@@ -801,17 +878,8 @@ absl::Status PlanCreditNotes(PlanContext& ctx) {
     }
     if (!final_event.lines.empty()) events.push_back(std::move(final_event));
   }
-  // Fees on the whole return go with the first live refund transaction in
-  // payload order, whatever state the others are in, or with the
-  // finalised event when there is none: the same note carries them in
-  // every delivery of the return.
-  int first_live = -1;
-  for (int i = 0; i < ctx.ret.refunds_size() && first_live < 0; ++i) {
-    if (Live(ctx.ret.refunds(i))) first_live = i;
-  }
-  for (CreditEvent& event : events) {
-    event.first = first_live >= 0 ? event.refund_index == first_live
-                                  : event.refund == nullptr;
+  if (const int holder = ReturnFeeHolder(ctx, events); holder >= 0) {
+    events[holder].return_fees = true;
   }
   for (const CreditEvent& event : events) {
     RETCON_RETURN_IF_ERROR(EventPlanner(ctx, event).Run());

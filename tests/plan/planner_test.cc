@@ -409,6 +409,95 @@ TEST(PlannerTest, ReturnFeeGoesWithTheFirstLiveRefundInEveryDelivery) {
   EXPECT_EQ(second->credit_notes(0).total_gross().minor_units(), 5100);
 }
 
+int64_t FeeLines(const v1::CreditNote& note) {
+  int64_t n = 0;
+  for (const v1::RefundLine& line : note.lines()) {
+    n += line.kind() == v1::CREDIT_LINE_KIND_FEE;
+  }
+  return n;
+}
+
+// The first live transaction carried the return's fee but failed before
+// its note was posted; the next one was already posted without it. The fee
+// goes to the transaction that replaces the failed one: the posted note is
+// no replay conflict and the fee is deducted once (it once moved to the
+// posted note: REPLAY_CONFLICT, and the fee deducted nowhere).
+TEST(PlannerTest, ReturnFeeOfAFailedRefundGoesToItsReplacement) {
+  auto planner = MakePlanner();
+  const auto order = Parse<v1::SalesOrder>(kOrder);
+  auto ret = Parse<v1::ReturnRequest>(kReturn);
+  ret.clear_refunds();
+  ret.add_fees()->mutable_amount()->set_minor_units(300);
+  v1::RefundTransaction* rf1 = ret.add_refunds();
+  rf1->set_refund_id("RF1");
+  rf1->add_return_line_ids("R1");
+  rf1->set_status(v1::TRANSACTION_STATUS_PENDING);
+  rf1->mutable_amount()->set_minor_units(5400 - 300);
+  v1::RefundTransaction* rf2 = ret.add_refunds();
+  rf2->set_refund_id("RF2");
+  rf2->add_return_line_ids("R2");
+  rf2->set_status(v1::TRANSACTION_STATUS_SUCCESS);
+  rf2->mutable_amount()->set_minor_units(3600);
+  v1::OrderHistory history;
+  absl::StatusOr<v1::PostingPlan> plan = planner->Plan(order, ret, history);
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  ASSERT_EQ(plan->credit_notes_size(), 1) << plan->DebugString();
+  EXPECT_EQ(FeeLines(plan->credit_notes(0)), 0);
+  ASSERT_TRUE(planner->RecordPlan(order, *plan, &history).ok());
+
+  ret.mutable_refunds(0)->set_status(v1::TRANSACTION_STATUS_FAILED);
+  v1::RefundTransaction* rf3 = ret.add_refunds();
+  *rf3 = ret.refunds(0);
+  rf3->set_refund_id("RF3");
+  rf3->set_status(v1::TRANSACTION_STATUS_SUCCESS);
+  plan = planner->Plan(order, ret, history);
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  EXPECT_EQ(plan->exceptions_size(), 0) << plan->DebugString();
+  ASSERT_EQ(plan->credit_notes_size(), 1) << plan->DebugString();
+  EXPECT_EQ(plan->credit_notes(0).refund_id(), "RF3");
+  EXPECT_EQ(FeeLines(plan->credit_notes(0)), 1);
+  EXPECT_EQ(plan->credit_notes(0).total_gross().minor_units(), 5100);
+  EXPECT_EQ(plan->already_posted_size(), 3);  // RF2's note, both movements.
+}
+
+// A note posted with the return's fee keeps it when its transaction later
+// fails: the next transaction's note does not deduct the fee a second time.
+TEST(PlannerTest, ReturnFeePostedStaysWithItsNote) {
+  auto planner = MakePlanner();
+  const auto order = Parse<v1::SalesOrder>(kOrder);
+  auto ret = Parse<v1::ReturnRequest>(kReturn);
+  ret.clear_refunds();
+  ret.add_fees()->mutable_amount()->set_minor_units(300);
+  v1::RefundTransaction* rf1 = ret.add_refunds();
+  rf1->set_refund_id("RF1");
+  rf1->add_return_line_ids("R1");
+  rf1->set_status(v1::TRANSACTION_STATUS_SUCCESS);
+  rf1->mutable_amount()->set_minor_units(5400 - 300);
+  ret.set_status(v1::RETURN_STATUS_RECEIVED);  // No finalised note yet.
+  v1::OrderHistory history;
+  absl::StatusOr<v1::PostingPlan> plan = planner->Plan(order, ret, history);
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  ASSERT_EQ(plan->credit_notes_size(), 1) << plan->DebugString();
+  EXPECT_EQ(FeeLines(plan->credit_notes(0)), 1);
+  ASSERT_TRUE(planner->RecordPlan(order, *plan, &history).ok());
+
+  ret.mutable_refunds(0)->set_status(v1::TRANSACTION_STATUS_FAILED);
+  v1::RefundTransaction* rf2 = ret.add_refunds();
+  rf2->set_refund_id("RF2");
+  rf2->add_return_line_ids("R2");
+  rf2->set_status(v1::TRANSACTION_STATUS_SUCCESS);
+  rf2->mutable_amount()->set_minor_units(3600);
+  plan = planner->Plan(order, ret, history);
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  ASSERT_EQ(plan->credit_notes_size(), 1) << plan->DebugString();
+  EXPECT_EQ(plan->credit_notes(0).refund_id(), "RF2");
+  EXPECT_EQ(FeeLines(plan->credit_notes(0)), 0);
+  EXPECT_EQ(plan->credit_notes(0).total_gross().minor_units(), 3600);
+  for (const v1::Exception& e : plan->exceptions()) {
+    EXPECT_NE(e.code(), v1::EXCEPTION_CODE_REPLAY_CONFLICT) << e.message();
+  }
+}
+
 TEST(PlannerTest, ExchangeItemsMayNotReplaceRefundedLines) {
   auto planner = MakePlanner();
   auto ret = Parse<v1::ReturnRequest>(kReturn);
