@@ -1,9 +1,13 @@
 // Recording posted documents in the order's history.
+#include <algorithm>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "lib/apportion/internal/figures.h"
 #include "lib/internal/status_macros.h"
+#include "retcon/allocation.h"
 #include "lib/plan/internal/plan_context.h"
 #include "retcon/tax.h"
 
@@ -75,7 +79,156 @@ absl::StatusOr<Figures> FiguresOf(const v1::RefundLine& line,
   return f;
 }
 
+// The tax entry of `rate` in `taxes`, added (at 0) when missing.
+v1::Money* TaxAt(google::protobuf::RepeatedPtrField<v1::TaxAmount>* taxes,
+                 const TaxRate& rate) {
+  for (v1::TaxAmount& t : *taxes) {
+    absl::StatusOr<TaxRate> parsed = TaxRate::Parse(t.rate());
+    if (parsed.ok() && *parsed == rate) return t.mutable_amount();
+  }
+  v1::TaxAmount* t = taxes->Add();
+  t->set_rate(rate.ToString());
+  return t->mutable_amount();
+}
+
+// What line-level entry `h` of bundle line `line` credited, amount by
+// amount (gross, discount, then the line's rates): as recorded, or by the
+// cumulative rule where it records nothing.
+absl::StatusOr<Figures> LineCredited(const v1::LineHistory& h,
+                                     const PaidLine& line, RoundingMode mode,
+                                     absl::string_view path) {
+  const Figures rule = apportion_internal::Cumulative(
+      line.paid, h.credited_quantity(), line.units, mode);
+  Figures f = rule;
+  if (h.has_credited_gross()) f.gross = h.credited_gross().minor_units();
+  if (h.has_credited_discount()) {
+    f.discount = h.credited_discount().minor_units();
+  }
+  for (int t = 0; t < h.credited_taxes_size(); ++t) {
+    absl::StatusOr<TaxRate> rate = TaxRate::Parse(h.credited_taxes(t).rate());
+    auto it = std::find_if(f.taxes.begin(), f.taxes.end(), [&](const TaxShare& s) {
+      return rate.ok() && s.rate == *rate;
+    });
+    if (it == f.taxes.end()) {
+      return FieldError(absl::StrCat(path, ".credited_taxes[", t, "].rate"),
+                        absl::StrCat("the line has no tax at ",
+                                     h.credited_taxes(t).rate(), "%"));
+    }
+    it->amount = h.credited_taxes(t).amount().minor_units();
+  }
+  return f;
+}
+
+// SplitBundleHistory, computing the order's figures only when the history
+// has a line-level entry for a line that may be a bundle.
+absl::Status SplitBundleHistoryOf(const v1::SalesOrder& order,
+                                  const ApportionOptions& options,
+                                  v1::OrderHistory& history) {
+  bool any = false;
+  for (const v1::LineHistory& h : history.lines()) {
+    any = any || h.component_sku().empty();
+  }
+  if (!any) return absl::OkStatus();
+  RETCON_ASSIGN_OR_RETURN(OrderFigures figures, PaidFigures(order, options));
+  return SplitBundleHistory(figures, order, options.rounding, history);
+}
+
 }  // namespace
+
+absl::Status SplitBundleHistory(const OrderFigures& figures,
+                                const v1::SalesOrder& order, RoundingMode mode,
+                                v1::OrderHistory& history) {
+  for (int i = 0; i < history.lines_size(); ++i) {
+    const v1::LineHistory& h = history.lines(i);
+    if (!h.component_sku().empty()) continue;
+    int l = -1;
+    for (int k = 0; k < order.lines_size() && l < 0; ++k) {
+      if (order.lines(k).line_id() == h.order_line_id()) l = k;
+    }
+    if (l < 0) continue;  // Apportioning names the unknown line.
+    const PaidLine& line = figures.lines[l];
+    if (line.component_begin == line.component_end) continue;
+    const std::string path = absl::StrCat("history.lines[", i, "]");
+    const std::pair<int64_t, const char*> counts[] = {
+        {h.credited_quantity(), "credited_quantity"},
+        {h.moved_quantity(), "moved_quantity"},
+        {h.exchanged_quantity(), "exchanged_quantity"}};
+    for (const auto& [n, name] : counts) {
+      if (n < 0 || n > line.units) {
+        return FieldError(absl::StrCat(path, ".", name),
+                          absl::StrCat("must be between 0 and the ", line.units,
+                                       " bundles sold, got ", n));
+      }
+    }
+    RETCON_ASSIGN_OR_RETURN(Figures credited, LineCredited(h, line, mode, path));
+    // Each amount in proportion to what each component was paid of it (by
+    // units when none was paid any), largest remainder: the parts add up to
+    // what the line credited, so nothing is credited twice or lost.
+    const int n = line.component_end - line.component_begin;
+    std::vector<Figures> parts(n);
+    for (size_t k = 0; k < apportion_internal::AmountCount(credited); ++k) {
+      std::vector<int64_t> weights(n);
+      bool any = false;
+      for (int c = 0; c < n; ++c) {
+        weights[c] = apportion_internal::AmountAt(
+            figures.components[line.component_begin + c].paid, k);
+        any = any || weights[c] > 0;
+      }
+      if (!any) {
+        for (int c = 0; c < n; ++c) {
+          weights[c] = figures.components[line.component_begin + c].units;
+        }
+      }
+      RETCON_ASSIGN_OR_RETURN(
+          std::vector<int64_t> shares,
+          AllocateByWeights(apportion_internal::AmountAt(credited, k), weights));
+      for (int c = 0; c < n; ++c) {
+        if (k == 0) parts[c].taxes = credited.taxes;
+        apportion_internal::AmountAt(parts[c], k) = shares[c];
+      }
+    }
+    const v1::LineHistory whole = h;  // The entry goes; keep its figures.
+    history.mutable_lines()->DeleteSubrange(i, 1);
+    --i;
+    for (int c = 0; c < n; ++c) {
+      const PaidLine& component = figures.components[line.component_begin + c];
+      const int64_t per_bundle = component.units / line.units;
+      v1::LineHistory* entry =
+          MutableHistory(history, whole.order_line_id(), component.sku);
+      if (whole.credited_quantity() > 0) {
+        // A component entry recording quantities only is at its rule.
+        const Figures own = apportion_internal::CumulativeOf(
+            figures, component, entry->credited_quantity(), mode);
+        const std::string& currency = figures.currency_code;
+        auto add = [&](v1::Money* money, bool recorded, int64_t start,
+                       int64_t amount) {
+          money->set_currency_code(currency);
+          money->set_minor_units((recorded ? money->minor_units() : start) +
+                                 amount);
+        };
+        add(entry->mutable_credited_gross(), entry->has_credited_gross(),
+            own.gross, parts[c].gross);
+        add(entry->mutable_credited_discount(), entry->has_credited_discount(),
+            own.discount, parts[c].discount);
+        for (size_t t = 0; t < parts[c].taxes.size(); ++t) {
+          const int before = entry->credited_taxes_size();
+          v1::Money* tax = TaxAt(entry->mutable_credited_taxes(),
+                                 parts[c].taxes[t].rate);
+          const bool recorded = entry->credited_taxes_size() == before;
+          add(tax, recorded, t < own.taxes.size() ? own.taxes[t].amount : 0,
+              parts[c].taxes[t].amount);
+        }
+        entry->set_credited_quantity(entry->credited_quantity() +
+                                     whole.credited_quantity() * per_bundle);
+      }
+      entry->set_moved_quantity(entry->moved_quantity() +
+                                whole.moved_quantity() * per_bundle);
+      entry->set_exchanged_quantity(entry->exchanged_quantity() +
+                                    whole.exchanged_quantity() * per_bundle);
+    }
+  }
+  return absl::OkStatus();
+}
 
 absl::Status RecordCreditNote(const PlannerConfig& config,
                               const v1::SalesOrder& order,
@@ -108,9 +261,10 @@ absl::Status RecordCreditNote(const PlannerConfig& config,
   options.catalog = &config.catalog;
   std::optional<v1::SalesOrder> known =
       WithoutUnknownBundles(order, config.catalog);
+  const v1::SalesOrder& valued = known ? *known : order;
   v1::OrderHistory updated = *history;
-  RETCON_RETURN_IF_ERROR(
-      RecordRefund(known ? *known : order, refund, &updated, options));
+  RETCON_RETURN_IF_ERROR(SplitBundleHistoryOf(valued, options, updated));
+  RETCON_RETURN_IF_ERROR(RecordRefund(valued, refund, &updated, options));
   RETCON_RETURN_IF_ERROR(
       AddKey(note.id(), v1::POSTING_KIND_CREDIT_NOTE, updated));
   history->Swap(&updated);
@@ -144,6 +298,8 @@ absl::Status RecordStockMovement(const PlannerConfig& config,
   }
   v1::OrderHistory updated = *history;
   if (updated.order_id().empty()) updated.set_order_id(order.order_id());
+  RETCON_RETURN_IF_ERROR(
+      SplitBundleHistory(figures, valued, options.rounding, updated));
   AddMoved(figures, valued, line, movement.component_sku(), movement.quantity(),
            updated);
   RETCON_RETURN_IF_ERROR(

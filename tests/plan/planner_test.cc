@@ -590,6 +590,81 @@ TEST(PlannerTest, WholeBundleOfUnknownSplitIsNotStockedAsTheBundleSku) {
   EXPECT_EQ(plan->credit_notes_size(), 1);
 }
 
+// A bundle line credited (and moved) whole while the catalog did not define
+// it is recorded at line level. Once the catalog defines it, a return of
+// one component continues from that history per component (it once failed
+// with "history.lines[i].component_sku: line 'L2' is a bundle"), and
+// recording it rewrites the line-level entry per component.
+TEST(PlannerTest, BundleDefinedAfterItWasCreditedWholeContinuesPerComponent) {
+  auto before = MakePlanner();
+  auto after = MakePlanner(kRules, R"pb(
+    bundles {
+      bundle_sku: "SCARF-SET"
+      components { sku: "SCARF-A" quantity: 1 weight: 3 }
+      components { sku: "SCARF-B" quantity: 1 weight: 1 }
+    }
+  )pb");
+  auto order = Parse<v1::SalesOrder>(kOrder);
+  order.mutable_lines(1)->set_sku("SCARF-SET");
+  order.mutable_lines(1)->set_quantity(2);
+  order.mutable_lines(1)->mutable_unit_price()->set_minor_units(2000);
+  // L2 paid 40.00 - 4.00 = 36.00, VAT 6.00: per set 18.00, VAT 3.00. By
+  // weights 3 : 1, SCARF-A paid 27.00 (VAT 4.50), SCARF-B 9.00 (VAT 1.50).
+  auto ret = Parse<v1::ReturnRequest>(kReturn);
+  ret.mutable_lines()->DeleteSubrange(0, 1);
+  ret.mutable_lines(0)->set_platform_sku("SCARF-SET");
+  ret.mutable_refunds(0)->mutable_amount()->set_minor_units(1800);
+  v1::OrderHistory history;
+  absl::StatusOr<v1::PostingPlan> plan = before->Plan(order, ret, history);
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  ASSERT_EQ(plan->credit_notes_size(), 1) << plan->DebugString();
+  EXPECT_EQ(plan->credit_notes(0).lines(0).component_sku(), "");
+  ASSERT_TRUE(before->RecordPlan(order, *plan, &history).ok());
+
+  ret.set_return_id("RMA-2");
+  ret.mutable_lines(0)->set_component_sku("SCARF-A");
+  ret.mutable_lines(0)->set_platform_sku("SCARF-A");
+  ret.mutable_refunds(0)->set_refund_id("RF2");
+  ret.mutable_refunds(0)->mutable_amount()->set_minor_units(1350);
+  plan = after->Plan(order, ret, history);
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  EXPECT_EQ(plan->exceptions_size(), 0) << plan->DebugString();
+  ASSERT_EQ(plan->credit_notes_size(), 1) << plan->DebugString();
+  // The whole set credited 13.50 (VAT 2.25) of SCARF-A's 27.00 (4.50).
+  EXPECT_EQ(plan->credit_notes(0).total_gross().minor_units(), 1350);
+  EXPECT_EQ(plan->credit_notes(0).total_tax().minor_units(), 225);
+  ASSERT_TRUE(after->RecordPlan(order, *plan, &history).ok());
+  for (const v1::LineHistory& h : history.lines()) {
+    if (h.order_line_id() != "L2") continue;
+    EXPECT_FALSE(h.component_sku().empty()) << history.DebugString();
+    EXPECT_EQ(h.credited_quantity(), h.component_sku() == "SCARF-A" ? 2 : 1);
+    EXPECT_EQ(h.credited_gross().minor_units(),
+              h.component_sku() == "SCARF-A" ? 2700 : 450);
+    EXPECT_EQ(h.moved_quantity(), h.component_sku() == "SCARF-A" ? 2 : 1);
+  }
+
+  // SCARF-A again: nothing of it is left, a business problem, not an error.
+  ret.set_return_id("RMA-3");
+  ret.mutable_refunds(0)->set_refund_id("RF3");
+  plan = after->Plan(order, ret, history);
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  EXPECT_EQ(plan->credit_notes_size(), 0);
+  ASSERT_EQ(plan->parked_credit_notes_size(), 1);
+
+  // The rest: SCARF-B of the second set, 4.50 (VAT 0.75); 36.00 in all.
+  ret.set_return_id("RMA-4");
+  ret.mutable_lines(0)->set_component_sku("SCARF-B");
+  ret.mutable_lines(0)->set_platform_sku("SCARF-B");
+  ret.mutable_refunds(0)->set_refund_id("RF4");
+  ret.mutable_refunds(0)->mutable_amount()->set_minor_units(450);
+  plan = after->Plan(order, ret, history);
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  EXPECT_EQ(plan->exceptions_size(), 0) << plan->DebugString();
+  ASSERT_EQ(plan->credit_notes_size(), 1) << plan->DebugString();
+  EXPECT_EQ(plan->credit_notes(0).total_gross().minor_units(), 450);
+  EXPECT_EQ(plan->credit_notes(0).total_tax().minor_units(), 75);
+}
+
 TEST(PlannerTest, RefundPolicySeesTheGoodsValue) {
   std::string rules = kRules;
   rules += R"pb(

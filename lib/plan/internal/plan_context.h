@@ -223,6 +223,20 @@ bool InStatuses(v1::ReturnStatus status,
 std::optional<v1::SalesOrder> WithoutUnknownBundles(const v1::SalesOrder& order,
                                                     const v1::Catalog& catalog);
 
+// Rewrites the line-level entries of bundle lines in `history` per
+// component: entries recorded while the bundle's split was unknown (the
+// catalog defined it later). Each component gets the whole bundles' units
+// (credited, moved, exchanged) times its units per bundle, and its part of
+// the credited amounts, split by what each component was paid (largest
+// remainder, exact sum), so later refunds continue cumulatively from them.
+// `order` and `figures` are the order as valued (WithoutUnknownBundles);
+// lines still of unknown split keep their line-level entries. Errors:
+// InvalidArgument for quantities beyond the bundles sold, or taxes at rates
+// the line does not have.
+absl::Status SplitBundleHistory(const OrderFigures& figures,
+                                const v1::SalesOrder& order, RoundingMode mode,
+                                v1::OrderHistory& history);
+
 // Planner's Record* methods (lib/plan/record.cc).
 absl::Status RecordCreditNote(const PlannerConfig& config,
                               const v1::SalesOrder& order,
