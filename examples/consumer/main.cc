@@ -10,6 +10,7 @@
 #include "retcon/money.h"
 #include "retcon/v1/history.pb.h"
 #include "retcon/v1/order.pb.h"
+#include "readme_example.h"
 
 namespace {
 
@@ -36,6 +37,79 @@ retcon::v1::SalesOrder SixUnitsForTenPounds() {
   line->add_discount_allocations()->mutable_amount()->set_minor_units(200);
   line->add_tax_lines()->set_rate("20");
   return order;
+}
+
+// Two one-row rules: everything received goes to Leeds, to be sold again.
+constexpr char kRules[] = R"pb(
+  id: "consumer" version: "1" effective_from: "2026-01-01"
+  decisions {
+    name: "depot" fact_type: "retcon.v1.ReturnItemFact" hit_policy: FIRST
+    outputs { name: "depot" type: STRING }
+    rows { id: "ALL" outputs { string_value: "LEEDS" } }
+  }
+  decisions {
+    name: "disposition" fact_type: "retcon.v1.ReturnItemFact"
+    hit_policy: FIRST
+    outputs {
+      name: "disposition" type: ENUM enum_type: "retcon.v1.Disposition"
+    }
+    rows { id: "ALL" outputs { enum_value: "DISPOSITION_SELLABLE" } }
+  }
+)pb";
+
+// The README's embedding example: the first return of 1 unit of E1's line,
+// refunded 1.67, plans a credit note of 1.67 and a movement into LEEDS;
+// planning it again after recording posts nothing.
+void PlanWithTheReadmeExample(const retcon::v1::SalesOrder& order) {
+  retcon::v1::ReturnRequest ret;
+  ret.set_source("returngo");
+  ret.set_return_id("RMA-1");
+  ret.set_order_id(order.order_id());
+  ret.set_status(retcon::v1::RETURN_STATUS_DONE);
+  retcon::v1::ReturnLine* line = ret.add_lines();
+  line->set_return_line_id("R1");
+  line->set_order_line_id("L1");
+  line->set_quantity(1);
+  line->set_resolution(retcon::v1::RESOLUTION_REFUND_TO_PAYMENT_METHOD);
+  line->mutable_inspection()->set_returned(true);
+  retcon::v1::RefundTransaction* refund = ret.add_refunds();
+  refund->set_refund_id("RF-1");
+  refund->set_status(retcon::v1::TRANSACTION_STATUS_SUCCESS);
+  refund->set_method(retcon::v1::RESOLUTION_REFUND_TO_PAYMENT_METHOD);
+  refund->mutable_amount()->set_minor_units(167);
+
+  retcon::v1::OrderHistory history;
+  history.set_order_id(order.order_id());
+  absl::StatusOr<retcon::v1::PostingPlan> plan =
+      PlanReturn(kRules, retcon::v1::Catalog(), order, ret, history);
+  if (!plan.ok()) {
+    std::cerr << "consumer: PlanReturn: " << plan.status() << "\n";
+    ++failures;
+    return;
+  }
+  Expect("credit notes", plan->credit_notes_size(), 1);
+  Expect("exceptions", plan->exceptions_size(), 0);
+  Expect("stock movements", plan->stock_movements_size(), 1);
+  if (plan->credit_notes_size() == 1) {
+    Expect("credit note gross",
+           plan->credit_notes(0).total_gross().minor_units(), 167);
+  }
+  if (plan->stock_movements_size() == 1 &&
+      plan->stock_movements(0).depot() != "LEEDS") {
+    std::cerr << "consumer: depot is " << plan->stock_movements(0).depot()
+              << ", expected LEEDS\n";
+    ++failures;
+  }
+  absl::StatusOr<retcon::v1::PostingPlan> again =
+      PlanReturn(kRules, retcon::v1::Catalog(), order, ret, history);
+  if (!again.ok()) {
+    std::cerr << "consumer: PlanReturn again: " << again.status() << "\n";
+    ++failures;
+    return;
+  }
+  Expect("credit notes on replay", again->credit_notes_size(), 0);
+  Expect("stock movements on replay", again->stock_movements_size(), 0);
+  Expect("already posted on replay", again->already_posted_size(), 2);
 }
 
 }  // namespace
@@ -82,7 +156,9 @@ int main() {
            refund->total.gross - refund->total.net - refund->total.tax(), 0);
     credited += quantities[i];
   }
+  PlanWithTheReadmeExample(order);
   if (failures > 0) return 1;
-  std::cout << "consumer: retcon found, linked and computed E1 and E4\n";
+  std::cout << "consumer: retcon found, linked, computed E1 and E4 and "
+               "planned the README's example\n";
   return 0;
 }
