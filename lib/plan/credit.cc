@@ -468,15 +468,16 @@ class EventPlanner {
       const int l = ctx_.OrderLine(line.order_line_id());
       if (!line.component_sku().empty() &&
           ctx_.Paid(l, line.component_sku()) == nullptr) {
+        const UnknownComponent why =
+            DescribeUnknownComponent(ctx_, l, line.component_sku());
         Issue issue;
         issue.code = v1::EXCEPTION_CODE_UNKNOWN_BUNDLE;
         issue.message = absl::StrCat(
             "Line '", line.return_line_id(), "' returns component ",
             line.component_sku(), " of order line '", line.order_line_id(),
-            "', but neither the order nor the catalog gives that bundle's "
-            "split, so its refund cannot be valued. The credit note is held "
-            "back; add the bundle to the catalog, then plan the return "
-            "again.");
+            "', but ", why.reason,
+            ", so its refund cannot be valued. The credit note is held back. ",
+            why.action);
         issue.details.push_back(Detail(field("component_sku"),
                                        "a component with a known price share",
                                        line.component_sku()));
@@ -505,11 +506,13 @@ class EventPlanner {
             " x ",
             line.component_sku().empty() ? line.platform_sku()
                                          : line.component_sku(),
-            " of order ", ctx_.order.order_number(), ", but only ",
-            std::max<int64_t>(left, 0),
-            " of those units are still refundable (the rest were already "
-            "credited or exchanged). The credit note is held back: check "
-            "for a refund made twice.");
+            " of order ", ctx_.order.order_number(), ", but ",
+            left <= 0   ? "none of those units is"
+            : left == 1 ? "only 1 of those units is"
+                        : absl::StrCat("only ", left, " of those units are"),
+            " still refundable (the rest were already credited or "
+            "exchanged). The credit note is held back: check for a refund "
+            "made twice.");
         issue.details.push_back(Detail(
             field("quantity"), absl::StrCat("<= ", std::max<int64_t>(left, 0)),
             absl::StrCat(line.quantity())));
@@ -811,7 +814,8 @@ absl::Status ValueExchanges(PlanContext& ctx) {
     const int l = ctx.OrderLine(line.order_line_id());
     if (!line.component_sku().empty() &&
         ctx.Paid(l, line.component_sku()) == nullptr) {
-      continue;  // Unknown bundle split: no value to compare.
+      value.unvalued = true;  // The exchange order is parked for it.
+      continue;
     }
     const int64_t quantity = std::max<int64_t>(
         0, std::min(line.quantity(), Remaining(ctx, l, line.component_sku())));

@@ -3,6 +3,8 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "lib/internal/status_macros.h"
 #include "lib/plan/internal/plan_context.h"
 
@@ -66,6 +68,76 @@ absl::Status Route(const PlanContext& ctx, const Issue& issue, v1::Owner* owner,
 }
 
 }  // namespace
+
+std::string Units(int64_t n) {
+  return absl::StrCat(n, n == 1 ? " unit" : " units");
+}
+
+namespace {
+
+// "A", "A and B", "A, B and C".
+std::string ListOf(const std::vector<std::string>& names) {
+  if (names.size() <= 1) return names.empty() ? "" : names[0];
+  return absl::StrCat(
+      absl::StrJoin(names.begin(), names.end() - 1, ", "), " and ",
+      names.back());
+}
+
+}  // namespace
+
+UnknownComponent DescribeUnknownComponent(const PlanContext& ctx,
+                                          int order_line,
+                                          absl::string_view component) {
+  const v1::SalesOrderLine& sold = ctx.order.lines(order_line);
+  const PaidLine& paid = ctx.figures.lines[order_line];
+  const std::string line = absl::StrCat("order line '", sold.line_id(),
+                                        "' (", sold.sku(), ")");
+  UnknownComponent out;
+  std::vector<std::string> names;
+  if (paid.component_begin != paid.component_end) {
+    for (int c = paid.component_begin; c < paid.component_end; ++c) {
+      names.push_back(std::string(ctx.figures.components[c].sku));
+    }
+    out.reason = absl::StrCat(component, " is not one of the components of ",
+                              line, ": ", ListOf(names));
+    out.action =
+        "Check what came back; if the bundle's make-up is wrong, correct it "
+        "in the catalog (or the order), then plan the return again.";
+    return out;
+  }
+  const v1::SalesOrderLine& listed =
+      ctx.original != nullptr ? ctx.original->lines(order_line) : sold;
+  bool named = false;
+  for (const v1::BundleComponent& c : listed.components()) {
+    names.push_back(c.sku());
+    named = named || c.sku() == component;
+  }
+  out.split_unknown = named;
+  if (named) {
+    out.reason = absl::StrCat(
+        "the order lists ", component, " as a component of ", line,
+        " without its share of the price, and the catalog does not define "
+        "that bundle");
+    out.action =
+        "Add the bundle to the catalog (components and weights), then plan "
+        "the return again.";
+  } else if (!names.empty()) {
+    out.reason = absl::StrCat("the order lists ", ListOf(names), ", not ",
+                              component, ", as the components of ", line);
+    out.action =
+        "Check what came back; if the bundle's make-up is wrong, add the "
+        "bundle to the catalog (components and weights), then plan the "
+        "return again.";
+  } else {
+    out.reason = absl::StrCat(
+        line, " is not a bundle: neither the order nor the catalog gives it "
+              "components");
+    out.action =
+        "Check what came back; if the line is a bundle, add it to the "
+        "catalog (components and weights), then plan the return again.";
+  }
+  return out;
+}
 
 absl::StatusOr<bool> RaiseIssues(PlanContext& ctx, std::vector<Issue>& issues,
                                  absl::string_view key) {

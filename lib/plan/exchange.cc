@@ -247,19 +247,49 @@ absl::Status PlanExchange(PlanContext& ctx) {
                  "an item for line '" + line.return_line_id() + "'", "none"));
       issues.push_back(std::move(issue));
     }
+    if (value.unvalued) {
+      const UnknownComponent why =
+          DescribeUnknownComponent(ctx, ctx.OrderLine(line.order_line_id()),
+                                   line.component_sku());
+      Issue issue;
+      issue.code = v1::EXCEPTION_CODE_UNKNOWN_BUNDLE;
+      issue.message = absl::StrCat(
+          "Line '", line.return_line_id(), "' exchanges component ",
+          line.component_sku(), " of order line '", line.order_line_id(),
+          "', but ", why.reason,
+          ", so its value cannot be set against the new items (the price "
+          "difference would charge their full price). The exchange order is "
+          "held back. ",
+          why.action);
+      issue.details.push_back(
+          Detail(absl::StrCat("return.lines[", r, "].component_sku"),
+                 "a component with a known price share", line.component_sku()));
+      issues.push_back(std::move(issue));
+    }
     if (value.excess > 0) {
+      const int64_t left = line.quantity() - value.excess;
+      const int64_t new_items = value.difference + value.returned.gross;
       Issue issue;
       issue.code = v1::EXCEPTION_CODE_OVER_REFUND;
       issue.message = absl::StrCat(
-          "Line '", line.return_line_id(), "' exchanges ", line.quantity(),
-          " units of order line '", line.order_line_id(), "', but ",
-          value.excess,
-          " of them were already credited or exchanged. The exchange order "
-          "is held back: check for an exchange or refund made twice.");
+          "Line '", line.return_line_id(), "' exchanges ",
+          Units(line.quantity()), " of order line '", line.order_line_id(),
+          "', but ",
+          line.quantity() == 1 ? "it was"
+          : value.excess == 1  ? "1 of them was"
+                               : absl::StrCat(value.excess, " of them were"),
+          " already credited or exchanged. The exchange order is held back: "
+          "check for an exchange or refund made twice. Its price difference "
+          "sets the new items (",
+          ctx.Format(new_items), ") against ",
+          left == 0 ? "nothing returned: no unit is still refundable"
+                    : absl::StrCat("the ", Units(left),
+                                   " still refundable only (worth ",
+                                   ctx.Format(value.returned.gross), ")"),
+          ".");
       issue.details.push_back(
           Detail(absl::StrCat("return.lines[", r, "].quantity"),
-                 absl::StrCat("<= ", line.quantity() - value.excess),
-                 absl::StrCat(line.quantity())));
+                 absl::StrCat("<= ", left), absl::StrCat(line.quantity())));
       issues.push_back(std::move(issue));
     }
   }

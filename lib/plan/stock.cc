@@ -214,23 +214,41 @@ absl::Status PlanMove(PlanContext& ctx, const Move& m) {
   if (m.paid == nullptr) {
     Issue issue;
     issue.code = v1::EXCEPTION_CODE_UNKNOWN_BUNDLE;
-    issue.message =
-        m.component_sku.empty()
-            ? absl::StrCat(
-                  "Order line '", line.order_line_id(), "' (", m.expected_sku,
-                  ") is a bundle whose make-up and price split neither the "
-                  "order nor the catalog gives, so its return cannot be put "
-                  "into stock (the bundle SKU itself is not stocked). Add the "
-                  "bundle to the catalog, then plan the return again.")
-            : absl::StrCat(
-                  "The return names component ", m.component_sku,
-                  " of order line '", line.order_line_id(),
-                  "', but neither the order nor the catalog says that line is "
-                  "a bundle with that component. Add the bundle to the "
-                  "catalog (components and weights), then plan the return "
-                  "again.");
-    issue.details.push_back(Detail(
-        field("component_sku"), "a component of the bundle", m.component_sku));
+    if (m.component_sku.empty()) {
+      // A whole bundle of unknown split: nothing moves until the catalog
+      // says what it is made of; never the bundle SKU.
+      erp_sku.clear();
+      const v1::SalesOrderLine& listed = ctx.original->lines(m.order_line);
+      std::string components;
+      for (int c = 0; c < listed.components_size(); ++c) {
+        absl::StrAppend(&components, c == 0 ? "" : ", ",
+                        listed.components(c).quantity(), " x ",
+                        listed.components(c).sku());
+      }
+      issue.message = absl::StrCat(
+          "Order line '", line.order_line_id(), "' (", m.expected_sku,
+          ") is a bundle (the order lists ", components,
+          " per bundle) whose price split neither the order nor the catalog "
+          "gives, so nothing of its return can be moved into stock yet (the "
+          "bundle SKU itself is not stocked). Add the bundle to the catalog, "
+          "then plan the return again.");
+      issue.details.push_back(Detail(
+          absl::StrCat("order.lines[", m.order_line, "].sku"),
+          "a bundle the catalog defines, or components with allocated prices",
+          m.expected_sku));
+    } else {
+      const UnknownComponent why =
+          DescribeUnknownComponent(ctx, m.order_line, m.component_sku);
+      issue.message = absl::StrCat(
+          "The return names component ", m.component_sku, " of order line '",
+          line.order_line_id(), "', but ", why.reason,
+          ". Its stock movement is held back. ", why.action);
+      issue.details.push_back(Detail(field("component_sku"),
+                                     why.split_unknown
+                                         ? "a component with a known price share"
+                                         : "a component of the bundle",
+                                     m.component_sku));
+    }
     issues.push_back(std::move(issue));
   } else if (m.check_sku && !m.platform_sku.empty()) {
     erp_sku = ctx.config.skus.Map(m.platform_sku);
@@ -279,8 +297,9 @@ absl::Status PlanMove(PlanContext& ctx, const Move& m) {
       issue.code = v1::EXCEPTION_CODE_DUPLICATE_SIGNAL;
       issue.severity = v1::SEVERITY_BLOCKING;
       issue.message = absl::StrCat(
-          "Receiving ", m.quantity, " x ", erp_sku, " would bring ", moved,
-          " units already moved back for order line '", line.order_line_id(),
+          "Receiving ", m.quantity, " x ", erp_sku, " would bring the ",
+          Units(moved), " already moved back for order line '",
+          line.order_line_id(),
           "' above the ", sold,
           " sold: this looks like a receipt signalled twice. The movement is "
           "held back; check the warehouse's receipts for this order.");

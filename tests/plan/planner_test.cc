@@ -5,6 +5,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "gmock/gmock.h"
 #include "google/protobuf/text_format.h"
@@ -16,6 +17,7 @@ namespace retcon {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 template <typename T>
 T Parse(const std::string& text) {
@@ -581,11 +583,20 @@ TEST(PlannerTest, WholeBundleOfUnknownSplitIsNotStockedAsTheBundleSku) {
   ASSERT_TRUE(plan.ok()) << plan.status();
   ASSERT_EQ(plan->parked_stock_movements_size(), 1) << plan->DebugString();
   EXPECT_EQ(plan->parked_stock_movements(0).order_line_id(), "L2");
-  bool unknown_bundle = false;
+  // Nothing can be moved yet: no ERP SKU (never the bundle's own).
+  EXPECT_EQ(plan->parked_stock_movements(0).erp_sku(), "");
+  const v1::Exception* unknown_bundle = nullptr;
   for (const v1::Exception& e : plan->exceptions()) {
-    unknown_bundle |= e.code() == v1::EXCEPTION_CODE_UNKNOWN_BUNDLE;
+    if (e.code() == v1::EXCEPTION_CODE_UNKNOWN_BUNDLE) unknown_bundle = &e;
   }
-  EXPECT_TRUE(unknown_bundle);
+  ASSERT_NE(unknown_bundle, nullptr);
+  EXPECT_THAT(unknown_bundle->message(),
+              HasSubstr("(the order lists 1 x SCARF-PART-A per bundle)"));
+  EXPECT_THAT(unknown_bundle->message(),
+              HasSubstr("nothing of its return can be moved into stock yet"));
+  ASSERT_EQ(unknown_bundle->details_size(), 1);
+  EXPECT_EQ(unknown_bundle->details(0).field(), "order.lines[1].sku");
+  EXPECT_EQ(unknown_bundle->details(0).actual(), "SCARF-BLUE");
   // The whole line's money is known: the credit note still goes through.
   EXPECT_EQ(plan->credit_notes_size(), 1);
 }
@@ -663,6 +674,144 @@ TEST(PlannerTest, BundleDefinedAfterItWasCreditedWholeContinuesPerComponent) {
   ASSERT_EQ(plan->credit_notes_size(), 1) << plan->DebugString();
   EXPECT_EQ(plan->credit_notes(0).total_gross().minor_units(), 450);
   EXPECT_EQ(plan->credit_notes(0).total_tax().minor_units(), 75);
+}
+
+std::vector<std::string> MessagesOf(const v1::PostingPlan& plan,
+                                    v1::ExceptionCode code) {
+  std::vector<std::string> out;
+  for (const v1::Exception& e : plan.exceptions()) {
+    if (e.code() == code) out.push_back(e.message());
+  }
+  return out;
+}
+
+// An UNKNOWN_BUNDLE about one component says what is wrong: the order lists
+// it without a price split, lists other components, or the bundle's known
+// components do not include it (naming them).
+TEST(PlannerTest, UnknownComponentMessagesSayWhatIsWrong) {
+  auto order = Parse<v1::SalesOrder>(kOrder);
+  v1::BundleComponent* c = order.mutable_lines(1)->add_components();
+  c->set_sku("SCARF-PART-A");
+  c->set_quantity(1);  // No allocated price, no catalog definition.
+  auto ret = Parse<v1::ReturnRequest>(kReturn);
+  ret.mutable_lines()->DeleteSubrange(0, 1);
+  ret.mutable_lines(0)->set_component_sku("SCARF-PART-A");
+  ret.mutable_lines(0)->set_platform_sku("SCARF-PART-A");
+  auto planner = MakePlanner();
+  absl::StatusOr<v1::PostingPlan> plan =
+      planner->Plan(order, ret, v1::OrderHistory());
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  std::vector<std::string> messages =
+      MessagesOf(*plan, v1::EXCEPTION_CODE_UNKNOWN_BUNDLE);
+  ASSERT_EQ(messages.size(), 2u) << plan->DebugString();  // Stock, credit.
+  for (const std::string& m : messages) {
+    EXPECT_THAT(m, HasSubstr("but the order lists SCARF-PART-A as a component "
+                             "of order line 'L2' (SCARF-BLUE) without its "
+                             "share of the price, and the catalog does not "
+                             "define that bundle"));
+    EXPECT_THAT(m, Not(HasSubstr("neither the order nor the catalog")));
+  }
+
+  ret.mutable_lines(0)->set_component_sku("SCARF-PART-Z");
+  plan = planner->Plan(order, ret, v1::OrderHistory());
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  messages = MessagesOf(*plan, v1::EXCEPTION_CODE_UNKNOWN_BUNDLE);
+  ASSERT_EQ(messages.size(), 2u) << plan->DebugString();
+  EXPECT_THAT(messages[0],
+              HasSubstr("but the order lists SCARF-PART-A, not SCARF-PART-Z, "
+                        "as the components of order line 'L2' (SCARF-BLUE)"));
+
+  auto defined = MakePlanner(kRules, R"pb(
+    bundles {
+      bundle_sku: "SCARF-BLUE"
+      components { sku: "SCARF-PART-A" quantity: 1 weight: 3 }
+      components { sku: "SCARF-PART-B" quantity: 1 weight: 1 }
+    }
+  )pb");
+  order.mutable_lines(1)->clear_components();
+  plan = defined->Plan(order, ret, v1::OrderHistory());
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  messages = MessagesOf(*plan, v1::EXCEPTION_CODE_UNKNOWN_BUNDLE);
+  ASSERT_EQ(messages.size(), 2u) << plan->DebugString();
+  EXPECT_THAT(messages[0],
+              HasSubstr("but SCARF-PART-Z is not one of the components of "
+                        "order line 'L2' (SCARF-BLUE): SCARF-PART-A and "
+                        "SCARF-PART-B. Its stock movement is held back."));
+
+  ret.mutable_lines(0)->set_component_sku("SCARF-PART-A");
+  plan = planner->Plan(order, ret, v1::OrderHistory());
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  messages = MessagesOf(*plan, v1::EXCEPTION_CODE_UNKNOWN_BUNDLE);
+  ASSERT_EQ(messages.size(), 2u) << plan->DebugString();
+  EXPECT_THAT(messages[0], HasSubstr("order line 'L2' (SCARF-BLUE) is not a "
+                                     "bundle"));
+}
+
+// Exchanging a component whose price share is unknown parks the exchange
+// order: its value cannot be set against the new items (it once went out
+// charging the new item's full price as the difference).
+TEST(PlannerTest, ExchangeOfAComponentOfUnknownSplitIsParked) {
+  auto order = Parse<v1::SalesOrder>(kOrder);
+  v1::BundleComponent* c = order.mutable_lines(1)->add_components();
+  c->set_sku("SCARF-PART-A");
+  c->set_quantity(1);
+  auto ret = Parse<v1::ReturnRequest>(kReturn);
+  ret.clear_refunds();
+  ret.mutable_lines()->DeleteSubrange(0, 1);
+  ret.mutable_lines(0)->set_component_sku("SCARF-PART-A");
+  ret.mutable_lines(0)->set_resolution(v1::RESOLUTION_EXCHANGE);
+  v1::ExchangeItem* item = ret.add_exchange_items();
+  item->set_return_line_id("R2");
+  item->set_sku("SCARF-RED");
+  item->set_quantity(1);
+  item->mutable_unit_price()->set_minor_units(4000);
+  absl::StatusOr<v1::PostingPlan> plan =
+      MakePlanner()->Plan(order, ret, v1::OrderHistory());
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  EXPECT_EQ(plan->exchange_orders_size(), 0) << plan->DebugString();
+  ASSERT_EQ(plan->parked_exchange_orders_size(), 1);
+  bool found = false;
+  for (const v1::Exception& e : plan->exceptions()) {
+    found |= e.code() == v1::EXCEPTION_CODE_UNKNOWN_BUNDLE &&
+             e.parked_keys_size() == 1 &&
+             e.parked_keys(0) ==
+                 plan->parked_exchange_orders(0).id().idempotency_key();
+  }
+  EXPECT_TRUE(found) << plan->DebugString();
+}
+
+// An exchange of units already credited is parked; the exception says what
+// its price difference covers, in the singular for one unit.
+TEST(PlannerTest, OverExchangeSaysWhatThePriceDifferenceCovers) {
+  auto ret = Parse<v1::ReturnRequest>(kReturn);
+  ret.clear_refunds();
+  ret.mutable_lines()->RemoveLast();
+  ret.mutable_lines(0)->set_resolution(v1::RESOLUTION_EXCHANGE);
+  v1::ExchangeItem* item = ret.add_exchange_items();
+  item->set_return_line_id("R1");
+  item->set_sku("DRESS-RED-12");
+  item->set_quantity(1);
+  item->mutable_unit_price()->set_minor_units(6000);
+  v1::OrderHistory history;
+  v1::LineHistory* h = history.add_lines();
+  h->set_order_line_id("L1");
+  h->set_credited_quantity(1);
+  absl::StatusOr<v1::PostingPlan> plan =
+      MakePlanner()->Plan(Parse<v1::SalesOrder>(kOrder), ret, history);
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  ASSERT_EQ(plan->parked_exchange_orders_size(), 1) << plan->DebugString();
+  EXPECT_EQ(
+      plan->parked_exchange_orders(0).price_difference().minor_units(), 6000);
+  std::vector<std::string> messages =
+      MessagesOf(*plan, v1::EXCEPTION_CODE_OVER_REFUND);
+  ASSERT_EQ(messages.size(), 1u) << plan->DebugString();
+  EXPECT_THAT(messages[0],
+              HasSubstr("Line 'R1' exchanges 1 unit of order line 'L1', but it "
+                        "was already credited or exchanged."));
+  EXPECT_THAT(messages[0],
+              HasSubstr("Its price difference sets the new items (GBP 60.00) "
+                        "against nothing returned: no unit is still "
+                        "refundable."));
 }
 
 TEST(PlannerTest, RefundPolicySeesTheGoodsValue) {

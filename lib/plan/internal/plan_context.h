@@ -123,7 +123,10 @@ struct PlanContext {
     bool has_items = false;  // Some exchange item replaces the line.
     int64_t difference = 0;
     int64_t excess = 0;  // Units beyond what is still refundable.
-    Figures returned;
+    // A component the order and catalog give no price share: the returned
+    // units have no value to set against the new items.
+    bool unvalued = false;
+    Figures returned;  // Of the units still refundable.
   };
   std::vector<ExchangeValue> exchange_values;
   // Whether this plan parked the exchange order (refunds owed on it wait).
@@ -180,6 +183,24 @@ absl::StatusOr<Replay> CheckReplay(PlanContext& ctx, const v1::PostingId& id,
 // fails to evaluate (two rows under UNIQUE).
 absl::StatusOr<bool> RaiseIssues(PlanContext& ctx, std::vector<Issue>& issues,
                                  absl::string_view key);
+
+// "1 unit", "3 units", for messages.
+std::string Units(int64_t n);
+
+// Why a returned or exchanged component has no price share, for an
+// UNKNOWN_BUNDLE message: `reason` completes "..., but <reason>." (the
+// component is not one of a known bundle's components, listing them; the
+// order lists it without a price split and the catalog lacks the bundle;
+// the order lists other components; the line is no bundle at all), and
+// `action` says what to do.
+struct UnknownComponent {
+  std::string reason;
+  std::string action;
+  bool split_unknown = false;  // A listed component, only its price unknown.
+};
+UnknownComponent DescribeUnknownComponent(const PlanContext& ctx,
+                                          int order_line,
+                                          absl::string_view component);
 
 // Moves the last element of `from` to the end of `to` (fields of one
 // message, so on one arena): no copy.
