@@ -1,5 +1,8 @@
 // Planner::Create and Plan(): checks the configuration once, then per return
-// validates the input and runs the stock, credit and exchange planners.
+// validates the input and plans, in this order: exchange valuation (which
+// first rewrites per component any bundle line the history recorded whole
+// before its split was known), stock movements, the exchange order, credit
+// notes (a refund owed on an exchange waits for its parked exchange order).
 #include "retcon/planner.h"
 
 #include <algorithm>
