@@ -26,7 +26,7 @@ struct CreditEvent {
   const v1::RefundTransaction* refund = nullptr;  // nullptr: finalised
   int refund_index = -1;
   absl::InlinedVector<int, 8> lines;  // Return line indexes, in order.
-  bool return_fees = false;  // Carries the fees on the whole return.
+  bool return_fees = false;           // Carries the fees on the whole return.
 };
 
 v1::ExceptionDetail Detail(std::string field, std::string expected,
@@ -726,8 +726,9 @@ class EventPlanner {
 // posted, and a note posted without them is never changed to carry them.
 int ReturnFeeHolder(const PlanContext& ctx,
                     absl::Span<const CreditEvent> events) {
-  if (std::none_of(ctx.ret.fees().begin(), ctx.ret.fees().end(),
-                   [](const v1::Fee& f) { return f.return_line_id().empty(); })) {
+  if (std::none_of(
+          ctx.ret.fees().begin(), ctx.ret.fees().end(),
+          [](const v1::Fee& f) { return f.return_line_id().empty(); })) {
     return -1;
   }
   const CreditEvent* final_event = nullptr;
@@ -775,9 +776,9 @@ int ReturnFeeHolder(const PlanContext& ctx,
   }
   if (holder < 0) return -1;
   for (size_t e = 0; e < events.size(); ++e) {
-    if (notes[holder].refund == nullptr ? events[e].refund == nullptr
-                                        : events[e].refund_index ==
-                                              notes[holder].refund_index) {
+    if (notes[holder].refund == nullptr
+            ? events[e].refund == nullptr
+            : events[e].refund_index == notes[holder].refund_index) {
       return static_cast<int>(e);
     }
   }

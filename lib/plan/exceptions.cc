@@ -78,9 +78,8 @@ namespace {
 // "A", "A and B", "A, B and C".
 std::string ListOf(const std::vector<std::string>& names) {
   if (names.size() <= 1) return names.empty() ? "" : names[0];
-  return absl::StrCat(
-      absl::StrJoin(names.begin(), names.end() - 1, ", "), " and ",
-      names.back());
+  return absl::StrCat(absl::StrJoin(names.begin(), names.end() - 1, ", "),
+                      " and ", names.back());
 }
 
 }  // namespace
@@ -90,8 +89,8 @@ UnknownComponent DescribeUnknownComponent(const PlanContext& ctx,
                                           absl::string_view component) {
   const v1::SalesOrderLine& sold = ctx.order.lines(order_line);
   const PaidLine& paid = ctx.figures.lines[order_line];
-  const std::string line = absl::StrCat("order line '", sold.line_id(),
-                                        "' (", sold.sku(), ")");
+  const std::string line =
+      absl::StrCat("order line '", sold.line_id(), "' (", sold.sku(), ")");
   UnknownComponent out;
   std::vector<std::string> names;
   if (paid.component_begin != paid.component_end) {
@@ -130,8 +129,9 @@ UnknownComponent DescribeUnknownComponent(const PlanContext& ctx,
         "return again.";
   } else {
     out.reason = absl::StrCat(
-        line, " is not a bundle: neither the order nor the catalog gives it "
-              "components");
+        line,
+        " is not a bundle: neither the order nor the catalog gives it "
+        "components");
     out.action =
         "Check what came back; if the line is a bundle, add it to the "
         "catalog (components and weights), then plan the return again.";

@@ -248,9 +248,8 @@ absl::Status PlanExchange(PlanContext& ctx) {
       issues.push_back(std::move(issue));
     }
     if (value.unvalued) {
-      const UnknownComponent why =
-          DescribeUnknownComponent(ctx, ctx.OrderLine(line.order_line_id()),
-                                   line.component_sku());
+      const UnknownComponent why = DescribeUnknownComponent(
+          ctx, ctx.OrderLine(line.order_line_id()), line.component_sku());
       Issue issue;
       issue.code = v1::EXCEPTION_CODE_UNKNOWN_BUNDLE;
       issue.message = absl::StrCat(

@@ -7,8 +7,8 @@
 #include "absl/strings/str_cat.h"
 #include "lib/apportion/internal/figures.h"
 #include "lib/internal/status_macros.h"
-#include "retcon/allocation.h"
 #include "lib/plan/internal/plan_context.h"
+#include "retcon/allocation.h"
 #include "retcon/tax.h"
 
 namespace retcon {
@@ -106,9 +106,9 @@ absl::StatusOr<Figures> LineCredited(const v1::LineHistory& h,
   }
   for (int t = 0; t < h.credited_taxes_size(); ++t) {
     absl::StatusOr<TaxRate> rate = TaxRate::Parse(h.credited_taxes(t).rate());
-    auto it = std::find_if(f.taxes.begin(), f.taxes.end(), [&](const TaxShare& s) {
-      return rate.ok() && s.rate == *rate;
-    });
+    auto it = std::find_if(
+        f.taxes.begin(), f.taxes.end(),
+        [&](const TaxShare& s) { return rate.ok() && s.rate == *rate; });
     if (it == f.taxes.end()) {
       return FieldError(absl::StrCat(path, ".credited_taxes[", t, "].rate"),
                         absl::StrCat("the line has no tax at ",
@@ -160,7 +160,8 @@ absl::Status SplitBundleHistory(const OrderFigures& figures,
                                        " bundles sold, got ", n));
       }
     }
-    RETCON_ASSIGN_OR_RETURN(Figures credited, LineCredited(h, line, mode, path));
+    RETCON_ASSIGN_OR_RETURN(Figures credited,
+                            LineCredited(h, line, mode, path));
     // Each amount in proportion to what each component was paid of it (by
     // units when none was paid any), largest remainder: the parts add up to
     // what the line credited, so nothing is credited twice or lost.
@@ -181,7 +182,8 @@ absl::Status SplitBundleHistory(const OrderFigures& figures,
       }
       RETCON_ASSIGN_OR_RETURN(
           std::vector<int64_t> shares,
-          AllocateByWeights(apportion_internal::AmountAt(credited, k), weights));
+          AllocateByWeights(apportion_internal::AmountAt(credited, k),
+                            weights));
       for (int c = 0; c < n; ++c) {
         if (k == 0) parts[c].taxes = credited.taxes;
         apportion_internal::AmountAt(parts[c], k) = shares[c];
@@ -212,8 +214,8 @@ absl::Status SplitBundleHistory(const OrderFigures& figures,
             own.discount, parts[c].discount);
         for (size_t t = 0; t < parts[c].taxes.size(); ++t) {
           const int before = entry->credited_taxes_size();
-          v1::Money* tax = TaxAt(entry->mutable_credited_taxes(),
-                                 parts[c].taxes[t].rate);
+          v1::Money* tax =
+              TaxAt(entry->mutable_credited_taxes(), parts[c].taxes[t].rate);
           const bool recorded = entry->credited_taxes_size() == before;
           add(tax, recorded, t < own.taxes.size() ? own.taxes[t].amount : 0,
               parts[c].taxes[t].amount);

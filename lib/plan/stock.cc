@@ -243,11 +243,11 @@ absl::Status PlanMove(PlanContext& ctx, const Move& m) {
           "The return names component ", m.component_sku, " of order line '",
           line.order_line_id(), "', but ", why.reason,
           ". Its stock movement is held back. ", why.action);
-      issue.details.push_back(Detail(field("component_sku"),
-                                     why.split_unknown
-                                         ? "a component with a known price share"
-                                         : "a component of the bundle",
-                                     m.component_sku));
+      issue.details.push_back(
+          Detail(field("component_sku"),
+                 why.split_unknown ? "a component with a known price share"
+                                   : "a component of the bundle",
+                 m.component_sku));
     }
     issues.push_back(std::move(issue));
   } else if (m.check_sku && !m.platform_sku.empty()) {
@@ -299,8 +299,7 @@ absl::Status PlanMove(PlanContext& ctx, const Move& m) {
       issue.message = absl::StrCat(
           "Receiving ", m.quantity, " x ", erp_sku, " would bring the ",
           Units(moved), " already moved back for order line '",
-          line.order_line_id(),
-          "' above the ", sold,
+          line.order_line_id(), "' above the ", sold,
           " sold: this looks like a receipt signalled twice. The movement is "
           "held back; check the warehouse's receipts for this order.");
       issue.details.push_back(Detail(field("quantity"),

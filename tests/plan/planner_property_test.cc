@@ -946,10 +946,10 @@ TEST_F(PlannerPropertyTest, ReplaysInAnyOrderPostEachKeyOnce) {
   }
 }
 
-// --- A fee on the whole return, whatever its refund transactions do -----------
-// Random lives of one return with a fee on the whole return: its lines are
-// split among refund transactions that go through REQUESTED/PENDING to
-// SUCCESS, FAILED or CANCELED in any order; a failed or cancelled one may be
+// --- A fee on the whole return, whatever its refund transactions do
+// ----------- Random lives of one return with a fee on the whole return: its
+// lines are split among refund transactions that go through REQUESTED/PENDING
+// to SUCCESS, FAILED or CANCELED in any order; a failed or cancelled one may be
 // replaced by a new transaction anywhere in the payload; a successful one
 // may later fail (a reversal). Each delivery is planned against the history
 // and its ready postings recorded. Properties: no REPLAY_CONFLICT ever (no
@@ -1005,7 +1005,8 @@ constexpr char kFeeRules[] = R"pb(
 int ReturnFeeLines(const v1::CreditNote& note) {
   int n = 0;
   for (const v1::RefundLine& line : note.lines()) {
-    n += line.kind() == v1::CREDIT_LINE_KIND_FEE && line.return_line_id().empty();
+    n += line.kind() == v1::CREDIT_LINE_KIND_FEE &&
+         line.return_line_id().empty();
   }
   return n;
 }
@@ -1022,9 +1023,9 @@ TEST(PlannerFeePropertyTest, ReturnFeeDeductedOnceWhateverTransactionsDo) {
   ASSERT_TRUE(parsed.ok()) << parsed.status();
   auto compiled = CompileRuleSet(*parsed, {});
   ASSERT_TRUE(compiled.ok()) << compiled.status();
-  auto planner = MakePlanner(
-      std::shared_ptr<const CompiledRuleSet>(std::move(*compiled)),
-      v1::Catalog());
+  auto planner =
+      MakePlanner(std::shared_ptr<const CompiledRuleSet>(std::move(*compiled)),
+                  v1::Catalog());
   ASSERT_NE(planner, nullptr);
   v1::SalesOrder order;
   order.set_order_id("SO-1");
@@ -1065,7 +1066,8 @@ TEST(PlannerFeePropertyTest, ReturnFeeDeductedOnceWhateverTransactionsDo) {
     const int groups = static_cast<int>(rng.Uniform(1, lines));
     std::vector<int> group_of(lines);
     for (int r = 0; r < lines; ++r) {
-      group_of[r] = r < groups ? r : static_cast<int>(rng.Uniform(0, groups - 1));
+      group_of[r] =
+          r < groups ? r : static_cast<int>(rng.Uniform(0, groups - 1));
     }
     std::vector<int> txn_group;  // Per transaction id number.
     auto add_transaction = [&](int g, int at) {
@@ -1074,7 +1076,8 @@ TEST(PlannerFeePropertyTest, ReturnFeeDeductedOnceWhateverTransactionsDo) {
       txn_group.push_back(g);
       txn.set_status(rng.OneIn(2) ? v1::TRANSACTION_STATUS_REQUESTED
                                   : v1::TRANSACTION_STATUS_PENDING);
-      txn.mutable_amount()->set_minor_units(rng.Uniform(0, 1000));  // < any line
+      txn.mutable_amount()->set_minor_units(
+          rng.Uniform(0, 1000));  // < any line
       for (int r = 0; r < lines; ++r) {
         if (group_of[r] == g) txn.add_return_line_ids(absl::StrCat("R", r));
       }
@@ -1090,8 +1093,7 @@ TEST(PlannerFeePropertyTest, ReturnFeeDeductedOnceWhateverTransactionsDo) {
     std::string trail;
     auto plan_and_record = [&]() {
       absl::StrAppend(&trail, "\n", ret.ShortDebugString());
-      absl::StatusOr<v1::PostingPlan> plan =
-          planner->Plan(order, ret, history);
+      absl::StatusOr<v1::PostingPlan> plan = planner->Plan(order, ret, history);
       ASSERT_TRUE(plan.ok()) << plan.status() << trail;
       for (const v1::Exception& e : plan->exceptions()) {
         ASSERT_NE(e.code(), v1::EXCEPTION_CODE_REPLAY_CONFLICT)
@@ -1126,8 +1128,8 @@ TEST(PlannerFeePropertyTest, ReturnFeeDeductedOnceWhateverTransactionsDo) {
                           t.status() != v1::TRANSACTION_STATUS_CANCELED);
         }
         if (!live) {
-          add_transaction(g, static_cast<int>(
-                                 rng.Uniform(0, ret.refunds_size())));
+          add_transaction(g,
+                          static_cast<int>(rng.Uniform(0, ret.refunds_size())));
           ++replacements;
         }
       }

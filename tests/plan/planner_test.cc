@@ -800,8 +800,8 @@ TEST(PlannerTest, OverExchangeSaysWhatThePriceDifferenceCovers) {
       MakePlanner()->Plan(Parse<v1::SalesOrder>(kOrder), ret, history);
   ASSERT_TRUE(plan.ok()) << plan.status();
   ASSERT_EQ(plan->parked_exchange_orders_size(), 1) << plan->DebugString();
-  EXPECT_EQ(
-      plan->parked_exchange_orders(0).price_difference().minor_units(), 6000);
+  EXPECT_EQ(plan->parked_exchange_orders(0).price_difference().minor_units(),
+            6000);
   std::vector<std::string> messages =
       MessagesOf(*plan, v1::EXCEPTION_CODE_OVER_REFUND);
   ASSERT_EQ(messages.size(), 1u) << plan->DebugString();
