@@ -26,7 +26,10 @@
 // Seeded: RETCON_TEST_SEED=<n> replays a run; a failure prints the seed, the
 // case number, the order and the life, and stops the test. At the end,
 // planner bugs the properties found, minimised, as regression tests
-// (PlannerRegressionTest).
+// (PlannerRegressionTest). Then two focused properties: a fee on the whole
+// return over random transaction lives (PlannerFeePropertyTest), and bundle
+// lines credited whole before the catalog defined them
+// (PlannerBundleHistoryPropertyTest).
 #include <algorithm>
 #include <cstdint>
 #include <functional>
@@ -1152,6 +1155,139 @@ TEST(PlannerFeePropertyTest, ReturnFeeDeductedOnceWhateverTransactionsDo) {
   EXPECT_GT(reversals, 0);
   EXPECT_GT(replacements, 0);
   EXPECT_GT(conflicts_avoided, 0);
+}
+
+// --- A bundle the catalog defines after it was credited whole ---------------
+// Random bundle lines (components, units per bundle, weights, tax) sold k
+// times: some whole bundles are returned and credited while the catalog
+// does not define the bundle (so at line level, with or without amounts in
+// the history), then the catalog defines it and the remaining units come
+// back as single components in random slices. Properties: every plan is OK
+// with no exception, the notes add up exactly to what the line paid (gross
+// and tax), and one unit more is an OVER_REFUND, not an error.
+TEST(PlannerBundleHistoryPropertyTest, LineLevelCreditsContinuePerComponent) {
+  const uint64_t seed = TestSeed();
+  auto rules = CompileRules();
+  ASSERT_NE(rules, nullptr);
+  auto before = MakePlanner(rules, v1::Catalog());
+  ASSERT_NE(before, nullptr);
+  int64_t quantity_only = 0;
+  for (int64_t i = 0; i < 300; ++i) {
+    SCOPED_TRACE(SeedTrace(seed, i));
+    TestRng rng(TestRng::CaseSeed(seed, i));
+    v1::SalesOrder order;
+    order.set_order_id("SO-1");
+    order.set_currency_code("GBP");
+    order.set_prices_include_tax(rng.OneIn(2));
+    v1::SalesOrderLine* line = order.add_lines();
+    line->set_line_id("L1");
+    line->set_sku("SET");
+    const int64_t bundles = rng.Uniform(1, 4);
+    line->set_quantity(bundles);
+    line->mutable_unit_price()->set_minor_units(rng.Uniform(1, 20000));
+    const char* rates[] = {"20", "5", "0"};
+    line->add_tax_lines()->set_rate(rates[rng.Uniform(0, 2)]);
+    v1::Catalog catalog;
+    v1::BundleDefinition* bundle = catalog.add_bundles();
+    bundle->set_bundle_sku("SET");
+    const int components = static_cast<int>(rng.Uniform(2, 3));
+    for (int c = 0; c < components; ++c) {
+      v1::BundleComponentDefinition* component = bundle->add_components();
+      component->set_sku(absl::StrCat("PART-", c));
+      component->set_quantity(rng.Uniform(1, 3));
+      component->set_weight(rng.Uniform(1, 10));
+    }
+    auto after = MakePlanner(rules, catalog);
+    ASSERT_NE(after, nullptr);
+    ApportionOptions options;
+    absl::StatusOr<OrderFigures> plain = PaidFigures(order, options);
+    ASSERT_TRUE(plain.ok()) << plain.status();
+    const Figures paid = plain->lines[0].paid;
+
+    std::string trail =
+        order.ShortDebugString() + "\n" + catalog.ShortDebugString();
+    int serial = 0;
+    auto make_return = [&](absl::string_view component, int64_t quantity) {
+      v1::ReturnRequest ret;
+      ret.set_source("returngo");
+      ret.set_return_id(absl::StrCat("RMA-", ++serial));
+      ret.set_order_id("SO-1");
+      ret.set_status(v1::RETURN_STATUS_DONE);
+      v1::ReturnLine* r = ret.add_lines();
+      r->set_return_line_id("R1");
+      r->set_order_line_id("L1");
+      r->set_component_sku(std::string(component));
+      r->set_quantity(quantity);
+      r->set_resolution(v1::RESOLUTION_REFUND_TO_PAYMENT_METHOD);
+      r->mutable_inspection()->set_returned(false);
+      return ret;
+    };
+    int64_t gross = 0, tax = 0;
+    v1::OrderHistory history;
+    const int64_t whole = rng.Uniform(1, bundles);
+    {
+      absl::StatusOr<v1::PostingPlan> plan =
+          before->Plan(order, make_return("", whole), history);
+      ASSERT_TRUE(plan.ok()) << plan.status() << trail;
+      ASSERT_EQ(plan->credit_notes_size(), 1) << plan->ShortDebugString();
+      gross += plan->credit_notes(0).total_gross().minor_units();
+      tax += plan->credit_notes(0).total_tax().minor_units();
+      ASSERT_TRUE(before->RecordPlan(order, *plan, &history).ok());
+      if (rng.OneIn(3)) {  // A host that keeps quantities only.
+        history.mutable_lines(0)->clear_credited_gross();
+        history.mutable_lines(0)->clear_credited_discount();
+        history.mutable_lines(0)->clear_credited_taxes();
+        ++quantity_only;
+      }
+      absl::StrAppend(&trail, "\nhistory ", history.ShortDebugString());
+    }
+    // The rest, component by component, in random slices and order.
+    std::vector<std::pair<std::string, int64_t>> left;
+    for (const auto& c : bundle->components()) {
+      left.emplace_back(c.sku(), (bundles - whole) * c.quantity());
+    }
+    for (;;) {
+      std::vector<int> open;
+      for (size_t c = 0; c < left.size(); ++c) {
+        if (left[c].second > 0) open.push_back(static_cast<int>(c));
+      }
+      if (open.empty()) break;
+      bool whole_left = true;
+      for (int c = 0; c < components; ++c) {
+        whole_left =
+            whole_left && left[c].second >= bundle->components(c).quantity();
+      }
+      v1::ReturnRequest ret;
+      if (whole_left && rng.OneIn(3)) {  // A whole bundle, now split.
+        for (int c = 0; c < components; ++c) {
+          left[c].second -= bundle->components(c).quantity();
+        }
+        ret = make_return("", 1);
+      } else {
+        auto& [sku, units] = left[open[rng.Uniform(0, open.size() - 1)]];
+        const int64_t n = rng.Uniform(1, units);
+        units -= n;
+        ret = make_return(sku, n);
+      }
+      absl::StatusOr<v1::PostingPlan> plan = after->Plan(order, ret, history);
+      ASSERT_TRUE(plan.ok()) << plan.status() << trail;
+      ASSERT_EQ(plan->exceptions_size(), 0)
+          << plan->ShortDebugString() << trail;
+      ASSERT_EQ(plan->credit_notes_size(), 1) << plan->ShortDebugString();
+      gross += plan->credit_notes(0).total_gross().minor_units();
+      tax += plan->credit_notes(0).total_tax().minor_units();
+      ASSERT_TRUE(after->RecordPlan(order, *plan, &history).ok()) << trail;
+    }
+    EXPECT_EQ(gross, paid.gross) << trail;
+    EXPECT_EQ(tax, paid.tax()) << trail;
+    absl::StatusOr<v1::PostingPlan> again =
+        after->Plan(order, make_return("PART-0", 1), history);
+    ASSERT_TRUE(again.ok()) << again.status() << trail;
+    EXPECT_EQ(again->credit_notes_size(), 0) << again->ShortDebugString();
+    EXPECT_EQ(again->parked_credit_notes_size(), 1);
+    if (HasFailure()) return;
+  }
+  EXPECT_GT(quantity_only, 0);
 }
 
 // --- Planner bugs the properties found, minimised ----------------------------
