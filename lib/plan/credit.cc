@@ -715,8 +715,9 @@ class EventPlanner {
 //  1. A credit note of the return already posted with the fees keeps them;
 //     no other note deducts them again.
 //  2. Else, while a posted note matches neither its content with the fees
-//     nor without (a REPLAY_CONFLICT, or a transaction changed since), it
-//     may have deducted them: no note deducts them until that is settled.
+//     nor without (a REPLAY_CONFLICT, or a transaction changed since), or
+//     the finalised note is posted but not planned now, it may have
+//     deducted them: no note deducts them until that is settled.
 //  3. Else the first live refund transaction in payload order (live: not
 //     FAILED or CANCELED, whatever else its state) whose note is not posted
 //     yet: it carries them once its state triggers a note, and until then
@@ -766,6 +767,13 @@ int ReturnFeeHolder(const PlanContext& ctx,
     }
     notes[n].return_fees = false;
     unknown = unknown || RetconUuid(ContentOf(ctx, notes[n])) != fingerprint;
+  }
+  if (final_event == nullptr && holder < 0) {
+    // A finalised note posted earlier that this plan does not plan (its
+    // lines are covered by a transaction now): it may hold the fees.
+    CreditEvent final_note;
+    unknown =
+        unknown || ctx.posted.contains(RetconUuid(IdentityOf(ctx, final_note)));
   }
   if (holder < 0 && unknown) return -1;
   for (size_t n = 0; n < notes.size() && holder < 0; ++n) {
