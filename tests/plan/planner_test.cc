@@ -662,6 +662,17 @@ TEST(PlannerTest, BundleDefinedAfterItWasCreditedWholeContinuesPerComponent) {
   EXPECT_EQ(plan->credit_notes_size(), 0);
   ASSERT_EQ(plan->parked_credit_notes_size(), 1);
 
+  // A line-level entry beyond the bundles sold is malformed history.
+  v1::OrderHistory bad;
+  v1::LineHistory* whole = bad.add_lines();
+  whole->set_order_line_id("L2");
+  whole->set_credited_quantity(3);
+  absl::StatusOr<v1::PostingPlan> refused = after->Plan(order, ret, bad);
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(refused.status().message(),
+              HasSubstr("history.lines[0].credited_quantity: must be between "
+                        "0 and the 2 bundles sold, got 3"));
+
   // The rest: SCARF-B of the second set, 4.50 (VAT 0.75); 36.00 in all.
   ret.set_return_id("RMA-4");
   ret.mutable_lines(0)->set_component_sku("SCARF-B");
