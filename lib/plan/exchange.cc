@@ -56,7 +56,10 @@ absl::flat_hash_set<std::string> KnownSkus(const PlanContext& ctx) {
     known.insert(b.bundle_sku());
     for (const auto& c : b.components()) known.insert(c.sku());
   }
-  for (const v1::SalesOrderLine& line : ctx.order.lines()) {
+  // The order as given: components listed without prices count too.
+  const v1::SalesOrder& order =
+      ctx.original != nullptr ? *ctx.original : ctx.order;
+  for (const v1::SalesOrderLine& line : order.lines()) {
     known.insert(line.sku());
     for (const v1::BundleComponent& c : line.components())
       known.insert(c.sku());

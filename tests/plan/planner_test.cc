@@ -791,6 +791,34 @@ TEST(PlannerTest, ExchangeOfAComponentOfUnknownSplitIsParked) {
   EXPECT_TRUE(found) << plan->DebugString();
 }
 
+// With SKU aliases, an exchange item must be a SKU the ERP is known to
+// stock, which includes a component the order lists without a price split
+// (it was once missing from that list: SKU_MISMATCH).
+TEST(PlannerTest, ExchangeToAComponentListedWithoutPricesIsKnown) {
+  auto order = Parse<v1::SalesOrder>(kOrder);
+  v1::BundleComponent* c = order.mutable_lines(1)->add_components();
+  c->set_sku("SCARF-PART-A");
+  c->set_quantity(1);
+  auto ret = Parse<v1::ReturnRequest>(kReturn);
+  ret.clear_refunds();
+  ret.mutable_lines()->RemoveLast();
+  ret.mutable_lines(0)->set_resolution(v1::RESOLUTION_EXCHANGE);
+  v1::ExchangeItem* item = ret.add_exchange_items();
+  item->set_return_line_id("R1");
+  item->set_sku("SCARF-PART-A");
+  item->set_quantity(1);
+  item->mutable_unit_price()->set_minor_units(5400);
+  auto planner = MakePlanner(kRules, R"pb(
+    sku_aliases { platform_sku: "DRESS-RED-10-UK" erp_sku: "DRESS-RED-10" }
+  )pb");
+  absl::StatusOr<v1::PostingPlan> plan =
+      planner->Plan(order, ret, v1::OrderHistory());
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  EXPECT_TRUE(MessagesOf(*plan, v1::EXCEPTION_CODE_SKU_MISMATCH).empty())
+      << plan->DebugString();
+  EXPECT_EQ(plan->exchange_orders_size(), 1) << plan->DebugString();
+}
+
 // An exchange of units already credited is parked; the exception says what
 // its price difference covers, in the singular for one unit.
 TEST(PlannerTest, OverExchangeSaysWhatThePriceDifferenceCovers) {
