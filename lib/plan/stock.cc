@@ -310,7 +310,8 @@ absl::Status PlanMove(PlanContext& ctx, const Move& m) {
   }
 
   auto& fact = *ctx.Scratch<v1::ReturnItemFact>();
-  FillFact(ctx, m, erp_sku, fact);
+  // The rules still see the bundle's SKU when nothing can be moved yet.
+  FillFact(ctx, m, erp_sku.empty() ? m.expected_sku : erp_sku, fact);
   RETCON_RETURN_IF_ERROR(Route(ctx, fact, field, out, issues));
 
   RETCON_ASSIGN_OR_RETURN(bool parked,
@@ -350,9 +351,10 @@ absl::Status PlanStockMovements(PlanContext& ctx) {
       issues[0].message = absl::StrCat(
           "Return ", ctx.ret.return_id(), " is finalised, but line '",
           line.return_line_id(), "' (", line.quantity(), " x ",
-          line.platform_sku().empty()
-              ? ctx.order.lines(ctx.OrderLine(line.order_line_id())).sku()
-              : line.platform_sku(),
+          !line.platform_sku().empty() ? line.platform_sku()
+          : !line.component_sku().empty()
+              ? line.component_sku()
+              : ctx.order.lines(ctx.OrderLine(line.order_line_id())).sku(),
           ") was never recorded as received, so no stock movement was "
           "posted. Check whether the item arrived and record the inspection.");
       issues[0].details.push_back(

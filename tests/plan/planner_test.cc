@@ -819,6 +819,30 @@ TEST(PlannerTest, ExchangeToAComponentListedWithoutPricesIsKnown) {
   EXPECT_EQ(plan->exchange_orders_size(), 1) << plan->DebugString();
 }
 
+// A component never inspected is named by its own SKU, not the bundle's.
+TEST(PlannerTest, StockNotPostedNamesTheComponent) {
+  auto planner = MakePlanner(kRules, R"pb(
+    bundles {
+      bundle_sku: "SCARF-BLUE"
+      components { sku: "SCARF-PART-A" quantity: 1 weight: 3 }
+      components { sku: "SCARF-PART-B" quantity: 1 weight: 1 }
+    }
+  )pb");
+  auto ret = Parse<v1::ReturnRequest>(kReturn);
+  ret.clear_refunds();
+  ret.mutable_lines()->DeleteSubrange(0, 1);
+  ret.mutable_lines(0)->set_component_sku("SCARF-PART-B");
+  ret.mutable_lines(0)->clear_platform_sku();
+  ret.mutable_lines(0)->clear_inspection();
+  absl::StatusOr<v1::PostingPlan> plan =
+      planner->Plan(Parse<v1::SalesOrder>(kOrder), ret, v1::OrderHistory());
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  std::vector<std::string> messages =
+      MessagesOf(*plan, v1::EXCEPTION_CODE_STOCK_NOT_POSTED);
+  ASSERT_EQ(messages.size(), 1u) << plan->DebugString();
+  EXPECT_THAT(messages[0], HasSubstr("(1 x SCARF-PART-B)"));
+}
+
 // An exchange of units already credited is parked; the exception says what
 // its price difference covers, in the singular for one unit.
 TEST(PlannerTest, OverExchangeSaysWhatThePriceDifferenceCovers) {
