@@ -795,6 +795,98 @@ int ReturnFeeHolder(const PlanContext& ctx,
 
 }  // namespace
 
+namespace {
+
+// a - b, amount by amount (taxes matched by rate).
+Figures Minus(Figures a, const Figures& b) {
+  a.gross -= b.gross;
+  a.discount -= b.discount;
+  a.net -= b.net;
+  for (const TaxShare& t : b.taxes) {
+    auto it = std::find_if(a.taxes.begin(), a.taxes.end(),
+                           [&](const TaxShare& s) { return s.rate == t.rate; });
+    if (it == a.taxes.end()) {
+      a.taxes.push_back(TaxShare{t.rate, -t.amount});
+    } else {
+      it->amount -= t.amount;
+    }
+  }
+  return a;
+}
+
+// Units that earlier exchange lines of the return take, per order line and
+// SKU (a component, or the line's own), so that several lines exchanging
+// units of one order line draw on the same units, valued cumulatively.
+class ExchangeTaken {
+ public:
+  explicit ExchangeTaken(const PlanContext& ctx) : ctx_(ctx) {}
+
+  // Units of the line, component or whole bundles still refundable once the
+  // earlier lines' units are taken.
+  int64_t Left(int l, absl::string_view component) const {
+    const PaidLine& line = ctx_.figures.lines[l];
+    if (!component.empty() || line.component_begin == line.component_end) {
+      return Remaining(ctx_, l, component) - Of(l, component);
+    }
+    int64_t sets = line.units;
+    for (int c = line.component_begin; c < line.component_end; ++c) {
+      const PaidLine& paid = ctx_.figures.components[c];
+      sets = std::min(sets, (Remaining(ctx_, l, paid.sku) - Of(l, paid.sku)) /
+                                (paid.units / line.units));
+    }
+    return sets;
+  }
+  void Take(int l, absl::string_view component, int64_t quantity,
+            const ReturnQuantity& as_returned) {
+    const PaidLine& line = ctx_.figures.lines[l];
+    if (!component.empty() || line.component_begin == line.component_end) {
+      Add(l, component, quantity);
+    } else {
+      for (int c = line.component_begin; c < line.component_end; ++c) {
+        const PaidLine& paid = ctx_.figures.components[c];
+        Add(l, paid.sku, quantity * (paid.units / line.units));
+      }
+    }
+    taken_.push_back(as_returned);
+  }
+  // What earlier lines took of order line `line_id`, as returns.
+  std::vector<ReturnQuantity> Before(absl::string_view line_id) const {
+    std::vector<ReturnQuantity> out;
+    for (const ReturnQuantity& q : taken_) {
+      if (q.order_line_id == line_id) out.push_back(q);
+    }
+    return out;
+  }
+
+ private:
+  struct Units {
+    int l;
+    absl::string_view sku;
+    int64_t units;
+  };
+  int64_t Of(int l, absl::string_view sku) const {
+    for (const Units& u : units_) {
+      if (u.l == l && u.sku == sku) return u.units;
+    }
+    return 0;
+  }
+  void Add(int l, absl::string_view sku, int64_t n) {
+    for (Units& u : units_) {
+      if (u.l == l && u.sku == sku) {
+        u.units += n;
+        return;
+      }
+    }
+    units_.push_back(Units{l, sku, n});
+  }
+
+  const PlanContext& ctx_;
+  std::vector<Units> units_;
+  std::vector<ReturnQuantity> taken_;
+};
+
+}  // namespace
+
 absl::Status ValueExchanges(PlanContext& ctx) {
   // The first step of Plan(), so before anything reads the working history:
   // bundle lines credited before the catalog defined them, per component.
@@ -805,6 +897,7 @@ absl::Status ValueExchanges(PlanContext& ctx) {
   ApportionOptions options;
   options.rounding = ctx.config.options.rounding;
   options.catalog = &ctx.config.catalog;
+  ExchangeTaken taken(ctx);
   for (int r = 0; r < ctx.ret.lines_size(); ++r) {
     const v1::ReturnLine& line = ctx.ret.lines(r);
     PlanContext::ExchangeValue& value = ctx.exchange_values[r];
@@ -827,16 +920,29 @@ absl::Status ValueExchanges(PlanContext& ctx) {
       continue;
     }
     const int64_t quantity = std::max<int64_t>(
-        0, std::min(line.quantity(), Remaining(ctx, l, line.component_sku())));
+        0, std::min(line.quantity(), taken.Left(l, line.component_sku())));
     value.excess = line.quantity() - quantity;
     if (quantity <= 0) continue;
     const ReturnQuantity q{line.order_line_id(), line.component_sku(),
                            quantity};
+    // The units after those earlier lines of the return took: the refund
+    // of both less the refund of theirs.
+    std::vector<ReturnQuantity> before = taken.Before(line.order_line_id());
+    std::vector<ReturnQuantity> with = before;
+    with.push_back(q);
     RETCON_ASSIGN_OR_RETURN(
         Refund refund, apportion_internal::ApportionWithFigures(
-                           ctx.order, ctx.figures, ctx.working, {q}, options));
+                           ctx.order, ctx.figures, ctx.working, with, options));
     value.returned = refund.total;
-    value.difference = new_value - refund.total.gross;
+    if (!before.empty()) {
+      RETCON_ASSIGN_OR_RETURN(
+          Refund earlier,
+          apportion_internal::ApportionWithFigures(
+              ctx.order, ctx.figures, ctx.working, before, options));
+      value.returned = Minus(refund.total, earlier.total);
+    }
+    value.difference = new_value - value.returned.gross;
+    taken.Take(l, line.component_sku(), quantity, q);
   }
   return absl::OkStatus();
 }

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/text_format.h"
 #include "gtest/gtest.h"
@@ -841,6 +842,65 @@ TEST(PlannerTest, StockNotPostedNamesTheComponent) {
       MessagesOf(*plan, v1::EXCEPTION_CODE_STOCK_NOT_POSTED);
   ASSERT_EQ(messages.size(), 1u) << plan->DebugString();
   EXPECT_THAT(messages[0], HasSubstr("(1 x SCARF-PART-B)"));
+}
+
+// Several return lines exchanging units of one order line (a platform that
+// lists one item per unit) draw on the same units: valued cumulatively, so
+// the refunds owed add up to what the line paid, and units beyond what was
+// sold are an OVER_REFUND. (Each line was valued as if it came first: 3 x
+// 3.33 = 9.99 of 10.00, and any number of units could be exchanged.)
+TEST(PlannerTest, ExchangeLinesOfOneOrderLineShareItsUnits) {
+  auto order = Parse<v1::SalesOrder>(kOrder);
+  v1::SalesOrderLine* socks = order.add_lines();
+  socks->set_line_id("L3");
+  socks->set_sku("SOCKS");
+  socks->set_quantity(3);
+  socks->mutable_unit_price()->set_minor_units(400);
+  socks->add_tax_lines()->set_rate("0");
+  v1::DiscountAllocation* a = socks->add_discount_allocations();
+  a->set_level(v1::DISCOUNT_LEVEL_LINE);
+  a->mutable_amount()->set_minor_units(200);  // L3 paid 10.00 for 3.
+  v1::ReturnRequest ret = Parse<v1::ReturnRequest>(kReturn);
+  ret.clear_refunds();
+  ret.clear_lines();
+  for (int r = 0; r < 3; ++r) {
+    v1::ReturnLine* line = ret.add_lines();
+    line->set_return_line_id(absl::StrCat("R", r));
+    line->set_order_line_id("L3");
+    line->set_quantity(1);
+    line->set_resolution(v1::RESOLUTION_EXCHANGE);
+    line->mutable_inspection()->set_returned(false);  // Still on its way.
+    v1::ExchangeItem* item = ret.add_exchange_items();
+    item->set_return_line_id(line->return_line_id());
+    item->set_sku("SOCKS");
+    item->set_quantity(1);
+    item->mutable_unit_price()->set_minor_units(0);  // A free replacement.
+  }
+  auto planner = MakePlanner();
+  absl::StatusOr<v1::PostingPlan> plan =
+      planner->Plan(order, ret, v1::OrderHistory());
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  EXPECT_EQ(plan->exceptions_size(), 0) << plan->DebugString();
+  ASSERT_EQ(plan->credit_notes_size(), 1) << plan->DebugString();
+  const v1::CreditNote& note = plan->credit_notes(0);
+  ASSERT_EQ(note.lines_size(), 3);
+  EXPECT_EQ(note.lines(0).gross().minor_units(), 333);
+  EXPECT_EQ(note.lines(1).gross().minor_units(), 334);
+  EXPECT_EQ(note.lines(2).gross().minor_units(), 333);
+  ASSERT_EQ(plan->exchange_orders_size(), 1);
+  EXPECT_EQ(plan->exchange_orders(0).price_difference().minor_units(), -1000);
+
+  // A fourth unit of the three sold: the exchange order is held back.
+  *ret.add_lines() = ret.lines(0);
+  ret.mutable_lines(3)->set_return_line_id("R3");
+  *ret.add_exchange_items() = ret.exchange_items(0);
+  ret.mutable_exchange_items(3)->set_return_line_id("R3");
+  plan = planner->Plan(order, ret, v1::OrderHistory());
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  EXPECT_EQ(plan->exchange_orders_size(), 0);
+  ASSERT_EQ(plan->parked_exchange_orders_size(), 1) << plan->DebugString();
+  EXPECT_EQ(MessagesOf(*plan, v1::EXCEPTION_CODE_OVER_REFUND).size(), 1u)
+      << plan->DebugString();
 }
 
 // An exchange of units already credited is parked; the exception says what
