@@ -138,6 +138,7 @@ absl::Status SplitBundleHistoryOf(const v1::SalesOrder& order,
 absl::Status SplitBundleHistory(const OrderFigures& figures,
                                 const v1::SalesOrder& order, RoundingMode mode,
                                 v1::OrderHistory& history) {
+  if (figures.components.empty()) return absl::OkStatus();  // No bundles.
   for (int i = 0; i < history.lines_size(); ++i) {
     const v1::LineHistory& h = history.lines(i);
     if (!h.component_sku().empty()) continue;
