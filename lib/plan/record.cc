@@ -124,9 +124,20 @@ absl::StatusOr<Figures> LineCredited(const v1::LineHistory& h,
 absl::Status SplitBundleHistoryOf(const v1::SalesOrder& order,
                                   const ApportionOptions& options,
                                   v1::OrderHistory& history) {
+  auto bundle = [&](const v1::SalesOrderLine& line) {
+    if (line.components_size() > 0) return true;
+    if (options.catalog == nullptr) return false;
+    for (const v1::BundleDefinition& b : options.catalog->bundles()) {
+      if (b.bundle_sku() == line.sku()) return true;
+    }
+    return false;
+  };
   bool any = false;
   for (const v1::LineHistory& h : history.lines()) {
-    any = any || h.component_sku().empty();
+    if (!h.component_sku().empty()) continue;
+    for (const v1::SalesOrderLine& line : order.lines()) {
+      any = any || (line.line_id() == h.order_line_id() && bundle(line));
+    }
   }
   if (!any) return absl::OkStatus();
   RETCON_ASSIGN_OR_RETURN(OrderFigures figures, PaidFigures(order, options));
