@@ -119,6 +119,9 @@ class Planner {
   // posted (never for parked ones), so that the next Plan() continues from
   // it and drops a replay. Each adds the posting's key and fingerprint to
   // history.postings. All or nothing: on an error `history` is unchanged.
+  // RecordCreditNote and RecordStockMovement first rewrite a line-level entry
+  // of a bundle line (credited before the catalog defined the bundle) per
+  // component, as Plan() reads it, so stored histories end up per component.
 
   // What credit note `note` credited (goods and shipping, per line and
   // rate). Errors: InvalidArgument when the note is for another order or

@@ -888,10 +888,6 @@ class ExchangeTaken {
 }  // namespace
 
 absl::Status ValueExchanges(PlanContext& ctx) {
-  // The first step of Plan(), so before anything reads the working history:
-  // bundle lines credited before the catalog defined them, per component.
-  RETCON_RETURN_IF_ERROR(SplitBundleHistory(
-      ctx.figures, ctx.order, ctx.config.options.rounding, ctx.working));
   ctx.exchange_values.assign(ctx.ret.lines_size(),
                              PlanContext::ExchangeValue{});
   ApportionOptions options;

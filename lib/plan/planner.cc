@@ -349,6 +349,10 @@ absl::Status PlannerImpl::Plan(const v1::SalesOrder& order,
   for (const PaidShipping& s : figures.shipping) {
     ctx.order_paid_minor += s.paid.gross;
   }
+  // Before anything reads the working history: bundle lines credited at
+  // line level before the catalog defined them, per component.
+  RETCON_RETURN_IF_ERROR(SplitBundleHistory(
+      ctx.figures, ctx.order, ctx.config.options.rounding, ctx.working));
   RETCON_RETURN_IF_ERROR(ValueExchanges(ctx));
   RETCON_RETURN_IF_ERROR(PlanStockMovements(ctx));
   // The exchange before the credit notes: a refund owed on an exchange is
