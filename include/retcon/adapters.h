@@ -1,0 +1,98 @@
+// Adapters: real platform payloads -> retcon.v1 messages.
+//
+//   absl::StatusOr<retcon::v1::ReturnRequest> ret =
+//       retcon::ReturnRequestFromReturnGo(rma_json);   // GET /rma/{id} body
+//   absl::StatusOr<retcon::v1::SalesOrder> order =
+//       retcon::SalesOrderFromShopify(order_json);     // Shopify order JSON
+//
+// The adapters are the edge of the library (ARCHITECTURE.md, "adapters"):
+// they parse JSON, tolerate what real payloads do (booleans sent as 0/1, ids
+// as numbers or strings, amounts as decimal strings or numbers, unknown
+// fields), and never compute money: amounts are copied exactly as decimal
+// text into integer minor units, never through a double. What they cannot
+// read is an error, never a guess.
+//
+// Errors: InvalidArgument naming the JSON path of the field and the reason,
+// e.g. `items[2].paidPrice.amount: "12.3.4" is not a decimal amount`,
+// `$: not valid JSON at offset 118: expected ',' or '}'`. A missing required
+// field is `<path>: required field is missing`.
+//
+// Thread-safe: the functions keep no state.
+// See docs/integration/adapters.md for the field-by-field mapping.
+#ifndef RETCON_ADAPTERS_H_
+#define RETCON_ADAPTERS_H_
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "retcon/v1/order.pb.h"
+#include "retcon/v1/return.pb.h"
+
+namespace retcon {
+
+// How to read a ReturnGo RMA. A value type.
+struct ReturnGoOptions {
+  // Amounts from the shop-currency pair (shopAmount/shopCurrency) of each
+  // ReturnGo money object instead of amount/currency (what the customer saw).
+  // Either pair is used when the other is absent. Keep it equal to
+  // !ShopifyOptions::presentment_money so that returns and orders agree.
+  bool shop_money = true;
+  // ReturnRequest.source of the result.
+  std::string source = "returngo";
+};
+
+// A ReturnGo RMA, as `GET /rma/{id}` returns it (the JSON object itself, or
+// an object wrapping it under "rma"), to a ReturnRequest:
+// - return_id from rmaSummary.rmaId, order_id from orderDetails.orderId,
+//   order_number from orderDetails.order_name (or rmaSummary.order_name),
+//   status from rmaSummary.status;
+// - items[] (one per unit) grouped by shopLineItemId (and SKU) into one
+//   ReturnLine each; order_line_id is the shopLineItemId, which is the Shopify
+//   order line id that SalesOrderFromShopify uses as line_id, so the two join;
+//   item_ids are the units' returnedItemId values;
+// - itemValidationStatusResponse -> Inspection (absent = not inspected);
+// - transactions[] -> RefundTransaction (returnItemIds mapped to the lines);
+// - fees, exchangeItems -> Fee, ExchangeItem.
+// The full mapping, and what is required, is in docs/integration/adapters.md.
+absl::StatusOr<v1::ReturnRequest> ReturnRequestFromReturnGo(
+    absl::string_view rma_json, const ReturnGoOptions& options = {});
+
+// How to read a Shopify order. A value type.
+struct ShopifyOptions {
+  // Amounts from the `presentment_money` sets (what the customer paid, in the
+  // order's presentment currency) instead of `shop_money` (the shop's
+  // currency). When a set is absent the plain amount field is used.
+  bool presentment_money = false;
+  // SalesOrder.order_type and .channel of the result (ERP order type, sales
+  // channel for the rules); Shopify's own source_name is not used.
+  std::string order_type;
+  std::string channel;
+  // SalesOrder.source of the result.
+  std::string source = "shopify";
+};
+
+// A Shopify order (REST Admin API order JSON, the object itself or wrapped
+// under "order") to a SalesOrder: line_items with discount_allocations and
+// tax_lines, shipping_lines, discount_applications, taxes_included,
+// customer, billing and shipping addresses. line_id is the line item's id as
+// a decimal string.
+absl::StatusOr<v1::SalesOrder> SalesOrderFromShopify(
+    absl::string_view order_json, const ShopifyOptions& options = {});
+
+// What a JSON document looks like, for tools that accept several shapes.
+enum class PayloadKind {
+  kUnknown,             // None of the below, or not a JSON object.
+  kReturnGoRma,         // Has rmaSummary / items with shopLineItemId.
+  kShopifyOrder,        // Has line_items.
+  kRetconReturn,        // retcon.v1 ReturnRequest JSON (return_id, lines).
+  kRetconSalesOrder,    // retcon.v1 SalesOrder JSON (order_id, lines).
+};
+
+// Recognises a payload's shape from its top-level keys without parsing the
+// whole document into messages. kUnknown when it is ambiguous or not JSON.
+PayloadKind DetectPayloadKind(absl::string_view json);
+
+}  // namespace retcon
+
+#endif  // RETCON_ADAPTERS_H_

@@ -1,0 +1,68 @@
+// DetectPayloadKind: which of the shapes retcon reads a document has.
+#include "absl/strings/string_view.h"
+#include "lib/adapters/internal/json.h"
+#include "retcon/adapters.h"
+
+namespace retcon {
+namespace {
+
+using adapters_internal::JsonDocument;
+using adapters_internal::JsonValue;
+
+bool Has(const JsonValue& object, absl::string_view key) {
+  return object.Find(key) != nullptr;
+}
+
+// items[0] has shopLineItemId.
+bool HasReturnGoItems(const JsonValue& object) {
+  const JsonValue* items = object.Find("items");
+  return items != nullptr && items->is_array() && items->size() > 0 &&
+         items->element(0).Find("shopLineItemId") != nullptr;
+}
+
+bool LooksLikeReturnGo(const JsonValue& o) {
+  return Has(o, "rmaSummary") || HasReturnGoItems(o);
+}
+bool LooksLikeShopify(const JsonValue& o) { return Has(o, "line_items"); }
+// retcon.v1 JSON: proto field names or their lowerCamelCase JSON names.
+bool LooksLikeRetconReturn(const JsonValue& o) {
+  return (Has(o, "return_id") || Has(o, "returnId")) && Has(o, "lines");
+}
+bool LooksLikeRetconOrder(const JsonValue& o) {
+  return (Has(o, "order_id") || Has(o, "orderId")) && Has(o, "lines") &&
+         !Has(o, "return_id") && !Has(o, "returnId");
+}
+
+}  // namespace
+
+PayloadKind DetectPayloadKind(absl::string_view json) {
+  absl::StatusOr<JsonDocument> doc = JsonDocument::Parse(json);
+  if (!doc.ok() || !doc->root().is_object()) return PayloadKind::kUnknown;
+  const JsonValue* o = &doc->root();
+  // The wrappers the API responses use: {"rma": {...}}, {"order": {...}}.
+  if (o->size() == 1) {
+    if (const JsonValue* rma = o->Find("rma"); rma && rma->is_object()) {
+      return LooksLikeReturnGo(*rma) ? PayloadKind::kReturnGoRma
+                                     : PayloadKind::kUnknown;
+    }
+    if (const JsonValue* order = o->Find("order"); order && order->is_object()) {
+      return LooksLikeShopify(*order) ? PayloadKind::kShopifyOrder
+                                      : PayloadKind::kUnknown;
+    }
+  }
+  PayloadKind kind = PayloadKind::kUnknown;
+  int matches = 0;
+  const auto match = [&](bool yes, PayloadKind k) {
+    if (yes) {
+      kind = k;
+      ++matches;
+    }
+  };
+  match(LooksLikeReturnGo(*o), PayloadKind::kReturnGoRma);
+  match(LooksLikeShopify(*o), PayloadKind::kShopifyOrder);
+  match(LooksLikeRetconReturn(*o), PayloadKind::kRetconReturn);
+  match(LooksLikeRetconOrder(*o), PayloadKind::kRetconSalesOrder);
+  return matches == 1 ? kind : PayloadKind::kUnknown;
+}
+
+}  // namespace retcon
