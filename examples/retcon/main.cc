@@ -7,6 +7,7 @@
 #include "examples/retcon/apportion_command.h"
 #include "examples/retcon/command_line.h"
 #include "examples/retcon/reconcile_command.h"
+#include "examples/retcon/rules_command.h"
 
 namespace retcon {
 namespace cli {
@@ -27,6 +28,9 @@ Commands:
               total, continued from what was already credited.
   reconcile   Month-end reconciliation: returns against ERP credit notes,
               stock movements and gateway refunds; every gap with an owner.
+  rules       The rules files: check (validation and analysis), explain
+              (one decision's trace for one fact), what-if (which returns
+              would change outcome under new rules).
 
 Exit codes (every command):
   0  success
@@ -58,6 +62,9 @@ int Run(absl::Span<const char* const> args) {
   }
   if (command == "reconcile") {
     return RunReconcile(args.subspan(1), std::cout, std::cerr);
+  }
+  if (command == "rules") {
+    return RunRules(args.subspan(1), std::cout, std::cerr);
   }
   return UsageError("", absl::StrCat("unknown command '", command, "'"),
                     std::cerr);
