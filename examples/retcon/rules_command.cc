@@ -762,12 +762,26 @@ class WhatIfSide {
                absl::StrCat("<error: ", plan.status().message(), ">")}};
     }
     (void)planner_->RecordPlan(order, *plan, &history);
+    for (const v1::Exception& e : plan->exceptions()) {
+      ++exceptions_[Short(v1::ExceptionCode_Name(e.code()), "EXCEPTION_CODE_")];
+    }
     return LineOutcomes(ret, *plan).Texts();
+  }
+
+  // Exceptions raised over the feed, by code: "NO_DEPOT_MAPPING 2, ...".
+  std::string ExceptionCounts() const {
+    if (exceptions_.empty()) return "none";
+    std::vector<std::string> parts;
+    for (const auto& [code, count] : exceptions_) {
+      parts.push_back(absl::StrCat(code, " ", count));
+    }
+    return absl::StrJoin(parts, ", ");
   }
 
  private:
   std::unique_ptr<const Planner> planner_;
   std::map<std::string, v1::OrderHistory> histories_;
+  std::map<std::string, int> exceptions_;
 };
 
 void PrintChanges(
@@ -860,7 +874,9 @@ int PlannedWhatIf(const ParsedFlags& flags, const RulesFile& old_rules,
       << " orders under both; " << outcomes
       << " outcomes compared (one per return line, one per return)";
   if (skipped > 0) out << "; " << skipped << " records skipped";
-  out << "\nChanged: " << changed << " outcomes in " << changed_returns.size()
+  out << "\nExceptions (old): " << before.ExceptionCounts()
+      << "\nExceptions (new): " << after.ExceptionCounts()
+      << "\nChanged: " << changed << " outcomes in " << changed_returns.size()
       << " returns\n";
   PrintChanges(groups, out);
   return skipped > 0 ? kExitError : kExitOk;
