@@ -9,6 +9,11 @@ November 2026:
   orders.ndjson     Shopify REST Admin order JSON, one order a line
   returns.ndjson    ReturnGo RMAs as GET /rma/{id} returns them, one a line,
                     in the order the integration fetched them
+  prima_orders.ndjson, prima_returns.ndjson
+                    a phone order keyed in Prima and its return, as
+                    retcon.v1 JSON (a SalesOrder listing a gift box's
+                    components without their price split, which a Shopify
+                    order never does): the only way to UNKNOWN_BUNDLE
   catalog.textproto the retcon.v1.Catalog: gift-set bundles and the SKU
                     aliases from ReturnGo's flat SKUs to Prima's matrix SKUs
   scenarios.csv     one row per RMA record: what it is and which exception
@@ -166,6 +171,11 @@ class Generator:
         self.by_sku = {v["sku"]: v for v in self.variants}
         self.orders = []      # Shopify JSON objects
         self.extra_orders = []  # other records of the orders feed
+        # Phone orders keyed in Prima and their returns, exported by the
+        # integration as retcon.v1 JSON: a feed of their own (a feed holds
+        # one shape of record).
+        self.prima_orders = []
+        self.prima_returns = []
         self.model = {}       # order id -> internal model
         self.rmas = []        # (sort key, json text, scenario row)
         self.next_line_id = 13894700000000
@@ -776,7 +786,7 @@ class Generator:
                        "components": [{"sku": "HH-SCF/WOOL/RST", "quantity": 1},
                                       {"sku": "HH-BNE/WOOL/RST", "quantity": 1}]}],
         }
-        self.extra_orders.append(json.dumps(order, separators=(",", ":")))
+        self.prima_orders.append(json.dumps(order, separators=(",", ":")))
         ret = {
             "source": "returngo", "return_id": "PH-731-1", "order_id": order_id,
             "order_number": "SO-000731", "status": "RETURN_STATUS_DONE",
@@ -793,10 +803,10 @@ class Generator:
                          "return_line_ids": ["R1"]}],
             "created_at": "2026-11-20T09:00:00Z", "updated_at": "2026-11-29T07:00:00Z",
         }
-        self.rmas.append(("2026-11-29T07:00:00.000Z", json.dumps(ret, separators=(",", ":")),
-                          ["PH-731-1", "SO-000731",
-                           "whole gift box of unknown split (retcon.v1 records: phone order "
-                           "keyed in Prima)", "UNKNOWN_BUNDLE"]))
+        self.prima_returns.append((json.dumps(ret, separators=(",", ":")),
+                                   ["PH-731-1", "SO-000731",
+                                    "whole gift box of unknown split (phone order keyed "
+                                    "in Prima)", "UNKNOWN_BUNDLE"]))
 
     def malformed(self):
         bad = [
@@ -829,11 +839,19 @@ class Generator:
         with open(os.path.join(out_dir, "returns.ndjson"), "w") as f:
             for _, text, _ in rows:
                 f.write(text + "\n")
+        with open(os.path.join(out_dir, "prima_orders.ndjson"), "w") as f:
+            for line in self.prima_orders:
+                f.write(line + "\n")
+        with open(os.path.join(out_dir, "prima_returns.ndjson"), "w") as f:
+            for text, _ in self.prima_returns:
+                f.write(text + "\n")
         with open(os.path.join(out_dir, "scenarios.csv"), "w", newline="") as f:
             w = csv.writer(f, lineterminator="\n")
-            w.writerow(["returns_line", "rma_id", "order", "scenario", "expected_exception"])
+            w.writerow(["file", "line", "rma_id", "order", "scenario", "expected_exception"])
             for n, (_, _, row) in enumerate(rows, 1):
-                w.writerow([n] + row)
+                w.writerow(["returns.ndjson", n] + row)
+            for n, (_, row) in enumerate(self.prima_returns, 1):
+                w.writerow(["prima_returns.ndjson", n] + row)
         return len(self.orders) + len(self.extra_orders), len(rows)
 
 
