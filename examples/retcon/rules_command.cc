@@ -335,7 +335,8 @@ int RunCheck(const ParsedFlags& flags, std::ostream& out, std::ostream& err) {
     }
     const v1::RuleSet& set = version.rules->rule_set();
     out << file->path << ": " << Describe(set) << ", "
-        << set.decisions_size() << " decisions\n";
+        << set.decisions_size()
+        << (set.decisions_size() == 1 ? " decision\n" : " decisions\n");
     PrintDecisions(set, out);
     for (const RuleFinding& f : AnalyseRuleSet(*version.rules)) {
       const std::string row = f.row_ids.empty() ? "" : f.row_ids.front();
@@ -531,6 +532,16 @@ int RunExplain(const ParsedFlags& flags, std::ostream& out, std::ostream& err) {
         << type->full_name();
     if (flags.Has("decision")) {
       err << ", the fact of decision '" << flags.Value("decision") << "'";
+      absl::StatusOr<const google::protobuf::Descriptor*> other =
+          GuessFactType(fact_path, set);
+      if (other.ok() && *other != type) {
+        std::vector<std::string> names;
+        for (const v1::Decision& d : set.decisions()) {
+          if (d.fact_type() == (*other)->full_name()) names.push_back(d.name());
+        }
+        err << "; it reads as a " << (*other)->full_name()
+            << ", the fact of " << absl::StrJoin(names, " and ");
+      }
     }
     err << ")\n";
     return kExitError;
