@@ -586,6 +586,13 @@ absl::Status JsonTo(const std::string& line, google::protobuf::Message* m) {
 absl::Status ReadRecord(const std::string& line, bool want_return,
                         Feed* feed, const std::string& where) {
   const PayloadKind kind = DetectPayloadKind(line);
+  if (kind == PayloadKind::kUnknown) {
+    // The adapter's parser says where JSON breaks ("a.b: not valid JSON...").
+    absl::Status json = ReturnRequestFromReturnGo(line).status();
+    if (absl::StrContains(json.message(), ": not valid JSON at offset")) {
+      return json;
+    }
+  }
   if (want_return) {
     absl::StatusOr<v1::ReturnRequest> ret;
     if (kind == PayloadKind::kReturnGoRma) {
