@@ -89,14 +89,18 @@ what-if  Which returns would change outcome under the new rules.
 Exit codes:
   0  done (check: no errors; findings are warnings unless --strict)
   1  a file could not be read or parsed, the rules do not compile, a fact
-     is of the wrong type, check --strict found something, or what-if
-     skipped a bad record (the report covers the rest)
+     is of the wrong type, or check --strict found something
   2  usage error: unknown subcommand or flag, missing or malformed value
+  3  what-if reported and skipped some records; the report covers the rest
+     (as `retcon plan` does)
 )";
 
 namespace {
 
 constexpr char kCommand[] = "rules";
+// Some records were reported and skipped, the rest compared: the exit code
+// `retcon plan` gives the same case.
+constexpr int kExitSkippedRecords = 3;
 
 // --- loading rules files ---------------------------------------------------
 
@@ -897,7 +901,7 @@ int PlannedWhatIf(const ParsedFlags& flags, const RulesFile& old_rules,
       << "\nChanged: " << changed << " outcomes in " << changed_returns.size()
       << " returns\n";
   PrintChanges(groups, out);
-  return skipped > 0 ? kExitError : kExitOk;
+  return skipped > 0 ? kExitSkippedRecords : kExitOk;
 }
 
 // Facts from the return alone, one per line, for depot and disposition.
@@ -969,7 +973,7 @@ int FactWhatIf(const RulesFile& old_rules, const RulesFile& new_rules,
     }
     PrintChanges(groups, out);
   }
-  return feed.skipped > 0 ? kExitError : kExitOk;
+  return feed.skipped > 0 ? kExitSkippedRecords : kExitOk;
 }
 
 int RunWhatIf(const ParsedFlags& flags, std::ostream& out, std::ostream& err) {
