@@ -221,8 +221,12 @@ absl::StatusOr<std::string> ShiftDecimal(absl::string_view number, int shift) {
     absl::string_view exp_text = number.substr(pos + 1);
     if (!exp_text.empty() && exp_text[0] == '+') exp_text.remove_prefix(1);
     if (!absl::SimpleAtoi(exp_text, &exponent) || exp_text.empty() ||
-        exp_text[0] == '+' || exponent > 40 || exponent < -40) {
+        exp_text[0] == '+') {
       return malformed();
+    }
+    if (exponent > 40 || exponent < -40) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          Quoted(number), " has an exponent beyond +/-40"));
     }
     shift += exponent;
   }
@@ -266,7 +270,9 @@ absl::Status ReadMoney(const JsonValue& amount, const Path& path,
   std::string plain;
   if (amount.type() == JsonType::kNumber &&
       text.find_first_of("eE") != absl::string_view::npos) {
-    RETCON_ASSIGN_OR_RETURN(plain, ShiftDecimal(text, 0));
+    absl::StatusOr<std::string> shifted = ShiftDecimal(text, 0);
+    if (!shifted.ok()) return FieldError(path, shifted.status().message());
+    plain = *std::move(shifted);
     text = plain;
   }
   absl::StatusOr<int64_t> minor = ParseMinorUnits(text, *exponent);
