@@ -30,6 +30,9 @@ enum ExitCode : int {
   kExitOk = 0,     // Done.
   kExitError = 1,  // Bad input file or a calculation error.
   kExitUsage = 2,  // Unknown command or flag, missing or malformed value.
+  // Some records were bad: each was reported and skipped, the rest done
+  // (`retcon plan`).
+  kExitPartial = 3,
 };
 
 enum class FlagKind {

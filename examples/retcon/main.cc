@@ -6,6 +6,7 @@
 #include "absl/types/span.h"
 #include "examples/retcon/apportion_command.h"
 #include "examples/retcon/command_line.h"
+#include "examples/retcon/plan_command.h"
 #include "examples/retcon/reconcile_command.h"
 #include "examples/retcon/rules_command.h"
 
@@ -26,6 +27,10 @@ Commands:
   apportion   The reference calculator: what returning some units of an order
               refunds (gross, discount, net, tax per rate), per line and in
               total, continued from what was already credited.
+  plan        The batch run: plans a feed of returns against their orders
+              with rules and a catalog; writes postings.ndjson and
+              exceptions.ndjson and a summary; --ledger (SQLite) makes
+              reruns post nothing twice.
   reconcile   Month-end reconciliation: returns against ERP credit notes,
               stock movements and gateway refunds; every gap with an owner.
   rules       The rules files: check (validation and analysis), explain
@@ -38,6 +43,8 @@ Exit codes (every command):
      message on stderr names the file (or flag) and the field path, e.g.
      "order.json: order.lines[2].quantity: must be > 0"
   2  usage error: unknown command or flag, missing or malformed flag value
+  3  (plan) some records were bad: each was reported (file:line: field:
+     problem) and skipped; the rest were planned and written
 
 Money is exact: integer minor units, no floating point. The rules are in
 docs/money.md; embedding the library is in docs/integration/README.md.
@@ -59,6 +66,9 @@ int Run(absl::Span<const char* const> args) {
   }
   if (command == "apportion") {
     return RunApportion(args.subspan(1), std::cout, std::cerr);
+  }
+  if (command == "plan") {
+    return RunPlan(args.subspan(1), std::cout, std::cerr);
   }
   if (command == "reconcile") {
     return RunReconcile(args.subspan(1), std::cout, std::cerr);

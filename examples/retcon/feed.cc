@@ -1,0 +1,295 @@
+#include "examples/retcon/feed.h"
+
+#include <cerrno>
+#include <cstring>
+#include <sstream>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "google/protobuf/util/json_util.h"
+
+namespace retcon {
+namespace cli {
+namespace {
+
+bool IsBlank(absl::string_view text) {
+  return absl::StripAsciiWhitespace(text).empty();
+}
+
+// The protobuf JSON parser says "(lines[0].quantity): invalid value ..." or
+// "(customer) bar: Cannot find field."; this gives "<root>.<path>: <what>".
+std::string DescribeJsonError(absl::string_view message,
+                              absl::string_view root) {
+  std::string path(root);
+  bool located = false;
+  if (absl::ConsumePrefix(&message, "(")) {
+    const size_t close = message.find(')');
+    if (close != absl::string_view::npos) {
+      if (close > 0) absl::StrAppend(&path, ".", message.substr(0, close));
+      message.remove_prefix(close + 1);
+      absl::ConsumePrefix(&message, ":");
+      message = absl::StripLeadingAsciiWhitespace(message);
+      located = true;
+    }
+  }
+  absl::string_view field = message;
+  if (absl::ConsumeSuffix(&field, ": Cannot find field.")) {
+    return absl::StrCat(path, ".", field, ": unknown field");
+  }
+  if (located) return absl::StrCat(path, ": ", message);
+  absl::ConsumePrefix(&message, ": ");
+  const size_t newline = message.find('\n');
+  return absl::StrCat("malformed JSON: ", message.substr(0, newline));
+}
+
+absl::Status ParseRetcon(const FeedRecord& record, absl::string_view root,
+                         google::protobuf::Message* message) {
+  google::protobuf::util::JsonParseOptions options;
+  options.ignore_unknown_fields = false;
+  auto status = google::protobuf::util::JsonStringToMessage(record.text,
+                                                            message, options);
+  if (status.ok()) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrCat(
+      record.where, ": ",
+      DescribeJsonError(
+          absl::string_view(status.message().data(), status.message().size()),
+          root)));
+}
+
+absl::Status Located(const FeedRecord& record, const absl::Status& status) {
+  if (status.ok()) return status;
+  return absl::Status(status.code(),
+                      absl::StrCat(record.where, ": ", status.message()));
+}
+
+const char* KindName(PayloadKind kind) {
+  switch (kind) {
+    case PayloadKind::kReturnGoRma: return "a ReturnGo RMA";
+    case PayloadKind::kShopifyOrder: return "a Shopify order";
+    case PayloadKind::kRetconReturn: return "a retcon.v1.ReturnRequest";
+    case PayloadKind::kRetconSalesOrder: return "a retcon.v1.SalesOrder";
+    case PayloadKind::kUnknown: break;
+  }
+  return "of unknown shape";
+}
+
+// A record that is plainly of another kind than the file's: say so rather
+// than report the first field the parser trips on.
+absl::Status CheckShape(const FeedRecord& record, PayloadKind expected) {
+  // Only the first bytes decide; the full parse follows anyway.
+  const PayloadKind seen = DetectPayloadKind(record.text);
+  if (seen == PayloadKind::kUnknown || seen == expected) {
+    return absl::OkStatus();
+  }
+  return absl::InvalidArgumentError(
+      absl::StrCat(record.where, ": the record looks like ", KindName(seen),
+                   " but this file holds ", KindName(expected),
+                   " records (see --format)"));
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<FeedReader>> FeedReader::Open(
+    const std::string& path) {
+  std::unique_ptr<FeedReader> feed(new FeedReader);
+  feed->path_ = path;
+  feed->in_.open(path, std::ios::binary);
+  if (!feed->in_) {
+    return absl::NotFoundError(
+        absl::StrCat(path, ": cannot open: ", std::strerror(errno)));
+  }
+  feed->in_.seekg(0, std::ios::end);
+  feed->size_ = static_cast<int64_t>(feed->in_.tellg());
+  feed->in_.seekg(0, std::ios::beg);
+  // The first non-blank character tells an array from NDJSON.
+  char c = 0;
+  while (feed->in_.get(c) && absl::ascii_isspace(static_cast<unsigned char>(c))) {
+  }
+  feed->in_.clear();
+  feed->in_.seekg(0, std::ios::beg);
+  if (c == '[') {
+    feed->array_ = true;
+    std::ostringstream content;
+    content << feed->in_.rdbuf();
+    feed->whole_ = content.str();
+    feed->pos_ = feed->whole_.find('[') + 1;
+    feed->line_ = 1;
+    for (size_t i = 0; i < feed->pos_; ++i) {
+      if (feed->whole_[i] == '\n') ++feed->line_;
+    }
+  }
+  return feed;
+}
+
+bool FeedReader::Next(FeedRecord* record) {
+  return array_ ? NextElement(record) : NextLine(record);
+}
+
+bool FeedReader::NextLine(FeedRecord* record) {
+  std::string& line = record->text;
+  while (std::getline(in_, line)) {
+    ++line_;
+    bytes_read_ += static_cast<int64_t>(line.size()) + 1;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (IsBlank(line)) continue;
+    record->line = line_;
+    record->index = -1;
+    record->where = absl::StrCat(path_, ":", line_);
+    return true;
+  }
+  if (in_.bad()) error_ = absl::DataLossError(absl::StrCat(path_, ": read error"));
+  bytes_read_ = size_;
+  return false;
+}
+
+bool FeedReader::NextElement(FeedRecord* record) {
+  const std::string& s = whole_;
+  auto skip_space = [&] {
+    while (pos_ < s.size() && absl::ascii_isspace(static_cast<unsigned char>(s[pos_]))) {
+      if (s[pos_] == '\n') ++line_;
+      ++pos_;
+    }
+  };
+  skip_space();
+  if (pos_ < s.size() && s[pos_] == ',' && index_ > 0) {
+    ++pos_;
+    skip_space();
+  }
+  if (pos_ < s.size() && s[pos_] == ']') {
+    ++pos_;
+    skip_space();
+    if (pos_ < s.size()) {
+      error_ = absl::InvalidArgumentError(absl::StrCat(
+          path_, ":", line_, ": malformed JSON: text after the array's ']'"));
+    }
+    bytes_read_ = size_;
+    return false;
+  }
+  if (pos_ >= s.size()) {
+    error_ = absl::InvalidArgumentError(
+        absl::StrCat(path_, ":", line_, ": malformed JSON: the array has no ']'"));
+    bytes_read_ = size_;
+    return false;
+  }
+  // One element: up to the ',' or ']' at depth 0, outside strings.
+  const size_t start = pos_;
+  const int64_t start_line = line_;
+  int depth = 0;
+  bool in_string = false;
+  for (; pos_ < s.size(); ++pos_) {
+    const char c = s[pos_];
+    if (c == '\n') ++line_;
+    if (in_string) {
+      if (c == '\\') {
+        ++pos_;
+      } else if (c == '"') {
+        in_string = false;
+      }
+      continue;
+    }
+    if (c == '"') {
+      in_string = true;
+    } else if (c == '{' || c == '[') {
+      ++depth;
+    } else if (c == '}' || c == ']') {
+      if (depth == 0) break;
+      --depth;
+    } else if (c == ',' && depth == 0) {
+      break;
+    }
+  }
+  if (pos_ >= s.size()) {
+    error_ = absl::InvalidArgumentError(absl::StrCat(
+        path_, "[", index_, "] (line ", start_line,
+        "): malformed JSON: the element or the array is not closed"));
+    bytes_read_ = size_;
+    return false;
+  }
+  record->text.assign(s, start, pos_ - start);
+  record->line = start_line;
+  record->index = index_;
+  record->where = absl::StrCat(path_, "[", index_, "]");
+  ++index_;
+  bytes_read_ = static_cast<int64_t>(pos_);
+  return true;
+}
+
+bool ParseFeedFormat(absl::string_view text, FeedFormat* format) {
+  if (text == "auto") *format = FeedFormat::kAuto;
+  else if (text == "retcon") *format = FeedFormat::kRetcon;
+  else if (text == "returngo") *format = FeedFormat::kReturnGo;
+  else if (text == "shopify") *format = FeedFormat::kShopify;
+  else return false;
+  return true;
+}
+
+PayloadKind ReturnKindFor(FeedFormat format, PayloadKind detected) {
+  switch (format) {
+    case FeedFormat::kRetcon: return PayloadKind::kRetconReturn;
+    case FeedFormat::kReturnGo:
+    case FeedFormat::kShopify: return PayloadKind::kReturnGoRma;
+    case FeedFormat::kAuto: break;
+  }
+  return detected == PayloadKind::kRetconReturn ||
+                 detected == PayloadKind::kReturnGoRma
+             ? detected
+             : PayloadKind::kUnknown;
+}
+
+PayloadKind OrderKindFor(FeedFormat format, PayloadKind detected) {
+  switch (format) {
+    case FeedFormat::kRetcon: return PayloadKind::kRetconSalesOrder;
+    case FeedFormat::kReturnGo:
+    case FeedFormat::kShopify: return PayloadKind::kShopifyOrder;
+    case FeedFormat::kAuto: break;
+  }
+  return detected == PayloadKind::kRetconSalesOrder ||
+                 detected == PayloadKind::kShopifyOrder
+             ? detected
+             : PayloadKind::kUnknown;
+}
+
+absl::Status ParseReturnRecord(const FeedRecord& record, PayloadKind kind,
+                               v1::ReturnRequest* ret) {
+  if (kind == PayloadKind::kReturnGoRma) {
+    absl::StatusOr<v1::ReturnRequest> parsed =
+        ReturnRequestFromReturnGo(record.text);
+    if (!parsed.ok()) {
+      absl::Status shape = CheckShape(record, kind);
+      return shape.ok() ? Located(record, parsed.status()) : shape;
+    }
+    *ret = *std::move(parsed);
+    return absl::OkStatus();
+  }
+  ret->Clear();
+  absl::Status status = ParseRetcon(record, "return", ret);
+  if (!status.ok()) {
+    absl::Status shape = CheckShape(record, kind);
+    return shape.ok() ? status : shape;
+  }
+  return status;
+}
+
+absl::Status ParseOrderRecord(const FeedRecord& record, PayloadKind kind,
+                              v1::SalesOrder* order) {
+  if (kind == PayloadKind::kShopifyOrder) {
+    absl::StatusOr<v1::SalesOrder> parsed = SalesOrderFromShopify(record.text);
+    if (!parsed.ok()) {
+      absl::Status shape = CheckShape(record, kind);
+      return shape.ok() ? Located(record, parsed.status()) : shape;
+    }
+    *order = *std::move(parsed);
+    return absl::OkStatus();
+  }
+  order->Clear();
+  absl::Status status = ParseRetcon(record, "order", order);
+  if (!status.ok()) {
+    absl::Status shape = CheckShape(record, kind);
+    return shape.ok() ? status : shape;
+  }
+  return status;
+}
+
+}  // namespace cli
+}  // namespace retcon
