@@ -424,7 +424,9 @@ class Generator:
         c = r.randint(start, 28) if days_after is None else min(29, start + days_after)
         u = min(30, c + r.randint(1, 2))
         if order.get("last_day"):  # a second return: after the first one
-            c, u = min(29, order["last_day"]), 30
+            c = min(29, order["last_day"])
+            return ("2026-11-%02dT%02d:%02d:00.000Z" % (c, r.randint(8, 20), r.randint(0, 59)),
+                    "2026-11-30T23:%02d:00.000Z" % r.randint(0, 58), "2026-11-30")
         return ("2026-11-%02dT%02d:%02d:00.000Z" % (c, r.randint(8, 20), r.randint(0, 59)),
                 "2026-11-%02dT%02d:%02d:00.000Z" % (u, r.randint(8, 20), r.randint(0, 59)),
                 "2026-11-%02d" % u)
