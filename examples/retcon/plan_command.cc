@@ -183,6 +183,7 @@ class OrderIndex {
   // Reads the feed; bad records are reported on `err` and counted.
   absl::Status Load(const std::string& path, FeedFormat format,
                     PlanCounts* counts, std::ostream& err) {
+    path_ = path;
     absl::StatusOr<std::unique_ptr<FeedReader>> feed = FeedReader::Open(path);
     if (!feed.ok()) return feed.status();
     FeedRecord record;
@@ -219,11 +220,11 @@ class OrderIndex {
     }
     if (it == by_id_.end()) {
       return absl::NotFoundError(absl::StrCat(
-          "order_id: order '", ret.order_id(), "'",
+          "return.order_id: order '", ret.order_id(), "'",
           ret.order_number().empty()
               ? ""
               : absl::StrCat(" (order_number '", ret.order_number(), "')"),
-          " is not in the orders file"));
+          " is not in ", path_));
     }
     order->ParseFromString(it->second.bytes);
     *where = it->second.where;
@@ -255,6 +256,7 @@ class OrderIndex {
     return absl::OkStatus();
   }
 
+  std::string path_;
   std::unordered_map<std::string, Entry> by_id_;
   std::unordered_map<std::string, std::string> id_by_number_;
 };
@@ -646,11 +648,10 @@ void PrintStats(const PhaseTimes& t, const PlanCounts& c, int64_t input_bytes,
   err << absl::StrFormat(
       "retcon plan: stats: %.3f s total; %d returns, %.0f returns/s, %.2f "
       "MB/s of input (%d bytes)\n"
-      "  load orders %.3f s | read returns %.3f s | parse returns %.3f s | "
+      "  read returns %.3f s | parse returns %.3f s | "
       "plan %.3f s | record %.3f s | ledger %.3f s | render+write %.3f s\n",
       seconds, c.returns_read, c.returns_read / seconds,
-      input_bytes / seconds / 1e6, input_bytes, Seconds(t.load - t.load),
-      Seconds(t.load), Seconds(t.parse), Seconds(t.plan), Seconds(t.record),
+      input_bytes / seconds / 1e6, input_bytes, Seconds(t.load), Seconds(t.parse), Seconds(t.plan), Seconds(t.record),
       Seconds(t.ledger), Seconds(t.write));
 }
 
