@@ -653,6 +653,11 @@ absl::Status ReadFeed(const std::string& path, bool want_returns, Feed* feed,
 
 constexpr char kReturnLevel[] = "(return)";
 
+// "1 return", "2 returns".
+std::string Count(size_t n, absl::string_view noun) {
+  return absl::StrCat(n, " ", noun, n == 1 ? "" : "s");
+}
+
 std::string Short(absl::string_view enum_name, absl::string_view prefix) {
   absl::ConsumePrefix(&enum_name, prefix);
   return std::string(enum_name);
@@ -892,14 +897,14 @@ int PlannedWhatIf(const ParsedFlags& flags, const RulesFile& old_rules,
   }
   out << "What-if: " << old_rules.path << " (old) -> " << new_rules.path
       << " (new)\n"
-      << "Planned " << planned << " returns against " << feed.orders.size()
-      << " orders under both; " << outcomes
+      << "Planned " << Count(planned, "return") << " against "
+      << Count(feed.orders.size(), "order") << " under both; " << outcomes
       << " outcomes compared (one per return line, one per return)";
-  if (skipped > 0) out << "; " << skipped << " records skipped";
+  if (skipped > 0) out << "; " << Count(skipped, "record") << " skipped";
   out << "\nExceptions (old): " << before.ExceptionCounts()
       << "\nExceptions (new): " << after.ExceptionCounts()
-      << "\nChanged: " << changed << " outcomes in " << changed_returns.size()
-      << " returns\n";
+      << "\nChanged: " << changed << " outcomes in "
+      << Count(changed_returns.size(), "return") << "\n";
   PrintChanges(groups, out);
   return skipped > 0 ? kExitSkippedRecords : kExitOk;
 }
@@ -949,9 +954,11 @@ int FactWhatIf(const RulesFile& old_rules, const RulesFile& new_rules,
     }
   }
   out << "What-if: " << old_rules.path << " (old) -> " << new_rules.path
-      << " (new), on facts from " << feed.returns.size()
-      << " returns alone (no orders: the order's fields are empty)";
-  if (feed.skipped > 0) out << "; " << feed.skipped << " records skipped";
+      << " (new), on facts from " << Count(feed.returns.size(), "return")
+      << " alone (no orders: the order's fields are empty)";
+  if (feed.skipped > 0) {
+    out << "; " << Count(feed.skipped, "record") << " skipped";
+  }
   out << "\n";
   for (absl::string_view decision : {"depot", "disposition"}) {
     if ((*a)->rules->DecisionIndex(decision) < 0 ||
