@@ -47,14 +47,26 @@ struct ReturnGoOptions {
 // - return_id from rmaSummary.rmaId, order_id from orderDetails.orderId,
 //   order_number from orderDetails.order_name (or rmaSummary.order_name),
 //   status from rmaSummary.status;
-// - items[] (one per unit) grouped by shopLineItemId (and SKU) into one
-//   ReturnLine each; order_line_id is the shopLineItemId, which is the Shopify
-//   order line id that SalesOrderFromShopify uses as line_id, so the two join;
-//   item_ids are the units' returnedItemId values;
-// - itemValidationStatusResponse -> Inspection (absent = not inspected);
-// - transactions[] -> RefundTransaction (returnItemIds mapped to the lines);
-// - fees, exchangeItems -> Fee, ExchangeItem.
-// The full mapping, and what is required, is in docs/integration/adapters.md.
+// - items[] (one per unit) grouped by shopLineItemId and SKU into ReturnLines,
+//   keeping apart units that differ in resolution, inspection outcome
+//   (isReturned, isRestockable) or the transactions that cover them, so that
+//   no unit's facts are merged into another's; return_line_id is the first
+//   unit's returnedItemId, item_ids are all of them; order_line_id is the
+//   shopLineItemId, which is the Shopify order line id that
+//   SalesOrderFromShopify uses as line_id, so the two join;
+// - itemValidationStatusResponse -> Inspection (absent = not inspected:
+//   inspection unset; an absent isReturned/isRestockable stays unset);
+// - transactions[] -> RefundTransaction, returnItemIds mapped to the lines
+//   holding those units;
+// - restockingFee / shipmentFee / returnFee are per unit and summed per line
+//   (FEE_TYPE_RESTOCKING / RETURN_SHIPPING / OTHER; zero fees left out);
+//   exchangeItems -> ExchangeItem, effectivePrice = the price of one unit.
+// Required: rmaSummary.rmaId, rmaSummary.status, orderDetails.orderId or an
+// order_name, a non-empty items[] each with shopLineItemId and a unique
+// returnedItemId; per transaction id, status and amount; per exchange item a
+// sku or variantId. The RMA's currency is that of the first paidPrice (or
+// transaction amount); bare amounts are in it.
+// The full mapping is in docs/integration/adapters.md.
 absl::StatusOr<v1::ReturnRequest> ReturnRequestFromReturnGo(
     absl::string_view rma_json, const ReturnGoOptions& options = {});
 
@@ -76,7 +88,15 @@ struct ShopifyOptions {
 // under "order") to a SalesOrder: line_items with discount_allocations and
 // tax_lines, shipping_lines, discount_applications, taxes_included,
 // customer, billing and shipping addresses. line_id is the line item's id as
-// a decimal string.
+// a decimal string; unit_price is Shopify's `price`, the unit price before
+// discounts; a tax line's amount is the tax on the whole line after
+// discounts, as Shopify computed it; its rate 0.2 becomes "20", exactly.
+// Discount application ids are their indexes in discount_applications, their
+// amounts the sum of what was allocated of them; "all"/"across" applications
+// are DISCOUNT_LEVEL_ORDER, the others LINE.
+// Required: id, currency (presentment_currency with presentment_money),
+// line_items[] each with id, quantity > 0 and price; tax_lines[].rate;
+// discount_allocations[].amount; shipping_lines[].id and price.
 absl::StatusOr<v1::SalesOrder> SalesOrderFromShopify(
     absl::string_view order_json, const ShopifyOptions& options = {});
 

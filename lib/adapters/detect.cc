@@ -39,16 +39,17 @@ PayloadKind DetectPayloadKind(absl::string_view json) {
   absl::StatusOr<JsonDocument> doc = JsonDocument::Parse(json);
   if (!doc.ok() || !doc->root().is_object()) return PayloadKind::kUnknown;
   const JsonValue* o = &doc->root();
-  // The wrappers the API responses use: {"rma": {...}}, {"order": {...}}.
-  if (o->size() == 1) {
-    if (const JsonValue* rma = o->Find("rma"); rma && rma->is_object()) {
-      return LooksLikeReturnGo(*rma) ? PayloadKind::kReturnGoRma
-                                     : PayloadKind::kUnknown;
-    }
-    if (const JsonValue* order = o->Find("order"); order && order->is_object()) {
-      return LooksLikeShopify(*order) ? PayloadKind::kShopifyOrder
-                                      : PayloadKind::kUnknown;
-    }
+  // The wrappers the API responses use, unwrapped when the adapters would
+  // unwrap them: {"rma": {...}}, {"order": {...}}.
+  if (const JsonValue* rma = o->Find("rma");
+      rma != nullptr && rma->is_object() && !LooksLikeReturnGo(*o)) {
+    return LooksLikeReturnGo(*rma) ? PayloadKind::kReturnGoRma
+                                   : PayloadKind::kUnknown;
+  }
+  if (const JsonValue* order = o->Find("order");
+      order != nullptr && order->is_object() && !LooksLikeShopify(*o)) {
+    return LooksLikeShopify(*order) ? PayloadKind::kShopifyOrder
+                                    : PayloadKind::kUnknown;
   }
   PayloadKind kind = PayloadKind::kUnknown;
   int matches = 0;

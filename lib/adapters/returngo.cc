@@ -16,6 +16,7 @@
 #include "lib/adapters/internal/json.h"
 #include "lib/internal/status_macros.h"
 #include "retcon/adapters.h"
+#include "retcon/money.h"
 
 namespace retcon {
 namespace {
@@ -187,26 +188,42 @@ std::string CurrencyOf(const ReturnGoOptions& options, const JsonValue* money) {
 }
 
 // The RMA's currency: that of the first item's paid price, else of the first
-// transaction's amount.
-std::string FindCurrency(const ReturnGoOptions& options, const JsonValue* items,
-                         const JsonValue* transactions) {
+// transaction's amount; empty when it states none. Errors name where an
+// unknown currency code was found.
+absl::StatusOr<std::string> FindCurrency(const ReturnGoOptions& options,
+                                         const JsonValue* items,
+                                         const JsonValue* transactions,
+                                         const Path& path) {
+  std::string code;
+  std::string where;  // Path of the money object it came from.
+  const Path items_path = path.Key("items");
+  const Path transactions_path = path.Key("transactions");
   if (items != nullptr && items->is_array()) {
-    for (size_t i = 0; i < items->size(); ++i) {
-      std::string code =
-          CurrencyOf(options, Member(&items->element(i), "paidPrice"));
-      if (!code.empty()) return code;
+    for (size_t i = 0; i < items->size() && code.empty(); ++i) {
+      code = CurrencyOf(options, Member(&items->element(i), "paidPrice"));
+      if (!code.empty()) where = items_path.Index(i).Key("paidPrice").ToString();
     }
   }
   if (transactions != nullptr && transactions->is_array()) {
-    for (size_t i = 0; i < transactions->size(); ++i) {
+    for (size_t i = 0; i < transactions->size() && code.empty(); ++i) {
       const JsonValue& t = transactions->element(i);
       const JsonValue* amount = Member(&t, "amount");
-      std::string code = CurrencyOf(
-          options, amount != nullptr && amount->is_object() ? amount : &t);
-      if (!code.empty()) return code;
+      code = CurrencyOf(options,
+                        amount != nullptr && amount->is_object() ? amount : &t);
+      if (!code.empty()) {
+        const Path t_path = transactions_path.Index(i);
+        where = (amount != nullptr && amount->is_object() ? t_path.Key("amount")
+                                                           : t_path)
+                    .ToString();
+      }
     }
   }
-  return "";
+  if (!code.empty() && !CurrencyExponent(code).ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(where, ": currency \"", code,
+                     "\" is not an ISO 4217 currency code"));
+  }
+  return code;
 }
 
 // One entry of items[]: one unit (or `quantity` units) of an order line.
@@ -668,8 +685,11 @@ absl::StatusOr<v1::ReturnRequest> ReturnRequestFromReturnGo(
   out.set_source(options.source);
   RETCON_RETURN_IF_ERROR(ReadHeader(*rma, *path, &out));
   RETCON_ASSIGN_OR_RETURN(std::vector<Unit> units, ReadUnits(*rma, *path));
-  Reading reading{options, FindCurrency(options, Member(rma, "items"),
-                                        Member(rma, "transactions"))};
+  RETCON_ASSIGN_OR_RETURN(
+      std::string currency,
+      FindCurrency(options, Member(rma, "items"), Member(rma, "transactions"),
+                   *path));
+  Reading reading{options, std::move(currency)};
   out.set_currency_code(reading.currency);
   RETCON_RETURN_IF_ERROR(ReadTransactions(reading, *rma, *path, units, &out));
   RETCON_RETURN_IF_ERROR(BuildLines(reading, *rma, *path, units, &out));

@@ -47,6 +47,10 @@ TEST(DetectPayloadKindTest, UnknownWhenAmbiguousOrNotAnObject) {
   EXPECT_EQ(DetectPayloadKind(R"({"rma": {"x": 1}})"), PayloadKind::kUnknown);
   EXPECT_EQ(DetectPayloadKind(R"({"order": {"line_items": []}})"),
             PayloadKind::kShopifyOrder);
+  EXPECT_EQ(DetectPayloadKind(R"({"order": {"line_items": []}, "meta": 1})"),
+            PayloadKind::kShopifyOrder);
+  EXPECT_EQ(DetectPayloadKind(R"({"rma": {"rmaSummary": {}}, "meta": 1})"),
+            PayloadKind::kReturnGoRma);
   EXPECT_EQ(DetectPayloadKind(R"({"items": [{"shopLineItemId": 1}]})"),
             PayloadKind::kReturnGoRma);
 }

@@ -133,6 +133,13 @@ TEST(JsonTest, RejectsInvalidUtf8) {
   EXPECT_EQ(ErrorOf("[\"\xF0\x9F\x98\x80\"]"), "OK");
 }
 
+TEST(JsonTest, SkipsAByteOrderMark) {
+  absl::StatusOr<JsonDocument> doc = JsonDocument::Parse("\xEF\xBB\xBF {\"a\": 1}");
+  ASSERT_TRUE(doc.ok()) << doc.status();
+  EXPECT_EQ(doc->root().Find("a")->text(), "1");
+  EXPECT_THAT(ErrorOf("\xEF\xBB {}"), HasSubstr("offset 0"));
+}
+
 TEST(JsonTest, LimitsDepth) {
   std::string ok = std::string(JsonDocument::kMaxDepth, '[') +
                    std::string(JsonDocument::kMaxDepth, ']');

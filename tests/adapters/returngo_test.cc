@@ -280,6 +280,28 @@ TEST(ReturnGoTest, PrefersTheShopCurrencyPairByDefault) {
   EXPECT_EQ(customer.refunds(0).amount().currency_code(), "EUR");
 }
 
+TEST(ReturnGoTest, ReadsFlatRmasTimesAndExponentAmounts) {
+  v1::ReturnRequest ret = Adapt(
+      R"({"rmaId": "F1", "status": "Approved", "order_name": "#7",
+          "createdAt": "2025-03-16 08:00:00", "lastUpdated": "2025-03-17",
+          "isOutOfPolicy": "TRUE",
+          "items": [{"shopLineItemId": 1, "returnedItemId": 2,
+                     "paidPrice": {"amount": "1", "currency": "gbp"},
+                     "restockingFee": 1.5e1, "returnFee": {"amount": 2}}]})");
+  EXPECT_EQ(ret.return_id(), "F1");
+  EXPECT_EQ(ret.status(), v1::RETURN_STATUS_APPROVED);
+  EXPECT_EQ(ret.order_number(), "#7");
+  EXPECT_EQ(ret.currency_code(), "GBP");
+  EXPECT_EQ(ret.created_at().seconds(), 1742112000);  // No zone: UTC.
+  EXPECT_EQ(ret.updated_at().seconds(), 1742169600);  // A date: midnight.
+  EXPECT_TRUE(ret.out_of_policy());
+  ASSERT_EQ(ret.fees_size(), 2);
+  EXPECT_EQ(ret.fees(0).amount().minor_units(), 1500);
+  EXPECT_EQ(ret.fees(1).type(), v1::FEE_TYPE_OTHER);
+  EXPECT_EQ(ret.fees(1).amount().minor_units(), 200);
+  EXPECT_EQ(ret.fees(1).amount().currency_code(), "GBP");
+}
+
 TEST(ReturnGoTest, MissingRequiredFieldsNameTheirPath) {
   EXPECT_EQ(ErrorOf(R"({"rmaSummary": {"status": "Done"}, "items": []})"),
             "rmaSummary.rmaId: required field is missing");
@@ -383,6 +405,15 @@ TEST(ReturnGoTest, BadAmountsNameTheirPath) {
                                   "amount": {"amount": true}}])")),
             "transactions[0].amount.amount: expected a decimal amount (string "
             "or number), got boolean");
+  EXPECT_EQ(ErrorOf(Rma(R"({"shopLineItemId": 1, "returnedItemId": 1,
+                           "paidPrice": {"amount": "1", "currency": "POUNDS"}})")),
+            "items[0].paidPrice: currency \"POUNDS\" is not an ISO 4217 "
+            "currency code");
+  EXPECT_EQ(ErrorOf(Rma(R"({"shopLineItemId": 1, "returnedItemId": 1})",
+                        R"(, "transactions": [{"id": 1, "status": "Success",
+                              "amount": "1.00", "currency": "pounds"}])")),
+            "transactions[0]: currency \"POUNDS\" is not an ISO 4217 currency "
+            "code");
   EXPECT_EQ(ErrorOf(Rma(R"({"shopLineItemId": 1, "returnedItemId": 1,
                            "returnFee": "1.00"})")),
             "items[0].returnFee: an amount without a currency, and the RMA "

@@ -191,6 +191,31 @@ TEST(ShopifyTest, ConvertsRatesExactly) {
   }
 }
 
+TEST(ShopifyTest, ShippingDiscountsAndUnallocatedApplications) {
+  v1::SalesOrder order = Adapt(Order(
+      kLine,
+      R"(, "discount_applications": [
+            {"target_type": "shipping_line", "target_selection": "all",
+             "allocation_method": "each", "title": "Free shipping"},
+            {"target_type": "line_item", "target_selection": "all",
+             "allocation_method": "across", "description": "Never used"}],
+          "shipping_lines": [{"id": "s1", "price": "4.95",
+            "discount_allocations": [{"amount": "4.95", "discount_application_index": 0}],
+            "tax_lines": [{"rate": "0.2", "price": "0.00"}]}])"));
+  ASSERT_EQ(order.discounts_size(), 2);
+  EXPECT_EQ(order.discounts(0).title(), "Free shipping");
+  EXPECT_EQ(order.discounts(0).level(), v1::DISCOUNT_LEVEL_LINE);
+  EXPECT_EQ(order.discounts(0).amount().minor_units(), 495);
+  EXPECT_EQ(order.discounts(1).title(), "Never used");
+  EXPECT_EQ(order.discounts(1).level(), v1::DISCOUNT_LEVEL_ORDER);
+  EXPECT_FALSE(order.discounts(1).has_amount());
+  EXPECT_EQ(order.shipping_lines(0).shipping_id(), "s1");
+  EXPECT_EQ(order.shipping_lines(0).discount_allocations(0).application_id(),
+            "0");
+  EXPECT_FALSE(order.prices_include_tax());  // taxes_included absent.
+  EXPECT_FALSE(order.has_placed_at());
+}
+
 TEST(ShopifyTest, UnwrapsTheOrderObject) {
   v1::SalesOrder order = Adapt(R"({"order": )" + Order(kLine) + "}");
   EXPECT_EQ(order.order_id(), "1");

@@ -45,6 +45,9 @@ class JsonParser {
       : text_(text), decoded_(decoded) {}
 
   absl::Status ParseDocument(JsonValue* root) {
+    // A UTF-8 byte order mark, which some exporters write, is skipped
+    // (RFC 8259 section 8.1 lets a parser ignore it).
+    if (text_.substr(0, 3) == "\xEF\xBB\xBF") pos_ = 3;
     SkipSpace();
     if (!ParseValue(root, 0)) return error_;
     SkipSpace();

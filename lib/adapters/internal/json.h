@@ -6,7 +6,8 @@
 //   if (const JsonValue* id = root.Find("rmaId")) id->text();
 //
 // RFC 8259, strictly: no comments, no trailing commas, no NaN, no leading
-// zeros, no control characters or invalid UTF-8 in strings. Numbers are kept
+// zeros, no control characters or invalid UTF-8 in strings (a leading UTF-8
+// byte order mark is skipped). Numbers are kept
 // as their raw text (amounts never go through a double); strings are decoded
 // (\u escapes, surrogate pairs). Nesting is limited to kMaxDepth levels.
 // Duplicate keys in one object are an error: which one a payload meant is a
