@@ -56,10 +56,10 @@ std::string GeneratedRma(int units) {
 std::string GeneratedOrder(int lines) {
   std::string items;
   for (int i = 0; i < lines; ++i) {
-    absl::StrAppend(
-        &items, i ? "," : "", R"({"id": )", 137110440000 + i,
-        R"(, "variant_id": 4412033925, "sku": "SKU-)", i,
-        R"(", "name": "Product )", i, R"(", "quantity": 2, "price": "24.99",
+    absl::StrAppend(&items, i ? "," : "", R"({"id": )", 137110440000 + i,
+                    R"(, "variant_id": 4412033925, "sku": "SKU-)", i,
+                    R"(", "name": "Product )", i,
+                    R"(", "quantity": 2, "price": "24.99",
         "price_set": {"shop_money": {"amount": "24.99", "currency_code": "GBP"},
                       "presentment_money": {"amount": "24.99", "currency_code": "GBP"}},
         "discount_allocations": [{"amount": "5.00", "discount_application_index": 0,

@@ -102,11 +102,11 @@ absl::StatusOr<v1::SalesOrder> SalesOrderFromShopify(
 
 // What a JSON document looks like, for tools that accept several shapes.
 enum class PayloadKind {
-  kUnknown,             // None of the below, or not a JSON object.
-  kReturnGoRma,         // Has rmaSummary / items with shopLineItemId.
-  kShopifyOrder,        // Has line_items.
-  kRetconReturn,        // retcon.v1 ReturnRequest JSON (return_id, lines).
-  kRetconSalesOrder,    // retcon.v1 SalesOrder JSON (order_id, lines).
+  kUnknown,           // None of the below, or not a JSON object.
+  kReturnGoRma,       // Has rmaSummary / items with shopLineItemId.
+  kShopifyOrder,      // Has line_items.
+  kRetconReturn,      // retcon.v1 ReturnRequest JSON (return_id, lines).
+  kRetconSalesOrder,  // retcon.v1 SalesOrder JSON (order_id, lines).
 };
 
 // Recognises a payload's shape from its top-level keys without parsing the

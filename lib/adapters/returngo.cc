@@ -9,222 +9,37 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/ascii.h"
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "lib/adapters/internal/fields.h"
 #include "lib/adapters/internal/json.h"
+#include "lib/adapters/internal/returngo_fields.h"
 #include "lib/internal/status_macros.h"
 #include "retcon/adapters.h"
-#include "retcon/money.h"
 
 namespace retcon {
 namespace {
 
 using adapters_internal::ExpectType;
 using adapters_internal::FieldError;
+using adapters_internal::FindCurrency;
 using adapters_internal::JsonDocument;
 using adapters_internal::JsonType;
 using adapters_internal::JsonValue;
 using adapters_internal::Member;
 using adapters_internal::MissingField;
+using adapters_internal::ParseResolution;
+using adapters_internal::ParseReturnStatus;
+using adapters_internal::ParseTransactionStatus;
 using adapters_internal::Path;
+using adapters_internal::ReadAmount;
 using adapters_internal::ReadBool;
 using adapters_internal::ReadId;
+using adapters_internal::Reading;
 using adapters_internal::ReadInteger;
-using adapters_internal::ReadMoney;
 using adapters_internal::ReadText;
 using adapters_internal::ReadTimestamp;
 using adapters_internal::RequiredMember;
-
-// Lower case, letters and digits only: "Refund_To-Payment Method" and
-// "refundToPaymentMethod" read alike.
-std::string Normalized(absl::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    if (absl::ascii_isalnum(static_cast<unsigned char>(c))) {
-      out.push_back(absl::ascii_tolower(static_cast<unsigned char>(c)));
-    }
-  }
-  return out;
-}
-
-absl::StatusOr<v1::Resolution> ParseResolution(const JsonValue& value,
-                                               const Path& path) {
-  RETCON_ASSIGN_OR_RETURN(absl::string_view text, ReadText(value, path));
-  const std::string key = Normalized(text);
-  static constexpr std::pair<absl::string_view, v1::Resolution> kExact[] = {
-      {"refundtopaymentmethod", v1::RESOLUTION_REFUND_TO_PAYMENT_METHOD},
-      {"refund", v1::RESOLUTION_REFUND_TO_PAYMENT_METHOD},
-      {"originalpaymentmethod", v1::RESOLUTION_REFUND_TO_PAYMENT_METHOD},
-      {"storecredit", v1::RESOLUTION_STORE_CREDIT},
-      {"refundtostorecredit", v1::RESOLUTION_STORE_CREDIT},
-      {"giftcard", v1::RESOLUTION_GIFT_CARD},
-      {"refundtogiftcard", v1::RESOLUTION_GIFT_CARD},
-      {"banktransfer", v1::RESOLUTION_BANK_TRANSFER},
-      {"refundtobanktransfer", v1::RESOLUTION_BANK_TRANSFER},
-      {"donate", v1::RESOLUTION_DONATE},
-      {"donation", v1::RESOLUTION_DONATE},
-  };
-  for (const auto& [name, resolution] : kExact) {
-    if (key == name) return resolution;
-  }
-  // Families: Exchange, ExchangeVariant, ExchangeProduct...; KeepItem,
-  // KeepItemRefund, KeepItemStoreCredit...
-  if (absl::StartsWith(key, "exchange")) return v1::RESOLUTION_EXCHANGE;
-  if (absl::StartsWith(key, "keepitem")) return v1::RESOLUTION_KEEP_ITEM;
-  return FieldError(
-      path, absl::StrCat("unknown resolution \"", text,
-                         "\" (expected RefundToPaymentMethod, StoreCredit, "
-                         "GiftCard, BankTransfer, Exchange..., KeepItem... "
-                         "or Donate)"));
-}
-
-absl::StatusOr<v1::ReturnStatus> ParseReturnStatus(const JsonValue& value,
-                                                   const Path& path) {
-  RETCON_ASSIGN_OR_RETURN(absl::string_view text, ReadText(value, path));
-  const std::string key = Normalized(text);
-  static constexpr std::pair<absl::string_view, v1::ReturnStatus> kStatuses[] =
-      {{"pending", v1::RETURN_STATUS_PENDING},
-       {"approved", v1::RETURN_STATUS_APPROVED},
-       {"received", v1::RETURN_STATUS_RECEIVED},
-       {"validated", v1::RETURN_STATUS_VALIDATED},
-       {"done", v1::RETURN_STATUS_DONE},
-       {"rejected", v1::RETURN_STATUS_REJECTED},
-       {"canceled", v1::RETURN_STATUS_CANCELED},
-       {"cancelled", v1::RETURN_STATUS_CANCELED}};
-  for (const auto& [name, status] : kStatuses) {
-    if (key == name) return status;
-  }
-  return FieldError(path,
-                    absl::StrCat("unknown RMA status \"", text,
-                                 "\" (expected Pending, Approved, Received, "
-                                 "Validated, Done, Rejected or Canceled)"));
-}
-
-absl::StatusOr<v1::TransactionStatus> ParseTransactionStatus(
-    const JsonValue& value, const Path& path) {
-  RETCON_ASSIGN_OR_RETURN(absl::string_view text, ReadText(value, path));
-  const std::string key = Normalized(text);
-  static constexpr std::pair<absl::string_view, v1::TransactionStatus>
-      kStatuses[] = {{"requested", v1::TRANSACTION_STATUS_REQUESTED},
-                     {"pending", v1::TRANSACTION_STATUS_PENDING},
-                     {"success", v1::TRANSACTION_STATUS_SUCCESS},
-                     {"succeeded", v1::TRANSACTION_STATUS_SUCCESS},
-                     {"failed", v1::TRANSACTION_STATUS_FAILED},
-                     {"failure", v1::TRANSACTION_STATUS_FAILED},
-                     {"canceled", v1::TRANSACTION_STATUS_CANCELED},
-                     {"cancelled", v1::TRANSACTION_STATUS_CANCELED}};
-  for (const auto& [name, status] : kStatuses) {
-    if (key == name) return status;
-  }
-  return FieldError(path, absl::StrCat("unknown transaction status \"", text,
-                                       "\" (expected Requested, Pending, "
-                                       "Success, Failed or Canceled)"));
-}
-
-// State shared while one RMA is read.
-struct Reading {
-  const ReturnGoOptions& options;
-  std::string currency;  // The RMA's currency; empty until known.
-};
-
-// The amount and currency keys of a ReturnGo money object, by preference.
-struct MoneyKeys {
-  absl::string_view amount;
-  absl::string_view currency;
-};
-
-// A ReturnGo amount: an object {amount, currency, shopAmount, shopCurrency}
-// (shop pair preferred when options.shop_money), or a bare decimal string or
-// number in the RMA's currency.
-absl::Status ReadAmount(const Reading& reading, const JsonValue& value,
-                        const Path& path, v1::Money* money) {
-  if (value.type() != JsonType::kObject) {
-    if (reading.currency.empty()) {
-      return FieldError(path,
-                        "an amount without a currency, and the RMA states "
-                        "none (items[].paidPrice.currency)");
-    }
-    return ReadMoney(value, path, reading.currency, path, money);
-  }
-  MoneyKeys order[2] = {{"shopAmount", "shopCurrency"}, {"amount", "currency"}};
-  if (!reading.options.shop_money) std::swap(order[0], order[1]);
-  for (const MoneyKeys& keys : order) {
-    const JsonValue* amount = Member(&value, keys.amount);
-    if (amount == nullptr) continue;
-    const Path amount_path = path.Key(keys.amount);
-    const Path currency_path = path.Key(keys.currency);
-    const JsonValue* currency = Member(&value, keys.currency);
-    std::string code = reading.currency;
-    if (currency != nullptr) {
-      RETCON_ASSIGN_OR_RETURN(absl::string_view text,
-                              ReadText(*currency, currency_path));
-      code = absl::AsciiStrToUpper(absl::StripAsciiWhitespace(text));
-    }
-    if (code.empty()) return MissingField(currency_path);
-    return ReadMoney(*amount, amount_path, code, currency_path, money);
-  }
-  return MissingField(path.Key(order[1].amount));
-}
-
-// The currency of a money object, by the same preference as ReadAmount; empty
-// when it names none.
-std::string CurrencyOf(const ReturnGoOptions& options, const JsonValue* money) {
-  const char* keys[2] = {"shopCurrency", "currency"};
-  if (!options.shop_money) std::swap(keys[0], keys[1]);
-  const char* amount_keys[2] = {"shopAmount", "amount"};
-  if (!options.shop_money) std::swap(amount_keys[0], amount_keys[1]);
-  for (int k = 0; k < 2; ++k) {
-    if (Member(money, amount_keys[k]) == nullptr) continue;
-    const JsonValue* currency = Member(money, keys[k]);
-    if (currency != nullptr && currency->type() == JsonType::kString) {
-      return absl::AsciiStrToUpper(absl::StripAsciiWhitespace(currency->text()));
-    }
-    return "";
-  }
-  return "";
-}
-
-// The RMA's currency: that of the first item's paid price, else of the first
-// transaction's amount; empty when it states none. Errors name where an
-// unknown currency code was found.
-absl::StatusOr<std::string> FindCurrency(const ReturnGoOptions& options,
-                                         const JsonValue* items,
-                                         const JsonValue* transactions,
-                                         const Path& path) {
-  std::string code;
-  std::string where;  // Path of the money object it came from.
-  const Path items_path = path.Key("items");
-  const Path transactions_path = path.Key("transactions");
-  if (items != nullptr && items->is_array()) {
-    for (size_t i = 0; i < items->size() && code.empty(); ++i) {
-      code = CurrencyOf(options, Member(&items->element(i), "paidPrice"));
-      if (!code.empty()) where = items_path.Index(i).Key("paidPrice").ToString();
-    }
-  }
-  if (transactions != nullptr && transactions->is_array()) {
-    for (size_t i = 0; i < transactions->size() && code.empty(); ++i) {
-      const JsonValue& t = transactions->element(i);
-      const JsonValue* amount = Member(&t, "amount");
-      code = CurrencyOf(options,
-                        amount != nullptr && amount->is_object() ? amount : &t);
-      if (!code.empty()) {
-        const Path t_path = transactions_path.Index(i);
-        where = (amount != nullptr && amount->is_object() ? t_path.Key("amount")
-                                                           : t_path)
-                    .ToString();
-      }
-    }
-  }
-  if (!code.empty() && !CurrencyExponent(code).ok()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(where, ": currency \"", code,
-                     "\" is not an ISO 4217 currency code"));
-  }
-  return code;
-}
 
 // One entry of items[]: one unit (or `quantity` units) of an order line.
 struct Unit {
@@ -270,18 +85,21 @@ absl::StatusOr<Unit> ReadUnit(const JsonValue& item, size_t index,
                           ReadId(*line, path.Key("shopLineItemId")));
   RETCON_ASSIGN_OR_RETURN(const JsonValue* id,
                           RequiredMember(item, "returnedItemId", path));
-  RETCON_ASSIGN_OR_RETURN(unit.item_id, ReadId(*id, path.Key("returnedItemId")));
+  RETCON_ASSIGN_OR_RETURN(unit.item_id,
+                          ReadId(*id, path.Key("returnedItemId")));
   if (const JsonValue* sku = Member(&item, "sku")) {
     RETCON_ASSIGN_OR_RETURN(absl::string_view text,
                             ReadText(*sku, path.Key("sku")));
     unit.sku = std::string(absl::StripAsciiWhitespace(text));
   }
   if (const JsonValue* q = Member(&item, "quantity")) {
-    RETCON_ASSIGN_OR_RETURN(unit.quantity, ReadInteger(*q, path.Key("quantity")));
+    RETCON_ASSIGN_OR_RETURN(unit.quantity,
+                            ReadInteger(*q, path.Key("quantity")));
     if (unit.quantity <= 0 || unit.quantity > 1'000'000) {
       return FieldError(path.Key("quantity"),
-                        absl::StrCat(unit.quantity, " is not a unit count "
-                                                    "(1 to 1000000)"));
+                        absl::StrCat(unit.quantity,
+                                     " is not a unit count "
+                                     "(1 to 1000000)"));
     }
   }
   if (const JsonValue* r = Member(&item, "resolutionType")) {
@@ -409,7 +227,8 @@ absl::Status AddExchangeItems(const Reading& reading, const Unit& unit,
     v1::ExchangeItem item;
     item.set_return_line_id(line_id);
     if (const JsonValue* v = Member(&x, "sku")) {
-      RETCON_ASSIGN_OR_RETURN(absl::string_view sku, ReadText(*v, xp.Key("sku")));
+      RETCON_ASSIGN_OR_RETURN(absl::string_view sku,
+                              ReadText(*v, xp.Key("sku")));
       item.set_sku(std::string(absl::StripAsciiWhitespace(sku)));
     }
     if (const JsonValue* v = Member(&x, "variantId")) {
@@ -421,7 +240,8 @@ absl::Status AddExchangeItems(const Reading& reading, const Unit& unit,
     }
     for (absl::string_view key : {"productName", "title", "name"}) {
       if (const JsonValue* v = Member(&x, key)) {
-        RETCON_ASSIGN_OR_RETURN(absl::string_view name, ReadText(*v, xp.Key(key)));
+        RETCON_ASSIGN_OR_RETURN(absl::string_view name,
+                                ReadText(*v, xp.Key(key)));
         item.set_product_name(std::string(name));
         break;
       }
@@ -431,8 +251,9 @@ absl::Status AddExchangeItems(const Reading& reading, const Unit& unit,
       RETCON_ASSIGN_OR_RETURN(quantity, ReadInteger(*v, xp.Key("quantity")));
       if (quantity <= 0 || quantity > 1'000'000) {
         return FieldError(xp.Key("quantity"),
-                          absl::StrCat(quantity, " is not a unit count (1 to "
-                                                 "1000000)"));
+                          absl::StrCat(quantity,
+                                       " is not a unit count (1 to "
+                                       "1000000)"));
       }
     }
     item.set_quantity(quantity);
@@ -445,7 +266,8 @@ absl::Status AddExchangeItems(const Reading& reading, const Unit& unit,
     }
     bool merged = false;
     for (v1::ExchangeItem& existing : *out->mutable_exchange_items()) {
-      if (existing.return_line_id() == line_id && existing.sku() == item.sku() &&
+      if (existing.return_line_id() == line_id &&
+          existing.sku() == item.sku() &&
           existing.variant_id() == item.variant_id() &&
           existing.has_unit_price() == item.has_unit_price() &&
           existing.unit_price().minor_units() ==
@@ -462,19 +284,20 @@ absl::Status AddExchangeItems(const Reading& reading, const Unit& unit,
   return absl::OkStatus();
 }
 
-
 // rmaSummary (or the RMA itself) and orderDetails: ids, status, times.
 absl::Status ReadHeader(const JsonValue& rma, const Path& path,
                         v1::ReturnRequest* out) {
   const JsonValue* summary = Member(&rma, "rmaSummary");
   const Path summary_path = path.Key("rmaSummary");
   if (summary != nullptr) {
-    RETCON_RETURN_IF_ERROR(ExpectType(*summary, JsonType::kObject, summary_path));
+    RETCON_RETURN_IF_ERROR(
+        ExpectType(*summary, JsonType::kObject, summary_path));
   }
   const JsonValue* details = Member(&rma, "orderDetails");
   const Path details_path = path.Key("orderDetails");
   if (details != nullptr) {
-    RETCON_RETURN_IF_ERROR(ExpectType(*details, JsonType::kObject, details_path));
+    RETCON_RETURN_IF_ERROR(
+        ExpectType(*details, JsonType::kObject, details_path));
   }
   // A field of rmaSummary, or of the RMA itself in flatter exports.
   const auto summary_field = [&](absl::string_view key, Path* where) {
@@ -535,8 +358,8 @@ absl::StatusOr<std::vector<Unit>> ReadUnits(const JsonValue& rma,
   units.reserve(items->size());
   absl::flat_hash_map<std::string, size_t> first_with_id;
   for (size_t i = 0; i < items->size(); ++i) {
-    RETCON_ASSIGN_OR_RETURN(Unit unit,
-                            ReadUnit(items->element(i), i, items_path.Index(i)));
+    RETCON_ASSIGN_OR_RETURN(
+        Unit unit, ReadUnit(items->element(i), i, items_path.Index(i)));
     auto [it, added] = first_with_id.emplace(unit.item_id, i);
     if (!added) {
       return FieldError(items_path.Index(i).Key("returnedItemId"),
@@ -555,7 +378,8 @@ absl::Status ReadTransaction(const Reading& reading, const JsonValue& t,
   RETCON_RETURN_IF_ERROR(ExpectType(t, JsonType::kObject, path));
   RETCON_ASSIGN_OR_RETURN(const JsonValue* id,
                           adapters_internal::RequiredMember(t, "id", path));
-  RETCON_ASSIGN_OR_RETURN(*out->mutable_refund_id(), ReadId(*id, path.Key("id")));
+  RETCON_ASSIGN_OR_RETURN(*out->mutable_refund_id(),
+                          ReadId(*id, path.Key("id")));
   RETCON_ASSIGN_OR_RETURN(const JsonValue* status,
                           adapters_internal::RequiredMember(t, "status", path));
   RETCON_ASSIGN_OR_RETURN(v1::TransactionStatus transaction_status,
@@ -569,8 +393,8 @@ absl::Status ReadTransaction(const Reading& reading, const JsonValue& t,
   // amount: a money object, or a bare amount beside currency/shopAmount.
   const JsonValue* amount = Member(&t, "amount");
   if (amount != nullptr && amount->is_object()) {
-    RETCON_RETURN_IF_ERROR(
-        ReadAmount(reading, *amount, path.Key("amount"), out->mutable_amount()));
+    RETCON_RETURN_IF_ERROR(ReadAmount(reading, *amount, path.Key("amount"),
+                                      out->mutable_amount()));
   } else {
     RETCON_RETURN_IF_ERROR(ReadAmount(reading, t, path, out->mutable_amount()));
   }
@@ -600,7 +424,8 @@ absl::Status ReadTransactions(const Reading& reading, const JsonValue& rma,
   for (size_t t = 0; t < transactions->size(); ++t) {
     const JsonValue& json = transactions->element(t);
     const Path path_t = tpath.Index(t);
-    RETCON_RETURN_IF_ERROR(ReadTransaction(reading, json, path_t, out->add_refunds()));
+    RETCON_RETURN_IF_ERROR(
+        ReadTransaction(reading, json, path_t, out->add_refunds()));
     const JsonValue* ids = Member(&json, "returnItemIds");
     if (ids == nullptr) continue;
     const Path ids_path = path_t.Key("returnItemIds");
@@ -611,7 +436,8 @@ absl::Status ReadTransactions(const Reading& reading, const JsonValue& rma,
       auto it = unit_of_item.find(id);
       if (it == unit_of_item.end()) {
         return FieldError(ids_path.Index(k),
-                          absl::StrCat("\"", id, "\" is not the returnedItemId "
+                          absl::StrCat("\"", id,
+                                       "\" is not the returnedItemId "
                                        "of any of items[]"));
       }
       std::vector<int>& covering = units[it->second].transactions;
@@ -632,8 +458,7 @@ absl::Status BuildLines(const Reading& reading, const JsonValue& rma,
   absl::flat_hash_map<std::string, int> line_of_group;
   for (Unit& unit : units) {
     const Path unit_path = items_path.Index(unit.index);
-    auto [it, added] =
-        line_of_group.emplace(GroupKey(unit), out->lines_size());
+    auto [it, added] = line_of_group.emplace(GroupKey(unit), out->lines_size());
     unit.line = it->second;
     if (added) {
       RETCON_RETURN_IF_ERROR(StartLine(unit, unit_path, out->add_lines()));
@@ -658,7 +483,8 @@ absl::Status BuildLines(const Reading& reading, const JsonValue& rma,
   for (int t = 0; t < out->refunds_size(); ++t) {
     std::sort(lines_of_refund[t].begin(), lines_of_refund[t].end());
     for (int l : lines_of_refund[t]) {
-      out->mutable_refunds(t)->add_return_line_ids(out->lines(l).return_line_id());
+      out->mutable_refunds(t)->add_return_line_ids(
+          out->lines(l).return_line_id());
     }
   }
   return absl::OkStatus();
@@ -685,10 +511,9 @@ absl::StatusOr<v1::ReturnRequest> ReturnRequestFromReturnGo(
   out.set_source(options.source);
   RETCON_RETURN_IF_ERROR(ReadHeader(*rma, *path, &out));
   RETCON_ASSIGN_OR_RETURN(std::vector<Unit> units, ReadUnits(*rma, *path));
-  RETCON_ASSIGN_OR_RETURN(
-      std::string currency,
-      FindCurrency(options, Member(rma, "items"), Member(rma, "transactions"),
-                   *path));
+  RETCON_ASSIGN_OR_RETURN(std::string currency,
+                          FindCurrency(options, Member(rma, "items"),
+                                       Member(rma, "transactions"), *path));
   Reading reading{options, std::move(currency)};
   out.set_currency_code(reading.currency);
   RETCON_RETURN_IF_ERROR(ReadTransactions(reading, *rma, *path, units, &out));

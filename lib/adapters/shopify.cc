@@ -36,7 +36,7 @@ using adapters_internal::RequiredMember;
 // State shared while one order is read.
 struct Reading {
   const ShopifyOptions& options;
-  std::string currency;  // The order's currency (shop or presentment).
+  std::string currency;       // The order's currency (shop or presentment).
   bool set_required = false;  // The plain amounts are in another currency.
   // Per discount_applications[] entry: its level, and what lines and
   // shipping lines were allocated of it.
@@ -66,10 +66,10 @@ absl::Status ReadAmount(const Reading& reading, const JsonValue& object,
         RETCON_ASSIGN_OR_RETURN(absl::string_view code,
                                 ReadText(*c, currency_path));
         if (absl::AsciiStrToUpper(code) != reading.currency) {
-          return FieldError(currency_path,
-                            absl::StrCat("\"", code,
-                                         "\" is not the order's currency \"",
-                                         reading.currency, "\""));
+          return FieldError(
+              currency_path,
+              absl::StrCat("\"", code, "\" is not the order's currency \"",
+                           reading.currency, "\""));
         }
       }
       return ReadMoney(*amount, m_path.Key("amount"), reading.currency,
@@ -123,7 +123,8 @@ absl::Status ReadApplications(Reading& reading, const JsonValue& order,
     v1::DiscountApplication* d = out->add_discounts();
     d->set_application_id(absl::StrCat(a));
     RETCON_RETURN_IF_ERROR(CopyText(app, "code", app_path, d->mutable_code()));
-    RETCON_RETURN_IF_ERROR(CopyText(app, "title", app_path, d->mutable_title()));
+    RETCON_RETURN_IF_ERROR(
+        CopyText(app, "title", app_path, d->mutable_title()));
     if (d->title().empty()) {
       RETCON_RETURN_IF_ERROR(
           CopyText(app, "description", app_path, d->mutable_title()));
@@ -157,8 +158,9 @@ absl::Status ReadAllocations(Reading& reading, const JsonValue& owner,
     RETCON_ASSIGN_OR_RETURN(int64_t a, ReadInteger(*index, index_path));
     if (a < 0 || a >= static_cast<int64_t>(reading.levels.size())) {
       return FieldError(index_path,
-                        absl::StrCat(a, " is not an index of "
-                                        "discount_applications (",
+                        absl::StrCat(a,
+                                     " is not an index of "
+                                     "discount_applications (",
                                      reading.levels.size(), " of them)"));
     }
     d->set_application_id(absl::StrCat(a));
@@ -194,7 +196,8 @@ absl::Status ReadTaxLines(const Reading& reading, const JsonValue& owner,
       RETCON_RETURN_IF_ERROR(ReadAmount(reading, tax, "price", "price_set",
                                         tax_path, line->mutable_amount()));
     }
-    RETCON_RETURN_IF_ERROR(CopyText(tax, "title", tax_path, line->mutable_title()));
+    RETCON_RETURN_IF_ERROR(
+        CopyText(tax, "title", tax_path, line->mutable_title()));
   }
   return absl::OkStatus();
 }
@@ -202,8 +205,10 @@ absl::Status ReadTaxLines(const Reading& reading, const JsonValue& owner,
 absl::Status ReadLine(Reading& reading, const JsonValue& item, const Path& path,
                       v1::SalesOrderLine* line) {
   RETCON_RETURN_IF_ERROR(ExpectType(item, JsonType::kObject, path));
-  RETCON_ASSIGN_OR_RETURN(const JsonValue* id, RequiredMember(item, "id", path));
-  RETCON_ASSIGN_OR_RETURN(*line->mutable_line_id(), ReadId(*id, path.Key("id")));
+  RETCON_ASSIGN_OR_RETURN(const JsonValue* id,
+                          RequiredMember(item, "id", path));
+  RETCON_ASSIGN_OR_RETURN(*line->mutable_line_id(),
+                          ReadId(*id, path.Key("id")));
   RETCON_ASSIGN_OR_RETURN(const JsonValue* quantity,
                           RequiredMember(item, "quantity", path));
   RETCON_ASSIGN_OR_RETURN(int64_t units,
@@ -214,7 +219,8 @@ absl::Status ReadLine(Reading& reading, const JsonValue& item, const Path& path,
   }
   line->set_quantity(units);
   RETCON_RETURN_IF_ERROR(CopyText(item, "sku", path, line->mutable_sku()));
-  RETCON_RETURN_IF_ERROR(CopyText(item, "name", path, line->mutable_product_name()));
+  RETCON_RETURN_IF_ERROR(
+      CopyText(item, "name", path, line->mutable_product_name()));
   if (line->product_name().empty()) {
     RETCON_RETURN_IF_ERROR(
         CopyText(item, "title", path, line->mutable_product_name()));
@@ -225,22 +231,23 @@ absl::Status ReadLine(Reading& reading, const JsonValue& item, const Path& path,
   }
   RETCON_RETURN_IF_ERROR(ReadAmount(reading, item, "price", "price_set", path,
                                     line->mutable_unit_price()));
-  RETCON_RETURN_IF_ERROR(ReadAllocations(
-      reading, item, path, line->mutable_discount_allocations()));
+  RETCON_RETURN_IF_ERROR(ReadAllocations(reading, item, path,
+                                         line->mutable_discount_allocations()));
   return ReadTaxLines(reading, item, path, line->mutable_tax_lines());
 }
 
 absl::Status ReadShipping(Reading& reading, const JsonValue& item,
                           const Path& path, v1::ShippingLine* line) {
   RETCON_RETURN_IF_ERROR(ExpectType(item, JsonType::kObject, path));
-  RETCON_ASSIGN_OR_RETURN(const JsonValue* id, RequiredMember(item, "id", path));
+  RETCON_ASSIGN_OR_RETURN(const JsonValue* id,
+                          RequiredMember(item, "id", path));
   RETCON_ASSIGN_OR_RETURN(*line->mutable_shipping_id(),
                           ReadId(*id, path.Key("id")));
   RETCON_RETURN_IF_ERROR(CopyText(item, "title", path, line->mutable_title()));
   RETCON_RETURN_IF_ERROR(ReadAmount(reading, item, "price", "price_set", path,
                                     line->mutable_price()));
-  RETCON_RETURN_IF_ERROR(ReadAllocations(
-      reading, item, path, line->mutable_discount_allocations()));
+  RETCON_RETURN_IF_ERROR(ReadAllocations(reading, item, path,
+                                         line->mutable_discount_allocations()));
   return ReadTaxLines(reading, item, path, line->mutable_tax_lines());
 }
 
@@ -254,8 +261,9 @@ absl::Status ReadAddress(const JsonValue& order, absl::string_view key,
     std::string first, last;
     RETCON_RETURN_IF_ERROR(CopyText(*a, "first_name", path, &first));
     RETCON_RETURN_IF_ERROR(CopyText(*a, "last_name", path, &last));
-    out->set_name(first.empty() || last.empty() ? first + last
-                                                : absl::StrCat(first, " ", last));
+    out->set_name(first.empty() || last.empty()
+                      ? first + last
+                      : absl::StrCat(first, " ", last));
   }
   RETCON_RETURN_IF_ERROR(CopyText(*a, "company", path, out->mutable_company()));
   RETCON_RETURN_IF_ERROR(CopyText(*a, "address1", path, out->mutable_line1()));
@@ -294,18 +302,22 @@ absl::Status ReadCustomer(const JsonValue& order, const Path& path,
     }
   }
   if (out->phone().empty()) {
-    RETCON_RETURN_IF_ERROR(CopyText(order, "phone", path, out->mutable_phone()));
+    RETCON_RETURN_IF_ERROR(
+        CopyText(order, "phone", path, out->mutable_phone()));
   }
   return absl::OkStatus();
 }
 
 absl::Status ReadHeader(Reading& reading, const JsonValue& order,
                         const Path& path, v1::SalesOrder* out) {
-  RETCON_ASSIGN_OR_RETURN(const JsonValue* id, RequiredMember(order, "id", path));
-  RETCON_ASSIGN_OR_RETURN(*out->mutable_order_id(), ReadId(*id, path.Key("id")));
+  RETCON_ASSIGN_OR_RETURN(const JsonValue* id,
+                          RequiredMember(order, "id", path));
+  RETCON_ASSIGN_OR_RETURN(*out->mutable_order_id(),
+                          ReadId(*id, path.Key("id")));
   for (absl::string_view key : {"name", "order_number"}) {
     if (const JsonValue* v = Member(&order, key)) {
-      RETCON_ASSIGN_OR_RETURN(absl::string_view name, ReadText(*v, path.Key(key)));
+      RETCON_ASSIGN_OR_RETURN(absl::string_view name,
+                              ReadText(*v, path.Key(key)));
       out->set_order_number(std::string(name));
       break;
     }
@@ -325,7 +337,8 @@ absl::Status ReadHeader(Reading& reading, const JsonValue& order,
   }
   if (!CurrencyExponent(reading.currency).ok()) {
     return FieldError(
-        path.Key(reading.currency == shop ? "currency" : "presentment_currency"),
+        path.Key(reading.currency == shop ? "currency"
+                                          : "presentment_currency"),
         absl::StrCat("\"", reading.currency,
                      "\" is not an ISO 4217 currency code"));
   }

@@ -15,10 +15,10 @@ TEST(DetectPayloadKindTest, RecognisesTheFixtures) {
     EXPECT_EQ(DetectPayloadKind(ReadFixture(f)), PayloadKind::kReturnGoRma)
         << f;
   }
-  for (const char* f : {"shopify_order_uk_taxes_included.json",
-                        "shopify_order_us_taxes_excluded.json",
-                        "shopify_order_eur_zero_rated.json",
-                        "shopify_order_jpy.json"}) {
+  for (const char* f :
+       {"shopify_order_uk_taxes_included.json",
+        "shopify_order_us_taxes_excluded.json",
+        "shopify_order_eur_zero_rated.json", "shopify_order_jpy.json"}) {
     EXPECT_EQ(DetectPayloadKind(ReadFixture(f)), PayloadKind::kShopifyOrder)
         << f;
   }
@@ -27,9 +27,9 @@ TEST(DetectPayloadKindTest, RecognisesTheFixtures) {
 TEST(DetectPayloadKindTest, RecognisesRetconJson) {
   EXPECT_EQ(DetectPayloadKind(R"({"return_id": "R1", "lines": []})"),
             PayloadKind::kRetconReturn);
-  EXPECT_EQ(DetectPayloadKind(
-                R"({"returnId": "R1", "orderId": "O1", "lines": []})"),
-            PayloadKind::kRetconReturn);
+  EXPECT_EQ(
+      DetectPayloadKind(R"({"returnId": "R1", "orderId": "O1", "lines": []})"),
+      PayloadKind::kRetconReturn);
   EXPECT_EQ(DetectPayloadKind(R"({"order_id": "O1", "lines": []})"),
             PayloadKind::kRetconSalesOrder);
   EXPECT_EQ(DetectPayloadKind(R"({"orderId": "O1", "lines": [{}]})"),

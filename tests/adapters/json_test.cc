@@ -126,15 +126,18 @@ TEST(JsonTest, RejectsUnpairedSurrogates) {
 
 TEST(JsonTest, RejectsInvalidUtf8) {
   EXPECT_THAT(ErrorOf("[\"\xC3\"]"), HasSubstr("invalid UTF-8"));
-  EXPECT_THAT(ErrorOf("[\"\xC0\xAF\"]"), HasSubstr("invalid UTF-8"));      // Overlong.
-  EXPECT_THAT(ErrorOf("[\"\xED\xA0\x80\"]"), HasSubstr("invalid UTF-8"));  // Surrogate.
+  EXPECT_THAT(ErrorOf("[\"\xC0\xAF\"]"),
+              HasSubstr("invalid UTF-8"));  // Overlong.
+  EXPECT_THAT(ErrorOf("[\"\xED\xA0\x80\"]"),
+              HasSubstr("invalid UTF-8"));  // Surrogate.
   EXPECT_THAT(ErrorOf("[\"\xF4\x90\x80\x80\"]"), HasSubstr("invalid UTF-8"));
   EXPECT_THAT(ErrorOf("[\"\xFF\"]"), HasSubstr("invalid UTF-8"));
   EXPECT_EQ(ErrorOf("[\"\xF0\x9F\x98\x80\"]"), "OK");
 }
 
 TEST(JsonTest, SkipsAByteOrderMark) {
-  absl::StatusOr<JsonDocument> doc = JsonDocument::Parse("\xEF\xBB\xBF {\"a\": 1}");
+  absl::StatusOr<JsonDocument> doc =
+      JsonDocument::Parse("\xEF\xBB\xBF {\"a\": 1}");
   ASSERT_TRUE(doc.ok()) << doc.status();
   EXPECT_EQ(doc->root().Find("a")->text(), "1");
   EXPECT_THAT(ErrorOf("\xEF\xBB {}"), HasSubstr("offset 0"));

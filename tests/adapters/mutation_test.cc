@@ -15,12 +15,16 @@
 namespace retcon {
 namespace {
 
-constexpr const char* kFixtures[] = {
-    "returngo_rma_multi_unit_done.json",    "returngo_rma_partial_refund.json",
-    "returngo_rma_exchange_uneven.json",    "returngo_rma_jpy_store_credit.json",
-    "returngo_rma_pending_minimal.json",    "shopify_order_uk_taxes_included.json",
-    "shopify_order_us_taxes_excluded.json", "shopify_order_eur_zero_rated.json",
-    "shopify_order_jpy.json",               "shopify_order_presentment_eur.json"};
+constexpr const char* kFixtures[] = {"returngo_rma_multi_unit_done.json",
+                                     "returngo_rma_partial_refund.json",
+                                     "returngo_rma_exchange_uneven.json",
+                                     "returngo_rma_jpy_store_credit.json",
+                                     "returngo_rma_pending_minimal.json",
+                                     "shopify_order_uk_taxes_included.json",
+                                     "shopify_order_us_taxes_excluded.json",
+                                     "shopify_order_eur_zero_rated.json",
+                                     "shopify_order_jpy.json",
+                                     "shopify_order_presentment_eur.json"};
 
 uint64_t Seed() {
   if (const char* env = std::getenv("RETCON_MUTATION_SEED")) {

@@ -109,8 +109,7 @@ TEST(ReturnGoTest, PartialRefundSplitsTheLineByTransaction) {
   EXPECT_FALSE(ret.lines(0).inspection().restockable());
   EXPECT_TRUE(ret.lines(0).inspection().has_restockable());
   EXPECT_EQ(ret.lines(0).inspection().return_location(), "77");  // A number.
-  EXPECT_EQ(ret.lines(0).inspection().non_restockable_reason(),
-            "Hole in heel");
+  EXPECT_EQ(ret.lines(0).inspection().non_restockable_reason(), "Hole in heel");
   ASSERT_EQ(ret.refunds_size(), 2);
   EXPECT_EQ(ret.refunds(0).refund_id(), "7001");
   EXPECT_THAT(ret.refunds(0).return_line_ids(), ElementsAre("9101"));
@@ -243,16 +242,16 @@ TEST(ReturnGoTest, ReadsEveryResolutionAndStatus) {
         R"(", "order_name": "#1"}, "items": [{"shopLineItemId": 1, "returnedItemId": 2}]})");
     EXPECT_EQ(ret.status(), status) << text;
   }
-  const std::pair<const char*, v1::TransactionStatus> transaction_statuses[] =
-      {{"Requested", v1::TRANSACTION_STATUS_REQUESTED},
-       {"Pending", v1::TRANSACTION_STATUS_PENDING},
-       {"Success", v1::TRANSACTION_STATUS_SUCCESS},
-       {"Failed", v1::TRANSACTION_STATUS_FAILED},
-       {"Canceled", v1::TRANSACTION_STATUS_CANCELED}};
+  const std::pair<const char*, v1::TransactionStatus> transaction_statuses[] = {
+      {"Requested", v1::TRANSACTION_STATUS_REQUESTED},
+      {"Pending", v1::TRANSACTION_STATUS_PENDING},
+      {"Success", v1::TRANSACTION_STATUS_SUCCESS},
+      {"Failed", v1::TRANSACTION_STATUS_FAILED},
+      {"Canceled", v1::TRANSACTION_STATUS_CANCELED}};
   for (const auto& [text, status] : transaction_statuses) {
-    v1::ReturnRequest ret = Adapt(Rma(
-        kUnit, R"(, "transactions": [{"id": 1, "status": ")" +
-                   std::string(text) + R"(", "amount": "1.00"}])"));
+    v1::ReturnRequest ret =
+        Adapt(Rma(kUnit, R"(, "transactions": [{"id": 1, "status": ")" +
+                             std::string(text) + R"(", "amount": "1.00"}])"));
     EXPECT_EQ(ret.refunds(0).status(), status) << text;
     // No returnItemIds: the refund covers the whole return.
     EXPECT_EQ(ret.refunds(0).return_line_ids_size(), 0);
@@ -307,9 +306,10 @@ TEST(ReturnGoTest, MissingRequiredFieldsNameTheirPath) {
             "rmaSummary.rmaId: required field is missing");
   EXPECT_EQ(ErrorOf(R"({"rmaSummary": {"rmaId": 1}})"),
             "rmaSummary.status: required field is missing");
-  EXPECT_EQ(ErrorOf(R"({"rmaSummary": {"rmaId": 1, "status": "Done"}, "items": []})"),
-            "orderDetails.orderId: required field is missing (and no "
-            "order_name either)");
+  EXPECT_EQ(
+      ErrorOf(R"({"rmaSummary": {"rmaId": 1, "status": "Done"}, "items": []})"),
+      "orderDetails.orderId: required field is missing (and no "
+      "order_name either)");
   EXPECT_EQ(ErrorOf(R"({"rmaSummary": {"rmaId": 1, "status": "Done"},
                         "orderDetails": {"orderId": null, "order_name": "#9"}})"),
             "items: required field is missing");
@@ -323,11 +323,14 @@ TEST(ReturnGoTest, MissingRequiredFieldsNameTheirPath) {
             "transactions[0].id: required field is missing");
   EXPECT_EQ(ErrorOf(Rma(kUnit, R"(, "transactions": [{"id": 1}])")),
             "transactions[0].status: required field is missing");
-  EXPECT_EQ(ErrorOf(Rma(kUnit, R"(, "transactions": [{"id": 1, "status": "Success"}])")),
-            "transactions[0].amount: required field is missing");
-  EXPECT_EQ(ErrorOf(Rma(kUnit, R"(, "transactions": [{"id": 1, "status": "Success",
+  EXPECT_EQ(
+      ErrorOf(
+          Rma(kUnit, R"(, "transactions": [{"id": 1, "status": "Success"}])")),
+      "transactions[0].amount: required field is missing");
+  EXPECT_EQ(
+      ErrorOf(Rma(kUnit, R"(, "transactions": [{"id": 1, "status": "Success",
                                   "amount": {"currency": "GBP"}}])")),
-            "transactions[0].amount.amount: required field is missing");
+      "transactions[0].amount.amount: required field is missing");
   EXPECT_EQ(ErrorOf(Rma(R"({"shopLineItemId": 1, "returnedItemId": 2,
                            "exchangeItems": [{"quantity": 1}]})")),
             "items[0].exchangeItems[0].sku: required field is missing");
@@ -372,11 +375,14 @@ TEST(ReturnGoTest, WrongTypesNameTheirPath) {
             "2025-03-15T19:05:12Z)");
   EXPECT_EQ(ErrorOf(Rma(kUnit, R"(, "transactions": {})")),
             "transactions: expected an array, got object");
-  EXPECT_EQ(ErrorOf(Rma(kUnit, R"(, "transactions": [{"id": 1, "status": "Success",
+  EXPECT_EQ(
+      ErrorOf(Rma(kUnit, R"(, "transactions": [{"id": 1, "status": "Success",
                                   "amount": "1", "returnItemIds": "21"}])")),
-            "transactions[0].returnItemIds: expected an array, got string");
-  EXPECT_EQ(ErrorOf(Rma(R"({"shopLineItemId": 1, "returnedItemId": 1, "quantity": 0})")),
-            "items[0].quantity: 0 is not a unit count (1 to 1000000)");
+      "transactions[0].returnItemIds: expected an array, got string");
+  EXPECT_EQ(
+      ErrorOf(
+          Rma(R"({"shopLineItemId": 1, "returnedItemId": 1, "quantity": 0})")),
+      "items[0].quantity: 0 is not a unit count (1 to 1000000)");
 }
 
 TEST(ReturnGoTest, BadAmountsNameTheirPath) {
@@ -385,26 +391,31 @@ TEST(ReturnGoTest, BadAmountsNameTheirPath) {
                            "restockingFee": "12.3.4"})")),
             "items[0].restockingFee: '12.3.4' is not a decimal amount "
             "(expected digits, e.g. 12.34) (GBP)");
-  EXPECT_EQ(ErrorOf(Rma(kUnit, R"(, "transactions": [{"id": 1, "status": "Success",
+  EXPECT_EQ(
+      ErrorOf(Rma(kUnit, R"(, "transactions": [{"id": 1, "status": "Success",
                                   "amount": {"amount": "1.005", "currency": "GBP"}}])")),
-            "transactions[0].amount.amount: '1.005' has more decimal places "
-            "than the currency's 2 (GBP)");
-  EXPECT_EQ(ErrorOf(Rma(kUnit, R"(, "transactions": [{"id": 1, "status": "Success",
+      "transactions[0].amount.amount: '1.005' has more decimal places "
+      "than the currency's 2 (GBP)");
+  EXPECT_EQ(
+      ErrorOf(Rma(kUnit, R"(, "transactions": [{"id": 1, "status": "Success",
                                   "amount": {"amount": 1.5, "currency": "JPY"}}])")),
-            "transactions[0].amount.amount: '1.5' has more decimal places than "
-            "the currency's 0 (JPY)");
-  EXPECT_EQ(ErrorOf(Rma(kUnit, R"(, "transactions": [{"id": 1, "status": "Success",
+      "transactions[0].amount.amount: '1.5' has more decimal places than "
+      "the currency's 0 (JPY)");
+  EXPECT_EQ(
+      ErrorOf(Rma(kUnit, R"(, "transactions": [{"id": 1, "status": "Success",
                                   "amount": {"amount": "-1.00"}}])")),
-            "transactions[0].amount.amount: \"-1.00\" is negative; amounts "
-            "here are never negative");
-  EXPECT_EQ(ErrorOf(Rma(kUnit, R"(, "transactions": [{"id": 1, "status": "Success",
+      "transactions[0].amount.amount: \"-1.00\" is negative; amounts "
+      "here are never negative");
+  EXPECT_EQ(
+      ErrorOf(Rma(kUnit, R"(, "transactions": [{"id": 1, "status": "Success",
                                   "amount": {"amount": "1.00", "currency": "XXQ"}}])")),
-            "transactions[0].amount.currency: \"XXQ\" is not an ISO 4217 "
-            "currency code");
-  EXPECT_EQ(ErrorOf(Rma(kUnit, R"(, "transactions": [{"id": 1, "status": "Success",
+      "transactions[0].amount.currency: \"XXQ\" is not an ISO 4217 "
+      "currency code");
+  EXPECT_EQ(
+      ErrorOf(Rma(kUnit, R"(, "transactions": [{"id": 1, "status": "Success",
                                   "amount": {"amount": true}}])")),
-            "transactions[0].amount.amount: expected a decimal amount (string "
-            "or number), got boolean");
+      "transactions[0].amount.amount: expected a decimal amount (string "
+      "or number), got boolean");
   EXPECT_EQ(ErrorOf(Rma(R"({"shopLineItemId": 1, "returnedItemId": 1,
                            "paidPrice": {"amount": "1", "currency": "POUNDS"}})")),
             "items[0].paidPrice: currency \"POUNDS\" is not an ISO 4217 "
@@ -424,25 +435,29 @@ TEST(ReturnGoTest, UnknownEnumStringsNameTheirPathAndValue) {
   EXPECT_EQ(ErrorOf(R"({"rmaSummary": {"rmaId": 1, "status": "Lost"}})"),
             "rmaSummary.status: unknown RMA status \"Lost\" (expected Pending, "
             "Approved, Received, Validated, Done, Rejected or Canceled)");
-  EXPECT_EQ(ErrorOf(Rma(R"({"shopLineItemId": 1, "returnedItemId": 1},
+  EXPECT_EQ(
+      ErrorOf(Rma(R"({"shopLineItemId": 1, "returnedItemId": 1},
                            {"shopLineItemId": 1, "returnedItemId": 2,
                             "resolutionType": "Teleport"})")),
-            "items[1].resolutionType: unknown resolution \"Teleport\" (expected "
-            "RefundToPaymentMethod, StoreCredit, GiftCard, BankTransfer, "
-            "Exchange..., KeepItem... or Donate)");
-  EXPECT_EQ(ErrorOf(Rma(kUnit, R"(, "transactions": [{"id": 1, "status": "Maybe"}])")),
+      "items[1].resolutionType: unknown resolution \"Teleport\" (expected "
+      "RefundToPaymentMethod, StoreCredit, GiftCard, BankTransfer, "
+      "Exchange..., KeepItem... or Donate)");
+  EXPECT_EQ(ErrorOf(Rma(kUnit,
+                        R"(, "transactions": [{"id": 1, "status": "Maybe"}])")),
             "transactions[0].status: unknown transaction status \"Maybe\" "
             "(expected Requested, Pending, Success, Failed or Canceled)");
-  EXPECT_THAT(ErrorOf(Rma(kUnit, R"(, "transactions": [{"id": 1, "status": "Success",
+  EXPECT_THAT(
+      ErrorOf(Rma(kUnit, R"(, "transactions": [{"id": 1, "status": "Success",
                                     "type": "Crypto"}])")),
-              HasSubstr("transactions[0].type: unknown resolution \"Crypto\""));
+      HasSubstr("transactions[0].type: unknown resolution \"Crypto\""));
 }
 
 TEST(ReturnGoTest, UnknownOrDuplicateItemIdsAreErrors) {
-  EXPECT_EQ(ErrorOf(Rma(kUnit, R"(, "transactions": [{"id": 1, "status": "Success",
+  EXPECT_EQ(
+      ErrorOf(Rma(kUnit, R"(, "transactions": [{"id": 1, "status": "Success",
                                   "amount": "1", "returnItemIds": [21, "99"]}])")),
-            "transactions[0].returnItemIds[1]: \"99\" is not the returnedItemId "
-            "of any of items[]");
+      "transactions[0].returnItemIds[1]: \"99\" is not the returnedItemId "
+      "of any of items[]");
   EXPECT_EQ(ErrorOf(Rma(R"({"shopLineItemId": 1, "returnedItemId": 7},
                            {"shopLineItemId": 2, "returnedItemId": "7"})")),
             "items[1].returnedItemId: \"7\" is also the returnedItemId of "

@@ -139,7 +139,7 @@ TEST(ShopifyTest, MapsEurOrderWithZeroRatedAndUntaxedLines) {
 TEST(ShopifyTest, MapsJpyOrder) {
   v1::SalesOrder order = Adapt(ReadFixture("shopify_order_jpy.json"));
   EXPECT_EQ(order.currency_code(), "JPY");
-  EXPECT_TRUE(order.prices_include_tax());  // 1
+  EXPECT_TRUE(order.prices_include_tax());             // 1
   EXPECT_EQ(order.placed_at().seconds(), 1746869400);  // 18:30+09:00
   EXPECT_EQ(order.lines(0).unit_price().minor_units(), 3300);
   EXPECT_EQ(order.lines(0).tax_lines(0).rate(), "10");
@@ -169,18 +169,21 @@ TEST(ShopifyTest, PresentmentMoneyOnRequest) {
   EXPECT_EQ(presented.lines(0).unit_price().currency_code(), "EUR");
   EXPECT_EQ(presented.lines(0).tax_lines(0).amount().minor_units(), 692);
   // Without the set, the plain price is in the shop's currency: an error.
-  EXPECT_EQ(ErrorOf(R"({"id": 1, "currency": "GBP", "presentment_currency": "EUR",
+  EXPECT_EQ(
+      ErrorOf(R"({"id": 1, "currency": "GBP", "presentment_currency": "EUR",
                         "line_items": [{"id": 2, "quantity": 1, "price": "1.00"}]})",
-                    options),
-            "line_items[0].price_set.presentment_money: required field is "
-            "missing");
+              options),
+      "line_items[0].price_set.presentment_money: required field is "
+      "missing");
 }
 
 TEST(ShopifyTest, ConvertsRatesExactly) {
   const std::pair<const char*, const char*> rates[] = {
-      {"0.2", "20"},   {"0.175", "17.5"}, {"0.0825", "8.25"}, {"0", "0"},
-      {"0.00", "0"},   {"1", "100"},      {"2e-1", "20"},     {"\"0.05\"", "5"},
-      {"0.055", "5.5"}, {"0.07000001", "7.000001"}};
+      {"0.2", "20"},      {"0.175", "17.5"},
+      {"0.0825", "8.25"}, {"0", "0"},
+      {"0.00", "0"},      {"1", "100"},
+      {"2e-1", "20"},     {"\"0.05\"", "5"},
+      {"0.055", "5.5"},   {"0.07000001", "7.000001"}};
   for (const auto& [json_rate, percent] : rates) {
     v1::SalesOrder order = Adapt(Order(
         R"({"id": 10, "quantity": 1, "price": "5.00", "tax_lines": [{"rate": )" +
@@ -192,9 +195,8 @@ TEST(ShopifyTest, ConvertsRatesExactly) {
 }
 
 TEST(ShopifyTest, ShippingDiscountsAndUnallocatedApplications) {
-  v1::SalesOrder order = Adapt(Order(
-      kLine,
-      R"(, "discount_applications": [
+  v1::SalesOrder order = Adapt(Order(kLine,
+                                     R"(, "discount_applications": [
             {"target_type": "shipping_line", "target_selection": "all",
              "allocation_method": "each", "title": "Free shipping"},
             {"target_type": "line_item", "target_selection": "all",
@@ -245,16 +247,18 @@ TEST(ShopifyTest, MissingRequiredFieldsNameTheirPath) {
             "missing");
   EXPECT_EQ(ErrorOf(Order(kLine, R"(, "shipping_lines": [{"price": "1"}])")),
             "shipping_lines[0].id: required field is missing");
-  EXPECT_EQ(ErrorOf(Order(R"({"id": 1, "quantity": 1, "price": "1",
+  EXPECT_EQ(ErrorOf(Order(
+                R"({"id": 1, "quantity": 1, "price": "1",
                              "discount_allocations": [{"discount_application_index": 0}]})",
-                          R"(, "discount_applications": [{"target_selection": "all"}])")),
+                R"(, "discount_applications": [{"target_selection": "all"}])")),
             "line_items[0].discount_allocations[0].amount: required field is "
             "missing");
 }
 
 TEST(ShopifyTest, WrongTypesAndBadValuesNameTheirPath) {
-  EXPECT_EQ(ErrorOf("{\"id\": 1,"), "$: not valid JSON at offset 9: "
-                                    "unexpected end of input, expected a key");
+  EXPECT_EQ(ErrorOf("{\"id\": 1,"),
+            "$: not valid JSON at offset 9: "
+            "unexpected end of input, expected a key");
   EXPECT_EQ(ErrorOf(R"("order")"), "$: expected an object, got string");
   EXPECT_EQ(ErrorOf(R"({"id": 1, "currency": "GBP", "line_items": {}})"),
             "line_items: expected an array, got object");
@@ -297,10 +301,12 @@ TEST(ShopifyTest, WrongTypesAndBadValuesNameTheirPath) {
             "0 or 1)");
   EXPECT_EQ(ErrorOf(Order(kLine, R"(, "customer": "bob")")),
             "customer: expected an object, got string");
-  EXPECT_EQ(ErrorOf(Order(kLine, R"(, "shipping_address": {"city": ["Leeds"]})")),
-            "shipping_address.city: expected a string, got array");
-  EXPECT_THAT(ErrorOf(Order(kLine, R"(, "processed_at": "03/14/2025")")),
-              HasSubstr("processed_at: \"03/14/2025\" is not an ISO-8601 time"));
+  EXPECT_EQ(
+      ErrorOf(Order(kLine, R"(, "shipping_address": {"city": ["Leeds"]})")),
+      "shipping_address.city: expected a string, got array");
+  EXPECT_THAT(
+      ErrorOf(Order(kLine, R"(, "processed_at": "03/14/2025")")),
+      HasSubstr("processed_at: \"03/14/2025\" is not an ISO-8601 time"));
 }
 
 }  // namespace

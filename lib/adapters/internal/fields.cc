@@ -26,7 +26,8 @@ bool IsDigits(absl::string_view text) {
 
 std::string Quoted(absl::string_view text) {
   constexpr size_t kMax = 40;  // Long values are cut in messages.
-  if (text.size() > kMax) return absl::StrCat("\"", text.substr(0, kMax), "...\"");
+  if (text.size() > kMax)
+    return absl::StrCat("\"", text.substr(0, kMax), "...\"");
   return absl::StrCat("\"", text, "\"");
 }
 
@@ -83,13 +84,12 @@ absl::Status ExpectType(const JsonValue& value, JsonType type,
                         const Path& path) {
   if (value.type() == type) return absl::OkStatus();
   const absl::string_view name = JsonTypeName(type);
-  return WrongType(value,
-                   absl::StrCat(type == JsonType::kArray ||
-                                        type == JsonType::kObject
-                                    ? "an "
-                                    : "a ",
-                                name),
-                   path);
+  return WrongType(
+      value,
+      absl::StrCat(
+          type == JsonType::kArray || type == JsonType::kObject ? "an " : "a ",
+          name),
+      path);
 }
 
 absl::StatusOr<std::string> ReadId(const JsonValue& value, const Path& path) {
@@ -123,8 +123,9 @@ absl::StatusOr<bool> ReadBool(const JsonValue& value, const Path& path) {
   if (value.type() == JsonType::kNumber) {
     if (text == "1") return true;
     if (text == "0") return false;
-    return FieldError(path, absl::StrCat(text, " is not a boolean (expected "
-                                               "true, false, 0 or 1)"));
+    return FieldError(path, absl::StrCat(text,
+                                         " is not a boolean (expected "
+                                         "true, false, 0 or 1)"));
   }
   if (value.type() == JsonType::kString) {
     text = absl::StripAsciiWhitespace(text);
@@ -225,8 +226,8 @@ absl::StatusOr<std::string> ShiftDecimal(absl::string_view number, int shift) {
       return malformed();
     }
     if (exponent > 40 || exponent < -40) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          Quoted(number), " has an exponent beyond +/-40"));
+      return absl::InvalidArgumentError(
+          absl::StrCat(Quoted(number), " has an exponent beyond +/-40"));
     }
     shift += exponent;
   }
@@ -277,8 +278,8 @@ absl::Status ReadMoney(const JsonValue& amount, const Path& path,
   }
   absl::StatusOr<int64_t> minor = ParseMinorUnits(text, *exponent);
   if (!minor.ok()) {
-    return FieldError(path, absl::StrCat(minor.status().message(), " (",
-                                         currency_code, ")"));
+    return FieldError(
+        path, absl::StrCat(minor.status().message(), " (", currency_code, ")"));
   }
   if (*minor < 0) {
     return FieldError(path, absl::StrCat(Quoted(amount.text()),
@@ -292,8 +293,7 @@ absl::Status ReadMoney(const JsonValue& amount, const Path& path,
 
 absl::StatusOr<std::string> ReadFractionAsPercent(const JsonValue& value,
                                                   const Path& path) {
-  if (value.type() != JsonType::kString &&
-      value.type() != JsonType::kNumber) {
+  if (value.type() != JsonType::kString && value.type() != JsonType::kNumber) {
     return WrongType(value, "a rate (number)", path);
   }
   absl::StatusOr<std::string> percent =
@@ -302,8 +302,8 @@ absl::StatusOr<std::string> ReadFractionAsPercent(const JsonValue& value,
     return FieldError(path, percent.status().message());
   }
   if (!percent->empty() && (*percent)[0] == '-') {
-    return FieldError(path, absl::StrCat(value.text(),
-                                         " is a negative tax rate"));
+    return FieldError(path,
+                      absl::StrCat(value.text(), " is a negative tax rate"));
   }
   return *percent;
 }

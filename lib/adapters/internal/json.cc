@@ -121,8 +121,9 @@ class JsonParser {
 
   bool ParseLiteral(absl::string_view word) {
     if (text_.substr(pos_, word.size()) != word) {
-      return Fail("expected a value (object, array, string, number, true, "
-                  "false or null)");
+      return Fail(
+          "expected a value (object, array, string, number, true, "
+          "false or null)");
     }
     pos_ += word.size();
     return true;
@@ -139,8 +140,9 @@ class JsonParser {
     const size_t start = pos_;
     if (text_[pos_] == '-') ++pos_;
     if (AtEnd() || text_[pos_] < '0' || text_[pos_] > '9') {
-      return start == pos_ ? Fail("expected a value (object, array, string, "
-                                  "number, true, false or null)")
+      return start == pos_ ? Fail(
+                                 "expected a value (object, array, string, "
+                                 "number, true, false or null)")
                            : Fail("expected a digit after '-'");
     }
     if (text_[pos_] == '0') {

@@ -1,9 +1,9 @@
 // A small, strict JSON reader for the adapters.
 //
 //   absl::StatusOr<JsonDocument> doc = JsonDocument::Parse(text);
-//   if (!doc.ok()) return doc.status();  // "$: not valid JSON at offset 118: ..."
-//   const JsonValue& root = doc->root();
-//   if (const JsonValue* id = root.Find("rmaId")) id->text();
+//   if (!doc.ok()) return doc.status();  // "$: not valid JSON at offset 118:
+//   ..." const JsonValue& root = doc->root(); if (const JsonValue* id =
+//   root.Find("rmaId")) id->text();
 //
 // RFC 8259, strictly: no comments, no trailing commas, no NaN, no leading
 // zeros, no control characters or invalid UTF-8 in strings (a leading UTF-8
