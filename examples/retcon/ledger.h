@@ -128,9 +128,16 @@ class Ledger {
   absl::Status Error(absl::string_view what) const;
   absl::Status CheckOrCreateSchema();
   absl::Status PrepareAll();
+  // Runs a prepared statement that returns no rows.
+  absl::Status Step(sqlite3_stmt* stmt, absl::string_view what);
 
   sqlite3* db_;
   std::string path_;
+  sqlite3_stmt* begin_ = nullptr;
+  sqlite3_stmt* commit_ = nullptr;
+  sqlite3_stmt* savepoint_ = nullptr;
+  sqlite3_stmt* release_ = nullptr;
+  sqlite3_stmt* rollback_ = nullptr;
   sqlite3_stmt* load_history_ = nullptr;
   sqlite3_stmt* store_history_ = nullptr;
   sqlite3_stmt* insert_posting_ = nullptr;

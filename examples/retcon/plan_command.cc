@@ -472,7 +472,10 @@ absl::Status PlanRun::PlanOne(const FeedRecord& record, PayloadKind kind) {
   }
   if (ledger_ != nullptr) {
     Stopwatch watch(&times_.ledger);
-    if (s.ok()) s = ledger_->StoreHistory(history, run_id_);
+    // A plan with no ready posting leaves the history as it was.
+    const bool changed = plan_.credit_notes_size() + plan_.stock_movements_size() +
+                             plan_.exchange_orders_size() > 0;
+    if (s.ok() && changed) s = ledger_->StoreHistory(history, run_id_);
     absl::Status end = s.ok() ? ledger_->Release() : ledger_->Rollback();
     if (!end.ok()) fatal_ = end;
     if (!fatal_.ok()) return fatal_;
@@ -620,7 +623,6 @@ struct Formats {
 };
 
 absl::Status ParseFormats(const ParsedFlags& flags, Formats* formats) {
-  FeedFormat both = FeedFormat::kAuto;
   for (const char* name : {"format", "orders-format", "returns-format"}) {
     if (!flags.Has(name)) continue;
     FeedFormat f;
@@ -630,7 +632,6 @@ absl::Status ParseFormats(const ParsedFlags& flags, Formats* formats) {
                        ": expected auto, retcon, returngo or shopify"));
     }
     if (absl::string_view(name) == "format") {
-      both = f;
       formats->orders = formats->returns = f;
     } else if (absl::string_view(name) == "orders-format") {
       formats->orders = f;
@@ -638,7 +639,6 @@ absl::Status ParseFormats(const ParsedFlags& flags, Formats* formats) {
       formats->returns = f;
     }
   }
-  (void)both;
   return absl::OkStatus();
 }
 

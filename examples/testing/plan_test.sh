@@ -66,11 +66,12 @@ union_equals() {
       fail "$f: duplicates in the union of $*"
     fi
     if [ "$f" = exceptions ] && [ "${REPLAYS_MAY_ADD_DUPLICATE_SIGNAL:-0}" = 1 ]; then
-      # Known planner issue: a return planned again after its stock movement
-      # was posted, for a line whose units have all come back, raises a
-      # DUPLICATE_SIGNAL (the over-receipt check runs before the replay is
-      # recognised). A crash makes the rerun replan returns of the crashed
-      # run, so the union may hold such extra exceptions; nothing else.
+      # Not a bug: the rerun plans again the returns the crashed run had
+      # committed. A return whose stock movement was parked (say, no depot)
+      # is now planned against a history that holds a later return's posted
+      # movement of the same unit, so the planner rightly adds a
+      # DUPLICATE_SIGNAL (more units back than sold) that the clean run,
+      # planning it first, could not see. Every other line must match.
       if [ -n "$(comm -23 "$work/clean.$f" "$work/union.$f")" ] ||
         [ -n "$(comm -13 "$work/clean.$f" "$work/union.$f" | grep -v EXCEPTION_CODE_DUPLICATE_SIGNAL)" ]; then
         fail "$f: the union of $* differs from one clean run"
@@ -145,6 +146,8 @@ crash)
   done
   ;;
 sigkill)
+  # The generated feed has returns parked for an unmapped depot followed by
+  # another return of the same unit (see union_equals).
   export REPLAYS_MAY_ADD_DUPLICATE_SIGNAL=1
   python3 "$here/gen_plan_feed.py" --returns 1500 --seed 11 --out "$work/feed"
   feed=(--orders "$work/feed/orders.ndjson" --returns "$work/feed/returns.ndjson")
