@@ -143,8 +143,62 @@ absl::StatusOr<v1::RuleBook> ParseBookJson(const std::string& path,
       path, ": ", std::string(status.message().data(), status.message().size())));
 }
 
-// Parses `path` as a RuleSet, else as a RuleBook; compiles every version
-// (and, for a book, checks that periods do not overlap).
+// The versions of a rule book (text or JSON), checked for overlapping
+// periods, into `sets` and `file`.
+absl::Status ParseBook(const std::string& path, const std::string& text,
+                       bool is_text, std::vector<v1::RuleSet>* sets,
+                       RulesFile* file) {
+  file->is_book = true;
+  v1::RuleBook book;
+  std::vector<RuleSetSourceMap> source_maps;
+  absl::StatusOr<std::unique_ptr<const CompiledRuleBook>> compiled;
+  if (is_text) {
+    absl::StatusOr<ParsedRuleBook> parsed = ParseRuleBookText(text, path);
+    if (!parsed.ok()) return parsed.status();
+    compiled = CompileRuleBook(*parsed, CompileOptions{});
+    book = parsed->rule_book;
+    source_maps = parsed->source_maps;
+  } else {
+    absl::StatusOr<v1::RuleBook> parsed = ParseBookJson(path, text);
+    if (!parsed.ok()) return parsed.status();
+    book = *parsed;
+    compiled = CompileRuleBook(book, CompileOptions{});
+    if (!compiled.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(path, ": ", compiled.status().message()));
+    }
+    source_maps.assign(book.versions_size(), RuleSetSourceMap(path));
+  }
+  if (!compiled.ok()) return compiled.status();
+  for (int v = 0; v < book.versions_size(); ++v) {
+    sets->push_back(book.versions(v));
+    file->versions.push_back({nullptr, source_maps[v]});
+  }
+  return absl::OkStatus();
+}
+
+// Compiles each of `sets` into the matching version of `file`, naming the
+// file in errors that have no line (JSON).
+absl::Status CompileVersions(const std::vector<v1::RuleSet>& sets,
+                             RulesFile* file) {
+  for (size_t v = 0; v < sets.size(); ++v) {
+    RulesVersion& version = file->versions[v];
+    absl::StatusOr<std::unique_ptr<const CompiledRuleSet>> compiled =
+        CompileRuleSet(sets[v], CompileOptions{}, &version.source_map);
+    if (!compiled.ok()) {
+      absl::string_view message = compiled.status().message();
+      if (absl::StartsWith(message, file->path)) return compiled.status();
+      return absl::InvalidArgumentError(absl::StrCat(
+          file->path, ": ",
+          file->is_book ? absl::StrCat("versions[", v, "]: ") : "", message));
+    }
+    version.rules = std::move(*compiled);
+  }
+  return absl::OkStatus();
+}
+
+// Parses `path` as a RuleSet, else (when it has `versions`) as a RuleBook,
+// and compiles every version.
 absl::StatusOr<RulesFile> LoadRules(const std::string& path) {
   LinkFactTypes();
   absl::StatusOr<std::string> text = ReadText(path);
@@ -158,52 +212,13 @@ absl::StatusOr<RulesFile> LoadRules(const std::string& path) {
   if (set.ok()) {
     sets.push_back(set->rule_set);
     file.versions.push_back({nullptr, set->source_map});
-  } else if (absl::StrContains(set.status().message(), "versions")) {
-    file.is_book = true;
-    if (is_text) {
-      absl::StatusOr<ParsedRuleBook> book = ParseRuleBookText(*text, path);
-      if (!book.ok()) return book.status();
-      absl::StatusOr<std::unique_ptr<const CompiledRuleBook>> compiled =
-          CompileRuleBook(*book, CompileOptions{});
-      if (!compiled.ok()) return compiled.status();
-      for (int v = 0; v < book->rule_book.versions_size(); ++v) {
-        sets.push_back(book->rule_book.versions(v));
-        file.versions.push_back({nullptr, book->source_maps[v]});
-      }
-    } else {
-      absl::StatusOr<v1::RuleBook> book = ParseBookJson(path, *text);
-      if (!book.ok()) return book.status();
-      absl::StatusOr<std::unique_ptr<const CompiledRuleBook>> compiled =
-          CompileRuleBook(*book, CompileOptions{});
-      if (!compiled.ok()) {
-        return absl::InvalidArgumentError(
-            absl::StrCat(path, ": ", compiled.status().message()));
-      }
-      for (const v1::RuleSet& version : book->versions()) {
-        sets.push_back(version);
-        file.versions.push_back({nullptr, RuleSetSourceMap(path)});
-      }
-    }
-  } else {
+  } else if (!absl::StrContains(set.status().message(), "versions")) {
     return set.status();
+  } else if (absl::Status s = ParseBook(path, *text, is_text, &sets, &file);
+             !s.ok()) {
+    return s;
   }
-  for (size_t v = 0; v < sets.size(); ++v) {
-    RulesVersion& version = file.versions[v];
-    absl::StatusOr<std::unique_ptr<const CompiledRuleSet>> compiled =
-        CompileRuleSet(sets[v], CompileOptions{}, &version.source_map);
-    if (!compiled.ok()) {
-      absl::string_view message = compiled.status().message();
-      // Without line numbers (JSON), still name the file.
-      return absl::InvalidArgumentError(
-          absl::StartsWith(message, path)
-              ? std::string(message)
-              : absl::StrCat(path, ": ",
-                             file.is_book ? absl::StrCat("versions[", v, "]: ")
-                                          : "",
-                             message));
-    }
-    version.rules = std::move(*compiled);
-  }
+  if (absl::Status s = CompileVersions(sets, &file); !s.ok()) return s;
   return file;
 }
 
@@ -480,6 +495,68 @@ absl::StatusOr<const google::protobuf::Descriptor*> GuessFactType(
       "'# proto-message: retcon.v1.RefundFact' line"));
 }
 
+// The decisions to explain and the fact type they take.
+struct ExplainTarget {
+  const google::protobuf::Descriptor* type = nullptr;
+  std::vector<int> decisions;
+};
+
+// --decision NAME, or every decision over the fact file's type.
+absl::StatusOr<ExplainTarget> TargetOf(const ParsedFlags& flags,
+                                       const RulesFile& file,
+                                       const v1::RuleSet& set) {
+  ExplainTarget target;
+  if (flags.Has("decision")) {
+    const int d = DecisionIndexOf(set, flags.Value("decision"));
+    if (d < 0) {
+      std::vector<std::string> names;
+      for (const v1::Decision& x : set.decisions()) names.push_back(x.name());
+      return absl::InvalidArgumentError(absl::StrCat(
+          "--decision ", flags.Value("decision"), ": ", file.path,
+          " has no such decision (it has ", absl::StrJoin(names, ", "), ")"));
+    }
+    target.type = FindMessage(set.decisions(d).fact_type());
+    target.decisions.push_back(d);
+    return target;
+  }
+  absl::StatusOr<const google::protobuf::Descriptor*> guessed =
+      GuessFactType(flags.Value("fact"), set);
+  if (!guessed.ok()) return guessed.status();
+  target.type = *guessed;
+  for (int d = 0; d < set.decisions_size(); ++d) {
+    if (set.decisions(d).fact_type() == target.type->full_name()) {
+      target.decisions.push_back(d);
+    }
+  }
+  if (target.decisions.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        file.path, " has no decision over ", target.type->full_name()));
+  }
+  return target;
+}
+
+// Why a fact file did not read as `type`: "(read as a T, the fact of
+// decision 'd'; it reads as a U, the fact of x and y)".
+std::string WrongTypeNote(const ParsedFlags& flags, const v1::RuleSet& set,
+                          const google::protobuf::Descriptor* type) {
+  std::string note = absl::StrCat(" (read as a ", type->full_name());
+  if (flags.Has("decision")) {
+    absl::StrAppend(&note, ", the fact of decision '", flags.Value("decision"),
+                    "'");
+    absl::StatusOr<const google::protobuf::Descriptor*> other =
+        GuessFactType(flags.Value("fact"), set);
+    if (other.ok() && *other != type) {
+      std::vector<std::string> names;
+      for (const v1::Decision& d : set.decisions()) {
+        if (d.fact_type() == (*other)->full_name()) names.push_back(d.name());
+      }
+      absl::StrAppend(&note, "; it reads as a ", (*other)->full_name(),
+                      ", the fact of ", absl::StrJoin(names, " and "));
+    }
+  }
+  return note + ")";
+}
+
 int RunExplain(const ParsedFlags& flags, std::ostream& out, std::ostream& err) {
   for (absl::string_view required : {"rules", "fact"}) {
     if (!flags.Has(required)) {
@@ -502,66 +579,25 @@ int RunExplain(const ParsedFlags& flags, std::ostream& out, std::ostream& err) {
     return kExitError;
   }
   const v1::RuleSet& set = (*version)->rules->rule_set();
-  const std::string& fact_path = flags.Value("fact");
-  const google::protobuf::Descriptor* type = nullptr;
-  std::vector<int> decisions;
-  if (flags.Has("decision")) {
-    const int d = DecisionIndexOf(set, flags.Value("decision"));
-    if (d < 0) {
-      std::vector<std::string> names;
-      for (const v1::Decision& x : set.decisions()) names.push_back(x.name());
-      err << "retcon rules explain: --decision " << flags.Value("decision")
-          << ": " << file->path << " has no such decision (it has "
-          << absl::StrJoin(names, ", ") << ")\n";
-      return kExitError;
-    }
-    type = FindMessage(set.decisions(d).fact_type());
-    decisions.push_back(d);
-  } else {
-    absl::StatusOr<const google::protobuf::Descriptor*> guessed =
-        GuessFactType(fact_path, set);
-    if (!guessed.ok()) {
-      err << "retcon rules explain: " << guessed.status().message() << "\n";
-      return kExitError;
-    }
-    type = *guessed;
-    for (int d = 0; d < set.decisions_size(); ++d) {
-      if (set.decisions(d).fact_type() == type->full_name()) decisions.push_back(d);
-    }
-  }
-  absl::StatusOr<std::unique_ptr<google::protobuf::Message>> fact =
-      ReadFact(fact_path, type);
-  if (!fact.ok()) {
-    err << "retcon rules explain: " << fact.status().message() << " (read as a "
-        << type->full_name();
-    if (flags.Has("decision")) {
-      err << ", the fact of decision '" << flags.Value("decision") << "'";
-      absl::StatusOr<const google::protobuf::Descriptor*> other =
-          GuessFactType(fact_path, set);
-      if (other.ok() && *other != type) {
-        std::vector<std::string> names;
-        for (const v1::Decision& d : set.decisions()) {
-          if (d.fact_type() == (*other)->full_name()) names.push_back(d.name());
-        }
-        err << "; it reads as a " << (*other)->full_name()
-            << ", the fact of " << absl::StrJoin(names, " and ");
-      }
-    }
-    err << ")\n";
+  absl::StatusOr<ExplainTarget> target = TargetOf(flags, *file, set);
+  if (!target.ok()) {
+    err << "retcon rules explain: " << target.status().message() << "\n";
     return kExitError;
   }
-  if (decisions.empty()) {
-    err << "retcon rules explain: " << file->path << " has no decision over "
-        << type->full_name() << "\n";
+  absl::StatusOr<std::unique_ptr<google::protobuf::Message>> fact =
+      ReadFact(flags.Value("fact"), target->type);
+  if (!fact.ok()) {
+    err << "retcon rules explain: " << fact.status().message()
+        << WrongTypeNote(flags, set, target->type) << "\n";
     return kExitError;
   }
   int exit_code = kExitOk;
-  for (size_t i = 0; i < decisions.size(); ++i) {
+  for (size_t i = 0; i < target->decisions.size(); ++i) {
     EvaluationTrace trace;
     absl::StatusOr<DecisionResult> result =
-        (*version)->rules->Evaluate(decisions[i], **fact, &trace);
+        (*version)->rules->Evaluate(target->decisions[i], **fact, &trace);
     if (i > 0) out << "\n";
-    PrintTrace(*file, **version, decisions[i], trace, result, out);
+    PrintTrace(*file, **version, target->decisions[i], trace, result, out);
     if (!result.ok()) {
       err << "retcon rules explain: " << result.status().message() << "\n";
       exit_code = kExitError;
@@ -577,6 +613,18 @@ struct Feed {
   std::vector<std::string> return_where;  // "file:line" of each return.
   std::map<std::string, v1::SalesOrder> orders;  // By order_id.
   int skipped = 0;
+
+  // The order of `ret`: by order_id, else by order_number (as `retcon plan`
+  // joins them); nullptr when the feed has none.
+  const v1::SalesOrder* OrderOf(const v1::ReturnRequest& ret) const {
+    auto it = orders.find(ret.order_id());
+    if (it != orders.end()) return &it->second;
+    if (ret.order_number().empty()) return nullptr;
+    for (const auto& [id, order] : orders) {
+      if (order.order_number() == ret.order_number()) return &order;
+    }
+    return nullptr;
+  }
 };
 
 absl::Status JsonTo(const std::string& line, google::protobuf::Message* m) {
@@ -826,6 +874,46 @@ void PrintChanges(
   }
 }
 
+// Outcomes of both rule sets, per return line, grouped by (old, new).
+class OutcomeTally {
+ public:
+  using Groups = std::map<std::pair<std::string, std::string>, ChangeGroup>;
+
+  explicit OutcomeTally(int max_examples) : max_examples_(max_examples) {}
+
+  void Add(const std::string& return_id,
+           const std::map<std::string, std::string>& before,
+           std::map<std::string, std::string> after) {
+    for (const auto& entry : before) after.emplace(entry.first, "-");
+    for (const auto& [line, new_text] : after) {
+      ++outcomes_;
+      const auto it = before.find(line);
+      const std::string old_text = it == before.end() ? "-" : it->second;
+      if (old_text == new_text) continue;
+      ++changed_;
+      changed_returns_.insert(return_id);
+      ChangeGroup& group = groups_[{old_text, new_text}];
+      ++group.count;
+      if (static_cast<int>(group.examples.size()) < max_examples_) {
+        group.examples.push_back(line == kReturnLevel
+                                     ? return_id
+                                     : absl::StrCat(return_id, "/", line));
+      }
+    }
+  }
+
+  int64_t outcomes() const { return outcomes_; }
+  int64_t changed() const { return changed_; }
+  size_t changed_returns() const { return changed_returns_.size(); }
+  const Groups& groups() const { return groups_; }
+
+ private:
+  int max_examples_;
+  int64_t outcomes_ = 0, changed_ = 0;
+  std::set<std::string> changed_returns_;
+  Groups groups_;
+};
+
 absl::StatusOr<std::unique_ptr<const Planner>> PlannerFor(
     const RulesFile& file, const std::string& as_of,
     const v1::Catalog& catalog) {
@@ -862,13 +950,12 @@ int PlannedWhatIf(const ParsedFlags& flags, const RulesFile& old_rules,
     return kExitError;
   }
   WhatIfSide before(*std::move(old_planner)), after(*std::move(new_planner));
-  std::map<std::pair<std::string, std::string>, ChangeGroup> groups;
-  int planned = 0, skipped = feed.skipped, outcomes = 0, changed = 0;
-  std::set<std::string> changed_returns;
+  OutcomeTally tally(examples);
+  int planned = 0, skipped = feed.skipped;
   for (size_t i = 0; i < feed.returns.size(); ++i) {
     const v1::ReturnRequest& ret = feed.returns[i];
-    auto order = feed.orders.find(ret.order_id());
-    if (order == feed.orders.end()) {
+    const v1::SalesOrder* order = feed.OrderOf(ret);
+    if (order == nullptr) {
       err << "retcon rules what-if: " << feed.return_where[i] << ": order '"
           << ret.order_id() << "' of return '" << ret.return_id()
           << "' is not in " << flags.Value("orders") << " (skipped)\n";
@@ -876,36 +963,21 @@ int PlannedWhatIf(const ParsedFlags& flags, const RulesFile& old_rules,
       continue;
     }
     ++planned;
-    std::map<std::string, std::string> a = before.Outcomes(order->second, ret);
-    std::map<std::string, std::string> b = after.Outcomes(order->second, ret);
-    for (const auto& [line, old_text] : a) b.emplace(line, "-");
-    for (const auto& [line, new_text] : b) {
-      ++outcomes;
-      const auto it = a.find(line);
-      const std::string old_text = it == a.end() ? "-" : it->second;
-      if (old_text == new_text) continue;
-      ++changed;
-      changed_returns.insert(ret.return_id());
-      ChangeGroup& group = groups[{old_text, new_text}];
-      ++group.count;
-      if (static_cast<int>(group.examples.size()) < examples) {
-        group.examples.push_back(line == kReturnLevel
-                                     ? ret.return_id()
-                                     : absl::StrCat(ret.return_id(), "/", line));
-      }
-    }
+    tally.Add(ret.return_id(), before.Outcomes(*order, ret),
+              after.Outcomes(*order, ret));
   }
   out << "What-if: " << old_rules.path << " (old) -> " << new_rules.path
       << " (new)\n"
       << "Planned " << Count(planned, "return") << " against "
-      << Count(feed.orders.size(), "order") << " under both; " << outcomes
+      << Count(feed.orders.size(), "order") << " under both; "
+      << tally.outcomes()
       << " outcomes compared (one per return line, one per return)";
   if (skipped > 0) out << "; " << Count(skipped, "record") << " skipped";
   out << "\nExceptions (old): " << before.ExceptionCounts()
       << "\nExceptions (new): " << after.ExceptionCounts()
-      << "\nChanged: " << changed << " outcomes in "
-      << Count(changed_returns.size(), "return") << "\n";
-  PrintChanges(groups, out);
+      << "\nChanged: " << tally.changed() << " outcomes in "
+      << Count(tally.changed_returns(), "return") << "\n";
+  PrintChanges(tally.groups(), out);
   return skipped > 0 ? kExitSkippedRecords : kExitOk;
 }
 
