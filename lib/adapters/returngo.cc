@@ -37,6 +37,7 @@ using adapters_internal::ReadBool;
 using adapters_internal::ReadId;
 using adapters_internal::Reading;
 using adapters_internal::ReadInteger;
+using adapters_internal::ReadShopifyId;
 using adapters_internal::ReadText;
 using adapters_internal::ReadTimestamp;
 using adapters_internal::RequiredMember;
@@ -82,7 +83,7 @@ absl::StatusOr<Unit> ReadUnit(const JsonValue& item, size_t index,
   RETCON_ASSIGN_OR_RETURN(const JsonValue* line,
                           RequiredMember(item, "shopLineItemId", path));
   RETCON_ASSIGN_OR_RETURN(unit.order_line_id,
-                          ReadId(*line, path.Key("shopLineItemId")));
+                          ReadShopifyId(*line, path.Key("shopLineItemId")));
   RETCON_ASSIGN_OR_RETURN(const JsonValue* id,
                           RequiredMember(item, "returnedItemId", path));
   RETCON_ASSIGN_OR_RETURN(unit.item_id,
@@ -233,7 +234,7 @@ absl::Status AddExchangeItems(const Reading& reading, const Unit& unit,
     }
     if (const JsonValue* v = Member(&x, "variantId")) {
       RETCON_ASSIGN_OR_RETURN(*item.mutable_variant_id(),
-                              ReadId(*v, xp.Key("variantId")));
+                              ReadShopifyId(*v, xp.Key("variantId")));
     }
     if (item.sku().empty() && item.variant_id().empty()) {
       return MissingField(xp.Key("sku"));
@@ -319,7 +320,7 @@ absl::Status ReadHeader(const JsonValue& rma, const Path& path,
   out->set_status(return_status);
   if (const JsonValue* v = Member(details, "orderId")) {
     RETCON_ASSIGN_OR_RETURN(*out->mutable_order_id(),
-                            ReadId(*v, details_path.Key("orderId")));
+                            ReadShopifyId(*v, details_path.Key("orderId")));
   }
   const JsonValue* name = Member(details, "order_name");
   where = details_path.Key("order_name");

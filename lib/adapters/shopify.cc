@@ -26,9 +26,9 @@ using adapters_internal::MissingField;
 using adapters_internal::Path;
 using adapters_internal::ReadBool;
 using adapters_internal::ReadFractionAsPercent;
-using adapters_internal::ReadId;
 using adapters_internal::ReadInteger;
 using adapters_internal::ReadMoney;
+using adapters_internal::ReadShopifyId;
 using adapters_internal::ReadText;
 using adapters_internal::ReadTimestamp;
 using adapters_internal::RequiredMember;
@@ -208,7 +208,7 @@ absl::Status ReadLine(Reading& reading, const JsonValue& item, const Path& path,
   RETCON_ASSIGN_OR_RETURN(const JsonValue* id,
                           RequiredMember(item, "id", path));
   RETCON_ASSIGN_OR_RETURN(*line->mutable_line_id(),
-                          ReadId(*id, path.Key("id")));
+                          ReadShopifyId(*id, path.Key("id")));
   RETCON_ASSIGN_OR_RETURN(const JsonValue* quantity,
                           RequiredMember(item, "quantity", path));
   RETCON_ASSIGN_OR_RETURN(int64_t units,
@@ -227,7 +227,7 @@ absl::Status ReadLine(Reading& reading, const JsonValue& item, const Path& path,
   }
   if (const JsonValue* v = Member(&item, "variant_id")) {
     RETCON_ASSIGN_OR_RETURN(*line->mutable_variant_id(),
-                            ReadId(*v, path.Key("variant_id")));
+                            ReadShopifyId(*v, path.Key("variant_id")));
   }
   RETCON_RETURN_IF_ERROR(ReadAmount(reading, item, "price", "price_set", path,
                                     line->mutable_unit_price()));
@@ -242,7 +242,7 @@ absl::Status ReadShipping(Reading& reading, const JsonValue& item,
   RETCON_ASSIGN_OR_RETURN(const JsonValue* id,
                           RequiredMember(item, "id", path));
   RETCON_ASSIGN_OR_RETURN(*line->mutable_shipping_id(),
-                          ReadId(*id, path.Key("id")));
+                          ReadShopifyId(*id, path.Key("id")));
   RETCON_RETURN_IF_ERROR(CopyText(item, "title", path, line->mutable_title()));
   RETCON_RETURN_IF_ERROR(ReadAmount(reading, item, "price", "price_set", path,
                                     line->mutable_price()));
@@ -287,7 +287,7 @@ absl::Status ReadCustomer(const JsonValue& order, const Path& path,
     RETCON_RETURN_IF_ERROR(ExpectType(*c, JsonType::kObject, cpath));
     if (const JsonValue* id = Member(c, "id")) {
       RETCON_ASSIGN_OR_RETURN(*out->mutable_customer_id(),
-                              ReadId(*id, cpath.Key("id")));
+                              ReadShopifyId(*id, cpath.Key("id")));
     }
     RETCON_RETURN_IF_ERROR(CopyText(*c, "email", cpath, out->mutable_email()));
     RETCON_RETURN_IF_ERROR(
@@ -313,7 +313,7 @@ absl::Status ReadHeader(Reading& reading, const JsonValue& order,
   RETCON_ASSIGN_OR_RETURN(const JsonValue* id,
                           RequiredMember(order, "id", path));
   RETCON_ASSIGN_OR_RETURN(*out->mutable_order_id(),
-                          ReadId(*id, path.Key("id")));
+                          ReadShopifyId(*id, path.Key("id")));
   for (absl::string_view key : {"name", "order_number"}) {
     if (const JsonValue* v = Member(&order, key)) {
       RETCON_ASSIGN_OR_RETURN(absl::string_view name,

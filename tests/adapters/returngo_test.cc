@@ -301,6 +301,22 @@ TEST(ReturnGoTest, ReadsFlatRmasTimesAndExponentAmounts) {
   EXPECT_EQ(ret.fees(1).amount().currency_code(), "GBP");
 }
 
+TEST(ReturnGoTest, ReadsShopifyGraphQlIds) {
+  v1::ReturnRequest ret = Adapt(
+      R"({"rmaSummary": {"rmaId": 1, "status": "Done"},
+          "orderDetails": {"orderId": "gid://shopify/Order/5528190001"},
+          "items": [{"shopLineItemId": "gid://shopify/LineItem/13711044001001",
+                     "returnedItemId": 2, "resolutionType": "Exchange",
+                     "exchangeItems": [{"variantId": "gid://shopify/ProductVariant/44"}]}]})");
+  EXPECT_EQ(ret.order_id(), "5528190001");
+  EXPECT_EQ(ret.lines(0).order_line_id(), "13711044001001");
+  EXPECT_EQ(ret.exchange_items(0).variant_id(), "44");
+  EXPECT_EQ(ErrorOf(Rma(R"({"shopLineItemId": "gid://shopify/LineItem/abc",
+                           "returnedItemId": 1})")),
+            "items[0].shopLineItemId: \"gid://shopify/LineItem/abc\" is not a "
+            "Shopify id (expected gid://shopify/<Type>/<number>)");
+}
+
 TEST(ReturnGoTest, MissingRequiredFieldsNameTheirPath) {
   EXPECT_EQ(ErrorOf(R"({"rmaSummary": {"status": "Done"}, "items": []})"),
             "rmaSummary.rmaId: required field is missing");

@@ -218,6 +218,17 @@ TEST(ShopifyTest, ShippingDiscountsAndUnallocatedApplications) {
   EXPECT_FALSE(order.has_placed_at());
 }
 
+TEST(ShopifyTest, ReadsGraphQlIds) {
+  v1::SalesOrder order = Adapt(
+      R"({"id": "gid://shopify/Order/5528190001", "currency": "GBP",
+          "line_items": [{"id": "gid://shopify/LineItem/13711044001001",
+                          "variant_id": "gid://shopify/ProductVariant/7?x=1",
+                          "quantity": 1, "price": "1.00"}]})");
+  EXPECT_EQ(order.order_id(), "5528190001");
+  EXPECT_EQ(order.lines(0).line_id(), "13711044001001");
+  EXPECT_EQ(order.lines(0).variant_id(), "7");
+}
+
 TEST(ShopifyTest, UnwrapsTheOrderObject) {
   v1::SalesOrder order = Adapt(R"({"order": )" + Order(kLine) + "}");
   EXPECT_EQ(order.order_id(), "1");

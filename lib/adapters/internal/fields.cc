@@ -109,6 +109,24 @@ absl::StatusOr<std::string> ReadId(const JsonValue& value, const Path& path) {
   return WrongType(value, "an id (string or number)", path);
 }
 
+absl::StatusOr<std::string> ReadShopifyId(const JsonValue& value,
+                                          const Path& path) {
+  RETCON_ASSIGN_OR_RETURN(std::string id, ReadId(value, path));
+  constexpr absl::string_view kGid = "gid://shopify/";
+  if (!absl::StartsWith(id, kGid)) return id;
+  absl::string_view rest = absl::string_view(id).substr(kGid.size());
+  rest = rest.substr(0, rest.find('?'));  // "?session=..." suffixes.
+  const size_t slash = rest.find('/');
+  absl::string_view number =
+      slash == absl::string_view::npos ? "" : rest.substr(slash + 1);
+  if (!IsDigits(number)) {
+    return FieldError(path, absl::StrCat(Quoted(id),
+                                         " is not a Shopify id (expected "
+                                         "gid://shopify/<Type>/<number>)"));
+  }
+  return std::string(number);
+}
+
 absl::StatusOr<absl::string_view> ReadText(const JsonValue& value,
                                            const Path& path) {
   if (value.type() == JsonType::kString || value.type() == JsonType::kNumber) {

@@ -61,6 +61,11 @@ absl::Status ExpectType(const JsonValue& value, JsonType type,
 // An id: a string (as is, not empty) or a non-negative integer number (its
 // digits).
 absl::StatusOr<std::string> ReadId(const JsonValue& value, const Path& path);
+// A Shopify id: as ReadId, and a GraphQL global id
+// ("gid://shopify/LineItem/13711044001001") is read as its numeric part, so
+// that REST and GraphQL payloads name a line the same way.
+absl::StatusOr<std::string> ReadShopifyId(const JsonValue& value,
+                                          const Path& path);
 // Text: a string, or a number's text (a SKU sent as 12345).
 absl::StatusOr<absl::string_view> ReadText(const JsonValue& value,
                                            const Path& path);
