@@ -810,6 +810,16 @@ class Generator:
                                     "whole gift box of unknown split (phone order keyed "
                                     "in Prima)", "UNKNOWN_BUNDLE"]))
 
+    def cancelled(self):
+        """A customer who changed their mind about returning: nothing to post."""
+        order = next(o for o in self.model.values()
+                     if not o.get("rmas") and not o.get("reserved"))
+        item, _ = self.unit_item(order, order["lines"][0], 0, "CHANGED_MIND",
+                                 "RefundToPaymentMethod", None)
+        self.add_rma(order, [item], "Canceled", [], "2026-11-12T10:00:00.000Z",
+                     "2026-11-13T09:30:00.000Z", "cancelled by the customer (nothing to post)",
+                     raw="40099000")
+
     def malformed(self):
         bad = [
             ("2026-11-29T23:00:00.000Z",
@@ -926,6 +936,7 @@ def main():
     g.generate_orders()
     g.broken()
     g.generate_returns()
+    g.cancelled()
     g.malformed()
     n_orders, n_returns = g.write(a.out)
     write_catalog(os.path.join(a.out, "catalog.textproto"))
