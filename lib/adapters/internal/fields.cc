@@ -238,9 +238,13 @@ absl::StatusOr<std::string> ShiftDecimal(absl::string_view number, int shift) {
     if (number[pos] != 'e' && number[pos] != 'E') return malformed();
     int exponent;
     absl::string_view exp_text = number.substr(pos + 1);
+    // One optional sign, then digits.
     if (!exp_text.empty() && exp_text[0] == '+') exp_text.remove_prefix(1);
-    if (!absl::SimpleAtoi(exp_text, &exponent) || exp_text.empty() ||
-        exp_text[0] == '+') {
+    const bool exp_negative = !exp_text.empty() && exp_text[0] == '-';
+    if (exp_negative && number[pos + 1] == '+') return malformed();
+    const absl::string_view exp_digits =
+        exp_negative ? exp_text.substr(1) : exp_text;
+    if (!IsDigits(exp_digits) || !absl::SimpleAtoi(exp_text, &exponent)) {
       return malformed();
     }
     if (exponent > 40 || exponent < -40) {
