@@ -43,8 +43,9 @@ Exit codes (every command):
      message on stderr names the file (or flag) and the field path, e.g.
      "order.json: order.lines[2].quantity: must be > 0"
   2  usage error: unknown command or flag, missing or malformed flag value
-  3  (plan) some records were bad: each was reported (file:line: field:
-     problem) and skipped; the rest were planned and written
+  3  (plan, rules what-if) some records were bad: each was reported
+     (file:line: field: problem) and skipped; the rest were processed
+     (planned and written; compared)
 
 Money is exact: integer minor units, no floating point. The rules are in
 docs/money.md; embedding the library is in docs/integration/README.md.
