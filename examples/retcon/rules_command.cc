@@ -1142,10 +1142,17 @@ int RunRules(absl::Span<const char* const> args, std::ostream& out,
                                              "' (check, explain or what-if)"),
                       err);
   }
-  // `check RULES`: the one positional argument, as --rules RULES.
+  // `check RULES`: the one positional argument (anywhere among the flags),
+  // read as --rules RULES.
   std::vector<const char*> words(args.begin() + 1, args.end());
-  if (sub == "check" && !words.empty() && words[0][0] != '-') {
-    words.insert(words.begin(), "--rules");
+  for (size_t i = 0; sub == "check" && i < words.size(); ++i) {
+    const absl::string_view word = words[i];
+    if (word == "--rules") {
+      ++i;  // Its value.
+    } else if (!word.empty() && word[0] != '-') {
+      words.insert(words.begin() + i, "--rules");
+      break;
+    }
   }
   const std::string command = absl::StrCat(kCommand, " ", sub);
   absl::StatusOr<ParsedFlags> flags = ParseFlags(words, kFlags);
