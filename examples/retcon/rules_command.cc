@@ -137,10 +137,12 @@ absl::StatusOr<v1::RuleBook> ParseBookJson(const std::string& path,
                                            const std::string& text) {
   v1::RuleBook book;
   google::protobuf::util::JsonParseOptions options;
-  auto status = google::protobuf::util::JsonStringToMessage(text, &book, options);
+  auto status =
+      google::protobuf::util::JsonStringToMessage(text, &book, options);
   if (status.ok()) return book;
   return absl::InvalidArgumentError(absl::StrCat(
-      path, ": ", std::string(status.message().data(), status.message().size())));
+      path, ": ",
+      std::string(status.message().data(), status.message().size())));
 }
 
 // The versions of a rule book (text or JSON), checked for overlapping
@@ -207,8 +209,8 @@ absl::StatusOr<RulesFile> LoadRules(const std::string& path) {
   RulesFile file;
   file.path = path;
   std::vector<v1::RuleSet> sets;
-  absl::StatusOr<ParsedRuleSet> set = is_text ? ParseRuleSetText(*text, path)
-                                              : ParseRuleSetJson(*text, path);
+  absl::StatusOr<ParsedRuleSet> set =
+      is_text ? ParseRuleSetText(*text, path) : ParseRuleSetJson(*text, path);
   if (set.ok()) {
     sets.push_back(set->rule_set);
     file.versions.push_back({nullptr, set->source_map});
@@ -255,11 +257,13 @@ absl::StatusOr<const RulesVersion*> VersionAsOf(const RulesFile& file,
 
 std::string Describe(const v1::RuleSet& set) {
   std::string text = absl::StrCat("rule set '", set.id(), "'");
-  if (!set.version().empty()) absl::StrAppend(&text, " version '", set.version(), "'");
+  if (!set.version().empty())
+    absl::StrAppend(&text, " version '", set.version(), "'");
   if (!set.effective_from().empty() || !set.effective_until().empty()) {
     absl::StrAppend(&text, ", in force ",
-                    set.effective_from().empty() ? "since always"
-                                                 : "from " + set.effective_from(),
+                    set.effective_from().empty()
+                        ? "since always"
+                        : "from " + set.effective_from(),
                     set.effective_until().empty()
                         ? ""
                         : " until " + set.effective_until() + " (exclusive)");
@@ -305,7 +309,8 @@ absl::Status CheckPlannerDecisions(const RulesFile& file,
   const size_t start = message.find("decision '");
   if (start != absl::string_view::npos) {
     const size_t from = start + 10;
-    decision = std::string(message.substr(from, message.find('\'', from) - from));
+    decision =
+        std::string(message.substr(from, message.find('\'', from) - from));
   }
   return absl::InvalidArgumentError(
       absl::StrCat(Where(file, version, decision, ""), ": ", message));
@@ -315,12 +320,16 @@ absl::Status CheckPlannerDecisions(const RulesFile& file,
 
 absl::string_view KindName(const RuleFinding& finding) {
   switch (finding.kind) {
-    case RuleFinding::kShadowedRow: return "shadowed row";
+    case RuleFinding::kShadowedRow:
+      return "shadowed row";
     case RuleFinding::kOverlap:
       return finding.certain ? "overlap" : "possible overlap";
-    case RuleFinding::kGap: return "gap";
-    case RuleFinding::kUnreachableOutput: return "unreachable output";
-    case RuleFinding::kSkipped: return "analysis skipped";
+    case RuleFinding::kGap:
+      return "gap";
+    case RuleFinding::kUnreachableOutput:
+      return "unreachable output";
+    case RuleFinding::kSkipped:
+      return "analysis skipped";
   }
   return "finding";
 }
@@ -353,8 +362,7 @@ int RunCheck(const ParsedFlags& flags, std::ostream& out, std::ostream& err) {
       return kExitError;
     }
     const v1::RuleSet& set = version.rules->rule_set();
-    out << file->path << ": " << Describe(set) << ", "
-        << set.decisions_size()
+    out << file->path << ": " << Describe(set) << ", " << set.decisions_size()
         << (set.decisions_size() == 1 ? " decision\n" : " decisions\n");
     PrintDecisions(set, out);
     for (const RuleFinding& f : AnalyseRuleSet(*version.rules)) {
@@ -373,9 +381,9 @@ int RunCheck(const ParsedFlags& flags, std::ostream& out, std::ostream& err) {
     out << "OK: valid, no findings\n";
     return kExitOk;
   }
-  out << (flags.Has("strict") ? "FAILED (--strict)" : "OK: valid")
-      << ", " << findings << (findings == 1 ? " finding" : " findings")
-      << " (" << absl::StrJoin(counts, ", ") << ")\n";
+  out << (flags.Has("strict") ? "FAILED (--strict)" : "OK: valid") << ", "
+      << findings << (findings == 1 ? " finding" : " findings") << " ("
+      << absl::StrJoin(counts, ", ") << ")\n";
   return flags.Has("strict") ? kExitError : kExitOk;
 }
 
@@ -437,8 +445,8 @@ void PrintTrace(const RulesFile& file, const RulesVersion& version,
   const v1::Decision& d = version.rules->rule_set().decisions(decision_index);
   out << "Decision '" << d.name() << "' ("
       << v1::Decision::HitPolicy_Name(d.hit_policy()) << " over "
-      << d.fact_type() << ") at " << Where(file, version, d.name(), "")
-      << ", " << Describe(version.rules->rule_set()) << "\n";
+      << d.fact_type() << ") at " << Where(file, version, d.name(), "") << ", "
+      << Describe(version.rules->rule_set()) << "\n";
   out << "  Inputs seen:\n";
   for (const auto& [path, value] : trace.inputs) {
     out << "    " << path << " = " << value << "\n";
@@ -451,8 +459,8 @@ void PrintTrace(const RulesFile& file, const RulesVersion& version,
   }
   out << "  Rows matched: "
       << (matched.empty() ? "none" : absl::StrJoin(matched, ", ")) << "\n";
-  out << "  Winner: " << (trace.winner.empty() ? "none" : trace.winner)
-      << " (" << trace.reason << ")\n";
+  out << "  Winner: " << (trace.winner.empty() ? "none" : trace.winner) << " ("
+      << trace.reason << ")\n";
   const int winner = RowIndexOf(d, trace.winner);
   if (winner >= 0 && !d.rows(winner).description().empty()) {
     out << "    \"" << d.rows(winner).description() << "\"\n";
@@ -488,9 +496,10 @@ absl::StatusOr<const google::protobuf::Descriptor*> GuessFactType(
   for (const auto* t : fits) names.push_back(t->full_name());
   return absl::InvalidArgumentError(absl::StrCat(
       path, ": ",
-      fits.empty() ? absl::StrCat("not a fact of any decision of the rules (",
-                                  absl::StrJoin(tried, ", "), ")")
-                   : absl::StrCat("could be a ", absl::StrJoin(names, " or a ")),
+      fits.empty()
+          ? absl::StrCat("not a fact of any decision of the rules (",
+                         absl::StrJoin(tried, ", "), ")")
+          : absl::StrCat("could be a ", absl::StrJoin(names, " or a ")),
       "; name the decision with --decision, or the type with a "
       "'# proto-message: retcon.v1.RefundFact' line"));
 }
@@ -610,7 +619,7 @@ int RunExplain(const ParsedFlags& flags, std::ostream& out, std::ostream& err) {
 
 struct Feed {
   std::vector<v1::ReturnRequest> returns;
-  std::vector<std::string> return_where;  // "file:line" of each return.
+  std::vector<std::string> return_where;         // "file:line" of each return.
   std::map<std::string, v1::SalesOrder> orders;  // By order_id.
   int skipped = 0;
 
@@ -635,8 +644,8 @@ absl::Status JsonTo(const std::string& line, google::protobuf::Message* m) {
       std::string(status.message().data(), status.message().size()));
 }
 
-absl::Status ReadRecord(const std::string& line, bool want_return,
-                        Feed* feed, const std::string& where) {
+absl::Status ReadRecord(const std::string& line, bool want_return, Feed* feed,
+                        const std::string& where) {
   const PayloadKind kind = DetectPayloadKind(line);
   if (kind == PayloadKind::kUnknown) {
     // The adapter's parser says where JSON breaks ("a.b: not valid JSON...").
@@ -713,16 +722,17 @@ std::string Short(absl::string_view enum_name, absl::string_view prefix) {
 
 std::string Amount(const v1::Money& money) {
   absl::StatusOr<int> exponent = CurrencyExponent(money.currency_code());
-  return absl::StrCat(money.currency_code(), " ",
-                      FormatMinorUnits(money.minor_units(),
-                                       exponent.ok() ? *exponent : 2));
+  return absl::StrCat(
+      money.currency_code(), " ",
+      FormatMinorUnits(money.minor_units(), exponent.ok() ? *exponent : 2));
 }
 
 // What one plan did, as text per return line (and kReturnLevel).
 class LineOutcomes {
  public:
   LineOutcomes(const v1::ReturnRequest& ret, const v1::PostingPlan& plan) {
-    for (const v1::ReturnLine& line : ret.lines()) lines_[line.return_line_id()];
+    for (const v1::ReturnLine& line : ret.lines())
+      lines_[line.return_line_id()];
     lines_[kReturnLevel];
     for (const auto& m : plan.stock_movements()) AddMovement(m, false);
     for (const auto& m : plan.parked_stock_movements()) AddMovement(m, true);
@@ -740,13 +750,14 @@ class LineOutcomes {
           o.exceptions.empty() ? "-" : absl::StrJoin(o.exceptions, ",");
       if (id == kReturnLevel) {
         texts[id] = absl::StrCat(
-            "shipping=", o.shipping.empty() ? "-" : absl::StrJoin(o.shipping, "+"),
+            "shipping=",
+            o.shipping.empty() ? "-" : absl::StrJoin(o.shipping, "+"),
             " exceptions=", exceptions);
         continue;
       }
-      texts[id] = absl::StrCat("stock=", Join(o.stock), " credit=",
-                               Join(o.credit), " exchange=", Join(o.exchange),
-                               " exceptions=", exceptions);
+      texts[id] = absl::StrCat(
+          "stock=", Join(o.stock), " credit=", Join(o.credit),
+          " exchange=", Join(o.exchange), " exceptions=", exceptions);
     }
     return texts;
   }
@@ -787,8 +798,9 @@ class LineOutcomes {
   void AddCredit(const v1::CreditNote& n, bool held) {
     for (const v1::RefundLine& l : n.lines()) {
       if (l.kind() == v1::CREDIT_LINE_KIND_SHIPPING) {
-        Line(kReturnLevel).shipping.push_back(
-            absl::StrCat(Amount(l.gross()), held ? " held" : ""));
+        Line(kReturnLevel)
+            .shipping.push_back(
+                absl::StrCat(Amount(l.gross()), held ? " held" : ""));
         continue;
       }
       if (l.return_line_id().empty()) continue;
@@ -798,8 +810,8 @@ class LineOutcomes {
   }
 
   void AddException(const v1::Exception& e) {
-    const std::string code = Short(v1::ExceptionCode_Name(e.code()),
-                                   "EXCEPTION_CODE_");
+    const std::string code =
+        Short(v1::ExceptionCode_Name(e.code()), "EXCEPTION_CODE_");
     bool placed = false;
     for (const std::string& key : e.parked_keys()) {
       auto it = keys_.find(key);
@@ -864,13 +876,15 @@ void PrintChanges(
     std::ostream& out) {
   std::vector<std::pair<std::pair<std::string, std::string>, ChangeGroup>>
       sorted(groups.begin(), groups.end());
-  std::stable_sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) {
-    return a.second.count > b.second.count;
-  });
+  std::stable_sort(sorted.begin(), sorted.end(),
+                   [](const auto& a, const auto& b) {
+                     return a.second.count > b.second.count;
+                   });
   for (const auto& [outcomes, group] : sorted) {
-    out << "\n" << group.count << " x\n  old: " << outcomes.first
-        << "\n  new: " << outcomes.second
-        << "\n  e.g. " << absl::StrJoin(group.examples, ", ") << "\n";
+    out << "\n"
+        << group.count << " x\n  old: " << outcomes.first
+        << "\n  new: " << outcomes.second << "\n  e.g. "
+        << absl::StrJoin(group.examples, ", ") << "\n";
   }
 }
 
@@ -933,7 +947,8 @@ int PlannedWhatIf(const ParsedFlags& flags, const RulesFile& old_rules,
                   std::ostream& out, std::ostream& err) {
   v1::Catalog catalog;
   if (flags.Has("catalog")) {
-    if (absl::Status s = ReadDocument(flags.Value("catalog"), "catalog", &catalog);
+    if (absl::Status s =
+            ReadDocument(flags.Value("catalog"), "catalog", &catalog);
         !s.ok()) {
       err << "retcon rules what-if: " << s.message() << "\n";
       return kExitError;
@@ -1016,7 +1031,8 @@ int FactWhatIf(const RulesFile& old_rules, const RulesFile& new_rules,
   std::vector<v1::ReturnItemFact> facts;
   std::vector<FactRef> refs;
   for (const v1::ReturnRequest& ret : feed.returns) {
-    for (const v1::ReturnLine& line : ret.lines()) facts.push_back(FactOfLine(ret, line));
+    for (const v1::ReturnLine& line : ret.lines())
+      facts.push_back(FactOfLine(ret, line));
   }
   size_t f = 0;
   for (const v1::ReturnRequest& ret : feed.returns) {
@@ -1038,8 +1054,8 @@ int FactWhatIf(const RulesFile& old_rules, const RulesFile& new_rules,
       out << "\nDecision '" << decision << "': not in both rule sets\n";
       continue;
     }
-    absl::StatusOr<WhatIfReport> report = CompareRuleSets(
-        *(*a)->rules, *(*b)->rules, decision, refs, examples);
+    absl::StatusOr<WhatIfReport> report =
+        CompareRuleSets(*(*a)->rules, *(*b)->rules, decision, refs, examples);
     if (!report.ok()) {
       err << "retcon rules what-if: " << report.status().message() << "\n";
       return kExitError;
@@ -1138,8 +1154,9 @@ int RunRules(absl::Span<const char* const> args, std::ostream& out,
     return kExitOk;
   }
   if (sub != "check" && sub != "explain" && sub != "what-if") {
-    return UsageError(kCommand, absl::StrCat("unknown subcommand '", sub,
-                                             "' (check, explain or what-if)"),
+    return UsageError(kCommand,
+                      absl::StrCat("unknown subcommand '", sub,
+                                   "' (check, explain or what-if)"),
                       err);
   }
   // `check RULES`: the one positional argument (anywhere among the flags),
@@ -1163,9 +1180,9 @@ int RunRules(absl::Span<const char* const> args, std::ostream& out,
   }
   for (const FlagSpec& spec : kFlags) {
     if (flags->Has(spec.name) && !FlagAllowed(sub, spec.name)) {
-      return UsageError(command,
-                        absl::StrCat("--", spec.name, " is not a flag of ", sub),
-                        err);
+      return UsageError(
+          command, absl::StrCat("--", spec.name, " is not a flag of ", sub),
+          err);
     }
   }
   if (sub == "check") return RunCheck(*flags, out, err);
