@@ -28,6 +28,7 @@
 #include "examples/retcon/command_line.h"
 #include "examples/retcon/documents.h"
 #include "examples/retcon/feed.h"
+#include "examples/retcon/json_line.h"
 #include "examples/retcon/ledger.h"
 #include "examples/retcon/plan_outputs.h"
 #include "examples/retcon/plan_summary.h"
@@ -513,7 +514,7 @@ absl::Status PlanRun::RecordPlan(
     std::string line;
     {
       Stopwatch watch(&times_.write);
-      line = absl::StrCat("{\"", kind, "\":", ToJsonLine(posting), "}");
+      line = absl::StrCat("{\"", kind, "\":", JsonLine(posting), "}");
     }
     if (ledger_ != nullptr) {
       Stopwatch watch(&times_.ledger);
@@ -541,7 +542,7 @@ absl::Status PlanRun::RecordPlan(
   for (const v1::Exception& e : plan.exceptions()) {
     std::string key = RetconUuid(
         absl::StrCat("retcon/cli/exception/", Deterministic(e)));
-    const std::string line = ToJsonLine(e);
+    const std::string line = JsonLine(e);
     bool is_new;
     if (ledger_ != nullptr) {
       Stopwatch watch(&times_.ledger);

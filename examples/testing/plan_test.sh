@@ -10,6 +10,7 @@
 #              N-th commit, before writing its lines), for every N, with
 #              --commit-every 1 and 2, then a rerun into another directory or
 #              the same one: the union of the outputs equals one clean run.
+#   odd_text   strings that JSON must escape, in the outputs.
 #   bad_records  bad orders and an unclosed JSON array of returns.
 #   ledger_errors  ledgers of another schema version, of another application,
 #              and not SQLite at all.
@@ -17,6 +18,9 @@
 #              moments, then rerun: the union equals one clean run.
 # UPDATE_EXPECTED=1 rewrites the expected files of golden and adapters.
 set -euo pipefail
+# Every posting and exception line is also printed by protobuf's own JSON
+# printer and compared (examples/retcon/json_line.h).
+export RETCON_JSON_SELFCHECK=1
 
 tool=$1
 case_name=$2
@@ -169,6 +173,15 @@ sigkill)
     run "$t/3" "${P[@]}" "${feed[@]}" --ledger "$t/l.db"
     [ ! -s "$t/3/postings.ndjson" ] || fail "a third run posted again"
   done
+  ;;
+odd_text)
+  # Ids and reason codes with quotes, backslashes, <, >, &, ', DEL, a control
+  # character, U+2028/U+2029 and non-ASCII: the lines are valid JSON and the
+  # same as protobuf's printer gives (the self-check aborts otherwise).
+  run "$work/a" "${P[@]}" --orders plan/orders.ndjson --returns plan/returns_odd_text.ndjson
+  [ "$(exit_of "$work/a")" = "--- exit 0" ] || fail "$(cat "$work/a/run.txt")"
+  python3 -c 'import json, sys
+for line in open(sys.argv[1]): json.loads(line)' "$work/a/postings.ndjson"
   ;;
 bad_records)
   # Bad orders (wrong type, no order_id, malformed JSON) and a JSON array of
