@@ -38,6 +38,17 @@ struct ReturnGoOptions {
   // Either pair is used when the other is absent. Keep it equal to
   // !ShopifyOptions::presentment_money so that returns and orders agree.
   bool shop_money = true;
+  // One ReturnLine per unit (return_line_id = that unit's returnedItemId)
+  // instead of grouping units. The planner's idempotency keys include the
+  // return line id, so grouped line ids change when an RMA fetched again
+  // has units judged or refunded differently from their group (a
+  // transaction covering 1 of 3 units moves it to a line of its own): a
+  // stock movement posted for the old group then conflicts with the new
+  // lines (REPLAY_CONFLICT, or a second movement when the order has units
+  // to spare). Per-unit lines never change id. Set it when the same RMA is
+  // planned repeatedly as it progresses (webhooks); the postings are then
+  // per unit.
+  bool line_per_unit = false;
   // ReturnRequest.source of the result.
   std::string source = "returngo";
 };

@@ -114,7 +114,9 @@ absl::StatusOr<Unit> ReadUnit(const JsonValue& item, size_t index,
 // What keeps units apart in the return: different order lines or SKUs, but
 // also a different resolution, inspection outcome or set of refund
 // transactions, so that no unit's facts are lost in its line's.
-std::string GroupKey(const Unit& unit) {
+// With ReturnGoOptions::line_per_unit, each unit is its own group.
+std::string GroupKey(const Unit& unit, bool line_per_unit) {
+  if (line_per_unit) return absl::StrCat("unit:", unit.item_id);
   const auto flag = [](const std::optional<bool>& b) {
     return !b.has_value() ? "-" : (*b ? "1" : "0");
   };
@@ -459,7 +461,8 @@ absl::Status BuildLines(const Reading& reading, const JsonValue& rma,
   absl::flat_hash_map<std::string, int> line_of_group;
   for (Unit& unit : units) {
     const Path unit_path = items_path.Index(unit.index);
-    auto [it, added] = line_of_group.emplace(GroupKey(unit), out->lines_size());
+    auto [it, added] = line_of_group.emplace(
+        GroupKey(unit, reading.options.line_per_unit), out->lines_size());
     unit.line = it->second;
     if (added) {
       RETCON_RETURN_IF_ERROR(StartLine(unit, unit_path, out->add_lines()));

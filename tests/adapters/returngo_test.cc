@@ -121,6 +121,41 @@ TEST(ReturnGoTest, PartialRefundSplitsTheLineByTransaction) {
   EXPECT_THAT(ret.refunds(1).return_line_ids(), ElementsAre("9102"));
 }
 
+TEST(ReturnGoTest, LinePerUnitKeepsLineIdsStableAsTheRmaProgresses) {
+  ReturnGoOptions options;
+  options.line_per_unit = true;
+  v1::ReturnRequest ret =
+      Adapt(ReadFixture("returngo_rma_multi_unit_done.json"), options);
+  ASSERT_EQ(ret.lines_size(), 3);
+  EXPECT_EQ(ret.lines(1).return_line_id(), "9002");
+  EXPECT_EQ(ret.lines(2).return_line_id(), "9003");
+  EXPECT_EQ(ret.lines(2).order_line_id(), "13711044001002");
+  EXPECT_EQ(ret.lines(2).quantity(), 1);
+  EXPECT_THAT(ret.lines(2).item_ids(), ElementsAre("9003"));
+  // Each unit's fee stays on its own line.
+  ASSERT_EQ(ret.fees_size(), 2);
+  EXPECT_EQ(ret.fees(1).return_line_id(), "9003");
+  EXPECT_EQ(ret.fees(1).amount().minor_units(), 100);
+  EXPECT_THAT(ret.refunds(0).return_line_ids(),
+              ElementsAre("9001", "9002", "9003"));
+  // Before and after its transactions, the partial refund's lines are the
+  // same three.
+  const std::string json = ReadFixture("returngo_rma_partial_refund.json");
+  v1::ReturnRequest after = Adapt(json, options);
+  const size_t t = json.find("\"transactions\"");
+  v1::ReturnRequest before =
+      Adapt(json.substr(0, json.rfind(',', t)) + "}", options);
+  ASSERT_EQ(before.refunds_size(), 0);
+  ASSERT_EQ(after.lines_size(), 3);
+  ASSERT_EQ(before.lines_size(), 3);
+  for (int l = 0; l < 3; ++l) {
+    EXPECT_EQ(before.lines(l).return_line_id(),
+              after.lines(l).return_line_id());
+    EXPECT_EQ(before.lines(l).quantity(), after.lines(l).quantity());
+  }
+  EXPECT_THAT(after.refunds(1).return_line_ids(), ElementsAre("9102", "9103"));
+}
+
 TEST(ReturnGoTest, UnitsWithDifferentInspectionsOrResolutionsStayApart) {
   v1::ReturnRequest ret = Adapt(Rma(
       R"({"shopLineItemId": 11, "returnedItemId": 1, "resolutionType": "StoreCredit",
