@@ -127,6 +127,42 @@ TEST(AdaptersEndToEndTest, PlansTheAdaptedReturn) {
   EXPECT_EQ(plan->stock_movements_size(), 2) << plan->DebugString();
 }
 
+// The RMA planned on a webhook before its refunds, then again after them:
+// with line_per_unit nothing posted is posted again or conflicts.
+TEST(AdaptersEndToEndTest, LinePerUnitReplansARefetchedRmaCleanly) {
+  auto planner = GoldenPlanner();
+  v1::SalesOrder order = Order("shopify_order_uk_taxes_included.json");
+  std::string json = ReadFixture("returngo_rma_partial_refund.json");
+  for (size_t at;
+       (at = json.find("\"storeLocationId\": 77")) != std::string::npos;) {
+    json.replace(at, 22, "\"storeLocationId\": \"LEEDS-DC\"");
+  }
+  const size_t t = json.find("\"transactions\"");
+  const std::string before_refunds = json.substr(0, json.rfind(',', t)) + "}";
+  ReturnGoOptions options;
+  options.line_per_unit = true;
+  absl::StatusOr<v1::ReturnRequest> first =
+      ReturnRequestFromReturnGo(before_refunds, options);
+  absl::StatusOr<v1::ReturnRequest> second =
+      ReturnRequestFromReturnGo(json, options);
+  ASSERT_TRUE(first.ok() && second.ok());
+
+  v1::OrderHistory history;
+  absl::StatusOr<v1::PostingPlan> plan1 = planner->Plan(order, *first, history);
+  ASSERT_TRUE(plan1.ok()) << plan1.status();
+  EXPECT_EQ(plan1->stock_movements_size(), 3) << plan1->DebugString();
+  EXPECT_EQ(plan1->credit_notes_size(), 0);
+  ASSERT_TRUE(planner->RecordPlan(order, *plan1, &history).ok());
+
+  absl::StatusOr<v1::PostingPlan> plan2 =
+      planner->Plan(order, *second, history);
+  ASSERT_TRUE(plan2.ok()) << plan2.status();
+  EXPECT_EQ(plan2->stock_movements_size(), 0) << plan2->DebugString();
+  EXPECT_EQ(plan2->exceptions_size(), 0) << plan2->DebugString();
+  ASSERT_EQ(plan2->credit_notes_size(), 1);  // 7002 is still pending.
+  EXPECT_EQ(plan2->credit_notes(0).total_gross().minor_units(), 990);
+}
+
 TEST(AdaptersEndToEndTest, PlansEveryAdaptedReturn) {
   auto planner = GoldenPlanner();
   const std::pair<const char*, const char*> cases[] = {
