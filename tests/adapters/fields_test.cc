@@ -65,6 +65,28 @@ TEST(FieldsTest, ReadsLooseBooleans) {
   }
 }
 
+int64_t Seconds(absl::string_view json) {
+  absl::StatusOr<JsonDocument> doc = JsonDocument::Parse(json);
+  EXPECT_TRUE(doc.ok());
+  absl::StatusOr<google::protobuf::Timestamp> t =
+      ReadTimestamp(doc->root(), Path());
+  EXPECT_TRUE(t.ok()) << json << ": " << t.status();
+  return t.ok() ? t->seconds() : -1;
+}
+
+TEST(FieldsTest, ReadsIsoTimes) {
+  constexpr int64_t k = 1742464800;  // 2025-03-20T10:00:00Z
+  EXPECT_EQ(Seconds(R"("2025-03-20T10:00:00Z")"), k);
+  EXPECT_EQ(Seconds(R"("2025-03-20T10:00:00.000Z")"), k);
+  EXPECT_EQ(Seconds(R"("2025-03-20T11:00:00+01:00")"), k);
+  EXPECT_EQ(Seconds(R"("2025-03-20T11:00:00+0100")"), k);
+  EXPECT_EQ(Seconds(R"("2025-03-20T10:00:00")"), k);
+  EXPECT_EQ(Seconds(R"("2025-03-20 10:00:00")"), k);
+  EXPECT_EQ(Seconds(R"("2025-03-20")"), k - 36000);
+  absl::StatusOr<JsonDocument> doc = JsonDocument::Parse(R"("20/03/2025")");
+  EXPECT_FALSE(ReadTimestamp(doc->root(), Path()).ok());
+}
+
 }  // namespace
 }  // namespace adapters_internal
 }  // namespace retcon

@@ -182,8 +182,10 @@ absl::StatusOr<google::protobuf::Timestamp> ReadTimestamp(
   const std::string text(absl::StripAsciiWhitespace(value.text()));
   absl::Time time;
   std::string err;
-  // RFC 3339 with a zone; else a local form taken as UTC; else a date.
+  // RFC 3339 with a zone (also "+0100"); else a local form taken as UTC;
+  // else a date.
   if (!absl::ParseTime(absl::RFC3339_full, text, &time, &err) &&
+      !absl::ParseTime("%Y-%m-%dT%H:%M:%E*S%z", text, &time, &err) &&
       !absl::ParseTime("%Y-%m-%dT%H:%M:%E*S", text, absl::UTCTimeZone(), &time,
                        &err) &&
       !absl::ParseTime("%Y-%m-%d %H:%M:%E*S", text, absl::UTCTimeZone(), &time,

@@ -74,9 +74,9 @@ absl::StatusOr<absl::string_view> ReadText(const JsonValue& value,
 absl::StatusOr<bool> ReadBool(const JsonValue& value, const Path& path);
 // A whole number, as a number or a string of digits.
 absl::StatusOr<int64_t> ReadInteger(const JsonValue& value, const Path& path);
-// An ISO-8601 / RFC 3339 time: "2025-03-15T19:05:12Z", with an offset or
-// fractional seconds; without a zone it is taken as UTC; a date alone is
-// midnight UTC.
+// An ISO-8601 / RFC 3339 time: "2025-03-15T19:05:12Z", with an offset
+// ("+01:00" or "+0100") or fractional seconds; without a zone it is taken as
+// UTC; a date alone is midnight UTC.
 absl::StatusOr<google::protobuf::Timestamp> ReadTimestamp(
     const JsonValue& value, const Path& path);
 
