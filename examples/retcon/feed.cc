@@ -65,11 +65,16 @@ absl::Status Located(const FeedRecord& record, const absl::Status& status) {
 
 const char* KindName(PayloadKind kind) {
   switch (kind) {
-    case PayloadKind::kReturnGoRma: return "a ReturnGo RMA";
-    case PayloadKind::kShopifyOrder: return "a Shopify order";
-    case PayloadKind::kRetconReturn: return "a retcon.v1.ReturnRequest";
-    case PayloadKind::kRetconSalesOrder: return "a retcon.v1.SalesOrder";
-    case PayloadKind::kUnknown: break;
+    case PayloadKind::kReturnGoRma:
+      return "a ReturnGo RMA";
+    case PayloadKind::kShopifyOrder:
+      return "a Shopify order";
+    case PayloadKind::kRetconReturn:
+      return "a retcon.v1.ReturnRequest";
+    case PayloadKind::kRetconSalesOrder:
+      return "a retcon.v1.SalesOrder";
+    case PayloadKind::kUnknown:
+      break;
   }
   return "of unknown shape";
 }
@@ -82,10 +87,9 @@ absl::Status CheckShape(const FeedRecord& record, PayloadKind expected) {
   if (seen == PayloadKind::kUnknown || seen == expected) {
     return absl::OkStatus();
   }
-  return absl::InvalidArgumentError(
-      absl::StrCat(record.where, ": the record looks like ", KindName(seen),
-                   " but this file holds ", KindName(expected),
-                   " records (see --format)"));
+  return absl::InvalidArgumentError(absl::StrCat(
+      record.where, ": the record looks like ", KindName(seen),
+      " but this file holds ", KindName(expected), " records (see --format)"));
 }
 
 }  // namespace
@@ -104,7 +108,8 @@ absl::StatusOr<std::unique_ptr<FeedReader>> FeedReader::Open(
   feed->in_.seekg(0, std::ios::beg);
   // The first non-blank character tells an array from NDJSON.
   char c = 0;
-  while (feed->in_.get(c) && absl::ascii_isspace(static_cast<unsigned char>(c))) {
+  while (feed->in_.get(c) &&
+         absl::ascii_isspace(static_cast<unsigned char>(c))) {
   }
   feed->in_.clear();
   feed->in_.seekg(0, std::ios::beg);
@@ -138,7 +143,8 @@ bool FeedReader::NextLine(FeedRecord* record) {
     record->where = absl::StrCat(path_, ":", line_);
     return true;
   }
-  if (in_.bad()) error_ = absl::DataLossError(absl::StrCat(path_, ": read error"));
+  if (in_.bad())
+    error_ = absl::DataLossError(absl::StrCat(path_, ": read error"));
   bytes_read_ = size_;
   return false;
 }
@@ -146,7 +152,8 @@ bool FeedReader::NextLine(FeedRecord* record) {
 bool FeedReader::NextElement(FeedRecord* record) {
   const std::string& s = whole_;
   auto skip_space = [&] {
-    while (pos_ < s.size() && absl::ascii_isspace(static_cast<unsigned char>(s[pos_]))) {
+    while (pos_ < s.size() &&
+           absl::ascii_isspace(static_cast<unsigned char>(s[pos_]))) {
       if (s[pos_] == '\n') ++line_;
       ++pos_;
     }
@@ -167,8 +174,8 @@ bool FeedReader::NextElement(FeedRecord* record) {
     return false;
   }
   if (pos_ >= s.size()) {
-    error_ = absl::InvalidArgumentError(
-        absl::StrCat(path_, ":", line_, ": malformed JSON: the array has no ']'"));
+    error_ = absl::InvalidArgumentError(absl::StrCat(
+        path_, ":", line_, ": malformed JSON: the array has no ']'"));
     bytes_read_ = size_;
     return false;
   }
@@ -216,20 +223,28 @@ bool FeedReader::NextElement(FeedRecord* record) {
 }
 
 bool ParseFeedFormat(absl::string_view text, FeedFormat* format) {
-  if (text == "auto") *format = FeedFormat::kAuto;
-  else if (text == "retcon") *format = FeedFormat::kRetcon;
-  else if (text == "returngo") *format = FeedFormat::kReturnGo;
-  else if (text == "shopify") *format = FeedFormat::kShopify;
-  else return false;
+  if (text == "auto")
+    *format = FeedFormat::kAuto;
+  else if (text == "retcon")
+    *format = FeedFormat::kRetcon;
+  else if (text == "returngo")
+    *format = FeedFormat::kReturnGo;
+  else if (text == "shopify")
+    *format = FeedFormat::kShopify;
+  else
+    return false;
   return true;
 }
 
 PayloadKind ReturnKindFor(FeedFormat format, PayloadKind detected) {
   switch (format) {
-    case FeedFormat::kRetcon: return PayloadKind::kRetconReturn;
+    case FeedFormat::kRetcon:
+      return PayloadKind::kRetconReturn;
     case FeedFormat::kReturnGo:
-    case FeedFormat::kShopify: return PayloadKind::kReturnGoRma;
-    case FeedFormat::kAuto: break;
+    case FeedFormat::kShopify:
+      return PayloadKind::kReturnGoRma;
+    case FeedFormat::kAuto:
+      break;
   }
   return detected == PayloadKind::kRetconReturn ||
                  detected == PayloadKind::kReturnGoRma
@@ -239,10 +254,13 @@ PayloadKind ReturnKindFor(FeedFormat format, PayloadKind detected) {
 
 PayloadKind OrderKindFor(FeedFormat format, PayloadKind detected) {
   switch (format) {
-    case FeedFormat::kRetcon: return PayloadKind::kRetconSalesOrder;
+    case FeedFormat::kRetcon:
+      return PayloadKind::kRetconSalesOrder;
     case FeedFormat::kReturnGo:
-    case FeedFormat::kShopify: return PayloadKind::kShopifyOrder;
-    case FeedFormat::kAuto: break;
+    case FeedFormat::kShopify:
+      return PayloadKind::kShopifyOrder;
+    case FeedFormat::kAuto:
+      break;
   }
   return detected == PayloadKind::kRetconSalesOrder ||
                  detected == PayloadKind::kShopifyOrder

@@ -58,14 +58,31 @@ void AppendString(const std::string& s, std::string* out) {
   for (size_t i = 0; i < s.size(); ++i) {
     const unsigned char c = static_cast<unsigned char>(s[i]);
     switch (c) {
-      case '"': out->append("\\\""); continue;
-      case '\\': out->append("\\\\"); continue;
-      case '\b': out->append("\\b"); continue;
-      case '\f': out->append("\\f"); continue;
-      case '\n': out->append("\\n"); continue;
-      case '\r': out->append("\\r"); continue;
-      case '\t': out->append("\\t"); continue;
-      case '<': case '>': case 0x7f: break;
+      case '"':
+        out->append("\\\"");
+        continue;
+      case '\\':
+        out->append("\\\\");
+        continue;
+      case '\b':
+        out->append("\\b");
+        continue;
+      case '\f':
+        out->append("\\f");
+        continue;
+      case '\n':
+        out->append("\\n");
+        continue;
+      case '\r':
+        out->append("\\r");
+        continue;
+      case '\t':
+        out->append("\\t");
+        continue;
+      case '<':
+      case '>':
+      case 0x7f:
+        break;
       default:
         if (c >= 0x20) {
           // U+2028 / U+2029: E2 80 A8 / E2 80 A9.
@@ -74,7 +91,7 @@ void AppendString(const std::string& s, std::string* out) {
               (static_cast<unsigned char>(s[i + 2]) == 0xA8 ||
                static_cast<unsigned char>(s[i + 2]) == 0xA9)) {
             out->append(s[i + 2] == static_cast<char>(0xA8) ? "\\u2028"
-                                                             : "\\u2029");
+                                                            : "\\u2029");
             i += 2;
             continue;
           }
@@ -96,22 +113,31 @@ void AppendValue(const Message& m, const Reflection& r,
   const bool rep = f->is_repeated();
   switch (f->cpp_type()) {
     case FieldDescriptor::CPPTYPE_INT32:
-      absl::StrAppend(out, rep ? r.GetRepeatedInt32(m, f, index) : r.GetInt32(m, f));
+      absl::StrAppend(out,
+                      rep ? r.GetRepeatedInt32(m, f, index) : r.GetInt32(m, f));
       break;
     case FieldDescriptor::CPPTYPE_UINT32:
-      absl::StrAppend(out, rep ? r.GetRepeatedUInt32(m, f, index) : r.GetUInt32(m, f));
+      absl::StrAppend(
+          out, rep ? r.GetRepeatedUInt32(m, f, index) : r.GetUInt32(m, f));
       break;
     case FieldDescriptor::CPPTYPE_INT64:
-      absl::StrAppend(out, "\"", rep ? r.GetRepeatedInt64(m, f, index) : r.GetInt64(m, f), "\"");
+      absl::StrAppend(out, "\"",
+                      rep ? r.GetRepeatedInt64(m, f, index) : r.GetInt64(m, f),
+                      "\"");
       break;
     case FieldDescriptor::CPPTYPE_UINT64:
-      absl::StrAppend(out, "\"", rep ? r.GetRepeatedUInt64(m, f, index) : r.GetUInt64(m, f), "\"");
+      absl::StrAppend(
+          out, "\"", rep ? r.GetRepeatedUInt64(m, f, index) : r.GetUInt64(m, f),
+          "\"");
       break;
     case FieldDescriptor::CPPTYPE_BOOL:
-      out->append((rep ? r.GetRepeatedBool(m, f, index) : r.GetBool(m, f)) ? "true" : "false");
+      out->append((rep ? r.GetRepeatedBool(m, f, index) : r.GetBool(m, f))
+                      ? "true"
+                      : "false");
       break;
     case FieldDescriptor::CPPTYPE_ENUM: {
-      const int number = rep ? r.GetRepeatedEnumValue(m, f, index) : r.GetEnumValue(m, f);
+      const int number =
+          rep ? r.GetRepeatedEnumValue(m, f, index) : r.GetEnumValue(m, f);
       const auto* value = f->enum_type()->FindValueByNumber(number);
       if (value != nullptr) {
         AppendString(value->name(), out);
@@ -128,7 +154,8 @@ void AppendValue(const Message& m, const Reflection& r,
       break;
     }
     case FieldDescriptor::CPPTYPE_MESSAGE:
-      AppendMessage(rep ? r.GetRepeatedMessage(m, f, index) : r.GetMessage(m, f), out);
+      AppendMessage(
+          rep ? r.GetRepeatedMessage(m, f, index) : r.GetMessage(m, f), out);
       break;
     default:
       break;  // Excluded by IsSupported.
@@ -142,7 +169,7 @@ void AppendMessage(const Message& m, std::string* out) {
   bool first = true;
   for (int i = 0; i < d->field_count(); ++i) {
     const FieldDescriptor* f = d->field(i);
-    const bool print = f->is_repeated() ? true
+    const bool print = f->is_repeated()    ? true
                        : f->has_presence() ? r.HasField(m, f)
                                            : true;
     if (!print) continue;

@@ -62,10 +62,9 @@ void BindText(sqlite3_stmt* stmt, int index, absl::string_view text) {
 
 std::string ColumnText(sqlite3_stmt* stmt, int column) {
   const unsigned char* text = sqlite3_column_text(stmt, column);
-  return text == nullptr
-             ? std::string()
-             : std::string(reinterpret_cast<const char*>(text),
-                           sqlite3_column_bytes(stmt, column));
+  return text == nullptr ? std::string()
+                         : std::string(reinterpret_cast<const char*>(text),
+                                       sqlite3_column_bytes(stmt, column));
 }
 
 // Finalizes a statement prepared for one use.
@@ -96,8 +95,7 @@ absl::Status Ledger::Error(absl::string_view what) const {
     return absl::InvalidArgumentError(
         absl::StrCat(path_, ": not a retcon ledger (not an SQLite database)"));
   }
-  if (code == SQLITE_BUSY || code == SQLITE_LOCKED ||
-      code == SQLITE_CANTOPEN) {
+  if (code == SQLITE_BUSY || code == SQLITE_LOCKED || code == SQLITE_CANTOPEN) {
     return absl::UnavailableError(message);
   }
   return absl::InternalError(message);
@@ -141,23 +139,25 @@ absl::Status Ledger::CheckOrCreateSchema() {
     return Error("reading the schema");
   }
   OneShot stmt(raw);
-  if (sqlite3_step(stmt.get()) != SQLITE_ROW) return Error("reading the schema");
+  if (sqlite3_step(stmt.get()) != SQLITE_ROW)
+    return Error("reading the schema");
   const int64_t objects = sqlite3_column_int64(stmt.get(), 0);
   const int64_t application = sqlite3_column_int64(stmt.get(), 1);
   const int64_t version = sqlite3_column_int64(stmt.get(), 2);
   stmt.reset();
   if (objects > 0) {
     if (application != kApplicationId) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          path_, ": not a retcon ledger (an SQLite database of another "
-                 "application, application_id ",
-          application, ")"));
+      return absl::FailedPreconditionError(
+          absl::StrCat(path_,
+                       ": not a retcon ledger (an SQLite database of another "
+                       "application, application_id ",
+                       application, ")"));
     }
     if (version != kSchemaVersion) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          path_, ": ledger schema version ", version, "; this retcon reads ",
-          "version ", kSchemaVersion,
-          " (docs/integration/cli.md, \"The ledger\")"));
+      return absl::FailedPreconditionError(
+          absl::StrCat(path_, ": ledger schema version ", version,
+                       "; this retcon reads ", "version ", kSchemaVersion,
+                       " (docs/integration/cli.md, \"The ledger\")"));
     }
   }
   if (Exec("PRAGMA journal_mode = WAL") != absl::OkStatus()) {
@@ -170,10 +170,10 @@ absl::Status Ledger::CheckOrCreateSchema() {
   if (objects > 0) return absl::OkStatus();
   if (absl::Status s = Exec("BEGIN IMMEDIATE"); !s.ok()) return s;
   if (absl::Status s = Exec(kSchema); !s.ok()) return s;
-  if (absl::Status s = Exec(absl::StrCat("PRAGMA application_id = ",
-                                         kApplicationId, "; PRAGMA user_version = ",
-                                         kSchemaVersion)
-                                .c_str());
+  if (absl::Status s =
+          Exec(absl::StrCat("PRAGMA application_id = ", kApplicationId,
+                            "; PRAGMA user_version = ", kSchemaVersion)
+                   .c_str());
       !s.ok()) {
     return s;
   }
@@ -251,10 +251,10 @@ absl::StatusOr<int64_t> Ledger::BeginRun(const std::string& postings_path,
 
 absl::Status Ledger::FinishRun(int64_t run_id, absl::string_view status) {
   sqlite3_stmt* raw = nullptr;
-  if (absl::Status s = Prepare(
-          "UPDATE runs SET status = ?2, finished_at = "
-          "strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE run_id = ?1",
-          &raw);
+  if (absl::Status s =
+          Prepare("UPDATE runs SET status = ?2, finished_at = "
+                  "strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE run_id = ?1",
+                  &raw);
       !s.ok()) {
     return s;
   }
@@ -268,10 +268,10 @@ absl::Status Ledger::FinishRun(int64_t run_id, absl::string_view status) {
 absl::StatusOr<std::vector<UnfinishedRun>> Ledger::UnfinishedRuns(
     int64_t except_run) {
   sqlite3_stmt* raw = nullptr;
-  if (absl::Status s = Prepare(
-          "SELECT run_id, postings_path, exceptions_path FROM runs "
-          "WHERE status = 'running' AND run_id <> ?1 ORDER BY run_id",
-          &raw);
+  if (absl::Status s =
+          Prepare("SELECT run_id, postings_path, exceptions_path FROM runs "
+                  "WHERE status = 'running' AND run_id <> ?1 ORDER BY run_id",
+                  &raw);
       !s.ok()) {
     return s;
   }
@@ -280,8 +280,8 @@ absl::StatusOr<std::vector<UnfinishedRun>> Ledger::UnfinishedRuns(
   std::vector<UnfinishedRun> runs;
   int rc;
   while ((rc = sqlite3_step(raw)) == SQLITE_ROW) {
-    runs.push_back({sqlite3_column_int64(raw, 0), ColumnText(raw, 1),
-                    ColumnText(raw, 2)});
+    runs.push_back(
+        {sqlite3_column_int64(raw, 0), ColumnText(raw, 1), ColumnText(raw, 2)});
   }
   if (rc != SQLITE_DONE) return Error("listing runs");
   return runs;
@@ -341,9 +341,9 @@ absl::Status Ledger::LoadHistory(const std::string& order_id,
     const int size = sqlite3_column_bytes(load_history_, 0);
     if (!history->ParseFromArray(blob, size)) {
       sqlite3_reset(load_history_);
-      return absl::DataLossError(absl::StrCat(
-          path_, ": ledger: order_history of order '", order_id,
-          "' is not a valid retcon.v1.OrderHistory"));
+      return absl::DataLossError(
+          absl::StrCat(path_, ": ledger: order_history of order '", order_id,
+                       "' is not a valid retcon.v1.OrderHistory"));
     }
   } else if (rc != SQLITE_DONE) {
     return Error("reading a history");

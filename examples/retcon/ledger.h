@@ -47,8 +47,8 @@ struct PostingRow {
   std::string return_id;
   std::string order_id;
   int64_t run_id = 0;
-  int64_t seq = 0;        // Line of the run's postings.ndjson, from 1.
-  std::string document;   // That line, without the newline.
+  int64_t seq = 0;       // Line of the run's postings.ndjson, from 1.
+  std::string document;  // That line, without the newline.
 };
 
 // One exception queued, as stored in the `exceptions` table.
@@ -100,8 +100,7 @@ class Ledger {
                                    const std::string& exceptions_path,
                                    const std::string& command);
   absl::Status FinishRun(int64_t run_id, absl::string_view status);
-  absl::StatusOr<std::vector<UnfinishedRun>> UnfinishedRuns(
-      int64_t except_run);
+  absl::StatusOr<std::vector<UnfinishedRun>> UnfinishedRuns(int64_t except_run);
   // Calls `visit(seq, document)` for the run's postings (or exceptions) in
   // seq order.
   absl::Status ForEachLine(

@@ -2,9 +2,8 @@
 
 #include <fcntl.h>
 #include <sys/file.h>
-#include <unistd.h>
-
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -124,7 +123,8 @@ struct PhaseTimes {
 
 class Stopwatch {
  public:
-  explicit Stopwatch(Clock::duration* into) : into_(into), start_(Clock::now()) {}
+  explicit Stopwatch(Clock::duration* into)
+      : into_(into), start_(Clock::now()) {}
   ~Stopwatch() { *into_ += Clock::now() - start_; }
 
  private:
@@ -146,8 +146,11 @@ std::string Deterministic(const google::protobuf::Message& message) {
 class Progress {
  public:
   Progress(const FeedReader& feed, std::ostream& err)
-      : feed_(feed), err_(err), enabled_(::isatty(STDERR_FILENO) == 1),
-        start_(Clock::now()), last_(start_) {}
+      : feed_(feed),
+        err_(err),
+        enabled_(::isatty(STDERR_FILENO) == 1),
+        start_(Clock::now()),
+        last_(start_) {}
 
   void Tick(int64_t returns) {
     if (!enabled_ || (returns & 63) != 0) return;
@@ -218,7 +221,7 @@ class PlanRun {
   bool in_transaction_ = false;
   int64_t uncommitted_returns_ = 0, committed_returns_ = 0;
   int64_t crash_after_ = -1;  // RETCON_TEST_CRASH_AFTER.
-  absl::Status fatal_;  // A ledger error: the run stops.
+  absl::Status fatal_;        // A ledger error: the run stops.
   // Without a ledger: the histories and exceptions of this run.
   std::unordered_map<std::string, v1::OrderHistory> histories_;
   std::unordered_set<std::string> exception_keys_;
@@ -242,7 +245,8 @@ absl::Status PlanRun::OpenOutputs(const std::string& dir,
   if (const char* crash = std::getenv("RETCON_TEST_CRASH_AFTER")) {
     if (!absl::SimpleAtoi(crash, &crash_after_)) crash_after_ = -1;
   }
-  absl::StatusOr<int64_t> run = ledger_->BeginRun(*postings, *exceptions, command);
+  absl::StatusOr<int64_t> run =
+      ledger_->BeginRun(*postings, *exceptions, command);
   if (!run.ok()) return run.status();
   run_id_ = *run;
   Repair repair;
@@ -335,8 +339,8 @@ absl::Status PlanRun::PlanOne(const FeedRecord& record, PayloadKind kind) {
     absl::Status s = planner_.Plan(order_, ret_, history, &plan_);
     if (!s.ok()) {
       return absl::Status(
-          s.code(), absl::StrCat(record.where, ": ", s.message(),
-                                 " (order at ", order_where, ")"));
+          s.code(), absl::StrCat(record.where, ": ", s.message(), " (order at ",
+                                 order_where, ")"));
     }
   }
   std::string postings, exceptions;
@@ -354,8 +358,10 @@ absl::Status PlanRun::PlanOne(const FeedRecord& record, PayloadKind kind) {
   if (ledger_ != nullptr) {
     Stopwatch watch(&times_.ledger);
     // A plan with no ready posting leaves the history as it was.
-    const bool changed = plan_.credit_notes_size() + plan_.stock_movements_size() +
-                             plan_.exchange_orders_size() > 0;
+    const bool changed = plan_.credit_notes_size() +
+                             plan_.stock_movements_size() +
+                             plan_.exchange_orders_size() >
+                         0;
     if (s.ok() && changed) s = ledger_->StoreHistory(history, run_id_);
     absl::Status end = s.ok() ? ledger_->Release() : ledger_->Rollback();
     if (!end.ok()) fatal_ = end;
@@ -369,11 +375,12 @@ absl::Status PlanRun::PlanOne(const FeedRecord& record, PayloadKind kind) {
     if (is_new && ledger_ == nullptr) exception_keys_.insert(key);
     summary_.AddException(*exception, is_new);
   }
-  next_posting_seq_ += plan_.credit_notes_size() + plan_.stock_movements_size() +
+  next_posting_seq_ += plan_.credit_notes_size() +
+                       plan_.stock_movements_size() +
                        plan_.exchange_orders_size();
-  next_exception_seq_ += static_cast<int64_t>(std::count_if(
-      queued.begin(), queued.end(),
-      [](const auto& q) { return !q.second.empty(); }));
+  next_exception_seq_ += static_cast<int64_t>(
+      std::count_if(queued.begin(), queued.end(),
+                    [](const auto& q) { return !q.second.empty(); }));
   pending_postings_ += postings;
   pending_exceptions_ += exceptions;
   return absl::OkStatus();
@@ -398,9 +405,15 @@ absl::Status PlanRun::RecordPlan(
     }
     if (ledger_ != nullptr) {
       Stopwatch watch(&times_.ledger);
-      PostingRow row{id.idempotency_key(), id.fingerprint(), kind,
-                     id.identity(),        plan.source(),    plan.return_id(),
-                     plan.order_id(),      run_id_,          seq,
+      PostingRow row{id.idempotency_key(),
+                     id.fingerprint(),
+                     kind,
+                     id.identity(),
+                     plan.source(),
+                     plan.return_id(),
+                     plan.order_id(),
+                     run_id_,
+                     seq,
                      line};
       absl::Status s = ledger_->InsertPosting(row);
       if (!s.ok()) return s;
@@ -420,8 +433,8 @@ absl::Status PlanRun::RecordPlan(
   }
   int64_t exception_seq = next_exception_seq_;
   for (const v1::Exception& e : plan.exceptions()) {
-    std::string key = RetconUuid(
-        absl::StrCat("retcon/cli/exception/", Deterministic(e)));
+    std::string key =
+        RetconUuid(absl::StrCat("retcon/cli/exception/", Deterministic(e)));
     const std::string line = JsonLine(e);
     bool is_new;
     if (ledger_ != nullptr) {
@@ -532,8 +545,9 @@ void PrintStats(const PhaseTimes& t, const PlanCounts& c, int64_t input_bytes,
       "  read returns %.3f s | parse returns %.3f s | "
       "plan %.3f s | record %.3f s | ledger %.3f s | render+write %.3f s\n",
       seconds, c.returns_read, c.returns_read / seconds,
-      input_bytes / seconds / 1e6, input_bytes, Seconds(t.load), Seconds(t.parse), Seconds(t.plan), Seconds(t.record),
-      Seconds(t.ledger), Seconds(t.write));
+      input_bytes / seconds / 1e6, input_bytes, Seconds(t.load),
+      Seconds(t.parse), Seconds(t.plan), Seconds(t.record), Seconds(t.ledger),
+      Seconds(t.write));
 }
 
 int64_t FileSize(const std::string& path) {
@@ -573,10 +587,11 @@ int RunPlan(absl::Span<const char* const> args, std::ostream& out,
   if (flags->Has("commit-every") &&
       (!absl::SimpleAtoi(flags->Value("commit-every"), &commit_every) ||
        commit_every < 1)) {
-    return UsageError(kCommand,
-                      absl::StrCat("--commit-every ", flags->Value("commit-every"),
-                                   ": expected a whole number >= 1"),
-                      err);
+    return UsageError(
+        kCommand,
+        absl::StrCat("--commit-every ", flags->Value("commit-every"),
+                     ": expected a whole number >= 1"),
+        err);
   }
   const std::string dir = flags->Has("out") ? flags->Value("out") : ".";
   auto fail = [&err](const absl::Status& s) {
@@ -601,29 +616,29 @@ int RunPlan(absl::Span<const char* const> args, std::ostream& out,
   PlanRun run(**planner, orders, ledger.get(), err);
   {
     Stopwatch watch(&run.times().load);
-    absl::Status s =
-        orders.Load(flags->Value("orders"), formats.orders,
-                    &run.summary().counts(), err);
+    absl::Status s = orders.Load(flags->Value("orders"), formats.orders,
+                                 &run.summary().counts(), err);
     if (!s.ok()) return fail(s);
   }
   const Clock::duration load_orders = run.times().load;
   run.times().load = {};
   ::mkdir(dir.c_str(), 0755);
   absl::Status s = run.OpenOutputs(dir, absl::StrJoin(args, " "));
-  if (s.ok()) s = run.PlanFeed(flags->Value("returns"), formats.returns, commit_every);
+  if (s.ok())
+    s = run.PlanFeed(flags->Value("returns"), formats.returns, commit_every);
   if (s.ok()) s = run.Finish();
   if (lock_fd >= 0) ::close(lock_fd);
   if (!s.ok()) return fail(s);
-  out << run.summary().Text(flags->Has("out") ? dir + "/postings.ndjson"
-                                              : "postings.ndjson",
-                            flags->Has("out") ? dir + "/exceptions.ndjson"
-                                              : "exceptions.ndjson");
+  out << run.summary().Text(
+      flags->Has("out") ? dir + "/postings.ndjson" : "postings.ndjson",
+      flags->Has("out") ? dir + "/exceptions.ndjson" : "exceptions.ndjson");
   if (flags->Has("stats")) {
     err << absl::StrFormat("retcon plan: stats: loading orders %.3f s\n",
                            Seconds(load_orders));
-    PrintStats(run.times(), run.summary().counts(),
-               FileSize(flags->Value("orders")) + FileSize(flags->Value("returns")),
-               Clock::now() - start, err);
+    PrintStats(
+        run.times(), run.summary().counts(),
+        FileSize(flags->Value("orders")) + FileSize(flags->Value("returns")),
+        Clock::now() - start, err);
   }
   const PlanCounts& c = run.summary().counts();
   return c.orders_failed + c.returns_failed > 0 ? kExitPartial : kExitOk;

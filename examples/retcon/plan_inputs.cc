@@ -22,7 +22,8 @@ absl::StatusOr<std::unique_ptr<const Planner>> LoadPlanner(
   v1::ExchangeFact::descriptor();
   v1::ExceptionFact::descriptor();
   std::ifstream in(rules_path, std::ios::binary);
-  if (!in) return absl::NotFoundError(absl::StrCat(rules_path, ": cannot open"));
+  if (!in)
+    return absl::NotFoundError(absl::StrCat(rules_path, ": cannot open"));
   std::ostringstream text;
   text << in.rdbuf();
   absl::StatusOr<ParsedRuleSet> parsed =
@@ -34,9 +35,9 @@ absl::StatusOr<std::unique_ptr<const Planner>> LoadPlanner(
       CompileRuleSet(*parsed, CompileOptions{});
   if (!rules.ok()) {
     absl::string_view m = rules.status().message();
-    return absl::InvalidArgumentError(
-        absl::StartsWith(m, rules_path) ? std::string(m)
-                                        : absl::StrCat(rules_path, ": ", m));
+    return absl::InvalidArgumentError(absl::StartsWith(m, rules_path)
+                                          ? std::string(m)
+                                          : absl::StrCat(rules_path, ": ", m));
   }
   v1::Catalog catalog;
   absl::Status read = ReadDocument(catalog_path, "catalog", &catalog);
@@ -52,7 +53,7 @@ absl::StatusOr<std::unique_ptr<const Planner>> LoadPlanner(
 }
 
 absl::Status OrderIndex::Load(const std::string& path, FeedFormat format,
-                  PlanCounts* counts, std::ostream& err) {
+                              PlanCounts* counts, std::ostream& err) {
   path_ = path;
   absl::StatusOr<std::unique_ptr<FeedReader>> feed = FeedReader::Open(path);
   if (!feed.ok()) return feed.status();
@@ -80,8 +81,8 @@ absl::Status OrderIndex::Load(const std::string& path, FeedFormat format,
   return (*feed)->error().ok() ? absl::OkStatus() : (*feed)->error();
 }
 
-absl::Status OrderIndex::Find(const v1::ReturnRequest& ret, v1::SalesOrder* order,
-                  std::string* where) const {
+absl::Status OrderIndex::Find(const v1::ReturnRequest& ret,
+                              v1::SalesOrder* order, std::string* where) const {
   auto it = by_id_.find(ret.order_id());
   if (it == by_id_.end() && !ret.order_number().empty()) {
     auto number = id_by_number_.find(ret.order_number());
@@ -100,7 +101,8 @@ absl::Status OrderIndex::Find(const v1::ReturnRequest& ret, v1::SalesOrder* orde
   return absl::OkStatus();
 }
 
-absl::Status OrderIndex::Add(const v1::SalesOrder& order, const std::string& where) {
+absl::Status OrderIndex::Add(const v1::SalesOrder& order,
+                             const std::string& where) {
   if (order.order_id().empty()) {
     return absl::InvalidArgumentError(
         absl::StrCat(where, ": order.order_id: required"));

@@ -19,8 +19,9 @@ namespace {
 
 absl::Status Errno(const std::string& path, absl::string_view what) {
   const int error = errno;
-  return absl::Status(absl::ErrnoToStatusCode(error),
-                      absl::StrCat(path, ": ", what, ": ", std::strerror(error)));
+  return absl::Status(
+      absl::ErrnoToStatusCode(error),
+      absl::StrCat(path, ": ", what, ": ", std::strerror(error)));
 }
 
 absl::Status WriteAll(int fd, const std::string& path, absl::string_view data) {
@@ -38,8 +39,8 @@ absl::Status WriteAll(int fd, const std::string& path, absl::string_view data) {
 // Completes the interrupted run's file at `path` in place: its complete lines
 // must be the run's first rows; the missing rows are appended (a partial last
 // line is cut first). False when the file is missing or differs.
-absl::StatusOr<bool> CompleteInPlace(Ledger& ledger, bool postings,
-                                     int64_t run, const std::string& path,
+absl::StatusOr<bool> CompleteInPlace(Ledger& ledger, bool postings, int64_t run,
+                                     const std::string& path,
                                      int64_t* appended) {
   std::vector<std::string> rows;
   absl::Status read = ledger.ForEachLine(
@@ -53,7 +54,8 @@ absl::StatusOr<bool> CompleteInPlace(Ledger& ledger, bool postings,
   const std::string text = content.str();
   size_t complete = 0;  // Bytes of complete lines.
   size_t line = 0;
-  for (size_t start = 0, end; (end = text.find('\n', start)) != std::string::npos;
+  for (size_t start = 0, end;
+       (end = text.find('\n', start)) != std::string::npos;
        start = end + 1, ++line) {
     if (line >= rows.size() ||
         absl::string_view(text).substr(start, end - start) != rows[line]) {
@@ -62,7 +64,8 @@ absl::StatusOr<bool> CompleteInPlace(Ledger& ledger, bool postings,
     complete = end + 1;
   }
   std::string tail;
-  for (size_t i = line; i < rows.size(); ++i) absl::StrAppend(&tail, rows[i], "\n");
+  for (size_t i = line; i < rows.size(); ++i)
+    absl::StrAppend(&tail, rows[i], "\n");
   const int fd = ::open(path.c_str(), O_WRONLY);
   if (fd < 0) return Errno(path, "open");
   absl::Status status;
@@ -83,8 +86,8 @@ absl::Status Adopt(Ledger& ledger, bool postings, int64_t from, int64_t to,
                    OutputFile& file, int64_t* next_seq, int64_t* adopted) {
   std::string lines;
   int64_t count = 0;
-  absl::Status s = ledger.ForEachLine(
-      postings, from, [&](int64_t, const std::string& doc) {
+  absl::Status s =
+      ledger.ForEachLine(postings, from, [&](int64_t, const std::string& doc) {
         absl::StrAppend(&lines, doc, "\n");
         ++count;
       });
@@ -128,8 +131,10 @@ absl::Status OutputFile::Close() {
 
 absl::StatusOr<std::string> AbsolutePath(const std::string& path) {
   const size_t slash = path.rfind('/');
-  const std::string dir = slash == std::string::npos ? "." : path.substr(0, slash + 1);
-  const std::string name = slash == std::string::npos ? path : path.substr(slash + 1);
+  const std::string dir =
+      slash == std::string::npos ? "." : path.substr(0, slash + 1);
+  const std::string name =
+      slash == std::string::npos ? path : path.substr(slash + 1);
   char resolved[PATH_MAX];
   if (::realpath(dir.c_str(), resolved) == nullptr) {
     return Errno(dir, "cannot resolve");
@@ -151,8 +156,8 @@ absl::Status RepairRuns(Ledger& ledger, int64_t run_id, OutputFile& postings,
       OutputFile& file = is_postings ? postings : exceptions;
       if (old_path != file.path()) {
         int64_t appended = 0;
-        absl::StatusOr<bool> done =
-            CompleteInPlace(ledger, is_postings, run.run_id, old_path, &appended);
+        absl::StatusOr<bool> done = CompleteInPlace(
+            ledger, is_postings, run.run_id, old_path, &appended);
         if (!done.ok()) return done.status();
         if (*done) {
           err << "retcon plan: interrupted run " << run.run_id << ": "
@@ -160,8 +165,7 @@ absl::Status RepairRuns(Ledger& ledger, int64_t run_id, OutputFile& postings,
               << " lines added)\n";
           continue;
         }
-        err << "retcon plan: interrupted run " << run.run_id << ": "
-            << old_path
+        err << "retcon plan: interrupted run " << run.run_id << ": " << old_path
             << " is missing or differs from the ledger; its lines are "
                "written again at the top of "
             << file.path() << "\n";

@@ -17,8 +17,9 @@ std::string FormatMoney(const std::string& currency, int64_t minor_units) {
   absl::StatusOr<int> exponent = CurrencyExponent(currency);
   // An unknown code cannot reach a plan; print minor units if it does.
   return absl::StrCat(currency.empty() ? "???" : currency, " ",
-                      exponent.ok() ? FormatMinorUnits(minor_units, *exponent)
-                                    : absl::StrCat(minor_units, " minor units"));
+                      exponent.ok()
+                          ? FormatMinorUnits(minor_units, *exponent)
+                          : absl::StrCat(minor_units, " minor units"));
 }
 
 void Add(CurrencyTotals* totals, const v1::Money& money,
@@ -93,12 +94,12 @@ void PlanSummary::AddRecovered(int64_t postings, int64_t exceptions) {
 std::string PlanSummary::Text(const std::string& postings_path,
                               const std::string& exceptions_path) const {
   std::string text;
-  absl::StrAppendFormat(
-      &text,
-      "Orders:  %d read, %d failed\n"
-      "Returns: %d read, %d planned, %d failed\n",
-      counts_.orders_read, counts_.orders_failed, counts_.returns_read,
-      counts_.returns_planned, counts_.returns_failed);
+  absl::StrAppendFormat(&text,
+                        "Orders:  %d read, %d failed\n"
+                        "Returns: %d read, %d planned, %d failed\n",
+                        counts_.orders_read, counts_.orders_failed,
+                        counts_.returns_read, counts_.returns_planned,
+                        counts_.returns_failed);
   if (recovered_postings_ + recovered_exceptions_ > 0) {
     absl::StrAppendFormat(&text,
                           "Recovered from an interrupted run: %d postings, "
@@ -129,8 +130,8 @@ std::string PlanSummary::Text(const std::string& postings_path,
                             key.second, units);
     }
   }
-  absl::StrAppendFormat(&text, "\nExceptions: %d new -> %s",
-                        exceptions_new_, exceptions_path);
+  absl::StrAppendFormat(&text, "\nExceptions: %d new -> %s", exceptions_new_,
+                        exceptions_path);
   if (exceptions_repeated_ > 0) {
     absl::StrAppendFormat(&text, " (%d already queued, not repeated)",
                           exceptions_repeated_);
