@@ -622,6 +622,13 @@ int RunPlan(absl::Span<const char* const> args, std::ostream& out,
   }
   const Clock::duration load_orders = run.times().load;
   run.times().load = {};
+  // An unreadable returns feed stops the run before it touches the outputs
+  // or the ledger.
+  if (absl::StatusOr<std::unique_ptr<FeedReader>> probe =
+          FeedReader::Open(flags->Value("returns"));
+      !probe.ok()) {
+    return fail(probe.status());
+  }
   ::mkdir(dir.c_str(), 0755);
   absl::Status s = run.OpenOutputs(dir, absl::StrJoin(args, " "));
   if (s.ok())
