@@ -47,14 +47,20 @@ const char kPlanHelp[] =
     R"(Usage: retcon plan --rules FILE --catalog FILE --orders FILE --returns FILE
                    [--ledger FILE] [--out DIR] [--format FORMAT]
                    [--orders-format FORMAT] [--returns-format FORMAT]
-                   [--commit-every N] [--stats]
+                   [--commit-every N] [--as-of DATE] [--stats]
 
 The batch run: plans every return of the feed against its order, with the
 rules and the catalog, and writes what to post and what is parked.
 
 Flags:
-  --rules FILE     retcon.v1.RuleSet, text format (*.textproto, *.txtpb,
-                   *.pbtxt, *.prototxt) or JSON. Required.
+  --rules FILE     retcon.v1.RuleSet, or retcon.v1.RuleBook (versions with
+                   effective dates), text format (*.textproto, *.txtpb,
+                   *.pbtxt, *.prototxt) or JSON. Required. With a rule book,
+                   each return is planned with the version in force on its
+                   created_at date (UTC; the latest version when it has
+                   none).
+  --as-of DATE     YYYY-MM-DD: plan every return with the rule book's
+                   version in force on DATE instead.
   --catalog FILE   retcon.v1.Catalog (bundles, SKU aliases), JSON or text
                    format. Required.
   --orders FILE    The orders the returns are against. Required.
@@ -185,9 +191,13 @@ class Progress {
 // A run of the plan command: the state shared by its steps.
 class PlanRun {
  public:
-  PlanRun(const Planner& planner, const OrderIndex& orders, Ledger* ledger,
-          std::ostream& err)
-      : planner_(planner), orders_(orders), ledger_(ledger), err_(err) {}
+  PlanRun(const DatedPlanners& planners, std::string as_of,
+          const OrderIndex& orders, Ledger* ledger, std::ostream& err)
+      : planners_(planners),
+        as_of_(std::move(as_of)),
+        orders_(orders),
+        ledger_(ledger),
+        err_(err) {}
 
   absl::Status OpenOutputs(const std::string& dir, const std::string& command);
   absl::Status PlanFeed(const std::string& path, FeedFormat format,
@@ -210,7 +220,9 @@ class PlanRun {
   // Commits the open transaction and appends the pending lines.
   absl::Status Flush();
 
-  const Planner& planner_;
+  const DatedPlanners& planners_;
+  const std::string as_of_;           // --as-of: the rule book version to use.
+  const Planner* planner_ = nullptr;  // The version for the current return.
   const OrderIndex& orders_;
   Ledger* ledger_;  // Null without --ledger.
   std::ostream& err_;
@@ -336,7 +348,10 @@ absl::Status PlanRun::PlanOne(const FeedRecord& record, PayloadKind kind) {
   }
   {
     Stopwatch watch(&times_.plan);
-    absl::Status s = planner_.Plan(order_, ret_, history, &plan_);
+    absl::StatusOr<const Planner*> planner = planners_.For(ret_, as_of_);
+    if (!planner.ok()) return WithWhere(record.where, planner.status());
+    planner_ = *planner;
+    absl::Status s = planner_->Plan(order_, ret_, history, &plan_);
     if (!s.ok()) {
       return absl::Status(
           s.code(), absl::StrCat(record.where, ": ", s.message(), " (order at ",
@@ -392,7 +407,7 @@ absl::Status PlanRun::RecordPlan(
     std::vector<std::pair<const v1::Exception*, std::string>>* queued) {
   {
     Stopwatch watch(&times_.record);
-    absl::Status s = planner_.RecordPlan(order, plan, history);
+    absl::Status s = planner_->RecordPlan(order, plan, history);
     if (!s.ok()) return s;
   }
   int64_t seq = next_posting_seq_;
@@ -565,7 +580,8 @@ int RunPlan(absl::Span<const char* const> args, std::ostream& out,
       {"ledger", FlagKind::kValue},         {"out", FlagKind::kValue},
       {"format", FlagKind::kValue},         {"orders-format", FlagKind::kValue},
       {"returns-format", FlagKind::kValue}, {"commit-every", FlagKind::kValue},
-      {"stats", FlagKind::kSwitch},         {"help", FlagKind::kSwitch}};
+      {"as-of", FlagKind::kValue},          {"stats", FlagKind::kSwitch},
+      {"help", FlagKind::kSwitch}};
   const Clock::time_point start = Clock::now();
   absl::StatusOr<ParsedFlags> flags = ParseFlags(args, kFlags);
   if (!flags.ok()) return UsageError(kCommand, flags.status().message(), err);
@@ -593,14 +609,29 @@ int RunPlan(absl::Span<const char* const> args, std::ostream& out,
                      ": expected a whole number >= 1"),
         err);
   }
+  if (const std::string& d = flags->Value("as-of");
+      flags->Has("as-of") &&
+      (d.size() != 10 || d[4] != '-' || d[7] != '-' ||
+       d.find_first_not_of("0123456789-") != std::string::npos)) {
+    return UsageError(
+        kCommand, absl::StrCat("--as-of ", d, ": expected YYYY-MM-DD"), err);
+  }
   const std::string dir = flags->Has("out") ? flags->Value("out") : ".";
   auto fail = [&err](const absl::Status& s) {
     err << "retcon plan: " << s.message() << "\n";
     return kExitError;
   };
-  absl::StatusOr<std::unique_ptr<const Planner>> planner =
-      LoadPlanner(flags->Value("rules"), flags->Value("catalog"));
+  absl::StatusOr<std::unique_ptr<const DatedPlanners>> planner =
+      LoadPlanners(flags->Value("rules"), flags->Value("catalog"));
   if (!planner.ok()) return fail(planner.status());
+  if (flags->Has("as-of")) {
+    absl::StatusOr<const Planner*> version =
+        (*planner)->For(v1::ReturnRequest(), flags->Value("as-of"));
+    if (!version.ok()) {
+      return fail(absl::InvalidArgumentError(absl::StrCat(
+          flags->Value("rules"), ": ", version.status().message())));
+    }
+  }
   std::unique_ptr<Ledger> ledger;
   int lock_fd = -1;
   if (flags->Has("ledger")) {
@@ -613,7 +644,7 @@ int RunPlan(absl::Span<const char* const> args, std::ostream& out,
     ledger = std::move(*opened);
   }
   OrderIndex orders;
-  PlanRun run(**planner, orders, ledger.get(), err);
+  PlanRun run(**planner, flags->Value("as-of"), orders, ledger.get(), err);
   {
     Stopwatch watch(&run.times().load);
     absl::Status s = orders.Load(flags->Value("orders"), formats.orders,

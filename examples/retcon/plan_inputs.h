@@ -1,8 +1,9 @@
 // The inputs of `retcon plan` that are loaded whole before the returns are
 // streamed: the planner (rules and catalog) and the orders.
 //
-//   absl::StatusOr<std::unique_ptr<const Planner>> planner =
-//       LoadPlanner("rules.textproto", "catalog.json");
+//   absl::StatusOr<std::unique_ptr<const DatedPlanners>> planners =
+//       LoadPlanners("rules.textproto", "catalog.json");
+//   absl::StatusOr<const Planner*> planner = (*planners)->For(ret, "");
 //   OrderIndex orders;
 //   orders.Load("orders.ndjson", FeedFormat::kAuto, &counts, std::cerr);
 //   orders.Find(ret, &order, &where);
@@ -15,6 +16,8 @@
 #include <ostream>
 #include <string>
 #include <unordered_map>
+#include <utility>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -27,10 +30,35 @@
 namespace retcon {
 namespace cli {
 
-// Parses and compiles the rules (a retcon.v1.RuleSet, text format or JSON)
-// and reads the catalog (JSON or text format); creates the planner.
+// One planner per version of the rules: a rule set gives one, open-ended; a
+// rule book one per version, each over its effective period.
+class DatedPlanners {
+ public:
+  struct Version {
+    std::string from;   // "" = since always.
+    std::string until;  // "" = open-ended (exclusive).
+    std::unique_ptr<const Planner> planner;
+  };
+
+  explicit DatedPlanners(std::vector<Version> versions)
+      : versions_(std::move(versions)) {}
+
+  // The planner for `ret`: the version in force on `as_of` when not empty,
+  // else on the return's created_at (UTC date), else the latest version.
+  // Errors: InvalidArgument "return.created_at: no version of the rules is
+  // in force on DATE".
+  absl::StatusOr<const Planner*> For(const v1::ReturnRequest& ret,
+                                     const std::string& as_of) const;
+
+ private:
+  std::vector<Version> versions_;  // By effective_from.
+};
+
+// Parses and compiles the rules (a retcon.v1.RuleSet, or a RuleBook of
+// versions with effective dates; text format or JSON) and reads the catalog
+// (JSON or text format); creates the planners.
 // Errors name the file: "rules.textproto:7: decision 'depot' ...".
-absl::StatusOr<std::unique_ptr<const Planner>> LoadPlanner(
+absl::StatusOr<std::unique_ptr<const DatedPlanners>> LoadPlanners(
     const std::string& rules_path, const std::string& catalog_path);
 
 // The orders, kept serialized (compact) and parsed again when a return needs

@@ -10,6 +10,7 @@
 #              N-th commit, before writing its lines), for every N, with
 #              --commit-every 1 and 2, then a rerun into another directory or
 #              the same one: the union of the outputs equals one clean run.
+#   rule_book  a RuleBook: version by return date or --as-of.
 #   odd_text   strings that JSON must escape, in the outputs.
 #   bad_records  bad orders and an unclosed JSON array of returns.
 #   ledger_errors  ledgers of another schema version, of another application,
@@ -173,6 +174,19 @@ sigkill)
     run "$t/3" "${P[@]}" "${feed[@]}" --ledger "$t/l.db"
     [ ! -s "$t/3/postings.ndjson" ] || fail "a third run posted again"
   done
+  ;;
+rule_book)
+  # A RuleBook: the version in force on each return's created_at (the latest
+  # when it has none), or on --as-of; a date no version covers stops the run.
+  book=(--rules plan/rules_book.textproto --catalog plan/catalog.json
+    --orders plan/orders.ndjson --returns plan/returns.ndjson)
+  run "$work/latest" "${book[@]}"
+  grep -q "^  LEEDS-2 " "$work/latest/stdout" || fail "latest version not used: $(cat "$work/latest/run.txt")"
+  run "$work/old" "${book[@]}" --as-of 2026-01-01
+  grep -q "^  LEEDS  " "$work/old/stdout" || fail "--as-of 2026-01-01 not used: $(cat "$work/old/run.txt")"
+  run "$work/none" "${book[@]}" --as-of 2020-01-01
+  grep -q "no version of the rules is in force on 2020-01-01" "$work/none/stderr" &&
+    [ "$(exit_of "$work/none")" = "--- exit 1" ] || fail "$(cat "$work/none/run.txt")"
   ;;
 odd_text)
   # Ids and reason codes with quotes, backslashes, <, >, &, ', DEL, a control
