@@ -19,6 +19,7 @@
 #include <array>
 #include <cstdint>
 #include <string>
+#include <utility>
 
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
@@ -42,6 +43,9 @@ Uuid Uuid5(const Uuid& name_space, absl::string_view name);
 
 // Lower-case 8-4-4-4-12 text form ("6985cd8b-929e-5a0a-8e80-8bf1433643e6").
 std::string FormatUuid(const Uuid& uuid);
+// The same 36 characters written to `text` (no terminating NUL), for a
+// caller that stores them without a temporary string.
+void FormatUuid(const Uuid& uuid, char (&text)[36]);
 
 // FormatUuid(Uuid5(RetconNamespace(), name)).
 std::string RetconUuid(absl::string_view name);
@@ -61,10 +65,13 @@ std::string CanonicalIdentity(absl::string_view kind,
 // encoded with EncodeSegment, in the order they are added.
 class ContentString {
  public:
-  ContentString() : text_("v1") { text_.reserve(256); }
+  // Room for a typical posting's content (200-350 bytes) up front.
+  ContentString() : text_("v1") { text_.reserve(512); }
   ContentString& Add(absl::string_view name, absl::string_view value);
   ContentString& Add(absl::string_view name, int64_t value);
   const std::string& text() const { return text_; }
+  // The text, moved out (no copy); the builder is left unspecified.
+  std::string TakeText() && { return std::move(text_); }
   // RetconUuid(text()).
   std::string Fingerprint() const;
 

@@ -149,7 +149,7 @@ std::string ContentOf(const PlanContext& ctx, const CreditEvent& event) {
         .Add("fee_line", fee.return_line_id())
         .Add("fee_tax_rate", fee.tax_rate());
   }
-  return content.text();
+  return std::move(content).TakeText();
 }
 
 std::string IdentityOf(const PlanContext& ctx, const CreditEvent& event) {

@@ -42,7 +42,7 @@ std::string ContentOf(const PlanContext& ctx, const std::vector<int>& lines) {
         .Add("quantity", item.quantity())
         .Add("unit_price", item.unit_price().minor_units());
   }
-  return content.text();
+  return std::move(content).TakeText();
 }
 
 // SKUs the ERP is known to stock: alias targets, the order's SKUs and

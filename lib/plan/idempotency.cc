@@ -88,10 +88,21 @@ Uuid ParseUuidConstant(absl::string_view text) {
   return uuid;
 }
 
-bool IsUnreserved(unsigned char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-         (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' || c == '~';
-}
+// A-Z a-z 0-9 '-' '.' '_' '~', as a table: segments are scanned byte by
+// byte on every posting.
+struct UnreservedTable {
+  bool byte[256] = {};
+  constexpr UnreservedTable() {
+    for (int c = 0; c < 256; ++c) {
+      byte[c] = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+                (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' ||
+                c == '~';
+    }
+  }
+};
+constexpr UnreservedTable kUnreserved;
+
+bool IsUnreserved(unsigned char c) { return kUnreserved.byte[c]; }
 
 void AppendEncodedSegment(absl::string_view segment, std::string* out) {
   // Runs of unreserved bytes are appended whole; ids and SKUs are mostly
@@ -127,14 +138,18 @@ Uuid Uuid5(const Uuid& name_space, absl::string_view name) {
   return uuid;
 }
 
-std::string FormatUuid(const Uuid& uuid) {
-  char text[36];
+void FormatUuid(const Uuid& uuid, char (&text)[36]) {
   char* p = text;
   for (size_t i = 0; i < uuid.size(); ++i) {
     if (i == 4 || i == 6 || i == 8 || i == 10) *p++ = '-';
     *p++ = kHexLower[uuid[i] >> 4];
     *p++ = kHexLower[uuid[i] & 0x0f];
   }
+}
+
+std::string FormatUuid(const Uuid& uuid) {
+  char text[36];
+  FormatUuid(uuid, text);
   return std::string(text, sizeof(text));
 }
 

@@ -531,11 +531,15 @@ absl::StatusOr<Replay> CheckReplay(PlanContext& ctx, const v1::PostingId& id,
   return Replay::kConflict;
 }
 
-void SetPostingId(const std::string& identity, const std::string& content,
+void SetPostingId(std::string identity, absl::string_view content,
                   v1::PostingId* id) {
-  id->set_identity(identity);
-  id->set_idempotency_key(RetconUuid(identity));
-  id->set_fingerprint(RetconUuid(content));
+  // UUID text straight into the fields; the identity moved, not copied.
+  char text[36];
+  FormatUuid(Uuid5(RetconNamespace(), identity), text);
+  id->set_idempotency_key(text, sizeof(text));
+  FormatUuid(Uuid5(RetconNamespace(), content), text);
+  id->set_fingerprint(text, sizeof(text));
+  id->set_identity(std::move(identity));
 }
 
 void FillCommonFacts(const PlanContext& ctx, std::string* source,

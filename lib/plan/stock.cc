@@ -2,6 +2,7 @@
 // the disposition the rules choose.
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/functional/function_ref.h"
@@ -97,7 +98,7 @@ std::string ContentOf(const v1::ReturnLine& line, const Move& m) {
       .Add("condition", v1::ItemCondition_Name(in.condition()))
       .Add("return_location", in.return_location())
       .Add("reason_code", line.reason_code());
-  return content.text();
+  return std::move(content).TakeText();
 }
 
 void FillFact(const PlanContext& ctx, const Move& m, const std::string& sku,

@@ -211,7 +211,7 @@ void MoveLast(google::protobuf::RepeatedPtrField<T>* from,
 }
 
 // Fills `id` from an identity and a content string.
-void SetPostingId(const std::string& identity, const std::string& content,
+void SetPostingId(std::string identity, absl::string_view content,
                   v1::PostingId* id);
 
 // The facts every decision shares, from the order and return.
