@@ -35,8 +35,10 @@
 #include <vector>
 
 #include "absl/container/inlined_vector.h"
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/types/span.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/message.h"
 #include "retcon/v1/rules.pb.h"
@@ -162,6 +164,18 @@ class CompiledRuleSet {
   virtual absl::StatusOr<DecisionResult> Evaluate(
       int decision_index, const google::protobuf::Message& fact,
       EvaluationTrace* trace = nullptr) const = 0;
+
+  // Evaluates the decisions at `decision_indexes` against one `fact`, in
+  // that order, as Evaluate(decision_indexes[i], fact) into results[i]:
+  // the same results and errors, but a top-level field of a generated fact
+  // that several of the decisions take is read once (a depot and a
+  // disposition table over the same return item, say). The first error
+  // stops the batch and is returned; results from there on are unspecified.
+  // REQUIRES: results.size() == decision_indexes.size() (else
+  // InvalidArgument), and `fact` unchanged during the call.
+  virtual absl::Status EvaluateEach(absl::Span<const int> decision_indexes,
+                                    const google::protobuf::Message& fact,
+                                    absl::Span<DecisionResult> results) const;
 
   // The rule set as compiled (a copy owned by this object).
   virtual const v1::RuleSet& rule_set() const = 0;

@@ -12,9 +12,11 @@
 #include <utility>
 
 #include "absl/container/flat_hash_set.h"
+#include "absl/container/inlined_vector.h"
 #include "absl/functional/function_ref.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "absl/types/span.h"
 #include "lib/internal/status_macros.h"
 #include "lib/plan/internal/plan_context.h"
 #include "retcon/idempotency.h"
@@ -575,6 +577,34 @@ absl::StatusOr<const v1::Value*> DecideOne(
   const v1::Value* outputs[2];
   RETCON_RETURN_IF_ERROR(Decide(ctx, ref, fact, outputs));
   return outputs[output];
+}
+
+absl::Status DecideEach(const PlanContext& ctx,
+                        absl::Span<const DecisionOutput> wanted,
+                        const google::protobuf::Message& fact,
+                        absl::Span<const v1::Value*> values) {
+  // Only decisions that have the output are evaluated, as DecideOne.
+  absl::InlinedVector<int, 4> indexes;
+  absl::InlinedVector<size_t, 4> of;  // Into `wanted`, per index.
+  for (size_t i = 0; i < wanted.size(); ++i) {
+    values[i] = nullptr;
+    const DecisionRef& ref = *wanted[i].ref;
+    if (ref.index < 0 || ref.outputs[wanted[i].output] < 0) continue;
+    indexes.push_back(ref.index);
+    of.push_back(i);
+  }
+  if (indexes.empty()) return absl::OkStatus();
+  absl::InlinedVector<DecisionResult, 4> results(indexes.size());
+  RETCON_RETURN_IF_ERROR(ctx.config.rules->EvaluateEach(
+      indexes, fact, absl::MakeSpan(results)));
+  for (size_t j = 0; j < results.size(); ++j) {
+    if (!results[j].matched()) continue;
+    const size_t i = of[j];
+    const int output = wanted[i].ref->outputs[wanted[i].output];
+    const auto& outputs = results[j].outputs();
+    if (output < outputs.size()) values[i] = &outputs[output];
+  }
+  return absl::OkStatus();
 }
 
 bool IsRefundResolution(v1::Resolution resolution) {

@@ -141,10 +141,13 @@ v1::ExceptionDetail Detail(std::string field, std::string expected,
 absl::Status Route(const PlanContext& ctx, const v1::ReturnItemFact& fact,
                    absl::FunctionRef<std::string(absl::string_view)> field,
                    v1::StockMovement& out, std::vector<Issue>& issues) {
-  RETCON_ASSIGN_OR_RETURN(const v1::Value* depot,
-                          DecideOne(ctx, ctx.config.depot, 0, fact));
-  RETCON_ASSIGN_OR_RETURN(const v1::Value* disposition,
-                          DecideOne(ctx, ctx.config.disposition, 0, fact));
+  // Both over one fact: its fields are read once.
+  const DecisionOutput wanted[] = {{&ctx.config.depot, 0},
+                                   {&ctx.config.disposition, 0}};
+  const v1::Value* values[2];
+  RETCON_RETURN_IF_ERROR(DecideEach(ctx, wanted, fact, values));
+  const v1::Value* depot = values[0];
+  const v1::Value* disposition = values[1];
   v1::Disposition value;
   if (disposition != nullptr &&
       v1::Disposition_Parse(disposition->enum_value(), &value)) {

@@ -197,6 +197,33 @@ absl::StatusOr<DecisionResult> RuleSetImpl::Evaluate(
 absl::StatusOr<DecisionResult> RuleSetImpl::Evaluate(
     int index, const google::protobuf::Message& fact,
     EvaluationTrace* trace) const {
+  return EvaluateReading(index, fact, trace, nullptr);
+}
+
+absl::Status RuleSetImpl::EvaluateEach(
+    absl::Span<const int> decision_indexes,
+    const google::protobuf::Message& fact,
+    absl::Span<DecisionResult> results) const {
+  if (results.size() != decision_indexes.size()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("EvaluateEach: ", decision_indexes.size(),
+                     " decisions but room for ", results.size(), " results"));
+  }
+  // Per thread and reused: fields read for this fact, kept for the batch.
+  thread_local ReadFields read;
+  read.values.clear();
+  for (size_t i = 0; i < decision_indexes.size(); ++i) {
+    absl::StatusOr<DecisionResult> result =
+        EvaluateReading(decision_indexes[i], fact, nullptr, &read);
+    if (!result.ok()) return result.status();
+    results[i] = *std::move(result);
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<DecisionResult> RuleSetImpl::EvaluateReading(
+    int index, const google::protobuf::Message& fact, EvaluationTrace* trace,
+    ReadFields* read) const {
   if (index < 0 || static_cast<size_t>(index) >= decisions.size()) {
     return absl::InvalidArgumentError(absl::StrCat("no decision has index ",
                                                    index, " (the rule set has ",
@@ -215,7 +242,7 @@ absl::StatusOr<DecisionResult> RuleSetImpl::Evaluate(
   EvalScratch& scratch = ThreadScratch(d);
   InputValue* values = scratch.values.data();
   ReadInputs(d, fact, generated, values, scratch.held.data(),
-             scratch.texts.data());
+             scratch.texts.data(), read);
   MatchScan scan(d, values, scratch);
   DecisionResult result;
   result.decision_index = index;
@@ -233,6 +260,23 @@ absl::StatusOr<DecisionResult> RuleSetImpl::Evaluate(
 }
 
 }  // namespace rules_internal
+
+absl::Status CompiledRuleSet::EvaluateEach(
+    absl::Span<const int> decision_indexes,
+    const google::protobuf::Message& fact,
+    absl::Span<DecisionResult> results) const {
+  if (results.size() != decision_indexes.size()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("EvaluateEach: ", decision_indexes.size(),
+                     " decisions but room for ", results.size(), " results"));
+  }
+  for (size_t i = 0; i < decision_indexes.size(); ++i) {
+    absl::StatusOr<DecisionResult> result = Evaluate(decision_indexes[i], fact);
+    if (!result.ok()) return result.status();
+    results[i] = *std::move(result);
+  }
+  return absl::OkStatus();
+}
 
 const google::protobuf::RepeatedPtrField<v1::Value>& DecisionResult::outputs()
     const {

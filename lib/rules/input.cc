@@ -1,5 +1,6 @@
 // Reading one input of a fact through its field descriptor chain.
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -101,9 +102,20 @@ void PlanReads(CompiledDecision& d) {
   if (!generated) d.generated_reflection = nullptr;
 }
 
+namespace {
+
+const InputValue* Find(const ReadFields& read, const FieldDescriptor* field) {
+  for (const auto& [f, value] : read.values) {
+    if (f == field) return &value;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
 void ReadInputs(const CompiledDecision& d, const Message& fact, bool generated,
-                InputValue* values, const Message** held,
-                std::string* scratch) {
+                InputValue* values, const Message** held, std::string* scratch,
+                ReadFields* read) {
   // The message of each step, or nullptr when it (or a parent) is unset.
   for (size_t s = 0; s < d.message_steps.size(); ++s) {
     const MessageStep& step = d.message_steps[s];
@@ -115,14 +127,29 @@ void ReadInputs(const CompiledDecision& d, const Message& fact, bool generated,
       held[s] = &r->GetMessage(*parent, step.field);
     }
   }
+  // Only top-level fields of generated facts are shared: their values view
+  // the fact itself (or are numbers), never a scratch string.
+  const bool share = read != nullptr && generated;
   for (size_t c = 0; c < d.inputs.size(); ++c) {
     const InputPath& in = d.inputs[c];
+    const bool top = share && in.holder < 0;
+    if (top) {
+      if (const InputValue* seen = Find(*read, in.chain.back())) {
+        values[c] = *seen;
+        continue;
+      }
+    }
     const Message* m = in.holder < 0 ? &fact : held[in.holder];
     values[c] = InputValue{};
     if (m == nullptr) continue;
     const Reflection* r = generated ? in.reflection : m->GetReflection();
-    if (in.has_presence && !r->HasField(*m, in.chain.back())) continue;
-    values[c] = ReadScalar(*r, *m, in, scratch[c]);
+    if (!in.has_presence || r->HasField(*m, in.chain.back())) {
+      values[c] = ReadScalar(*r, *m, in, scratch[c]);
+    }
+    if (top && (values[c].text.empty() ||
+                values[c].text.data() != scratch[c].data())) {
+      read->values.emplace_back(in.chain.back(), values[c]);
+    }
   }
 }
 

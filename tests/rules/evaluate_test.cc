@@ -316,6 +316,65 @@ TEST(EvaluateTest, OptionalBoolAndMessagePresence) {
   EXPECT_EQ(Out(*rules, f), "NOT_RESTOCKABLE");
 }
 
+TEST(EvaluateTest, EvaluateEachGivesWhatEvaluateGivesDecisionByDecision) {
+  // Two decisions sharing 'sku' and 'condition', each with one input of its
+  // own (one nested, one optional), then the first again.
+  auto decision = [](const std::string& name, const std::string& inputs,
+                     const std::string& rows) {
+    return "decisions { name: '" + name +
+           "' fact_type: 'retcon.rules_test.ReturnFact' hit_policy: FIRST " +
+           inputs + " outputs { name: 'out' type: STRING } " + rows + " }\n";
+  };
+  auto rules = MustCompile(
+      "id: 't' version: '1'\n" +
+      decision("a", "inputs: 'sku' inputs: 'condition' inputs: 'order.country'",
+               Row("A1",
+                   "cells { equals { string_value: 'TEE' } } "
+                   "cells { equals { enum_value: 'BROKEN' } } cells { any {} }",
+                   "QUARANTINE") +
+                   Row("A2",
+                       "cells { any {} } cells { any {} } "
+                       "cells { equals { string_value: 'GB' } }",
+                       "UK")) +
+      decision("b", "inputs: 'condition' inputs: 'restockable' inputs: 'sku'",
+               Row("B1",
+                   "cells { equals { enum_value: 'USED' } } "
+                   "cells { equals { bool_value: true } } "
+                   "cells { regex: '^TEE' }",
+                   "RESELL") +
+                   Row("B2", "cells { any {} } cells { is_missing {} } "
+                             "cells { any {} }",
+                       "UNKNOWN")));
+  ASSERT_NE(rules, nullptr);
+  const int indexes[] = {0, 1, 0};
+  for (int condition : {rules_test::BROKEN, rules_test::USED}) {
+    for (const char* sku : {"TEE", "TEE-2", ""}) {
+      for (int restockable : {-1, 0, 1}) {
+        ReturnFact fact = Fact(static_cast<rules_test::Condition>(condition),
+                               sku, 3);
+        if (restockable >= 0) fact.set_restockable(restockable == 1);
+        if (restockable == 1) fact.mutable_order()->set_country("GB");
+        DecisionResult results[3];
+        ASSERT_TRUE(rules->EvaluateEach(indexes, fact, results).ok());
+        for (int i = 0; i < 3; ++i) {
+          absl::StatusOr<DecisionResult> one = rules->Evaluate(indexes[i], fact);
+          ASSERT_TRUE(one.ok());
+          ASSERT_EQ(results[i].hits.size(), one->hits.size());
+          if (!one->hits.empty()) {
+            EXPECT_EQ(results[i].hits[0].row_id, one->hits[0].row_id)
+                << "decision " << indexes[i] << " sku '" << sku << "'";
+          }
+        }
+      }
+    }
+  }
+  DecisionResult too_few[1];
+  EXPECT_FALSE(rules->EvaluateEach(indexes, ReturnFact(), too_few).ok());
+  const int unknown[] = {0, 7};
+  DecisionResult two[2];
+  EXPECT_FALSE(rules->EvaluateEach(unknown, ReturnFact(), two).ok());
+}
+
 TEST(EvaluateTest, DefaultOutputsApplyWhenNoRowMatches) {
   std::string text = Table(
       "FIRST", "inputs: 'condition'",

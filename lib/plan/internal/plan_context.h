@@ -13,6 +13,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/types/span.h"
 #include "google/protobuf/arena.h"
 #include "re2/re2.h"
 #include "retcon/apportion.h"
@@ -230,6 +231,20 @@ absl::Status Decide(const PlanContext& ctx, const DecisionRef& ref,
 absl::StatusOr<const v1::Value*> DecideOne(
     const PlanContext& ctx, const DecisionRef& ref, int output,
     const google::protobuf::Message& fact);
+
+// Output `output` (0 or 1) of the decision `ref` refers to.
+struct DecisionOutput {
+  const DecisionRef* ref;
+  int output;
+};
+// values[i] = DecideOne(ctx, *wanted[i].ref, wanted[i].output, fact), the
+// decisions evaluated together in order, so that a field of `fact` several
+// of them take is read once. The first error is returned.
+// REQUIRES: values.size() == wanted.size().
+absl::Status DecideEach(const PlanContext& ctx,
+                        absl::Span<const DecisionOutput> wanted,
+                        const google::protobuf::Message& fact,
+                        absl::Span<const v1::Value*> values);
 
 // Whether a resolution gives money back (refund, store credit, gift card,
 // bank transfer, keep item, donate).

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
@@ -180,10 +181,17 @@ void PlanReads(CompiledDecision& d);
 // values[0..inputs.size()), through held[0..message_steps.size()) (the
 // messages on the way). `generated`: fact is the generated class, so the
 // cached reflections apply. String values view the fact or `scratch[c]`.
+// `read`, when given, holds fields of the same fact that earlier decisions
+// of a batch read (top-level fields of generated facts whose values view
+// the fact): those are taken from it, and fields read here are added.
+struct ReadFields {
+  std::vector<std::pair<const google::protobuf::FieldDescriptor*, InputValue>>
+      values;
+};
 void ReadInputs(const CompiledDecision& d,
                 const google::protobuf::Message& fact, bool generated,
                 InputValue* values, const google::protobuf::Message** held,
-                std::string* scratch);
+                std::string* scratch, ReadFields* read = nullptr);
 
 // The input value as text for traces: "42", "true", "ITEM_CONDITION_USED",
 // "\"LEEDS\"" or "<missing>".

@@ -23,6 +23,10 @@ class RuleSetImpl final : public CompiledRuleSet {
   absl::StatusOr<DecisionResult> Evaluate(
       int decision_index, const google::protobuf::Message& fact,
       EvaluationTrace* trace) const override;
+  absl::Status EvaluateEach(
+      absl::Span<const int> decision_indexes,
+      const google::protobuf::Message& fact,
+      absl::Span<DecisionResult> results) const override;
   const v1::RuleSet& rule_set() const override { return rule_set_; }
   int DecisionIndex(absl::string_view name) const override;
 
@@ -31,6 +35,12 @@ class RuleSetImpl final : public CompiledRuleSet {
   absl::flat_hash_map<std::string, int> by_name;
 
  private:
+  // Evaluate(index, fact, trace), taking fields already read from `fact`
+  // from `read` and adding those it reads (nullptr: read every input).
+  absl::StatusOr<DecisionResult> EvaluateReading(
+      int index, const google::protobuf::Message& fact, EvaluationTrace* trace,
+      ReadFields* read) const;
+
   const v1::RuleSet rule_set_;
 };
 
