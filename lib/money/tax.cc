@@ -80,10 +80,22 @@ absl::StatusOr<TaxRate> TaxRate::Parse(absl::string_view percent) {
 }
 
 std::string TaxRate::ToString() const {
-  std::string text = FormatMinorUnits(scaled_percent(), kMaxDecimals);
-  while (text.back() == '0') text.pop_back();
-  if (text.back() == '.') text.pop_back();
-  return text;
+  // Straight from the compact form (non-negative, no trailing zeros), right
+  // to left: every credit line states its rates.
+  char text[24];
+  char* const end = text + sizeof(text);
+  char* p = end;
+  uint64_t fraction = static_cast<uint64_t>(compact_ % kPow10[decimals_]);
+  uint64_t whole = static_cast<uint64_t>(compact_ / kPow10[decimals_]);
+  for (int d = 0; d < decimals_; ++d, fraction /= 10) {
+    *--p = static_cast<char>('0' + fraction % 10);
+  }
+  if (decimals_ > 0) *--p = '.';
+  do {
+    *--p = static_cast<char>('0' + whole % 10);
+    whole /= 10;
+  } while (whole != 0);
+  return std::string(p, end - p);
 }
 
 TaxSplit ExtractTax(int64_t gross, TaxRate rate, RoundingMode mode) {

@@ -96,6 +96,9 @@ TEST(TaxRateTest, ToStringIsShortestExactForm) {
   EXPECT_EQ(Rate("100").ToString(), "100");
   EXPECT_EQ(Rate("1000").ToString(), "1000");
   EXPECT_EQ(Rate("12.345678").ToString(), "12.345678");
+  EXPECT_EQ(Rate("0.05").ToString(), "0.05");
+  EXPECT_EQ(Rate("7.050").ToString(), "7.05");
+  EXPECT_EQ(Rate("999.000009").ToString(), "999.000009");
 }
 
 TEST(TaxRateTest, ToStringRoundTripsForRandomRates) {
