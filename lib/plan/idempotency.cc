@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <string>
 
 #include "absl/strings/str_cat.h"
@@ -104,20 +105,55 @@ constexpr UnreservedTable kUnreserved;
 
 bool IsUnreserved(unsigned char c) { return kUnreserved.byte[c]; }
 
-void AppendEncodedSegment(absl::string_view segment, std::string* out) {
-  // Runs of unreserved bytes are appended whole; ids and SKUs are mostly
-  // one such run.
-  const char* run = segment.data();
-  const char* const end = segment.data() + segment.size();
-  for (const char* p = run; p != end; ++p) {
-    const unsigned char c = static_cast<unsigned char>(*p);
-    if (IsUnreserved(c)) continue;
-    out->append(run, p - run);
-    const char escaped[3] = {'%', kHexUpper[c >> 4], kHexUpper[c & 0x0f]};
-    out->append(escaped, 3);
-    run = p + 1;
+// Bytes `segment` takes once encoded.
+size_t EncodedSize(absl::string_view segment) {
+  size_t size = segment.size();
+  for (char c : segment) {
+    if (!IsUnreserved(static_cast<unsigned char>(c))) size += 2;
   }
-  out->append(run, end - run);
+  return size;
+}
+
+// Writes `segment` encoded at `out` (EncodedSize(segment) bytes); returns
+// the end.
+char* EncodeTo(absl::string_view segment, size_t encoded_size, char* out) {
+  if (encoded_size == segment.size()) {  // Ids and SKUs, mostly.
+    if (!segment.empty()) std::memcpy(out, segment.data(), segment.size());
+    return out + segment.size();
+  }
+  for (char ch : segment) {
+    const unsigned char c = static_cast<unsigned char>(ch);
+    if (IsUnreserved(c)) {
+      *out++ = ch;
+    } else {
+      *out++ = '%';
+      *out++ = kHexUpper[c >> 4];
+      *out++ = kHexUpper[c & 0x0f];
+    }
+  }
+  return out;
+}
+
+void AppendEncodedSegment(absl::string_view segment, std::string* out) {
+  const size_t size = EncodedSize(segment);
+  const size_t at = out->size();
+  out->resize(at + size);
+  EncodeTo(segment, size, &(*out)[at]);
+}
+
+// Appends `prefix`, `name`, `separator` and `value` encoded, growing `out`
+// once.
+void AppendField(char prefix, absl::string_view name, char separator,
+                 absl::string_view value, std::string* out) {
+  const size_t size = EncodedSize(value);
+  const size_t at = out->size();
+  out->resize(at + 2 + name.size() + size);
+  char* p = &(*out)[at];
+  *p++ = prefix;
+  std::memcpy(p, name.data(), name.size());
+  p += name.size();
+  *p++ = separator;
+  EncodeTo(value, size, p);
 }
 
 }  // namespace
@@ -173,24 +209,25 @@ std::string CanonicalIdentity(absl::string_view kind,
   identity.append(kPrefix.data(), kPrefix.size());
   identity.append(kind.data(), kind.size());
   for (absl::string_view segment : segments) {
-    identity.push_back('/');
-    AppendEncodedSegment(segment, &identity);
+    const size_t encoded = EncodedSize(segment);
+    const size_t at = identity.size();
+    identity.resize(at + 1 + encoded);
+    identity[at] = '/';
+    EncodeTo(segment, encoded, &identity[at + 1]);
   }
   return identity;
 }
 
 ContentString& ContentString::Add(absl::string_view name,
                                   absl::string_view value) {
-  text_.push_back('|');
-  text_.append(name.data(), name.size());
-  text_.push_back('=');
-  AppendEncodedSegment(value, &text_);
+  AppendField('|', name, '=', value, &text_);
   return *this;
 }
 
 ContentString& ContentString::Add(absl::string_view name, int64_t value) {
   // Decimal digits and '-' are unreserved: nothing to encode.
-  absl::StrAppend(&text_, "|", name, "=", value);
+  const absl::AlphaNum digits(value);
+  AppendField('|', name, '=', digits.Piece(), &text_);
   return *this;
 }
 
