@@ -5,6 +5,7 @@
 
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -975,6 +976,35 @@ TEST(PlannerTest, RefundPolicySeesTheGoodsValue) {
   ASSERT_TRUE(plan.ok()) << plan.status();
   ASSERT_EQ(plan->credit_notes_size(), 1) << plan->DebugString();
   EXPECT_EQ(plan->credit_notes(0).total_gross().minor_units(), 9495);
+}
+
+// Plan() keeps per-thread scratch (facts, rule inputs, digest contexts):
+// eight threads planning at once get the bytes one thread gets.
+TEST(PlannerTest, EightThreadsPlanTheSameBytes) {
+  auto planner = MakePlanner();
+  const auto order = Parse<v1::SalesOrder>(kOrder);
+  const auto ret = Parse<v1::ReturnRequest>(kReturn);
+  absl::StatusOr<v1::PostingPlan> one =
+      planner->Plan(order, ret, v1::OrderHistory());
+  ASSERT_TRUE(one.ok()) << one.status();
+  std::string expected;
+  ASSERT_TRUE(one->SerializeToString(&expected));
+  std::vector<std::string> got(8);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 200; ++i) {
+        absl::StatusOr<v1::PostingPlan> plan =
+            planner->Plan(order, ret, v1::OrderHistory());
+        std::string bytes;
+        if (!plan.ok() || !plan->SerializeToString(&bytes)) return;
+        if (bytes != expected) return;
+      }
+      got[t] = expected;
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  for (int t = 0; t < 8; ++t) EXPECT_EQ(got[t], expected) << "thread " << t;
 }
 
 }  // namespace
