@@ -174,12 +174,25 @@ Uuid Uuid5(const Uuid& name_space, absl::string_view name) {
   return uuid;
 }
 
+// Each byte's two lower-case hex digits: six UUIDs are written per plan.
+struct HexPairTable {
+  char pair[256][2] = {};
+  constexpr HexPairTable() {
+    for (int b = 0; b < 256; ++b) {
+      pair[b][0] = kHexLower[b >> 4];
+      pair[b][1] = kHexLower[b & 0x0f];
+    }
+  }
+};
+constexpr HexPairTable kHexPairs;
+
 void FormatUuid(const Uuid& uuid, char (&text)[36]) {
+  // Bytes 0-3, 4-5, 6-7, 8-9, 10-15, dash-separated.
   char* p = text;
   for (size_t i = 0; i < uuid.size(); ++i) {
     if (i == 4 || i == 6 || i == 8 || i == 10) *p++ = '-';
-    *p++ = kHexLower[uuid[i] >> 4];
-    *p++ = kHexLower[uuid[i] & 0x0f];
+    std::memcpy(p, kHexPairs.pair[uuid[i]], 2);
+    p += 2;
   }
 }
 
