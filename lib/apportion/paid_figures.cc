@@ -311,6 +311,7 @@ absl::StatusOr<ComponentSpecs> ReadComponents(const Reading& reading,
       specs.push_back(ComponentSpec{def.sku(), def.quantity(), 0});
     }
   }
+  specs.reserve(specs.size() + line.components_size());
   bool all_allocated = line.components_size() > 0;
   absl::int128 allocated_sum = 0;
   for (int c = 0; c < line.components_size(); ++c) {
@@ -367,6 +368,7 @@ absl::StatusOr<ComponentSpecs> ReadComponents(const Reading& reading,
 void AddComponents(const PaidLine& line, const ComponentSpecs& specs,
                    std::vector<PaidLine>& components) {
   const size_t first = components.size();
+  components.reserve(first + specs.size());  // One allocation per bundle.
   for (size_t c = 0; c < specs.size(); ++c) {
     PaidLine component;
     component.line_index = line.line_index;

@@ -153,8 +153,8 @@ std::string ContentOf(const PlanContext& ctx, const CreditEvent& event) {
 }
 
 std::string IdentityOf(const PlanContext& ctx, const CreditEvent& event) {
-  std::vector<absl::string_view> segments = {ctx.ret.source(),
-                                             ctx.ret.return_id()};
+  absl::InlinedVector<absl::string_view, 3> segments = {ctx.ret.source(),
+                                                        ctx.ret.return_id()};
   if (event.refund != nullptr) segments.push_back(event.refund->refund_id());
   return CanonicalIdentity(
       event.refund != nullptr ? "credit-note" : "credit-note-final", segments);
@@ -245,7 +245,7 @@ absl::StatusOr<std::optional<v1::RefundLine>> DifferenceLine(
 void Total(const PlanContext& ctx, v1::CreditNote& note) {
   int64_t gross = 0;
   int64_t tax = 0;
-  std::vector<std::pair<TaxRate, int64_t>> rates;
+  absl::InlinedVector<std::pair<TaxRate, int64_t>, 4> rates;
   for (const v1::RefundLine& line : note.lines()) {
     gross += line.gross().minor_units();
     tax += line.tax().minor_units();
@@ -457,6 +457,7 @@ class EventPlanner {
   // what remains refundable (an OVER_REFUND issue for the excess).
   std::vector<ReturnQuantity> GoodsQuantities() {
     std::vector<ReturnQuantity> returns;
+    returns.reserve(event_.lines.size());
     for (int r : event_.lines) {
       const v1::ReturnLine& line = ctx_.ret.lines(r);
       // Exchanged units are not refunded: only a difference owed on them is

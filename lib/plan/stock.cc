@@ -5,6 +5,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/container/inlined_vector.h"
 #include "absl/functional/function_ref.h"
 #include "absl/strings/str_cat.h"
 #include "lib/internal/status_macros.h"
@@ -37,9 +38,12 @@ const v1::BundleDefinition* CatalogBundle(const v1::Catalog& catalog,
   return nullptr;
 }
 
+// A line's moves: one, or a whole bundle's components, mostly inline.
+using Moves = absl::InlinedVector<Move, 4>;
+
 // The SKUs return line `r` moves: the line, the returned component, every
 // component of whole bundles, or the kit.
-std::vector<Move> MovesOf(const PlanContext& ctx, int r) {
+Moves MovesOf(const PlanContext& ctx, int r) {
   const v1::ReturnLine& line = ctx.ret.lines(r);
   Move base;
   base.return_line = r;
@@ -70,7 +74,7 @@ std::vector<Move> MovesOf(const PlanContext& ctx, int r) {
       (bundle != nullptr && bundle->stocked_as_kit())) {
     return {base};
   }
-  std::vector<Move> moves;
+  Moves moves;
   for (int c = paid.component_begin; c < paid.component_end; ++c) {
     const PaidLine& component = ctx.figures.components[c];
     Move m = base;
