@@ -38,17 +38,19 @@ struct ReturnGoOptions {
   // Either pair is used when the other is absent. Keep it equal to
   // !ShopifyOptions::presentment_money so that returns and orders agree.
   bool shop_money = true;
-  // One ReturnLine per unit (return_line_id = that unit's returnedItemId)
-  // instead of grouping units. The planner's idempotency keys include the
-  // return line id, so grouped line ids change when an RMA fetched again
-  // has units judged or refunded differently from their group (a
-  // transaction covering 1 of 3 units moves it to a line of its own): a
-  // stock movement posted for the old group then conflicts with the new
-  // lines (REPLAY_CONFLICT, or a second movement when the order has units
-  // to spare). Per-unit lines never change id. Set it when the same RMA is
-  // planned repeatedly as it progresses (webhooks); the postings are then
-  // per unit.
-  bool line_per_unit = false;
+  // One ReturnLine per unit (return_line_id = that unit's returnedItemId,
+  // quantity 1), the default. The planner's idempotency keys include the
+  // return line id, and a per-unit line's id never changes, however the RMA
+  // progresses. Set it to false to group units that agree (same order line,
+  // SKU, resolution, inspection outcome and covering transactions) into one
+  // line whose id is its first unit's: fewer posting lines, but grouped ids
+  // change when an RMA fetched again has a unit judged or refunded
+  // differently from its group (a transaction covering 1 of 3 units moves it
+  // to a line of its own), and a stock movement posted for the old group
+  // then conflicts with the new lines (REPLAY_CONFLICT, or a second movement
+  // when the order has units to spare). Group only when each RMA is planned
+  // once, finalised.
+  bool line_per_unit = true;
   // ReturnRequest.source of the result.
   std::string source = "returngo";
 };
@@ -58,11 +60,13 @@ struct ReturnGoOptions {
 // - return_id from rmaSummary.rmaId, order_id from orderDetails.orderId,
 //   order_number from orderDetails.order_name (or rmaSummary.order_name),
 //   status from rmaSummary.status;
-// - items[] (one per unit) grouped by shopLineItemId and SKU into ReturnLines,
-//   keeping apart units that differ in resolution, inspection outcome
-//   (isReturned, isRestockable) or the transactions that cover them, so that
-//   no unit's facts are merged into another's; return_line_id is the first
-//   unit's returnedItemId, item_ids are all of them; order_line_id is the
+// - items[] (one per unit) -> one ReturnLine per unit (return_line_id = its
+//   returnedItemId); or, without ReturnGoOptions::line_per_unit, grouped by
+//   shopLineItemId and SKU, keeping apart units that differ in resolution,
+//   inspection outcome (isReturned, isRestockable) or the transactions that
+//   cover them, so that no unit's facts are merged into another's;
+//   return_line_id is then the first unit's returnedItemId, item_ids are all
+//   of them; order_line_id is the
 //   shopLineItemId, which is the Shopify order line id that
 //   SalesOrderFromShopify uses as line_id, so the two join;
 // - itemValidationStatusResponse -> Inspection (absent = not inspected:

@@ -124,11 +124,13 @@ TEST(AdaptersEndToEndTest, PlansTheAdaptedReturn) {
   // 42.30 of goods less the 2.00 restocking fee: what ReturnGo refunded.
   EXPECT_EQ(note.total_gross().minor_units(), 4030) << note.DebugString();
   EXPECT_EQ(plan->exceptions_size(), 0) << plan->DebugString();
-  EXPECT_EQ(plan->stock_movements_size(), 2) << plan->DebugString();
+  // One movement per unit: the tee and two pairs of socks.
+  EXPECT_EQ(plan->stock_movements_size(), 3) << plan->DebugString();
 }
 
 // The RMA planned on a webhook before its refunds, then again after them:
-// with line_per_unit nothing posted is posted again or conflicts.
+// with a line per unit (the default) nothing posted is posted again or
+// conflicts.
 TEST(AdaptersEndToEndTest, LinePerUnitReplansARefetchedRmaCleanly) {
   auto planner = GoldenPlanner();
   v1::SalesOrder order = Order("shopify_order_uk_taxes_included.json");
@@ -139,8 +141,7 @@ TEST(AdaptersEndToEndTest, LinePerUnitReplansARefetchedRmaCleanly) {
   }
   const size_t t = json.find("\"transactions\"");
   const std::string before_refunds = json.substr(0, json.rfind(',', t)) + "}";
-  ReturnGoOptions options;
-  options.line_per_unit = true;
+  const ReturnGoOptions options;
   absl::StatusOr<v1::ReturnRequest> first =
       ReturnRequestFromReturnGo(before_refunds, options);
   absl::StatusOr<v1::ReturnRequest> second =

@@ -34,13 +34,20 @@ std::string Rma(const std::string& item, const std::string& extra = "") {
              "items": [)" +
          item + "]" + extra + "}";
 }
+// Grouping units into lines (ReturnGoOptions::line_per_unit = false).
+ReturnGoOptions Grouped() {
+  ReturnGoOptions options;
+  options.line_per_unit = false;
+  return options;
+}
+
 constexpr char kUnit[] =
     R"({"shopLineItemId": 11, "returnedItemId": 21,
         "paidPrice": {"amount": "10.00", "currency": "GBP"}})";
 
 TEST(ReturnGoTest, MapsMultiUnitRma) {
   v1::ReturnRequest ret =
-      Adapt(ReadFixture("returngo_rma_multi_unit_done.json"));
+      Adapt(ReadFixture("returngo_rma_multi_unit_done.json"), Grouped());
   EXPECT_EQ(ret.source(), "returngo");
   EXPECT_EQ(ret.return_id(), "10001");
   EXPECT_EQ(ret.order_id(), "5528190001");
@@ -95,7 +102,7 @@ TEST(ReturnGoTest, MapsMultiUnitRma) {
 
 TEST(ReturnGoTest, PartialRefundSplitsTheLineByTransaction) {
   v1::ReturnRequest ret =
-      Adapt(ReadFixture("returngo_rma_partial_refund.json"));
+      Adapt(ReadFixture("returngo_rma_partial_refund.json"), Grouped());
   EXPECT_EQ(ret.status(), v1::RETURN_STATUS_VALIDATED);
   EXPECT_EQ(ret.order_id(), "5528190001");
   EXPECT_EQ(ret.order_number(), "#1001");  // From rmaSummary.
@@ -121,9 +128,9 @@ TEST(ReturnGoTest, PartialRefundSplitsTheLineByTransaction) {
   EXPECT_THAT(ret.refunds(1).return_line_ids(), ElementsAre("9102"));
 }
 
-TEST(ReturnGoTest, LinePerUnitKeepsLineIdsStableAsTheRmaProgresses) {
-  ReturnGoOptions options;
-  options.line_per_unit = true;
+TEST(ReturnGoTest, LinePerUnitByDefaultKeepsLineIdsStableAsTheRmaProgresses) {
+  const ReturnGoOptions options;  // line_per_unit is the default.
+  ASSERT_TRUE(options.line_per_unit);
   v1::ReturnRequest ret =
       Adapt(ReadFixture("returngo_rma_multi_unit_done.json"), options);
   ASSERT_EQ(ret.lines_size(), 3);
@@ -157,8 +164,9 @@ TEST(ReturnGoTest, LinePerUnitKeepsLineIdsStableAsTheRmaProgresses) {
 }
 
 TEST(ReturnGoTest, UnitsWithDifferentInspectionsOrResolutionsStayApart) {
-  v1::ReturnRequest ret = Adapt(Rma(
-      R"({"shopLineItemId": 11, "returnedItemId": 1, "resolutionType": "StoreCredit",
+  v1::ReturnRequest ret = Adapt(
+      Rma(
+          R"({"shopLineItemId": 11, "returnedItemId": 1, "resolutionType": "StoreCredit",
           "itemValidationStatusResponse": {"isReturned": 1, "isRestockable": 1}},
          {"shopLineItemId": 11, "returnedItemId": 2, "resolutionType": "StoreCredit",
           "itemValidationStatusResponse": {"isReturned": 1, "isRestockable": 0}},
@@ -168,7 +176,8 @@ TEST(ReturnGoTest, UnitsWithDifferentInspectionsOrResolutionsStayApart) {
           "itemValidationStatusResponse": {"isReturned": "true", "isRestockable": "1"}},
          {"shopLineItemId": 11, "returnedItemId": 5, "resolutionType": "StoreCredit"},
          {"shopLineItemId": 11, "sku": "OTHER", "returnedItemId": 6,
-          "resolutionType": "StoreCredit"})"));
+          "resolutionType": "StoreCredit"})"),
+      Grouped());
   ASSERT_EQ(ret.lines_size(), 5);
   EXPECT_THAT(ret.lines(0).item_ids(), ElementsAre("1", "4"));
   EXPECT_THAT(ret.lines(1).item_ids(), ElementsAre("2"));
@@ -198,12 +207,14 @@ TEST(ReturnGoTest, MapsUnevenExchange) {
 }
 
 TEST(ReturnGoTest, ExchangeItemsOfEqualUnitsMerge) {
-  v1::ReturnRequest ret = Adapt(Rma(
-      R"({"shopLineItemId": 11, "returnedItemId": 1, "resolutionType": "Exchange",
+  v1::ReturnRequest ret = Adapt(
+      Rma(
+          R"({"shopLineItemId": 11, "returnedItemId": 1, "resolutionType": "Exchange",
           "paidPrice": {"amount": "10", "currency": "EUR"},
           "exchangeItems": [{"sku": "B", "effectivePrice": "12.00"}]},
          {"shopLineItemId": 11, "returnedItemId": 2, "resolutionType": "ExchangeProduct",
-          "exchangeItems": [{"sku": "B", "effectivePrice": 12}]})"));
+          "exchangeItems": [{"sku": "B", "effectivePrice": 12}]})"),
+      Grouped());
   ASSERT_EQ(ret.lines_size(), 1);
   ASSERT_EQ(ret.exchange_items_size(), 1);
   EXPECT_EQ(ret.exchange_items(0).quantity(), 2);
@@ -212,7 +223,7 @@ TEST(ReturnGoTest, ExchangeItemsOfEqualUnitsMerge) {
 
 TEST(ReturnGoTest, MapsJpyWithNumbersAndPerUnitFees) {
   v1::ReturnRequest ret =
-      Adapt(ReadFixture("returngo_rma_jpy_store_credit.json"));
+      Adapt(ReadFixture("returngo_rma_jpy_store_credit.json"), Grouped());
   EXPECT_EQ(ret.return_id(), "RG-JP-77");
   EXPECT_EQ(ret.currency_code(), "JPY");
   EXPECT_EQ(ret.status(), v1::RETURN_STATUS_RECEIVED);
