@@ -63,7 +63,7 @@ absl::Status Located(const FeedRecord& record, const absl::Status& status) {
                       absl::StrCat(record.where, ": ", status.message()));
 }
 
-const char* KindName(PayloadKind kind) {
+absl::string_view KindName(PayloadKind kind) {
   switch (kind) {
     case PayloadKind::kReturnGoRma:
       return "a ReturnGo RMA";
@@ -89,7 +89,8 @@ absl::Status CheckShape(const FeedRecord& record, PayloadKind expected) {
   }
   return absl::InvalidArgumentError(absl::StrCat(
       record.where, ": the record looks like ", KindName(seen),
-      " but this file holds ", KindName(expected), " records (see --format)"));
+      " but this file is read as records of ", KindName(expected).substr(2),
+      " (see the --format flags in --help)"));
 }
 
 }  // namespace
