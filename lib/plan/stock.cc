@@ -258,9 +258,15 @@ absl::Status PlanMove(PlanContext& ctx, const Move& m) {
                  m.component_sku));
     }
     issues.push_back(std::move(issue));
-  } else if (m.check_sku && !m.platform_sku.empty()) {
-    erp_sku = ctx.config.skus.Map(m.platform_sku);
-    if (erp_sku != m.expected_sku) {
+  } else if (m.check_sku) {
+    // The order may name what it sold in the ERP's SKUs or in the shop's
+    // (the platform's) own: the two sides agree when the platform's SKU is
+    // the order's, or maps to it, or both map to the same ERP SKU.
+    const std::string sold_erp = ctx.config.skus.Map(m.expected_sku);
+    erp_sku = m.platform_sku.empty() ? sold_erp
+                                     : ctx.config.skus.Map(m.platform_sku);
+    if (!m.platform_sku.empty() && m.platform_sku != m.expected_sku &&
+        erp_sku != m.expected_sku && erp_sku != sold_erp) {
       Issue issue;
       issue.code = v1::EXCEPTION_CODE_SKU_MISMATCH;
       issue.message = absl::StrCat(
@@ -268,8 +274,11 @@ absl::Status PlanMove(PlanContext& ctx, const Move& m) {
           erp_sku != m.platform_sku ? absl::StrCat(" (ERP SKU '", erp_sku, "')")
                                     : "",
           ", but order line '", line.order_line_id(), "' sold '",
-          m.expected_sku,
-          "'. Its stock movement is held back. Add a SKU alias to the catalog "
+          m.expected_sku, "'",
+          sold_erp != m.expected_sku
+              ? absl::StrCat(" (ERP SKU '", sold_erp, "')")
+              : "",
+          ". Its stock movement is held back. Add a SKU alias to the catalog "
           "if they are the same product, or check what was received.");
       issue.details.push_back(
           Detail(field("platform_sku"), m.expected_sku, m.platform_sku));

@@ -821,6 +821,43 @@ TEST(PlannerTest, ExchangeToAComponentListedWithoutPricesIsKnown) {
   EXPECT_EQ(plan->exchange_orders_size(), 1) << plan->DebugString();
 }
 
+// An order that names what it sold in the shop's SKUs (as a Shopify order
+// does when the shop's SKUs are not the ERP's) agrees with a platform that
+// sends the same SKU: both map to one ERP SKU, which is what moves, with or
+// without the platform naming the item. A platform SKU that maps elsewhere
+// is a mismatch whose message gives both ERP SKUs.
+TEST(PlannerTest, OrderInTheShopsSkusMovesTheErpSku) {
+  auto planner = MakePlanner(kRules, R"pb(
+    sku_aliases { platform_sku: "DRESS-RED-10" erp_sku: "DRESS/RED/10" }
+    sku_aliases { platform_sku: "DRESS-RED-12" erp_sku: "DRESS/RED/12" }
+  )pb");
+  const auto order = Parse<v1::SalesOrder>(kOrder);
+  auto ret = Parse<v1::ReturnRequest>(kReturn);
+  ret.clear_refunds();
+  ret.mutable_lines()->RemoveLast();
+  for (const char* platform_sku : {"DRESS-RED-10", ""}) {
+    SCOPED_TRACE(absl::StrCat("platform_sku '", platform_sku, "'"));
+    ret.mutable_lines(0)->set_platform_sku(platform_sku);
+    absl::StatusOr<v1::PostingPlan> plan =
+        planner->Plan(order, ret, v1::OrderHistory());
+    ASSERT_TRUE(plan.ok()) << plan.status();
+    EXPECT_EQ(plan->exceptions_size(), 0) << plan->DebugString();
+    ASSERT_EQ(plan->stock_movements_size(), 1) << plan->DebugString();
+    EXPECT_EQ(plan->stock_movements(0).erp_sku(), "DRESS/RED/10");
+  }
+  ret.mutable_lines(0)->set_platform_sku("DRESS-RED-12");
+  absl::StatusOr<v1::PostingPlan> plan =
+      planner->Plan(order, ret, v1::OrderHistory());
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  std::vector<std::string> messages =
+      MessagesOf(*plan, v1::EXCEPTION_CODE_SKU_MISMATCH);
+  ASSERT_EQ(messages.size(), 1u) << plan->DebugString();
+  EXPECT_THAT(messages[0],
+              HasSubstr("calls the returned item 'DRESS-RED-12' (ERP SKU "
+                        "'DRESS/RED/12'), but order line 'L1' sold "
+                        "'DRESS-RED-10' (ERP SKU 'DRESS/RED/10')"));
+}
+
 // A component never inspected is named by its own SKU, not the bundle's.
 TEST(PlannerTest, StockNotPostedNamesTheComponent) {
   auto planner = MakePlanner(kRules, R"pb(
