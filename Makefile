@@ -1,5 +1,5 @@
 # The two quick-start commands:
-#   make demo   run the main job (the reference calculator on the bundled sample orders)
+#   make demo   run the main job (retcon plan on the sample month, twice, with a ledger)
 #   make test   build and run every test
 # Both install missing Debian packages first and reuse ./build between runs.
 
@@ -10,7 +10,7 @@ CMAKE_ARGS ?=
 
 LAUNCHER := $(if $(shell command -v ccache 2>/dev/null),-DCMAKE_CXX_COMPILER_LAUNCHER=ccache,)
 
-.PHONY: all deps configure build demo test tsan bench clean
+.PHONY: all deps configure build demo apportion-examples test tsan bench clean
 
 all: build
 
@@ -29,6 +29,9 @@ build: configure
 demo: build
 	@scripts/demo.sh $(BUILD_DIR)
 
+apportion-examples: build
+	@scripts/apportion_examples.sh $(BUILD_DIR)
+
 test: build
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS)
 
@@ -36,7 +39,7 @@ test: build
 # in their own directory (TSAN_DIR).
 TSAN_DIR   ?= build-tsan
 TSAN_FLAGS := -fsanitize=thread -fno-omit-frame-pointer
-TSAN_TESTS := rules_evaluate_test
+TSAN_TESTS := rules_evaluate_test planner_test
 tsan: deps
 	cmake -S . -B $(TSAN_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo $(LAUNCHER) \
 	  -DRETCON_BUILD_BENCHMARKS=OFF -DRETCON_BUILD_EXAMPLES=OFF \
@@ -44,6 +47,8 @@ tsan: deps
 	cmake --build $(TSAN_DIR) -j $(JOBS) --target $(TSAN_TESTS)
 	TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
 	  $(TSAN_DIR)/tests/rules_evaluate_test --gtest_filter='*Thread*'
+	TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
+	  $(TSAN_DIR)/tests/planner_test --gtest_filter='*Thread*'
 
 bench: build
 	$(BUILD_DIR)/bench/apportion_benchmark --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
