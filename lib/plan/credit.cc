@@ -944,6 +944,40 @@ absl::Status ValueExchanges(PlanContext& ctx) {
   return absl::OkStatus();
 }
 
+// A credit note posted for a refund transaction that has since FAILED or
+// been CANCELED: the ERP credits money the customer never got. Nothing is
+// planned for it (the note stays posted; retcon never reverses a posting),
+// but finance must hear of it, on every plan until the history says
+// otherwise.
+absl::Status CheckNotPostedForFailedRefund(PlanContext& ctx, int index) {
+  const v1::RefundTransaction& refund = ctx.ret.refunds(index);
+  CreditEvent event;
+  event.refund = &refund;
+  event.refund_index = index;
+  if (!ctx.posted.contains(RetconUuid(IdentityOf(ctx, event)))) {
+    return absl::OkStatus();
+  }
+  const bool failed = refund.status() == v1::TRANSACTION_STATUS_FAILED;
+  const int64_t amount = refund.amount().minor_units();
+  std::vector<Issue> issues(1);
+  Issue& issue = issues[0];
+  issue.code = v1::EXCEPTION_CODE_REFUND_VARIANCE;
+  issue.amount_minor = -amount;
+  issue.message = absl::StrCat(
+      "A credit note was posted for refund ", refund.refund_id(), " of return ",
+      ctx.ret.return_id(), ", but the returns platform now says that refund ",
+      failed ? "failed" : "was canceled", " (it was for ",
+      ctx.Format(amount),
+      "): the ERP credits the customer money that was not paid. Check the "
+      "refund with the payment provider; if it will not be paid, reverse the "
+      "credit note in the ERP.");
+  issue.details.push_back(
+      Detail(absl::StrCat("return.refunds[", index, "].status"),
+             "a refund that was paid (its credit note is posted)",
+             v1::TransactionStatus_Name(refund.status())));
+  return RaiseIssues(ctx, issues, "").status();
+}
+
 absl::Status PlanCreditNotes(PlanContext& ctx) {
   const Triggers& triggers = ctx.config.options.triggers;
   absl::InlinedVector<CreditEvent, 2> events;
@@ -971,6 +1005,8 @@ absl::Status PlanCreditNotes(PlanContext& ctx) {
     const absl::InlinedVector<int, 8> lines = CoveredLines(ctx.ret, refund);
     if (Live(refund)) {
       for (int r : lines) covered[r] = true;
+    } else {
+      RETCON_RETURN_IF_ERROR(CheckNotPostedForFailedRefund(ctx, i));
     }
     if (std::find(triggers.refund_statuses.begin(),
                   triggers.refund_statuses.end(),

@@ -29,6 +29,16 @@ T Parse(const std::string& text) {
   return message;
 }
 
+// The messages of the plan's exceptions of `code`, in order.
+std::vector<std::string> MessagesOf(const v1::PostingPlan& plan,
+                                    v1::ExceptionCode code) {
+  std::vector<std::string> out;
+  for (const v1::Exception& e : plan.exceptions()) {
+    if (e.code() == code) out.push_back(e.message());
+  }
+  return out;
+}
+
 constexpr char kRules[] = R"pb(
   id: "test"
   version: "1"
@@ -465,7 +475,8 @@ TEST(PlannerTest, ReturnFeeOfAFailedRefundGoesToItsReplacement) {
 }
 
 // A note posted with the return's fee keeps it when its transaction later
-// fails: the next transaction's note does not deduct the fee a second time.
+// fails: the next transaction's note does not deduct the fee a second time,
+// and the failed refund's posted note is reported to finance.
 TEST(PlannerTest, ReturnFeePostedStaysWithItsNote) {
   auto planner = MakePlanner();
   const auto order = Parse<v1::SalesOrder>(kOrder);
@@ -500,6 +511,21 @@ TEST(PlannerTest, ReturnFeePostedStaysWithItsNote) {
   for (const v1::Exception& e : plan->exceptions()) {
     EXPECT_NE(e.code(), v1::EXCEPTION_CODE_REPLAY_CONFLICT) << e.message();
   }
+  // RF1's note is in the ERP but RF1 was never paid: finance must hear of
+  // it; nothing is parked, nothing reversed.
+  std::vector<std::string> messages =
+      MessagesOf(*plan, v1::EXCEPTION_CODE_REFUND_VARIANCE);
+  ASSERT_EQ(messages.size(), 1u) << plan->DebugString();
+  EXPECT_THAT(messages[0],
+              HasSubstr("A credit note was posted for refund RF1 of return "
+                        "RMA-1, but the returns platform now says that refund "
+                        "failed (it was for GBP 51.00)"));
+  const v1::Exception& failed = plan->exceptions(plan->exceptions_size() - 1);
+  EXPECT_EQ(failed.owner(), v1::OWNER_FINANCE);
+  EXPECT_EQ(failed.parked_keys_size(), 0);
+  ASSERT_EQ(failed.details_size(), 1);
+  EXPECT_EQ(failed.details(0).field(), "return.refunds[0].status");
+  EXPECT_EQ(failed.details(0).actual(), "TRANSACTION_STATUS_FAILED");
 }
 
 TEST(PlannerTest, ExchangeItemsMayNotReplaceRefundedLines) {
@@ -687,15 +713,6 @@ TEST(PlannerTest, BundleDefinedAfterItWasCreditedWholeContinuesPerComponent) {
   ASSERT_EQ(plan->credit_notes_size(), 1) << plan->DebugString();
   EXPECT_EQ(plan->credit_notes(0).total_gross().minor_units(), 450);
   EXPECT_EQ(plan->credit_notes(0).total_tax().minor_units(), 75);
-}
-
-std::vector<std::string> MessagesOf(const v1::PostingPlan& plan,
-                                    v1::ExceptionCode code) {
-  std::vector<std::string> out;
-  for (const v1::Exception& e : plan.exceptions()) {
-    if (e.code() == code) out.push_back(e.message());
-  }
-  return out;
 }
 
 // An UNKNOWN_BUNDLE about one component says what is wrong: the order lists
