@@ -237,6 +237,17 @@ bool ParseFeedFormat(absl::string_view text, FeedFormat* format) {
   return true;
 }
 
+bool ParseReturnGoLines(absl::string_view text, ReturnGoOptions* options) {
+  if (text == "unit") {
+    options->line_per_unit = true;
+  } else if (text == "grouped") {
+    options->line_per_unit = false;
+  } else {
+    return false;
+  }
+  return true;
+}
+
 PayloadKind ReturnKindFor(FeedFormat format, PayloadKind detected) {
   switch (format) {
     case FeedFormat::kRetcon:
@@ -270,10 +281,11 @@ PayloadKind OrderKindFor(FeedFormat format, PayloadKind detected) {
 }
 
 absl::Status ParseReturnRecord(const FeedRecord& record, PayloadKind kind,
-                               v1::ReturnRequest* ret) {
+                               v1::ReturnRequest* ret,
+                               const ReturnGoOptions& returngo) {
   if (kind == PayloadKind::kReturnGoRma) {
     absl::StatusOr<v1::ReturnRequest> parsed =
-        ReturnRequestFromReturnGo(record.text);
+        ReturnRequestFromReturnGo(record.text, returngo);
     if (!parsed.ok()) {
       absl::Status shape = CheckShape(record, kind);
       return shape.ok() ? Located(record, parsed.status()) : shape;

@@ -74,12 +74,18 @@ enum class FeedFormat { kAuto, kRetcon, kReturnGo, kShopify };
 // Parses "auto", "retcon", "returngo", "shopify".
 bool ParseFeedFormat(absl::string_view text, FeedFormat* format);
 
+// Parses --returngo-lines: "unit" (one ReturnLine per unit, the default) or
+// "grouped" (ReturnGoOptions::line_per_unit = false).
+bool ParseReturnGoLines(absl::string_view text, ReturnGoOptions* options);
+
 // Record parsers. Errors: InvalidArgument "<where>: <field path>: <problem>".
 // `kind` is what the file holds (kRetconReturn or kReturnGoRma for returns,
 // kRetconSalesOrder or kShopifyOrder for orders); a record of another
 // recognisable shape is an error naming both.
+// `returngo` says how ReturnGo RMAs are read (one line per unit by default).
 absl::Status ParseReturnRecord(const FeedRecord& record, PayloadKind kind,
-                               v1::ReturnRequest* ret);
+                               v1::ReturnRequest* ret,
+                               const ReturnGoOptions& returngo = {});
 absl::Status ParseOrderRecord(const FeedRecord& record, PayloadKind kind,
                               v1::SalesOrder* order);
 

@@ -48,6 +48,7 @@ const char kPlanHelp[] =
                    [--ledger FILE] [--out DIR] [--format FORMAT]
                    [--orders-format FORMAT] [--returns-format FORMAT]
                    [--commit-every N] [--as-of DATE] [--stats]
+                   [--returngo-lines unit|grouped]
 
 The batch run: plans every return of the feed against its order, with the
 rules and the catalog, and writes what to post and what is parked.
@@ -76,6 +77,14 @@ Flags:
                    ReturnGo RMAs (GET /rma/{id}) with Shopify orders.
   --orders-format F, --returns-format F
                    The same for one file (override --format).
+  --returngo-lines unit|grouped
+                   How ReturnGo RMAs become return lines: unit (default)
+                   makes one line per returned unit, whose id, and so the
+                   postings' idempotency keys, never change as the RMA
+                   progresses; grouped joins units that agree into one line
+                   (fewer posting lines, but its id can change when an RMA
+                   fetched again has a unit refunded or judged apart). Keep
+                   one setting for the life of a ledger.
   --commit-every N Returns per ledger transaction (default 100). Each return
                    is still all or nothing (a savepoint); outputs are
                    written after each commit.
@@ -201,7 +210,7 @@ class PlanRun {
 
   absl::Status OpenOutputs(const std::string& dir, const std::string& command);
   absl::Status PlanFeed(const std::string& path, FeedFormat format,
-                        int64_t commit_every);
+                        const ReturnGoOptions& returngo, int64_t commit_every);
   absl::Status Finish();
 
   PlanSummary& summary() { return summary_; }
@@ -224,7 +233,8 @@ class PlanRun {
   const std::string as_of_;           // --as-of: the rule book version to use.
   const Planner* planner_ = nullptr;  // The version for the current return.
   const OrderIndex& orders_;
-  Ledger* ledger_;  // Null without --ledger.
+  ReturnGoOptions returngo_;  // How ReturnGo RMAs are read.
+  Ledger* ledger_;            // Null without --ledger.
   std::ostream& err_;
   int64_t run_id_ = 0;
   OutputFile postings_, exceptions_;
@@ -269,7 +279,9 @@ absl::Status PlanRun::OpenOutputs(const std::string& dir,
 }
 
 absl::Status PlanRun::PlanFeed(const std::string& path, FeedFormat format,
+                               const ReturnGoOptions& returngo,
                                int64_t commit_every) {
+  returngo_ = returngo;
   absl::StatusOr<std::unique_ptr<FeedReader>> feed = FeedReader::Open(path);
   if (!feed.ok()) return feed.status();
   Progress progress(**feed, err_);
@@ -323,7 +335,7 @@ absl::Status WithWhere(absl::string_view where, const absl::Status& status) {
 absl::Status PlanRun::PlanOne(const FeedRecord& record, PayloadKind kind) {
   {
     Stopwatch watch(&times_.parse);
-    absl::Status s = ParseReturnRecord(record, kind, &ret_);
+    absl::Status s = ParseReturnRecord(record, kind, &ret_, returngo_);
     if (!s.ok()) return s;
   }
   std::string order_where;
@@ -529,6 +541,7 @@ absl::StatusOr<int> LockLedger(const std::string& path) {
 struct Formats {
   FeedFormat orders = FeedFormat::kAuto;
   FeedFormat returns = FeedFormat::kAuto;
+  ReturnGoOptions returngo;
 };
 
 absl::Status ParseFormats(const ParsedFlags& flags, Formats* formats) {
@@ -547,6 +560,12 @@ absl::Status ParseFormats(const ParsedFlags& flags, Formats* formats) {
     } else {
       formats->returns = f;
     }
+  }
+  if (flags.Has("returngo-lines") &&
+      !ParseReturnGoLines(flags.Value("returngo-lines"), &formats->returngo)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--returngo-lines ", flags.Value("returngo-lines"),
+                     ": expected unit or grouped"));
   }
   return absl::OkStatus();
 }
@@ -581,7 +600,7 @@ int RunPlan(absl::Span<const char* const> args, std::ostream& out,
       {"format", FlagKind::kValue},         {"orders-format", FlagKind::kValue},
       {"returns-format", FlagKind::kValue}, {"commit-every", FlagKind::kValue},
       {"as-of", FlagKind::kValue},          {"stats", FlagKind::kSwitch},
-      {"help", FlagKind::kSwitch}};
+      {"returngo-lines", FlagKind::kValue}, {"help", FlagKind::kSwitch}};
   const Clock::time_point start = Clock::now();
   absl::StatusOr<ParsedFlags> flags = ParseFlags(args, kFlags);
   if (!flags.ok()) return UsageError(kCommand, flags.status().message(), err);
@@ -663,7 +682,8 @@ int RunPlan(absl::Span<const char* const> args, std::ostream& out,
   ::mkdir(dir.c_str(), 0755);
   absl::Status s = run.OpenOutputs(dir, absl::StrJoin(args, " "));
   if (s.ok())
-    s = run.PlanFeed(flags->Value("returns"), formats.returns, commit_every);
+    s = run.PlanFeed(flags->Value("returns"), formats.returns, formats.returngo,
+                     commit_every);
   if (s.ok()) s = run.Finish();
   if (lock_fd >= 0) ::close(lock_fd);
   if (!s.ok()) return fail(s);

@@ -37,6 +37,7 @@ Usage:
   retcon reconcile --returns FILE --erp FILE [--payouts FILE] --as-of DATE
                    [--json | --csv] [--tolerance CUR:MINOR_UNITS]...
                    [--window DAYS] [--returns-format FORMAT]
+                   [--returngo-lines unit|grouped]
 
 Flags:
   --returns FILE   Returns with their refund transactions and inspections:
@@ -46,6 +47,10 @@ Flags:
   --returns-format F
                    auto (default: told from the first record), retcon or
                    returngo.
+  --returngo-lines unit|grouped
+                   ReturnGo units as one return line each (default) or
+                   grouped, as `retcon plan` read them when it posted (the
+                   return line ids in the ERP's stock movements must match).
   --erp FILE       ERP credit notes and stock movements (retcon.v1.ErpDocument),
                    one JSON object a line.
   --payouts FILE   Payment gateway refunds (retcon.v1.GatewayRefund), one JSON
@@ -149,6 +154,7 @@ absl::Status ReadNdjson(const std::string& path,
 // in the file; each repeat is noted on `err`. Errors: the file cannot be
 // read, or its records are of no recognisable kind.
 absl::Status ReadReturns(const std::string& path, FeedFormat format,
+                         const ReturnGoOptions& returngo,
                          std::vector<v1::ReturnRequest>* out, Lines* lines,
                          std::ostream& err, int64_t* skipped) {
   lines->path = path;
@@ -181,7 +187,7 @@ absl::Status ReadReturns(const std::string& path, FeedFormat format,
       }
     }
     v1::ReturnRequest ret;
-    absl::Status valid = ParseReturnRecord(record, kind, &ret);
+    absl::Status valid = ParseReturnRecord(record, kind, &ret, returngo);
     if (valid.ok()) {
       valid = ValidateReturnForReconcile(ret);
       if (!valid.ok()) {
@@ -238,12 +244,17 @@ absl::Status ParseTolerances(const std::vector<std::string>& specs,
 
 int RunReconcile(absl::Span<const char* const> args, std::ostream& out,
                  std::ostream& err) {
-  constexpr FlagSpec kFlags[] = {
-      {"returns", FlagKind::kValue},        {"erp", FlagKind::kValue},
-      {"payouts", FlagKind::kValue},        {"as-of", FlagKind::kValue},
-      {"json", FlagKind::kSwitch},          {"csv", FlagKind::kSwitch},
-      {"tolerance", FlagKind::kRepeated},   {"window", FlagKind::kValue},
-      {"returns-format", FlagKind::kValue}, {"help", FlagKind::kSwitch}};
+  constexpr FlagSpec kFlags[] = {{"returns", FlagKind::kValue},
+                                 {"erp", FlagKind::kValue},
+                                 {"payouts", FlagKind::kValue},
+                                 {"as-of", FlagKind::kValue},
+                                 {"json", FlagKind::kSwitch},
+                                 {"csv", FlagKind::kSwitch},
+                                 {"tolerance", FlagKind::kRepeated},
+                                 {"window", FlagKind::kValue},
+                                 {"returns-format", FlagKind::kValue},
+                                 {"returngo-lines", FlagKind::kValue},
+                                 {"help", FlagKind::kSwitch}};
   absl::StatusOr<ParsedFlags> flags = ParseFlags(args, kFlags);
   if (!flags.ok())
     return UsageError("reconcile", flags.status().message(), err);
@@ -268,6 +279,15 @@ int RunReconcile(absl::Span<const char* const> args, std::ostream& out,
         "reconcile",
         absl::StrCat("--returns-format ", flags->Value("returns-format"),
                      ": expected auto, retcon or returngo"),
+        err);
+  }
+  ReturnGoOptions returngo;
+  if (flags->Has("returngo-lines") &&
+      !ParseReturnGoLines(flags->Value("returngo-lines"), &returngo)) {
+    return UsageError(
+        "reconcile",
+        absl::StrCat("--returngo-lines ", flags->Value("returngo-lines"),
+                     ": expected unit or grouped"),
         err);
   }
   ReconcileOptions options;
@@ -296,8 +316,9 @@ int RunReconcile(absl::Span<const char* const> args, std::ostream& out,
   Lines returns_lines{"returns", "", {}}, erp_lines{"erp", "", {}},
       payout_lines{"gateway", "", {}};
   int64_t skipped = 0;
-  absl::Status read = ReadReturns(flags->Value("returns"), returns_format,
-                                  &returns, &returns_lines, err, &skipped);
+  absl::Status read =
+      ReadReturns(flags->Value("returns"), returns_format, returngo, &returns,
+                  &returns_lines, err, &skipped);
   if (read.ok()) {
     read = ReadNdjson(flags->Value("erp"), &ValidateErpDocument, &erp,
                       &erp_lines, err, &skipped);

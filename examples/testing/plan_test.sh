@@ -3,7 +3,8 @@
 # Run from examples/data (CTest does). Cases:
 #   golden     retcon.v1 feed with a ledger: summary, stderr, exit code and
 #              both output files against data/expected/plan_*.
-#   adapters   Shopify orders (a JSON array) + ReturnGo RMAs (NDJSON).
+#   adapters   Shopify orders (a JSON array) + ReturnGo RMAs (NDJSON), one
+#              return line per unit; then with --returngo-lines grouped.
 #   rerun      the same feed twice on one ledger: the second run posts
 #              nothing and says so; an overlapping feed posts only what is new.
 #   crash      RETCON_TEST_CRASH_AFTER=N (the process dies right after the
@@ -104,6 +105,9 @@ adapters)
   compare "$work/a/run.txt" "$expected/plan_adapters.txt"
   compare "$work/a/postings.ndjson" "$expected/plan_adapters_postings.ndjson"
   compare "$work/a/exceptions.ndjson" "$expected/plan_adapters_exceptions.ndjson"
+  run "$work/g" "${P[@]}" --orders plan/shopify_orders.json \
+    --returns plan/returngo_rmas.ndjson --returngo-lines grouped
+  compare "$work/g/run.txt" "$expected/plan_adapters_grouped.txt"
   ;;
 rerun)
   feed=(--orders plan/orders.ndjson --returns plan/returns.ndjson --ledger "$work/l.db")
