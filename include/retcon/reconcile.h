@@ -5,8 +5,10 @@
 // what was posted, by idempotency key first, then by references (return id +
 // refund id, return id + return line), then by a fuzzy rule (same order
 // number, same amount or SKU and quantity, dates within a window) reported
-// with a confidence. Whatever does not pair or does not agree becomes a Gap
-// with an owner, money at stake, an age and an ageing bucket.
+// with a confidence. A whole bundle's return line may pair with one stock
+// movement per component. Whatever does not pair or does not agree (amounts,
+// currencies, SKUs, units moved) becomes a Gap with an owner, money at
+// stake, an age and an ageing bucket.
 //
 //   retcon::ReconcileOptions options;
 //   options.as_of = "2026-11-30";
@@ -50,8 +52,9 @@ struct ReconcileOptions {
   int32_t fuzzy_window_days = 7;
   // ERP item list. When not empty, a returned item whose SKU (its
   // platform_sku, or component_sku for a bundle component) is not in it is
-  // a SKU_MISMATCH gap. Empty: not checked. Borrowed: the strings must
-  // outlive the Reconcile() call.
+  // a SKU_MISMATCH gap, except a whole bundle moved as its components.
+  // Empty: not checked. Borrowed: the strings must outlive the Reconcile()
+  // call.
   absl::Span<const std::string> erp_skus;
   // Platform SKU -> ERP SKU, for comparing a return line with a stock
   // movement. A SKU not listed is the same on both sides.

@@ -204,8 +204,11 @@ void Reconciler::ReportReturnSide() {
           line.quantity(), " x ", ErpSkuOf(line),
           ") was received but no stock movement is posted; post it."));
     }
+    // A bundle moved as its components need not be an ERP stock item; the
+    // components' SKUs are checked against their movements.
     const sv sku = ErpSkuOf(line);
-    if (!known.empty() && !sku.empty() && !known.contains(sku)) {
+    if (!known.empty() && !sku.empty() && !known.contains(sku) &&
+        !MovedAsComponents(e)) {
       v1::Gap* gap = AddGap(v1::GAP_TYPE_SKU_MISMATCH, e.day);
       SetReturnSide(gap, r);
       gap->set_return_line_id(line.return_line_id());

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/text_format.h"
 #include "gtest/gtest.h"
@@ -424,6 +425,217 @@ TEST_F(ReconcileTest, JsonUsesProtoFieldNames) {
 TEST_F(ReconcileTest, SameInputsSameReport) {
   erp_.clear();
   EXPECT_EQ(Run().SerializeAsString(), Run().SerializeAsString());
+}
+
+// --- whole bundles and quantities ------------------------------------------
+
+// Line L1 returns one whole gift set (not stocked as a kit): the planner
+// posts one movement per component, 2 x GS-OIL and 1 x GS-CANDLE.
+class BundleReconcileTest : public ReconcileTest {
+ public:
+  BundleReconcileTest() {
+    returns_[0].mutable_lines(0)->set_platform_sku("GS-SPA");
+    erp_[1] = Component("SM-1", "GS-OIL", 2);
+    erp_.push_back(Component("SM-2", "GS-CANDLE", 1));
+  }
+
+  static ErpDocument Component(const std::string& id, const std::string& sku,
+                               int64_t quantity) {
+    ErpDocument d = Parse<ErpDocument>(kStockMovement);
+    d.set_document_id(id);
+    d.set_component_sku(sku);
+    d.set_sku(sku);
+    d.set_quantity(quantity);
+    return d;
+  }
+  static std::string KeyOf(const std::string& component) {
+    return RetconUuid(
+        absl::StrCat("retcon/v1/stock-movement/returngo/RMA1/L1/", component));
+  }
+};
+
+TEST_F(BundleReconcileTest, WholeBundleMovedAsComponentsHasNoGaps) {
+  v1::ReconcileReport report = Run();
+  EXPECT_EQ(report.gaps_size(), 0) << report.DebugString();
+  EXPECT_EQ(report.summary().matched_by_reference(), 4);  // CN, SM-1, SM-2, GW.
+}
+
+TEST_F(BundleReconcileTest, ComponentsMatchByTheirOwnKeys) {
+  // With references and a key: the key is checked, so the pairing is by key.
+  erp_[1].set_idempotency_key(KeyOf("GS-OIL"));
+  // Only the key and the order number: found through the order's lines.
+  erp_[2].clear_return_id();
+  erp_[2].clear_return_line_id();
+  erp_[2].set_idempotency_key(KeyOf("GS-CANDLE"));
+  v1::ReconcileReport report = Run();
+  EXPECT_EQ(report.gaps_size(), 0) << report.DebugString();
+  EXPECT_EQ(report.summary().matched_by_key(), 2);
+  EXPECT_EQ(report.summary().matched_by_reference(), 2);  // CN, GW.
+}
+
+TEST_F(BundleReconcileTest, ComponentKeyOfAnotherLineIsNotAMatch) {
+  erp_[2].clear_return_id();
+  erp_[2].clear_return_line_id();
+  erp_[2].set_idempotency_key(
+      RetconUuid("retcon/v1/stock-movement/returngo/RMA1/L2/GS-CANDLE"));
+  Gap gap = OnlyGap();
+  EXPECT_EQ(gap.type(), v1::GAP_TYPE_STOCK_MOVEMENT_WITHOUT_RETURN);
+  EXPECT_EQ(gap.erp_document_id(), "SM-2");
+}
+
+TEST_F(BundleReconcileTest, ComponentPostedTwiceIsOneDuplicate) {
+  erp_.push_back(Component("SM-3", "GS-OIL", 2));
+  Gap gap = OnlyGap();
+  EXPECT_EQ(gap.type(), v1::GAP_TYPE_DUPLICATE_POSTING);
+  EXPECT_EQ(gap.erp_document_id(), "SM-3");
+  EXPECT_EQ(gap.return_line_id(), "L1");
+  EXPECT_EQ(gap.message(),
+            "ERP document SM-3 is posted twice (same return line and bundle "
+            "component GS-OIL twice); reverse the second posting.");
+}
+
+TEST_F(BundleReconcileTest, ComponentPostedTwiceByKeyOnly) {
+  erp_[1].set_idempotency_key(KeyOf("GS-OIL"));
+  ErpDocument again = Component("SM-3", "GS-OIL", 2);
+  again.clear_return_id();
+  again.clear_return_line_id();
+  again.set_idempotency_key(KeyOf("GS-OIL"));
+  erp_.push_back(again);
+  Gap gap = OnlyGap();
+  EXPECT_EQ(gap.type(), v1::GAP_TYPE_DUPLICATE_POSTING);
+  EXPECT_EQ(gap.erp_document_id(), "SM-3");
+  EXPECT_THAT(gap.message(), HasSubstr("same idempotency key twice"));
+}
+
+TEST_F(BundleReconcileTest, BundleMovedWholeAndAsComponentsIsADuplicate) {
+  ErpDocument whole = Parse<ErpDocument>(kStockMovement);
+  whole.set_document_id("SM-0");
+  whole.set_sku("GS-SPA");
+  erp_.insert(erp_.begin() + 1, whole);
+  v1::ReconcileReport report = Run();
+  ASSERT_EQ(report.gaps_size(), 2) << report.DebugString();
+  EXPECT_EQ(report.gaps(0).type(), v1::GAP_TYPE_DUPLICATE_POSTING);
+  EXPECT_EQ(report.gaps(0).erp_document_id(), "SM-1");
+  EXPECT_THAT(report.gaps(0).message(), HasSubstr("same return line twice"));
+  EXPECT_EQ(report.gaps(1).erp_document_id(), "SM-2");
+}
+
+TEST_F(BundleReconcileTest, KitStockedBundleMovesTheBundleSku) {
+  ErpDocument kit = Parse<ErpDocument>(kStockMovement);
+  kit.set_sku("GS-SPA");
+  kit.set_idempotency_key(KeyOf(""));
+  erp_.resize(1);
+  erp_.push_back(kit);
+  v1::ReconcileReport report = Run();
+  EXPECT_EQ(report.gaps_size(), 0) << report.DebugString();
+  EXPECT_EQ(report.summary().matched_by_key(), 1);
+  // A kit's units are the bundles returned: compared.
+  erp_[1].set_quantity(2);
+  EXPECT_EQ(OnlyGap().type(), v1::GAP_TYPE_STOCK_MOVEMENT_WITHOUT_RETURN);
+  // A second kit movement of the line is a duplicate.
+  erp_[1].set_quantity(1);
+  erp_.push_back(erp_[1]);
+  erp_.back().set_document_id("SM-2");
+  erp_.back().clear_idempotency_key();
+  Gap gap = OnlyGap();
+  EXPECT_EQ(gap.type(), v1::GAP_TYPE_DUPLICATE_POSTING);
+  EXPECT_EQ(gap.erp_document_id(), "SM-2");
+}
+
+TEST_F(BundleReconcileTest, ComponentQuantitiesAreNotCompared) {
+  erp_[1].set_quantity(7);  // Units per bundle are unknown here.
+  EXPECT_EQ(Run().gaps_size(), 0);
+}
+
+TEST_F(BundleReconcileTest, ComponentSkuComparedWithTheComponentItNames) {
+  erp_[2].set_sku("GS-CANDLE-ROSE");
+  Gap gap = OnlyGap();
+  EXPECT_EQ(gap.type(), v1::GAP_TYPE_SKU_MISMATCH);
+  EXPECT_EQ(gap.erp_document_id(), "SM-2");
+  EXPECT_EQ(gap.message(),
+            "Stock movement SM-2 moved SKU GS-CANDLE-ROSE but is booked as "
+            "bundle component GS-CANDLE of return RMA1 line L1; correct the "
+            "movement or the SKU map.");
+  options_.sku_map["GS-CANDLE"] = "GS-CANDLE-ROSE";  // Or as translated.
+  EXPECT_EQ(Run().gaps_size(), 0);
+}
+
+TEST_F(BundleReconcileTest, BundleMovedAsComponentsNeedNotBeAnErpItem) {
+  const std::vector<std::string> items = {"GS-OIL", "GS-CANDLE"};
+  options_.erp_skus = items;
+  EXPECT_EQ(Run().gaps_size(), 0);
+  erp_.resize(1);  // Nothing moved: the returned SKU is all there is.
+  v1::ReconcileReport report = Run();
+  ASSERT_EQ(report.gaps_size(), 2) << report.DebugString();
+  EXPECT_EQ(report.gaps(1).type(), v1::GAP_TYPE_SKU_MISMATCH);
+}
+
+TEST_F(BundleReconcileTest, ReturnedComponentTakesOneMovementOfItsUnits) {
+  // A component returned on its own: its line names it.
+  returns_[0].mutable_lines(0)->set_component_sku("GS-OIL");
+  erp_[1].set_quantity(1);
+  erp_.resize(2);
+  EXPECT_EQ(Run().gaps_size(), 0);
+  erp_[1].set_quantity(2);
+  EXPECT_EQ(OnlyGap().type(), v1::GAP_TYPE_STOCK_MOVEMENT_WITHOUT_RETURN);
+}
+
+TEST_F(ReconcileTest, FewerUnitsMovedThanReceived) {
+  returns_[0].mutable_lines(0)->set_quantity(2);
+  Gap gap = OnlyGap();
+  EXPECT_EQ(gap.type(), v1::GAP_TYPE_RETURN_WITHOUT_STOCK_MOVEMENT);
+  EXPECT_EQ(gap.owner(), v1::OWNER_OPERATIONS);
+  EXPECT_EQ(gap.erp_document_id(), "SM-1");
+  EXPECT_EQ(gap.return_line_id(), "L1");
+  EXPECT_EQ(gap.match_method(), v1::MATCH_METHOD_REFERENCE);
+  EXPECT_EQ(gap.confidence_percent(), 100);
+  EXPECT_EQ(gap.age_days(), 11);  // Dated by the inspection.
+  EXPECT_EQ(gap.money_at_stake().minor_units(), 0);
+  EXPECT_EQ(gap.message(),
+            "Return RMA1 line L1 (2 x TEE-M) was received but stock movement "
+            "SM-1 moved only 1; post the other 1.");
+}
+
+TEST_F(ReconcileTest, MoreUnitsMovedThanReceived) {
+  returns_[0].mutable_lines(0)->set_quantity(2);
+  erp_[1].set_quantity(3);
+  erp_[1].set_posted_date("2026-11-21");
+  Gap gap = OnlyGap();
+  EXPECT_EQ(gap.type(), v1::GAP_TYPE_STOCK_MOVEMENT_WITHOUT_RETURN);
+  EXPECT_EQ(gap.owner(), v1::OWNER_OPERATIONS);
+  EXPECT_EQ(gap.erp_document_id(), "SM-1");
+  EXPECT_EQ(gap.return_id(), "RMA1");
+  EXPECT_EQ(gap.return_line_id(), "L1");
+  EXPECT_EQ(gap.match_method(), v1::MATCH_METHOD_REFERENCE);
+  EXPECT_EQ(gap.age_days(), 9);  // Dated by the posting.
+  EXPECT_EQ(gap.message(),
+            "Stock movement SM-1 (3 x TEE-M) is for return RMA1 line L1, "
+            "which received 2; check the goods and reverse the extra 1 if no "
+            "more came back.");
+}
+
+TEST_F(ReconcileTest, QuantityComparedOnKeyMatchesToo) {
+  erp_[1].clear_return_id();
+  erp_[1].set_idempotency_key(
+      RetconUuid("retcon/v1/stock-movement/returngo/RMA1/L1/"));
+  returns_[0].mutable_lines(0)->set_quantity(3);
+  Gap gap = OnlyGap();
+  EXPECT_EQ(gap.type(), v1::GAP_TYPE_RETURN_WITHOUT_STOCK_MOVEMENT);
+  EXPECT_EQ(gap.match_method(), v1::MATCH_METHOD_IDEMPOTENCY_KEY);
+  EXPECT_THAT(gap.message(), HasSubstr("post the other 2."));
+}
+
+TEST_F(ReconcileTest, DuplicateOfAShortMovementIsStillADuplicate) {
+  // The second document is reversed; the first still lacks a unit.
+  returns_[0].mutable_lines(0)->set_quantity(2);
+  erp_.push_back(erp_[1]);
+  erp_.back().set_document_id("SM-2");
+  v1::ReconcileReport report = Run();
+  ASSERT_EQ(report.gaps_size(), 2) << report.DebugString();
+  EXPECT_EQ(report.gaps(0).type(), v1::GAP_TYPE_RETURN_WITHOUT_STOCK_MOVEMENT);
+  EXPECT_EQ(report.gaps(0).erp_document_id(), "SM-1");
+  EXPECT_EQ(report.gaps(1).type(), v1::GAP_TYPE_DUPLICATE_POSTING);
+  EXPECT_EQ(report.gaps(1).erp_document_id(), "SM-2");
 }
 
 // --- malformed input --------------------------------------------------------

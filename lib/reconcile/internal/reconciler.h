@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -84,6 +85,7 @@ class Reconciler {
   absl::StatusOr<v1::ReconcileReport> Run() {
     if (absl::Status s = CollectExpected(); !s.ok()) return s;
     MatchErpExact();
+    MatchComponentsByKey();
     MatchErpFuzzy();
     MatchGateway();
     ReportReturnSide();
@@ -111,12 +113,27 @@ class Reconciler {
     }
     return r.currency_code();
   }
-  // The SKU the ERP should stock for a return line.
-  sv ErpSkuOf(const v1::ReturnLine& line) const {
-    sv sku = line.component_sku().empty() ? sv(line.platform_sku())
-                                          : sv(line.component_sku());
+  // A platform SKU as the ERP knows it (options.sku_map).
+  sv MapSku(sv sku) const {
     auto it = options_.sku_map.find(sku);
     return it == options_.sku_map.end() ? sku : sv(it->second);
+  }
+  // The SKU the ERP should stock for a return line.
+  sv ErpSkuOf(const v1::ReturnLine& line) const {
+    return MapSku(line.component_sku().empty() ? sv(line.platform_sku())
+                                               : sv(line.component_sku()));
+  }
+  // Whether `d` is one component movement of a whole bundle returned on
+  // `line`: the line names no component, the document does.
+  static bool IsComponentOf(const v1::ErpDocument& d,
+                            const v1::ReturnLine& line) {
+    return !d.component_sku().empty() && line.component_sku().empty();
+  }
+  // Whether `e` was moved as a whole bundle's components (its first matched
+  // document is a component movement).
+  bool MovedAsComponents(const ExpectedStock& e) const {
+    return e.erp != kNone &&
+           IsComponentOf(erp_[e.erp], returns_[e.ret].lines(e.line));
   }
   int32_t ReturnDay(const v1::ReturnRequest& r) const {
     if (r.has_updated_at()) return DayOf(r.updated_at());
@@ -157,8 +174,17 @@ class Reconciler {
   void ReportReturnSide();
   void MatchCredit(uint32_t doc, uint32_t expected, v1::MatchMethod method,
                    int32_t confidence);
+  void PairStock(uint32_t doc, uint32_t expected, v1::MatchMethod method,
+                 int32_t confidence);
   void MatchStock(uint32_t doc, uint32_t expected, v1::MatchMethod method,
                   int32_t confidence);
+  bool ComponentKeyMatches(const v1::ErpDocument& d,
+                           const ExpectedStock& e) const;
+  void MatchComponentsByKey();
+  void CompareSku(const ExpectedStock& e, const v1::ErpDocument& d,
+                  v1::MatchMethod method, int32_t confidence);
+  void CompareQuantity(const ExpectedStock& e, const v1::ErpDocument& d,
+                       v1::MatchMethod method, int32_t confidence);
   void Duplicate(uint32_t doc, sv why);
   void CompareAmounts(const ExpectedCredit& e);
 
@@ -175,6 +201,8 @@ class Reconciler {
   absl::flat_hash_map<Key128, uint32_t> by_key_;
   absl::flat_hash_map<std::pair<sv, sv>, uint32_t> credit_by_ref_;
   absl::flat_hash_map<std::pair<sv, sv>, uint32_t> stock_by_ref_;
+  // Components of whole bundles matched so far: (expected stock, SKU).
+  absl::flat_hash_set<std::pair<uint32_t, sv>> components_seen_;
   std::vector<uint32_t> unmatched_erp_;
   int64_t matched_[4] = {0, 0, 0, 0};
   v1::ReconcileReport report_;
