@@ -26,6 +26,16 @@ absl::StatusOr<SkuMap> SkuMap::Create(const v1::Catalog& catalog) {
                        alias.erp_sku(), "'"));
     }
   }
+  for (const auto& [platform_sku, erp_sku] : map.aliases_) {
+    map.erp_skus_.insert(erp_sku);
+  }
+  for (const v1::BundleDefinition& bundle : catalog.bundles()) {
+    if (bundle.stocked_as_kit()) map.erp_skus_.insert(bundle.bundle_sku());
+    for (const v1::BundleComponentDefinition& component :
+         bundle.components()) {
+      map.erp_skus_.insert(component.sku());
+    }
+  }
   RE2::Options options;
   options.set_log_errors(false);
   options.set_max_mem(1 << 20);
@@ -54,6 +64,7 @@ absl::StatusOr<SkuMap> SkuMap::Create(const v1::Catalog& catalog) {
 std::string SkuMap::Map(absl::string_view platform_sku) const {
   auto it = aliases_.find(platform_sku);
   if (it != aliases_.end()) return it->second;
+  if (erp_skus_.contains(platform_sku)) return std::string(platform_sku);
   for (const Rewrite& rw : rewrites_) {
     std::string out;
     re2::StringPiece text(platform_sku.data(), platform_sku.size());

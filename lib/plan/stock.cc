@@ -284,6 +284,11 @@ absl::Status PlanMove(PlanContext& ctx, const Move& m) {
           Detail(field("platform_sku"), m.expected_sku, m.platform_sku));
       issues.push_back(std::move(issue));
     }
+  } else {
+    // A component of a whole bundle: the platform names the bundle, so
+    // there is nothing to compare; the component still moves as the ERP
+    // stocks it.
+    erp_sku = ctx.config.skus.Map(m.expected_sku);
   }
   out.set_erp_sku(erp_sku);
 

@@ -875,6 +875,47 @@ TEST(PlannerTest, OrderInTheShopsSkusMovesTheErpSku) {
                         "'DRESS-RED-10' (ERP SKU 'DRESS/RED/10')"));
 }
 
+// The components of a whole bundle, as the order lists them (here in the
+// shop's SKUs), move as the ERP stocks them: mapped through the catalog
+// like any other SKU. A rewrite meant for the shop's SKUs never renames a
+// SKU the catalog names as an ERP SKU (an alias's target, a bundle
+// component), so the dress sold as its ERP SKU moves unchanged.
+TEST(PlannerTest, WholeBundleComponentsAndKnownErpSkusMapAsTheErpStocksThem) {
+  auto planner = MakePlanner(kRules, R"pb(
+    sku_aliases { platform_sku: "SCARF-A-UK" erp_sku: "SCARF/A" }
+    sku_aliases { platform_sku: "DRESS-10" erp_sku: "DRESS-RED-10" }
+    sku_rewrites { pattern: "(.*)-(\\d+)" rewrite: "\\1/\\2" }
+  )pb");
+  auto order = Parse<v1::SalesOrder>(kOrder);
+  v1::SalesOrderLine* scarf = order.mutable_lines(1);
+  v1::BundleComponent* a = scarf->add_components();
+  a->set_sku("SCARF-A-UK");
+  a->set_quantity(1);
+  a->mutable_allocated_price()->set_minor_units(3000);
+  v1::BundleComponent* b = scarf->add_components();
+  b->set_sku("SCARF-B-7");
+  b->set_quantity(1);
+  b->mutable_allocated_price()->set_minor_units(1000);
+  auto ret = Parse<v1::ReturnRequest>(kReturn);
+  ret.clear_refunds();
+  absl::StatusOr<v1::PostingPlan> plan =
+      planner->Plan(order, ret, v1::OrderHistory());
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  EXPECT_TRUE(MessagesOf(*plan, v1::EXCEPTION_CODE_SKU_MISMATCH).empty())
+      << plan->DebugString();
+  std::vector<std::pair<std::string, std::string>> moved;
+  for (const v1::StockMovement& m : plan->stock_movements()) {
+    moved.emplace_back(m.component_sku(), m.erp_sku());
+  }
+  EXPECT_THAT(moved, ::testing::UnorderedElementsAre(
+                         std::pair<std::string, std::string>("", "DRESS-RED-10"),
+                         std::pair<std::string, std::string>("SCARF-A-UK",
+                                                             "SCARF/A"),
+                         std::pair<std::string, std::string>("SCARF-B-7",
+                                                             "SCARF-B/7")))
+      << plan->DebugString();
+}
+
 // A component never inspected is named by its own SKU, not the bundle's.
 TEST(PlannerTest, StockNotPostedNamesTheComponent) {
   auto planner = MakePlanner(kRules, R"pb(

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -30,9 +31,12 @@ class SkuMap {
   // Compiles the rewrites; errors name "catalog.sku_rewrites[i].pattern".
   static absl::StatusOr<SkuMap> Create(const v1::Catalog& catalog);
 
-  // The ERP SKU `platform_sku` stands for: its alias; else the first
+  // The ERP SKU `platform_sku` stands for: its alias; else, when it is a
+  // SKU the catalog names as an ERP SKU (an alias's erp_sku, a bundle's
+  // component or a kit-stocked bundle), the SKU itself; else the first
   // rewrite whose pattern matches it whole, then that result's alias or the
-  // result itself; else the SKU unchanged.
+  // result itself; else the SKU unchanged. So a rewrite meant for the
+  // shop's SKUs never renames a SKU the ERP already stocks.
   std::string Map(absl::string_view platform_sku) const;
 
  private:
@@ -41,6 +45,7 @@ class SkuMap {
     std::string rewrite;
   };
   absl::flat_hash_map<std::string, std::string> aliases_;
+  absl::flat_hash_set<std::string> erp_skus_;  // Known ERP SKUs.
   std::vector<Rewrite> rewrites_;
 };
 
