@@ -1,5 +1,7 @@
-// ReturnGo RMA JSON -> retcon.v1.ReturnRequest. The mapping, and why units
-// are grouped as they are, is in docs/integration/adapters.md.
+// ReturnGo RMA JSON -> retcon.v1.ReturnRequest. The mapping, and why each
+// unit is its own return line by default (grouped by shopLineItemId only
+// with ReturnGoOptions::line_per_unit = false), is in
+// docs/integration/adapters.md.
 #include <algorithm>
 #include <cstdint>
 #include <optional>
