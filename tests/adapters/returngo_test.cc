@@ -240,6 +240,72 @@ TEST(ReturnGoTest, MapsJpyWithNumbersAndPerUnitFees) {
   EXPECT_EQ(ret.refunds(0).status(), v1::TRANSACTION_STATUS_REQUESTED);
 }
 
+// The same RMAs read the default way, one line per unit: each unit keeps
+// its own exchange item, fee and place in the transactions.
+TEST(ReturnGoTest, ExchangeItemsStayWithTheirUnitByDefault) {
+  v1::ReturnRequest ret = Adapt(Rma(
+      R"({"shopLineItemId": 11, "returnedItemId": 1, "resolutionType": "Exchange",
+          "paidPrice": {"amount": "10", "currency": "EUR"},
+          "exchangeItems": [{"sku": "B", "effectivePrice": "12.00"}]},
+         {"shopLineItemId": 11, "returnedItemId": 2, "resolutionType": "ExchangeProduct",
+          "exchangeItems": [{"sku": "B", "effectivePrice": 12}]})"));
+  ASSERT_EQ(ret.lines_size(), 2);
+  ASSERT_EQ(ret.exchange_items_size(), 2);
+  for (int i = 0; i < 2; ++i) {
+    SCOPED_TRACE(i);
+    EXPECT_EQ(ret.lines(i).resolution(), v1::RESOLUTION_EXCHANGE);
+    EXPECT_EQ(ret.lines(i).quantity(), 1);
+    EXPECT_EQ(ret.exchange_items(i).return_line_id(),
+              ret.lines(i).return_line_id());
+    EXPECT_EQ(ret.exchange_items(i).sku(), "B");
+    EXPECT_EQ(ret.exchange_items(i).quantity(), 1);
+    EXPECT_EQ(ret.exchange_items(i).unit_price().minor_units(), 1200);
+    EXPECT_EQ(ret.exchange_items(i).unit_price().currency_code(), "EUR");
+  }
+  EXPECT_EQ(ret.lines(0).return_line_id(), "1");
+  EXPECT_EQ(ret.lines(1).return_line_id(), "2");
+}
+
+TEST(ReturnGoTest, MapsJpyPerUnitByDefault) {
+  v1::ReturnRequest ret =
+      Adapt(ReadFixture("returngo_rma_jpy_store_credit.json"));
+  EXPECT_EQ(ret.currency_code(), "JPY");
+  ASSERT_EQ(ret.lines_size(), 2);
+  EXPECT_EQ(ret.lines(0).return_line_id(), "31");
+  EXPECT_EQ(ret.lines(1).return_line_id(), "32");
+  for (const v1::ReturnLine& line : ret.lines()) {
+    EXPECT_EQ(line.quantity(), 1);
+    EXPECT_EQ(line.resolution(), v1::RESOLUTION_STORE_CREDIT);
+  }
+  // The one non-zero fee stays on the unit that carries it.
+  ASSERT_EQ(ret.fees_size(), 1);
+  EXPECT_EQ(ret.fees(0).return_line_id(), "31");
+  EXPECT_EQ(ret.fees(0).type(), v1::FEE_TYPE_RETURN_SHIPPING);
+  EXPECT_EQ(ret.fees(0).amount().minor_units(), 330);
+  EXPECT_EQ(ret.fees(0).amount().currency_code(), "JPY");
+  ASSERT_EQ(ret.refunds_size(), 1);
+  EXPECT_EQ(ret.refunds(0).amount().minor_units(), 6270);
+  EXPECT_THAT(ret.refunds(0).return_line_ids(), ElementsAre("31", "32"));
+}
+
+TEST(ReturnGoTest, PartialRefundCoversItsUnitsByDefault) {
+  v1::ReturnRequest ret =
+      Adapt(ReadFixture("returngo_rma_partial_refund.json"));
+  ASSERT_EQ(ret.lines_size(), 3);
+  EXPECT_EQ(ret.lines(0).return_line_id(), "9101");
+  EXPECT_EQ(ret.lines(1).return_line_id(), "9102");
+  EXPECT_EQ(ret.lines(2).return_line_id(), "9103");
+  EXPECT_EQ(ret.lines(1).order_line_id(), ret.lines(2).order_line_id());
+  ASSERT_EQ(ret.refunds_size(), 2);
+  EXPECT_EQ(ret.refunds(0).refund_id(), "7001");
+  EXPECT_EQ(ret.refunds(0).amount().minor_units(), 990);
+  EXPECT_EQ(ret.refunds(0).status(), v1::TRANSACTION_STATUS_SUCCESS);
+  EXPECT_THAT(ret.refunds(0).return_line_ids(), ElementsAre("9101"));
+  EXPECT_EQ(ret.refunds(1).amount().minor_units(), 1980);
+  EXPECT_EQ(ret.refunds(1).status(), v1::TRANSACTION_STATUS_PENDING);
+  EXPECT_THAT(ret.refunds(1).return_line_ids(), ElementsAre("9102", "9103"));
+}
+
 TEST(ReturnGoTest, MapsWrappedMinimalRma) {
   v1::ReturnRequest ret =
       Adapt(ReadFixture("returngo_rma_pending_minimal.json"));

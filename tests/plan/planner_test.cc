@@ -907,12 +907,11 @@ TEST(PlannerTest, WholeBundleComponentsAndKnownErpSkusMapAsTheErpStocksThem) {
   for (const v1::StockMovement& m : plan->stock_movements()) {
     moved.emplace_back(m.component_sku(), m.erp_sku());
   }
-  EXPECT_THAT(moved, ::testing::UnorderedElementsAre(
-                         std::pair<std::string, std::string>("", "DRESS-RED-10"),
-                         std::pair<std::string, std::string>("SCARF-A-UK",
-                                                             "SCARF/A"),
-                         std::pair<std::string, std::string>("SCARF-B-7",
-                                                             "SCARF-B/7")))
+  EXPECT_THAT(
+      moved, ::testing::UnorderedElementsAre(
+                 std::pair<std::string, std::string>("", "DRESS-RED-10"),
+                 std::pair<std::string, std::string>("SCARF-A-UK", "SCARF/A"),
+                 std::pair<std::string, std::string>("SCARF-B-7", "SCARF-B/7")))
       << plan->DebugString();
 }
 
