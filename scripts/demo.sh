@@ -8,8 +8,9 @@
 # 2. The same feed again on the same ledger: nothing is posted twice.
 # 3. The reference calculator on worked example E1 of docs/money.md.
 #
-# The run happens in BUILD_DIR/demo (emptied first), so the outputs can be
-# read afterwards: postings.ndjson, exceptions.ndjson and ledger.sqlite.
+# The run happens in BUILD_DIR/demo (or $RETCON_DEMO_DIR; emptied first),
+# so the outputs can be read afterwards: postings.ndjson, exceptions.ndjson
+# and ledger.sqlite.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -21,7 +22,7 @@ if [ ! -x "$tool" ]; then
   exit 1
 fi
 
-work="$build/demo"
+work="${RETCON_DEMO_DIR:-$build/demo}"
 rm -rf "$work"
 mkdir -p "$work"
 cp -R "$root/examples/data/month" "$root/examples/data/rules.textproto" \
