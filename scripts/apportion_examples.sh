@@ -5,14 +5,9 @@
 # examples/data/demo_refunds.txt. `make apportion-examples` runs this.
 set -euo pipefail
 
-root=$(cd "$(dirname "$0")/.." && pwd)
-build=${1:-build}
-case "$build" in /*) ;; *) build="$PWD/$build" ;; esac
-tool="$build/bin/retcon"
-if [ ! -x "$tool" ]; then
-  echo "apportion_examples.sh: $tool not found; build first (make apportion-examples does)" >&2
-  exit 1
-fi
+# shellcheck source=scripts/tool.sh
+source "$(dirname "$0")/tool.sh"
+find_tool apportion_examples.sh apportion-examples "${1:-build}"
 
 # A scratch copy of the sample data: histories are written next to the
 # orders, and the source tree stays untouched.

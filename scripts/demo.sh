@@ -13,14 +13,9 @@
 # and ledger.sqlite.
 set -euo pipefail
 
-root=$(cd "$(dirname "$0")/.." && pwd)
-build=${1:-build}
-case "$build" in /*) ;; *) build="$PWD/$build" ;; esac
-tool="$build/bin/retcon"
-if [ ! -x "$tool" ]; then
-  echo "demo.sh: $tool not found; build first (make demo does)" >&2
-  exit 1
-fi
+# shellcheck source=scripts/tool.sh
+source "$(dirname "$0")/tool.sh"
+find_tool demo.sh demo "${1:-build}"
 
 work="${RETCON_DEMO_DIR:-$build/demo}"
 rm -rf "$work"
