@@ -248,6 +248,10 @@ bool ParseReturnGoLines(absl::string_view text, ReturnGoOptions* options) {
   return true;
 }
 
+absl::string_view ReturnGoLinesName(const ReturnGoOptions& options) {
+  return options.line_per_unit ? "unit" : "grouped";
+}
+
 PayloadKind ReturnKindFor(FeedFormat format, PayloadKind detected) {
   switch (format) {
     case FeedFormat::kRetcon:
@@ -278,6 +282,15 @@ PayloadKind OrderKindFor(FeedFormat format, PayloadKind detected) {
                  detected == PayloadKind::kShopifyOrder
              ? detected
              : PayloadKind::kUnknown;
+}
+
+PayloadKind DetectReturnsKind(FeedReader& feed, FeedFormat format) {
+  PayloadKind kind = ReturnKindFor(format, PayloadKind::kUnknown);
+  FeedRecord record;
+  while (kind == PayloadKind::kUnknown && feed.Next(&record)) {
+    kind = ReturnKindFor(format, DetectPayloadKind(record.text));
+  }
+  return kind;
 }
 
 absl::Status ParseReturnRecord(const FeedRecord& record, PayloadKind kind,

@@ -77,6 +77,8 @@ bool ParseFeedFormat(absl::string_view text, FeedFormat* format);
 // Parses --returngo-lines: "unit" (one ReturnLine per unit, the default) or
 // "grouped" (ReturnGoOptions::line_per_unit = false).
 bool ParseReturnGoLines(absl::string_view text, ReturnGoOptions* options);
+// The --returngo-lines value of `options`: "unit" or "grouped".
+absl::string_view ReturnGoLinesName(const ReturnGoOptions& options);
 
 // Record parsers. Errors: InvalidArgument "<where>: <field path>: <problem>".
 // `kind` is what the file holds (kRetconReturn or kReturnGoRma for returns,
@@ -93,6 +95,11 @@ absl::Status ParseOrderRecord(const FeedRecord& record, PayloadKind kind,
 // one record's detected kind; kUnknown when it cannot be told.
 PayloadKind ReturnKindFor(FeedFormat format, PayloadKind detected);
 PayloadKind OrderKindFor(FeedFormat format, PayloadKind detected);
+
+// What the records of a returns feed are, told as `retcon plan` tells it:
+// from `format`, else from the first record DetectPayloadKind recognises
+// (reading `feed` up to it); kUnknown when no record is recognised.
+PayloadKind DetectReturnsKind(FeedReader& feed, FeedFormat format);
 
 }  // namespace cli
 }  // namespace retcon

@@ -55,6 +55,24 @@ CREATE TABLE exceptions (
 CREATE INDEX exceptions_by_run ON exceptions (run_id, seq);
 )sql";
 
+// Part of schema version 1 since it was added; AddSettingsTable() adds it to
+// ledgers made before.
+constexpr char kSettingsSchema[] = R"sql(
+CREATE TABLE IF NOT EXISTS settings (
+  name   TEXT PRIMARY KEY,  -- returngo_lines
+  value  TEXT NOT NULL,     -- unit, grouped
+  run_id INTEGER NOT NULL,  -- the run that recorded it; 0: inferred on upgrade
+  set_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+) WITHOUT ROWID;
+)sql";
+
+// A ledger made before the settings table holds ReturnGo postings planned
+// with grouped lines: the tool had no --returngo-lines and read RMAs grouped.
+constexpr char kInferReturnGoLines[] =
+    "INSERT OR IGNORE INTO settings (name, value, run_id) "
+    "SELECT 'returngo_lines', 'grouped', 0 "
+    "WHERE EXISTS (SELECT 1 FROM postings WHERE source = 'returngo')";
+
 void BindText(sqlite3_stmt* stmt, int index, absl::string_view text) {
   sqlite3_bind_text(stmt, index, text.data(), static_cast<int>(text.size()),
                     SQLITE_TRANSIENT);
@@ -167,9 +185,10 @@ absl::Status Ledger::CheckOrCreateSchema() {
   // (it is in the WAL file); only a power loss may undo the latest commits,
   // never corrupt the file.
   if (absl::Status s = Exec("PRAGMA synchronous = NORMAL"); !s.ok()) return s;
-  if (objects > 0) return absl::OkStatus();
+  if (objects > 0) return AddSettingsTable();
   if (absl::Status s = Exec("BEGIN IMMEDIATE"); !s.ok()) return s;
   if (absl::Status s = Exec(kSchema); !s.ok()) return s;
+  if (absl::Status s = Exec(kSettingsSchema); !s.ok()) return s;
   if (absl::Status s =
           Exec(absl::StrCat("PRAGMA application_id = ", kApplicationId,
                             "; PRAGMA user_version = ", kSchemaVersion)
@@ -177,6 +196,27 @@ absl::Status Ledger::CheckOrCreateSchema() {
       !s.ok()) {
     return s;
   }
+  return Exec("COMMIT");
+}
+
+absl::Status Ledger::AddSettingsTable() {
+  sqlite3_stmt* raw = nullptr;
+  if (absl::Status s =
+          Prepare("SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND "
+                  "name = 'settings'",
+                  &raw);
+      !s.ok()) {
+    return s;
+  }
+  OneShot stmt(raw);
+  if (sqlite3_step(raw) != SQLITE_ROW) return Error("reading the schema");
+  const bool present = sqlite3_column_int64(raw, 0) > 0;
+  stmt.reset();
+  if (present) return absl::OkStatus();
+  // IF NOT EXISTS, OR IGNORE: harmless when another process got here first.
+  if (absl::Status s = Exec("BEGIN IMMEDIATE"); !s.ok()) return s;
+  if (absl::Status s = Exec(kSettingsSchema); !s.ok()) return s;
+  if (absl::Status s = Exec(kInferReturnGoLines); !s.ok()) return s;
   return Exec("COMMIT");
 }
 
@@ -415,6 +455,44 @@ absl::StatusOr<bool> Ledger::InsertException(const ExceptionRow& row) {
   sqlite3_reset(s);
   if (rc != SQLITE_DONE) return Error("writing an exception");
   return sqlite3_changes(db_) > 0;
+}
+
+absl::StatusOr<std::optional<LedgerSetting>> Ledger::GetSetting(
+    absl::string_view name) {
+  sqlite3_stmt* raw = nullptr;
+  if (absl::Status s =
+          Prepare("SELECT value, run_id FROM settings WHERE name = ?1", &raw);
+      !s.ok()) {
+    return s;
+  }
+  OneShot stmt(raw);
+  BindText(raw, 1, name);
+  const int rc = sqlite3_step(raw);
+  if (rc == SQLITE_DONE) return std::nullopt;
+  if (rc != SQLITE_ROW) return Error("reading a setting");
+  return LedgerSetting{ColumnText(raw, 0), sqlite3_column_int64(raw, 1)};
+}
+
+absl::Status Ledger::PutSetting(absl::string_view name, absl::string_view value,
+                                int64_t run_id) {
+  sqlite3_stmt* raw = nullptr;
+  if (absl::Status s = Prepare(
+          "INSERT INTO settings (name, value, run_id) VALUES (?1, ?2, ?3)",
+          &raw);
+      !s.ok()) {
+    return s;
+  }
+  OneShot stmt(raw);
+  BindText(raw, 1, name);
+  BindText(raw, 2, value);
+  sqlite3_bind_int64(raw, 3, run_id);
+  const int rc = sqlite3_step(raw);
+  if (rc == SQLITE_CONSTRAINT) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        path_, ": ledger: setting ", name, " is recorded already"));
+  }
+  if (rc != SQLITE_DONE) return Error("writing a setting");
+  return absl::OkStatus();
 }
 
 }  // namespace cli

@@ -23,6 +23,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -65,6 +66,15 @@ struct ExceptionRow {
   std::string document;
 };
 
+// A ledger-wide setting, as stored in the `settings` table. Recorded once,
+// never changed by retcon.
+struct LedgerSetting {
+  std::string value;
+  // The run that recorded it; 0 when it was inferred from the postings as the
+  // ledger was upgraded (a ledger made before the table existed).
+  int64_t run_id = 0;
+};
+
 // A run that started and never finished (the process died).
 struct UnfinishedRun {
   int64_t run_id = 0;
@@ -78,10 +88,16 @@ class Ledger {
   // "RTCN": tells a retcon ledger from any other SQLite file.
   static constexpr int32_t kApplicationId = 0x5254434E;
 
+  // The `settings` row of --returngo-lines: "unit" or "grouped".
+  static constexpr char kReturnGoLines[] = "returngo_lines";
+
   // Opens (creating when new or empty) the ledger at `path`, in WAL mode.
-  // Errors: FailedPrecondition when the file is another SQLite database or a
-  // ledger of another schema version; InvalidArgument when it is not an
-  // SQLite file; Unavailable when it cannot be opened or is locked.
+  // A ledger of this schema version made before the `settings` table existed
+  // gets the table; when it already holds postings of source "returngo"
+  // (they were planned grouped), kReturnGoLines is set to "grouped" with
+  // run_id 0. Errors: FailedPrecondition when the file is another SQLite
+  // database or a ledger of another schema version; InvalidArgument when it is
+  // not an SQLite file; Unavailable when it cannot be opened or is locked.
   static absl::StatusOr<std::unique_ptr<Ledger>> Open(const std::string& path);
   ~Ledger();
   Ledger(const Ledger&) = delete;
@@ -120,12 +136,21 @@ class Ledger {
   // False (nothing written) when the same exception is queued already.
   absl::StatusOr<bool> InsertException(const ExceptionRow& row);
 
+  // The setting `name`; nullopt when it was never recorded.
+  absl::StatusOr<std::optional<LedgerSetting>> GetSetting(
+      absl::string_view name);
+  // Records setting `name`. FailedPrecondition when it is recorded already.
+  absl::Status PutSetting(absl::string_view name, absl::string_view value,
+                          int64_t run_id);
+
  private:
   explicit Ledger(sqlite3* db, std::string path);
   absl::Status Exec(const char* sql);
   absl::Status Prepare(const char* sql, sqlite3_stmt** stmt);
   absl::Status Error(absl::string_view what) const;
   absl::Status CheckOrCreateSchema();
+  // Adds the `settings` table to a ledger made before it existed.
+  absl::Status AddSettingsTable();
   absl::Status PrepareAll();
   // Runs a prepared statement that returns no rows.
   absl::Status Step(sqlite3_stmt* stmt, absl::string_view what);

@@ -32,6 +32,7 @@
 #include "examples/retcon/plan_inputs.h"
 #include "examples/retcon/plan_outputs.h"
 #include "examples/retcon/plan_summary.h"
+#include "examples/retcon/returngo_lines.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "retcon/idempotency.h"
@@ -83,8 +84,11 @@ Flags:
                    postings' idempotency keys, never change as the RMA
                    progresses; grouped joins units that agree into one line
                    (fewer posting lines, but its id can change when an RMA
-                   fetched again has a unit refunded or judged apart). Keep
-                   one setting for the life of a ledger.
+                   fetched again has a unit refunded or judged apart). A
+                   ledger keeps the setting of the first run that planned
+                   RMAs on it and refuses the other (exit 1); a ledger that
+                   held ReturnGo postings before it recorded the setting is
+                   grouped.
   --commit-every N Returns per ledger transaction (default 100). Each return
                    is still all or nothing (a savepoint); outputs are
                    written after each commit.
@@ -115,7 +119,8 @@ rest is planned.
 Exit codes:
   0  every record was planned
   1  the run could not start or stopped: unreadable file, bad rules or
-     catalog, ledger of another schema or locked, write error
+     catalog, ledger of another schema, locked, or kept to the other
+     --returngo-lines, write error
   2  usage error
   3  some records were reported and skipped; the others were planned and
      written
@@ -209,8 +214,13 @@ class PlanRun {
         err_(err) {}
 
   absl::Status OpenOutputs(const std::string& dir, const std::string& command);
-  absl::Status PlanFeed(const std::string& path, FeedFormat format,
+  // `kind`: what the feed's records are (DetectReturnsKind).
+  absl::Status PlanFeed(const std::string& path, PayloadKind kind,
                         const ReturnGoOptions& returngo, int64_t commit_every);
+  // The first RMA planned records the run's --returngo-lines in the ledger.
+  void set_record_returngo_lines(bool record) {
+    record_returngo_lines_ = record;
+  }
   absl::Status Finish();
 
   PlanSummary& summary() { return summary_; }
@@ -235,6 +245,8 @@ class PlanRun {
   const OrderIndex& orders_;
   ReturnGoOptions returngo_;  // How ReturnGo RMAs are read.
   Ledger* ledger_;            // Null without --ledger.
+  // The ledger has no --returngo-lines yet: the first RMA planned records it.
+  bool record_returngo_lines_ = false;
   std::ostream& err_;
   int64_t run_id_ = 0;
   OutputFile postings_, exceptions_;
@@ -278,7 +290,7 @@ absl::Status PlanRun::OpenOutputs(const std::string& dir,
   return s;
 }
 
-absl::Status PlanRun::PlanFeed(const std::string& path, FeedFormat format,
+absl::Status PlanRun::PlanFeed(const std::string& path, PayloadKind kind,
                                const ReturnGoOptions& returngo,
                                int64_t commit_every) {
   returngo_ = returngo;
@@ -286,7 +298,6 @@ absl::Status PlanRun::PlanFeed(const std::string& path, FeedFormat format,
   if (!feed.ok()) return feed.status();
   Progress progress(**feed, err_);
   PlanCounts& counts = summary_.counts();
-  PayloadKind kind = PayloadKind::kUnknown;
   FeedRecord record;
   while (true) {
     {
@@ -294,9 +305,6 @@ absl::Status PlanRun::PlanFeed(const std::string& path, FeedFormat format,
       if (!(*feed)->Next(&record)) break;
     }
     ++counts.returns_read;
-    if (kind == PayloadKind::kUnknown) {
-      kind = ReturnKindFor(format, DetectPayloadKind(record.text));
-    }
     absl::Status s =
         kind == PayloadKind::kUnknown
             ? absl::InvalidArgumentError(absl::StrCat(
@@ -392,6 +400,11 @@ absl::Status PlanRun::PlanOne(const FeedRecord& record, PayloadKind kind) {
     if (s.ok() && changed) s = ledger_->StoreHistory(history, run_id_);
     absl::Status end = s.ok() ? ledger_->Release() : ledger_->Rollback();
     if (!end.ok()) fatal_ = end;
+    if (s.ok() && fatal_.ok() && record_returngo_lines_) {
+      // Committed with this return's rows, in the same transaction.
+      fatal_ = RecordReturnGoLines(*ledger_, returngo_, run_id_);
+      record_returngo_lines_ = false;
+    }
     if (!fatal_.ok()) return fatal_;
   }
   if (!s.ok()) return WithWhere(record.where, s);
@@ -662,8 +675,26 @@ int RunPlan(absl::Span<const char* const> args, std::ostream& out,
     if (!opened.ok()) return fail(opened.status());
     ledger = std::move(*opened);
   }
+  // An unreadable returns feed stops the run before it touches the outputs
+  // or the ledger; so does a --returngo-lines other than the ledger's.
+  PayloadKind returns_kind;
+  {
+    absl::StatusOr<std::unique_ptr<FeedReader>> probe =
+        FeedReader::Open(flags->Value("returns"));
+    if (!probe.ok()) return fail(probe.status());
+    returns_kind = DetectReturnsKind(**probe, formats.returns);
+  }
+  bool record_returngo_lines = false;
+  if (ledger != nullptr && returns_kind == PayloadKind::kReturnGoRma) {
+    absl::StatusOr<bool> unrecorded =
+        CheckReturnGoLines(*ledger, flags->Value("ledger"), formats.returngo,
+                           flags->Has("returngo-lines"));
+    if (!unrecorded.ok()) return fail(unrecorded.status());
+    record_returngo_lines = *unrecorded;
+  }
   OrderIndex orders;
   PlanRun run(**planner, flags->Value("as-of"), orders, ledger.get(), err);
+  run.set_record_returngo_lines(record_returngo_lines);
   {
     Stopwatch watch(&run.times().load);
     absl::Status s = orders.Load(flags->Value("orders"), formats.orders,
@@ -672,17 +703,10 @@ int RunPlan(absl::Span<const char* const> args, std::ostream& out,
   }
   const Clock::duration load_orders = run.times().load;
   run.times().load = {};
-  // An unreadable returns feed stops the run before it touches the outputs
-  // or the ledger.
-  if (absl::StatusOr<std::unique_ptr<FeedReader>> probe =
-          FeedReader::Open(flags->Value("returns"));
-      !probe.ok()) {
-    return fail(probe.status());
-  }
   ::mkdir(dir.c_str(), 0755);
   absl::Status s = run.OpenOutputs(dir, absl::StrJoin(args, " "));
   if (s.ok())
-    s = run.PlanFeed(flags->Value("returns"), formats.returns, formats.returngo,
+    s = run.PlanFeed(flags->Value("returns"), returns_kind, formats.returngo,
                      commit_every);
   if (s.ok()) s = run.Finish();
   if (lock_fd >= 0) ::close(lock_fd);

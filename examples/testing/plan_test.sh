@@ -16,9 +16,15 @@
 #   bad_records  bad orders and an unclosed JSON array of returns.
 #   ledger_errors  ledgers of another schema version, of another application,
 #              and not SQLite at all.
+#   returngo_lines  a ledger keeps the --returngo-lines of its first ReturnGo
+#              run: grouped then the default (unit) is refused with nothing
+#              written, grouped again posts nothing new; a ledger made before
+#              the setting was recorded is taken as grouped; retcon.v1 feeds
+#              are not concerned.
 #   sigkill    a 1500-return generated feed killed with SIGKILL at several
 #              moments, then rerun: the union equals one clean run.
-# UPDATE_EXPECTED=1 rewrites the expected files of golden and adapters.
+# UPDATE_EXPECTED=1 rewrites the expected files of golden, adapters,
+# bad_records, ledger_errors and returngo_lines.
 set -euo pipefail
 # Every posting and exception line is also printed by protobuf's own JSON
 # printer and compared (examples/retcon/json_line.h).
@@ -229,6 +235,90 @@ PY
   done
   compare <(cat "$work/v99/run.txt" "$work/other/run.txt" "$work/text/run.txt") \
     "$expected/plan_ledger_errors.txt"
+  ;;
+returngo_lines)
+  rg=(--orders plan/shopify_orders.json --returns plan/returngo_rmas.ndjson)
+  # dump DB: every row of every table, to tell whether a run changed it.
+  dump() {
+    python3 - "$1" <<'PY'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+for line in db.iterdump():
+    print(line)
+PY
+  }
+  setting() {
+    python3 - "$1" <<'PY'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+for row in db.execute("SELECT name, value, run_id FROM settings"):
+    print(*row)
+PY
+  }
+  # The hazard: unit lines give this feed's stock movements other keys.
+  run "$work/u" "${P[@]}" "${rg[@]}"
+  run "$work/g" "${P[@]}" "${rg[@]}" --returngo-lines grouped
+  grep stock_movement "$work/u/postings.ndjson" | grep -o '"idempotency_key":"[^"]*"' | sort >"$work/u.keys"
+  grep stock_movement "$work/g/postings.ndjson" | grep -o '"idempotency_key":"[^"]*"' | sort >"$work/g.keys"
+  [ -n "$(comm -23 "$work/u.keys" "$work/g.keys")" ] ||
+    fail "unit and grouped lines give the same stock movement keys: nothing to guard"
+
+  # Grouped, then the default: refused, nothing written.
+  run "$work/1" "${P[@]}" "${rg[@]}" --ledger "$work/l.db" --returngo-lines grouped
+  [ "$(exit_of "$work/1")" = "--- exit 0" ] || fail "$(cat "$work/1/run.txt")"
+  [ -s "$work/1/postings.ndjson" ] || fail "the grouped run posted nothing"
+  [ "$(setting "$work/l.db")" = "returngo_lines grouped 1" ] ||
+    fail "setting after the grouped run: $(setting "$work/l.db")"
+  dump "$work/l.db" >"$work/before.sql"
+  run "$work/2" "${P[@]}" "${rg[@]}" --ledger "$work/l.db"
+  run "$work/3" "${P[@]}" "${rg[@]}" --ledger "$work/l.db" --returngo-lines unit
+  for n in 2 3; do
+    [ ! -e "$work/$n/postings.ndjson" ] || fail "run $n wrote postings.ndjson"
+  done
+  dump "$work/l.db" >"$work/after.sql"
+  cmp -s "$work/before.sql" "$work/after.sql" || fail "a refused run changed the ledger"
+  # Grouped again: runs, posts nothing new.
+  run "$work/4" "${P[@]}" "${rg[@]}" --ledger "$work/l.db" --returngo-lines grouped
+  [ "$(exit_of "$work/4")" = "--- exit 0" ] || fail "$(cat "$work/4/run.txt")"
+  [ ! -s "$work/4/postings.ndjson" ] || fail "grouped twice posted again"
+  grep -q "^Postings: 0 new" "$work/4/stdout" || fail "$(cat "$work/4/run.txt")"
+
+  # A ledger made before the setting existed (no settings table) holding
+  # ReturnGo postings: taken as grouped, recorded as inferred (run_id 0).
+  run "$work/p1" "${P[@]}" "${rg[@]}" --ledger "$work/old.db" --returngo-lines grouped
+  python3 -c 'import sqlite3, sys; sqlite3.connect(sys.argv[1]).execute("DROP TABLE settings")' \
+    "$work/old.db"
+  run "$work/p2" "${P[@]}" "${rg[@]}" --ledger "$work/old.db"
+  [ "$(setting "$work/old.db")" = "returngo_lines grouped 0" ] ||
+    fail "setting of the upgraded ledger: $(setting "$work/old.db")"
+  run "$work/p3" "${P[@]}" "${rg[@]}" --ledger "$work/old.db" --returngo-lines unit
+  run "$work/p4" "${P[@]}" "${rg[@]}" --ledger "$work/old.db" --returngo-lines grouped
+  [ "$(exit_of "$work/p4")" = "--- exit 0" ] || fail "$(cat "$work/p4/run.txt")"
+  [ ! -s "$work/p4/postings.ndjson" ] || fail "the upgraded ledger posted again"
+  # Without ReturnGo postings, an old ledger has no setting until a run
+  # records one.
+  run "$work/e1" "${P[@]}" --orders plan/orders.ndjson --returns /dev/null \
+    --ledger "$work/empty.db"
+  python3 -c 'import sqlite3, sys; sqlite3.connect(sys.argv[1]).execute("DROP TABLE settings")' \
+    "$work/empty.db"
+  run "$work/e2" "${P[@]}" "${rg[@]}" --ledger "$work/empty.db"
+  [ "$(exit_of "$work/e2")" = "--- exit 0" ] || fail "$(cat "$work/e2/run.txt")"
+  [ "$(setting "$work/empty.db")" = "returngo_lines unit 2" ] ||
+    fail "setting of the empty old ledger: $(setting "$work/empty.db")"
+
+  # retcon.v1 feeds: no setting recorded, none checked (the fixture's
+  # returns come from ReturnGo but are retcon.v1 JSON).
+  run "$work/v1" "${P[@]}" --orders plan/orders.ndjson --returns plan/returns.ndjson \
+    --ledger "$work/v.db"
+  [ -z "$(setting "$work/v.db")" ] || fail "a retcon.v1 feed recorded $(setting "$work/v.db")"
+  run "$work/v2" "${P[@]}" --orders plan/orders.ndjson --returns plan/returns.ndjson \
+    --ledger "$work/l.db"
+  [ "$(exit_of "$work/v2")" = "--- exit 3" ] && ! grep -q returngo-lines "$work/v2/stderr" ||
+    fail "a retcon.v1 feed on a grouped ledger: $(cat "$work/v2/run.txt")"
+  [ -s "$work/v2/postings.ndjson" ] || fail "the retcon.v1 feed posted nothing"
+
+  compare <(cat "$work/2/run.txt" "$work/3/run.txt" "$work/p2/run.txt" "$work/p3/run.txt") \
+    "$expected/plan_returngo_lines_refused.txt"
   ;;
 *)
   fail "unknown case $case_name"

@@ -50,6 +50,10 @@ struct ReturnGoOptions {
   // then conflicts with the new lines (REPLAY_CONFLICT, or a second movement
   // when the order has units to spare). Group only when each RMA is planned
   // once, finalised.
+  // Upgrading: the default used to be grouped. A host that has posted grouped
+  // lines sets this to false explicitly until every RMA it posted grouped is
+  // finished: unit lines give the same units other return line ids, so other
+  // idempotency keys, and their stock movements would be posted again.
   bool line_per_unit = true;
   // ReturnRequest.source of the result.
   std::string source = "returngo";
