@@ -38,8 +38,9 @@ struct ReturnGoOptions {
   // Either pair is used when the other is absent. Keep it equal to
   // !ShopifyOptions::presentment_money so that returns and orders agree.
   bool shop_money = true;
-  // One ReturnLine per unit (return_line_id = that unit's returnedItemId,
-  // quantity 1), the default. The planner's idempotency keys include the
+  // One ReturnLine per items[] entry, that is per unit (return_line_id =
+  // its returnedItemId, quantity 1, or the entry's own `quantity` when it
+  // carries one), the default. The planner's idempotency keys include the
   // return line id, and a per-unit line's id never changes, however the RMA
   // progresses. Set it to false to group units that agree (same order line,
   // SKU, resolution, inspection outcome and covering transactions) into one
