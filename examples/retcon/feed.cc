@@ -5,7 +5,9 @@
 #include <sstream>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "absl/strings/strip.h"
 #include "google/protobuf/util/json_util.h"
 
@@ -17,44 +19,16 @@ bool IsBlank(absl::string_view text) {
   return absl::StripAsciiWhitespace(text).empty();
 }
 
-// The protobuf JSON parser says "(lines[0].quantity): invalid value ..." or
-// "(customer) bar: Cannot find field."; this gives "<root>.<path>: <what>".
-std::string DescribeJsonError(absl::string_view message,
-                              absl::string_view root) {
-  std::string path(root);
-  bool located = false;
-  if (absl::ConsumePrefix(&message, "(")) {
-    const size_t close = message.find(')');
-    if (close != absl::string_view::npos) {
-      if (close > 0) absl::StrAppend(&path, ".", message.substr(0, close));
-      message.remove_prefix(close + 1);
-      absl::ConsumePrefix(&message, ":");
-      message = absl::StripLeadingAsciiWhitespace(message);
-      located = true;
-    }
-  }
-  absl::string_view field = message;
-  if (absl::ConsumeSuffix(&field, ": Cannot find field.")) {
-    return absl::StrCat(path, ".", field, ": unknown field");
-  }
-  if (located) return absl::StrCat(path, ": ", message);
-  absl::ConsumePrefix(&message, ": ");
-  const size_t newline = message.find('\n');
-  return absl::StrCat("malformed JSON: ", message.substr(0, newline));
+// Where an element of a JSON array is, for messages.
+std::string ElementWhere(absl::string_view path, int64_t line, int64_t index) {
+  return absl::StrCat(path, ":", line, " (element [", index, "])");
 }
 
-absl::Status ParseRetcon(const FeedRecord& record, absl::string_view root,
-                         google::protobuf::Message* message) {
-  google::protobuf::util::JsonParseOptions options;
-  options.ignore_unknown_fields = false;
-  auto status = google::protobuf::util::JsonStringToMessage(record.text,
-                                                            message, options);
-  if (status.ok()) return absl::OkStatus();
-  return absl::InvalidArgumentError(absl::StrCat(
-      record.where, ": ",
-      DescribeJsonError(
-          absl::string_view(status.message().data(), status.message().size()),
-          root)));
+// "<root>.<path>", or "<path>" when `root` is empty.
+std::string JoinPath(absl::string_view root, absl::string_view path) {
+  if (root.empty()) return std::string(path);
+  if (path.empty()) return std::string(root);
+  return absl::StrCat(root, ".", path);
 }
 
 absl::Status Located(const FeedRecord& record, const absl::Status& status) {
@@ -91,6 +65,31 @@ absl::Status CheckShape(const FeedRecord& record, PayloadKind expected) {
       record.where, ": the record looks like ", KindName(seen),
       " but this file is read as records of ", KindName(expected).substr(2),
       " (see the --format flags in --help)"));
+}
+
+// Why `record` is of no kind that a feed of `noun`s holds: of another kind,
+// not JSON, not an object, or none of `kinds`.
+absl::Status Unrecognised(const FeedRecord& record, absl::string_view noun,
+                          absl::string_view kinds, absl::string_view flag) {
+  std::string reason;
+  if (const PayloadKind seen = DetectPayloadKind(record.text);
+      seen != PayloadKind::kUnknown) {
+    reason = absl::StrCat("it looks like ", KindName(seen));
+  } else {
+    // The adapters' JSON reader says what is wrong with the text itself
+    // ("$: not valid JSON at offset 7: ...", "$: expected an object, got
+    // array"); a payload that is merely of no known shape passes it.
+    const absl::Status json = ReturnRequestFromReturnGo(record.text).status();
+    absl::string_view m = json.message();
+    if (absl::ConsumePrefix(&m, "$: ") ||
+        absl::StrContains(m, "not valid JSON")) {
+      reason = std::string(m);
+    }
+  }
+  if (reason.empty()) reason = absl::StrCat("neither ", kinds);
+  return absl::InvalidArgumentError(absl::StrCat(record.where,
+                                                 ": not a recognisable ", noun,
+                                                 ": ", reason, "; see ", flag));
 }
 
 }  // namespace
@@ -209,15 +208,15 @@ bool FeedReader::NextElement(FeedRecord* record) {
   }
   if (pos_ >= s.size()) {
     error_ = absl::InvalidArgumentError(absl::StrCat(
-        path_, "[", index_, "] (line ", start_line,
-        "): malformed JSON: the element or the array is not closed"));
+        ElementWhere(path_, start_line, index_),
+        ": malformed JSON: the element or the array is not closed"));
     bytes_read_ = size_;
     return false;
   }
   record->text.assign(s, start, pos_ - start);
   record->line = start_line;
   record->index = index_;
-  record->where = absl::StrCat(path_, "[", index_, "]");
+  record->where = ElementWhere(path_, start_line, index_);
   ++index_;
   bytes_read_ = static_cast<int64_t>(pos_);
   return true;
@@ -307,7 +306,7 @@ absl::Status ParseReturnRecord(const FeedRecord& record, PayloadKind kind,
     return absl::OkStatus();
   }
   ret->Clear();
-  absl::Status status = ParseRetcon(record, "return", ret);
+  absl::Status status = ParseJsonRecord(record, "return", ret);
   if (!status.ok()) {
     absl::Status shape = CheckShape(record, kind);
     return shape.ok() ? status : shape;
@@ -327,12 +326,83 @@ absl::Status ParseOrderRecord(const FeedRecord& record, PayloadKind kind,
     return absl::OkStatus();
   }
   order->Clear();
-  absl::Status status = ParseRetcon(record, "order", order);
+  absl::Status status = ParseJsonRecord(record, "order", order);
   if (!status.ok()) {
     absl::Status shape = CheckShape(record, kind);
     return shape.ok() ? status : shape;
   }
   return status;
+}
+
+namespace {
+
+// The protobuf JSON parser says "(lines[0].quantity): invalid value ...",
+// "(customer) bar: Cannot find field." or, for a syntax error, a message
+// with a caret line under it; this gives one line "<root>.<path>: <what>".
+std::string DescribeJsonError(absl::string_view message,
+                              absl::string_view root) {
+  std::string path;
+  bool located = false;
+  if (absl::ConsumePrefix(&message, "(")) {
+    const size_t close = message.find(')');
+    if (close != absl::string_view::npos) {
+      path = JoinPath(root, message.substr(0, close));
+      message.remove_prefix(close + 1);
+      absl::ConsumePrefix(&message, ":");
+      message = absl::StripLeadingAsciiWhitespace(message);
+      located = true;
+    }
+  }
+  absl::string_view field = message;
+  if (absl::ConsumeSuffix(&field, ": Cannot find field.")) {
+    return absl::StrCat(JoinPath(located ? path : std::string(root), field),
+                        ": unknown field");
+  }
+  // The parser's messages hold a newline and a caret line after the first;
+  // a type is named by its type URL.
+  message = message.substr(0, message.find('\n'));
+  const std::string what =
+      absl::StrReplaceAll(message, {{"type.googleapis.com/", ""}});
+  if (located) {
+    return absl::StrCat(path.empty() ? "(record)" : path, ": ", what);
+  }
+  if (absl::StrContains(what, "Root element must be a message")) {
+    return "expected a JSON object";
+  }
+  absl::string_view rest = what;
+  absl::ConsumePrefix(&rest, ": ");
+  return absl::StrCat("malformed JSON: ", rest);
+}
+
+}  // namespace
+
+absl::Status ParseJsonRecord(const FeedRecord& record, absl::string_view root,
+                             google::protobuf::Message* message) {
+  google::protobuf::util::JsonParseOptions options;
+  options.ignore_unknown_fields = false;
+  auto status = google::protobuf::util::JsonStringToMessage(record.text,
+                                                            message, options);
+  if (status.ok()) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrCat(
+      record.where, ": ",
+      DescribeJsonError(
+          absl::string_view(status.message().data(), status.message().size()),
+          root)));
+}
+
+absl::Status UnrecognisedReturn(const FeedRecord& record) {
+  return Unrecognised(record, "return",
+                      "a retcon.v1.ReturnRequest (return_id and lines) nor a "
+                      "ReturnGo RMA (rmaSummary, or items[] with "
+                      "shopLineItemId)",
+                      "--returns-format");
+}
+
+absl::Status UnrecognisedOrder(const FeedRecord& record) {
+  return Unrecognised(record, "order",
+                      "a retcon.v1.SalesOrder (order_id and lines) nor a "
+                      "Shopify order (line_items)",
+                      "--orders-format");
 }
 
 }  // namespace cli

@@ -21,6 +21,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "google/protobuf/message.h"
 #include "retcon/adapters.h"
 #include "retcon/v1/order.pb.h"
 #include "retcon/v1/return.pb.h"
@@ -33,7 +34,9 @@ struct FeedRecord {
   std::string text;
   int64_t line = 0;    // 1-based line where the record starts.
   int64_t index = -1;  // Element index in a JSON array; -1 in NDJSON.
-  // "path:line" (NDJSON) or "path[index]" (array), for messages.
+  // For messages: "path:line" (NDJSON), "path:line (element [index])" (an
+  // array: the line where the element starts, its 0-based index, as in
+  // jq's .[index]; several elements may share a line).
   std::string where;
 };
 
@@ -90,6 +93,19 @@ absl::Status ParseReturnRecord(const FeedRecord& record, PayloadKind kind,
                                const ReturnGoOptions& returngo = {});
 absl::Status ParseOrderRecord(const FeedRecord& record, PayloadKind kind,
                               v1::SalesOrder* order);
+
+// A record that DetectPayloadKind cannot tell, in a feed whose kind is not
+// known yet: InvalidArgument "<where>: not a recognisable return: <why>"
+// (of another kind, not valid JSON, not an object, or of no known shape).
+absl::Status UnrecognisedReturn(const FeedRecord& record);
+absl::Status UnrecognisedOrder(const FeedRecord& record);
+
+// Parses `record` as proto3 JSON into `message` (unknown fields refused).
+// Errors: InvalidArgument "<where>: <root>.<path>: <problem>" on one line
+// ("<where>: <path>: ..." when `root` is empty; "malformed JSON: ..." when
+// the text is not JSON).
+absl::Status ParseJsonRecord(const FeedRecord& record, absl::string_view root,
+                             google::protobuf::Message* message);
 
 // The kind of records a feed of returns (orders) holds under `format`, given
 // one record's detected kind; kUnknown when it cannot be told.

@@ -113,8 +113,9 @@ a terminal.
 
 A bad record (malformed JSON, unknown field, wrong type, an order that is
 not in --orders, a return the planner rejects) is reported on stderr as
-FILE:LINE: FIELD: PROBLEM (FILE[INDEX] in a JSON array) and skipped; the
-rest is planned.
+FILE:LINE: FIELD: PROBLEM and skipped; the rest is planned. In a JSON array
+the place is FILE:LINE (element [I]): the line where the element starts and
+its 0-based index.
 
 Exit codes:
   0  every record was planned
@@ -305,13 +306,8 @@ absl::Status PlanRun::PlanFeed(const std::string& path, PayloadKind kind,
       if (!(*feed)->Next(&record)) break;
     }
     ++counts.returns_read;
-    absl::Status s =
-        kind == PayloadKind::kUnknown
-            ? absl::InvalidArgumentError(absl::StrCat(
-                  record.where,
-                  ": not a recognisable return (retcon.v1.ReturnRequest or "
-                  "ReturnGo RMA JSON); see --returns-format"))
-            : PlanOne(record, kind);
+    absl::Status s = kind == PayloadKind::kUnknown ? UnrecognisedReturn(record)
+                                                   : PlanOne(record, kind);
     if (!fatal_.ok()) return fatal_;
     if (s.ok()) {
       ++counts.returns_planned;

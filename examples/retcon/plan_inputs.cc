@@ -165,13 +165,9 @@ absl::Status OrderIndex::Load(const std::string& path, FeedFormat format,
     if (kind == PayloadKind::kUnknown) {
       kind = OrderKindFor(format, DetectPayloadKind(record.text));
     }
-    absl::Status s =
-        kind == PayloadKind::kUnknown
-            ? absl::InvalidArgumentError(absl::StrCat(
-                  record.where,
-                  ": not a recognisable order (retcon.v1.SalesOrder or "
-                  "Shopify order JSON); see --orders-format"))
-            : ParseOrderRecord(record, kind, &order);
+    absl::Status s = kind == PayloadKind::kUnknown
+                         ? UnrecognisedOrder(record)
+                         : ParseOrderRecord(record, kind, &order);
     if (s.ok()) s = Add(order, record.where);
     if (!s.ok()) {
       err << "retcon plan: " << s.message() << "\n";
