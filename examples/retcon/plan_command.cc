@@ -32,6 +32,7 @@
 #include "examples/retcon/plan_inputs.h"
 #include "examples/retcon/plan_outputs.h"
 #include "examples/retcon/plan_summary.h"
+#include "examples/retcon/return_paths.h"
 #include "examples/retcon/returngo_lines.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
@@ -115,7 +116,11 @@ A bad record (malformed JSON, unknown field, wrong type, an order that is
 not in --orders, a return the planner rejects) is reported on stderr as
 FILE:LINE: FIELD: PROBLEM and skipped; the rest is planned. In a JSON array
 the place is FILE:LINE (element [I]): the line where the element starts and
-its 0-based index.
+its 0-based index. A field of a return read from a ReturnGo RMA is named as
+the retcon.v1.ReturnRequest field, with the RMA and where in the RMA it
+comes from: "RMA '10001' (as retcon.v1.ReturnRequest):
+return.lines[0].order_line_id (from shopLineItemId of the item with
+returnedItemId "9001"): ...".
 
 Exit codes:
   0  every record was planned
@@ -239,6 +244,10 @@ class PlanRun {
       std::vector<std::pair<const v1::Exception*, std::string>>* queued);
   // Commits the open transaction and appends the pending lines.
   absl::Status Flush();
+  // `status`, about the return being planned, with the record's place in
+  // front and, for a ReturnGo RMA, the RMA's terms (return_paths.h).
+  absl::Status WithWhere(absl::string_view where,
+                         const absl::Status& status) const;
 
   const DatedPlanners& planners_;
   const std::string as_of_;           // --as-of: the rule book version to use.
@@ -263,6 +272,7 @@ class PlanRun {
   PlanSummary summary_;
   PhaseTimes times_;
   v1::ReturnRequest ret_;
+  PayloadKind kind_ = PayloadKind::kUnknown;  // What ret_ was read from.
   v1::SalesOrder order_;
   v1::PostingPlan plan_;
 };
@@ -331,12 +341,13 @@ absl::Status PlanRun::PlanFeed(const std::string& path, PayloadKind kind,
   return Flush();
 }
 
-absl::Status WithWhere(absl::string_view where, const absl::Status& status) {
-  return absl::Status(status.code(),
-                      absl::StrCat(where, ": ", status.message()));
+absl::Status PlanRun::WithWhere(absl::string_view where,
+                                const absl::Status& status) const {
+  return AboutReturn(where, kind_, ret_, status);
 }
 
 absl::Status PlanRun::PlanOne(const FeedRecord& record, PayloadKind kind) {
+  kind_ = kind;
   {
     Stopwatch watch(&times_.parse);
     absl::Status s = ParseReturnRecord(record, kind, &ret_, returngo_);
@@ -369,9 +380,9 @@ absl::Status PlanRun::PlanOne(const FeedRecord& record, PayloadKind kind) {
     planner_ = *planner;
     absl::Status s = planner_->Plan(order_, ret_, history, &plan_);
     if (!s.ok()) {
+      s = WithWhere(record.where, s);
       return absl::Status(
-          s.code(), absl::StrCat(record.where, ": ", s.message(), " (order at ",
-                                 order_where, ")"));
+          s.code(), absl::StrCat(s.message(), " (order at ", order_where, ")"));
     }
   }
   std::string postings, exceptions;

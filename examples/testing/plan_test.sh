@@ -14,6 +14,8 @@
 #   rule_book  a RuleBook: version by return date or --as-of.
 #   odd_text   strings that JSON must escape, in the outputs.
 #   bad_records  bad orders and an unclosed JSON array of returns.
+#   rejected_rmas  ReturnGo RMAs the planner rejects: the messages name the
+#              RMA and the ReturnGo field of each retcon.v1 field path.
 #   ledger_errors  ledgers of another schema version, of another application,
 #              and not SQLite at all.
 #   returngo_lines  a ledger keeps the --returngo-lines of its first ReturnGo
@@ -24,7 +26,7 @@
 #   sigkill    a 1500-return generated feed killed with SIGKILL at several
 #              moments, then rerun: the union equals one clean run.
 # UPDATE_EXPECTED=1 rewrites the expected files of golden, adapters,
-# bad_records, ledger_errors and returngo_lines.
+# bad_records, rejected_rmas, ledger_errors and returngo_lines.
 set -euo pipefail
 # Every posting and exception line is also printed by protobuf's own JSON
 # printer and compared (examples/retcon/json_line.h).
@@ -213,6 +215,13 @@ bad_records)
   run "$work/a" "${P[@]}" --orders plan/broken/orders_bad.ndjson \
     --returns plan/broken/returns_unclosed.json
   compare "$work/a/run.txt" "$expected/plan_bad_records.txt"
+  ;;
+rejected_rmas)
+  # An RMA whose item names no line of its order, and one whose order is not
+  # in --orders: reported in the RMA's terms, skipped, exit 3.
+  run "$work/a" "${P[@]}" --orders plan/shopify_orders.json \
+    --returns plan/broken/rmas_rejected.ndjson
+  compare "$work/a/run.txt" "$expected/plan_rejected_rmas.txt"
   ;;
 ledger_errors)
   # A ledger of another schema version, another application's SQLite file,
