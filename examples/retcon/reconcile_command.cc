@@ -1,24 +1,18 @@
 #include "examples/retcon/reconcile_command.h"
 
 #include <cstdint>
-#include <fstream>
-#include <initializer_list>
-#include <memory>
 #include <ostream>
 #include <string>
-#include <utility>
 #include <vector>
 
-#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
-#include "absl/strings/strip.h"
 #include "examples/retcon/command_line.h"
 #include "examples/retcon/feed.h"
-#include "google/protobuf/util/json_util.h"
+#include "examples/retcon/reconcile_inputs.h"
 #include "retcon/adapters.h"
 #include "retcon/reconcile.h"
 
@@ -45,16 +39,15 @@ Flags:
                    GET /rma/{id} returns them (one ReturnLine per unit),
                    NDJSON or one JSON array.
   --returns-format F
-                   auto (default: told from the first record), retcon or
-                   returngo.
+                   auto (default: told from the first recognisable record,
+                   as `retcon plan` tells it), retcon or returngo.
   --returngo-lines unit|grouped
                    ReturnGo units as one return line each (default) or
                    grouped, as `retcon plan` read them when it posted (the
                    return line ids in the ERP's stock movements must match).
-  --erp FILE       ERP credit notes and stock movements (retcon.v1.ErpDocument),
-                   one JSON object a line.
-  --payouts FILE   Payment gateway refunds (retcon.v1.GatewayRefund), one JSON
-                   object a line. Optional.
+  --erp FILE       ERP credit notes and stock movements (retcon.v1.ErpDocument).
+  --payouts FILE   Payment gateway refunds (retcon.v1.GatewayRefund).
+                   Optional.
   --as-of DATE     YYYY-MM-DD: ages are counted to this day.
   --json           The whole report as JSON (gaps and summary).
   --csv            The gaps as CSV for a spreadsheet (RFC 4180).
@@ -62,168 +55,35 @@ Flags:
   --tolerance C:N  Amounts of currency C within N minor units agree
                    (e.g. GBP:1). Default 0 for every currency.
   --window DAYS    Fuzzy matching date window in days (default 7).
+  -h, --help       Show this help.
 
---erp and --payouts are NDJSON: one record a line in the proto3 JSON mapping;
-blank lines are skipped. An error names the file, the line and the field:
+Each file is NDJSON (one record a line, blank lines skipped) or one JSON
+array; --erp and --payouts records are in the proto3 JSON mapping. An error
+names the file, the line and the field:
   erp.ndjson:12: posted_date: expected a date YYYY-MM-DD, got "12/11/2026"
-A bad record is reported on stderr and left out; the report is written from
-the rest and the exit status is 3. A return given more than once (a feed of
-re-fetched RMAs) is reconciled in its latest state (greatest updated_at, then
-the last in the file), with a note on stderr.
-Exit codes: 0 report written (gaps or not), 1 a file could not be read,
-2 usage, 3 report written but some records were bad and left out.
+In a JSON array the place is FILE:LINE (element [I]): the line where the
+element starts and its 0-based index. A field of a return read from a
+ReturnGo RMA is named as the retcon.v1.ReturnRequest field, with the RMA and
+where in the RMA it comes from:
+  rmas.json:2 (element [0]): RMA '10001' (as retcon.v1.ReturnRequest):
+  refunds[1].refund_id (from transactions[1].id): ...
+A bad record is reported on stderr and left out (so is the rest of a JSON
+array whose element is never closed); the report is written from the rest
+and the exit status is 3. All the returns are read as the kind of
+the first recognisable one (records before it too). A return given more than
+once (a feed of re-fetched RMAs) is reconciled in its latest state (greatest
+updated_at, then the last in the file), with a note on stderr. A refund
+listed twice in one return is reconciled once, its first entry, as `retcon
+plan` plans it; a warning on stderr.
+Exit codes: 0 report written (gaps or not), 1 a file could not be read, the
+returns file holds the other kind than --returns-format says, or none of its
+records could be read as a return (no report is written: it would show
+every ERP document as a gap), 2 usage, 3 report written but some records
+were bad and left out.
 See docs/operations/month-end.md and docs/integration/reconcile.md.
 )";
 
 namespace {
-
-// Line numbers of the records read from one file, to turn the library's
-// "returns[7].field: ..." into "returns.ndjson:9: field: ...".
-struct Lines {
-  absl::string_view name;  // "returns", "erp", "gateway".
-  std::string path;
-  std::vector<int64_t> of_record;
-};
-
-std::string Locate(absl::string_view message,
-                   std::initializer_list<const Lines*> files) {
-  for (const Lines* f : files) {
-    absl::string_view rest = message;
-    size_t index = 0;
-    if (!absl::ConsumePrefix(&rest, f->name) ||
-        !absl::ConsumePrefix(&rest, "[")) {
-      continue;
-    }
-    const size_t close = rest.find("].");
-    if (close == absl::string_view::npos ||
-        !absl::SimpleAtoi(rest.substr(0, close), &index) ||
-        index >= f->of_record.size()) {
-      continue;
-    }
-    return absl::StrCat(f->path, ":", f->of_record[index], ": ",
-                        rest.substr(close + 2));
-  }
-  return std::string(message);
-}
-
-// Reports a bad record on `err` and counts it; the run goes on without it.
-void Skip(absl::string_view message, std::ostream& err, int64_t* skipped) {
-  err << "retcon reconcile: " << message << " (skipped)\n";
-  ++*skipped;
-}
-
-// Reads `path` as NDJSON of `Record`, checking each record with `validate`.
-// A bad record is reported and skipped. Errors: the file cannot be read.
-template <typename Record>
-absl::Status ReadNdjson(const std::string& path,
-                        absl::Status (*validate)(const Record&),
-                        std::vector<Record>* out, Lines* lines,
-                        std::ostream& err, int64_t* skipped) {
-  lines->path = path;
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::NotFoundError(absl::StrCat(path, ": cannot open"));
-  google::protobuf::util::JsonParseOptions options;
-  options.ignore_unknown_fields = false;
-  std::string line;
-  for (int64_t number = 1; std::getline(in, line); ++number) {
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (absl::StripAsciiWhitespace(line).empty()) continue;
-    Record record;
-    auto parsed =
-        google::protobuf::util::JsonStringToMessage(line, &record, options);
-    absl::Status valid =
-        parsed.ok() ? validate(record)
-                    : absl::InvalidArgumentError(absl::string_view(
-                          parsed.message().data(), parsed.message().size()));
-    if (!valid.ok()) {
-      Skip(absl::StrCat(path, ":", number, ": ", valid.message()), err,
-           skipped);
-      continue;
-    }
-    out->push_back(std::move(record));
-    lines->of_record.push_back(number);
-  }
-  if (in.bad()) return absl::DataLossError(absl::StrCat(path, ": read error"));
-  return absl::OkStatus();
-}
-
-// Reads the returns feed at `path` (NDJSON or a JSON array; retcon.v1 or
-// ReturnGo records, as `retcon plan` reads them). A bad record is reported
-// and skipped. A return given more than once (a feed of webhook re-fetches)
-// is reconciled in its latest state: the greatest updated_at, then the last
-// in the file; each repeat is noted on `err`. Errors: the file cannot be
-// read, or its records are of no recognisable kind.
-absl::Status ReadReturns(const std::string& path, FeedFormat format,
-                         const ReturnGoOptions& returngo,
-                         std::vector<v1::ReturnRequest>* out, Lines* lines,
-                         std::ostream& err, int64_t* skipped) {
-  lines->path = path;
-  absl::StatusOr<std::unique_ptr<FeedReader>> feed = FeedReader::Open(path);
-  if (!feed.ok()) return feed.status();
-  absl::flat_hash_map<std::string, size_t> index_of;  // return_id -> index.
-  std::vector<std::string> where_of;
-  FeedRecord record;
-  PayloadKind kind = PayloadKind::kUnknown;
-  while ((*feed)->Next(&record)) {
-    if (kind == PayloadKind::kUnknown) {
-      const PayloadKind detected = DetectPayloadKind(record.text);
-      kind = ReturnKindFor(format, detected);
-      if (kind != PayloadKind::kUnknown &&
-          ReturnKindFor(FeedFormat::kAuto, detected) != PayloadKind::kUnknown &&
-          detected != kind) {
-        // The whole file is of the other kind: reading on would leave every
-        // return out and report their documents as gaps.
-        return absl::InvalidArgumentError(absl::StrCat(
-            record.where, ": the record looks like ",
-            detected == PayloadKind::kReturnGoRma ? "a ReturnGo RMA"
-                                                  : "a retcon.v1.ReturnRequest",
-            " but --returns-format says otherwise"));
-      }
-      if (kind == PayloadKind::kUnknown) {
-        return absl::InvalidArgumentError(
-            absl::StrCat(record.where,
-                         ": not a recognisable return (retcon.v1.ReturnRequest "
-                         "or ReturnGo RMA JSON); see --returns-format"));
-      }
-    }
-    v1::ReturnRequest ret;
-    absl::Status valid = ParseReturnRecord(record, kind, &ret, returngo);
-    if (valid.ok()) {
-      valid = ValidateReturnForReconcile(ret);
-      if (!valid.ok()) {
-        valid = absl::InvalidArgumentError(
-            absl::StrCat(record.where, ": ", valid.message()));
-      }
-    }
-    if (!valid.ok()) {
-      Skip(valid.message(), err, skipped);
-      continue;
-    }
-    auto [it, added] = index_of.try_emplace(ret.return_id(), out->size());
-    if (!added) {
-      v1::ReturnRequest& kept = (*out)[it->second];
-      const bool later = std::make_pair(ret.updated_at().seconds(),
-                                        ret.updated_at().nanos()) >=
-                         std::make_pair(kept.updated_at().seconds(),
-                                        kept.updated_at().nanos());
-      err << "retcon reconcile: " << record.where << ": return \""
-          << ret.return_id() << "\" also at " << where_of[it->second]
-          << "; reconciling the "
-          << (later ? "state given here" : "state given there")
-          << " (latest updated_at, then last in the file)\n";
-      if (later) {
-        kept = std::move(ret);
-        lines->of_record[it->second] = record.line;
-        where_of[it->second] = record.where;
-      }
-      continue;
-    }
-    out->push_back(std::move(ret));
-    lines->of_record.push_back(record.line);
-    where_of.push_back(record.where);
-  }
-  return (*feed)->error();
-}
 
 absl::Status ParseTolerances(const std::vector<std::string>& specs,
                              ReconcileOptions* options) {
@@ -310,33 +170,21 @@ int RunReconcile(absl::Span<const char* const> args, std::ostream& out,
       !s.ok()) {
     return UsageError("reconcile", s.message(), err);
   }
-  std::vector<v1::ReturnRequest> returns;
-  std::vector<v1::ErpDocument> erp;
-  std::vector<v1::GatewayRefund> payouts;
-  Lines returns_lines{"returns", "", {}}, erp_lines{"erp", "", {}},
-      payout_lines{"gateway", "", {}};
-  int64_t skipped = 0;
+  ReconcileInputs inputs(err);
   absl::Status read =
-      ReadReturns(flags->Value("returns"), returns_format, returngo, &returns,
-                  &returns_lines, err, &skipped);
-  if (read.ok()) {
-    read = ReadNdjson(flags->Value("erp"), &ValidateErpDocument, &erp,
-                      &erp_lines, err, &skipped);
-  }
+      inputs.ReadReturns(flags->Value("returns"), returns_format, returngo);
+  if (read.ok()) read = inputs.ReadErp(flags->Value("erp"));
   if (read.ok() && flags->Has("payouts")) {
-    read = ReadNdjson(flags->Value("payouts"), &ValidateGatewayRefund, &payouts,
-                      &payout_lines, err, &skipped);
+    read = inputs.ReadPayouts(flags->Value("payouts"));
   }
   if (!read.ok()) {
     err << "retcon reconcile: " << read.message() << "\n";
     return kExitError;
   }
   absl::StatusOr<v1::ReconcileReport> report =
-      Reconcile(returns, erp, payouts, options);
+      Reconcile(inputs.returns(), inputs.erp(), inputs.payouts(), options);
   if (!report.ok()) {
-    err << "retcon reconcile: "
-        << Locate(report.status().message(),
-                  {&returns_lines, &erp_lines, &payout_lines})
+    err << "retcon reconcile: " << inputs.Locate(report.status().message())
         << "\n";
     return kExitError;
   }
@@ -352,7 +200,12 @@ int RunReconcile(absl::Span<const char* const> args, std::ostream& out,
           << gap.age_days() << "d] " << gap.message() << "\n";
     }
   }
-  if (skipped > 0) {
+  if (inputs.warnings() > 0) {
+    err << "retcon reconcile: " << inputs.warnings()
+        << (inputs.warnings() == 1 ? " warning" : " warnings")
+        << " (see above); the records warned about are in the report\n";
+  }
+  if (const int64_t skipped = inputs.skipped(); skipped > 0) {
     err << "retcon reconcile: " << skipped
         << (skipped == 1 ? " record was" : " records were")
         << " left out (see above): gaps that involve them may be missing or "
