@@ -75,7 +75,7 @@ once (a feed of re-fetched RMAs) is reconciled in its latest state (greatest
 updated_at, then the last in the file), with a note on stderr. A refund
 listed twice in one return is reconciled once, its first entry, as `retcon
 plan` plans it; a warning on stderr.
-Exit codes: 0 report written (gaps or not), 1 a file could not be read, the
+Exit codes: 0 report written (gaps or not), 1 a file could not be opened, the
 returns file holds the other kind than --returns-format says, or none of its
 records could be read as a return (no report is written: it would show
 every ERP document as a gap), 2 usage, 3 report written but some records
