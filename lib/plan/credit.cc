@@ -19,14 +19,25 @@
 
 namespace retcon {
 namespace plan_internal {
+
+std::string CreditNoteIdentity(const v1::ReturnRequest& ret,
+                               const v1::RefundTransaction* refund) {
+  absl::InlinedVector<absl::string_view, 3> segments = {ret.source(),
+                                                        ret.return_id()};
+  if (refund != nullptr) segments.push_back(refund->refund_id());
+  return CanonicalIdentity(
+      refund != nullptr ? "credit-note" : "credit-note-final", segments);
+}
+
 namespace {
 
 // A refund transaction, or the lines a finalised return still owes.
 struct CreditEvent {
   const v1::RefundTransaction* refund = nullptr;  // nullptr: finalised
   int refund_index = -1;
-  absl::InlinedVector<int, 8> lines;  // Return line indexes, in order.
-  bool return_fees = false;           // Carries the fees on the whole return.
+  absl::InlinedVector<int, 8> lines;   // Return line indexes, in order.
+  bool return_fees = false;            // Carries the fees on the whole return.
+  const RefundCover* cover = nullptr;  // Of the return's transactions.
 };
 
 v1::ExceptionDetail Detail(std::string field, std::string expected,
@@ -36,26 +47,6 @@ v1::ExceptionDetail Detail(std::string field, std::string expected,
   d.set_expected(std::move(expected));
   d.set_actual(std::move(actual));
   return d;
-}
-
-bool Live(const v1::RefundTransaction& refund) {
-  return refund.status() != v1::TRANSACTION_STATUS_FAILED &&
-         refund.status() != v1::TRANSACTION_STATUS_CANCELED;
-}
-
-absl::InlinedVector<int, 8> CoveredLines(const v1::ReturnRequest& ret,
-                                         const v1::RefundTransaction& refund) {
-  absl::InlinedVector<int, 8> lines;
-  for (int r = 0; r < ret.lines_size(); ++r) {
-    const std::string& id = ret.lines(r).return_line_id();
-    if (refund.return_line_ids().empty() ||
-        std::find(refund.return_line_ids().begin(),
-                  refund.return_line_ids().end(),
-                  id) != refund.return_line_ids().end()) {
-      lines.push_back(r);
-    }
-  }
-  return lines;
 }
 
 // Units of a line (or component) not yet credited nor exchanged, per the
@@ -153,11 +144,7 @@ std::string ContentOf(const PlanContext& ctx, const CreditEvent& event) {
 }
 
 std::string IdentityOf(const PlanContext& ctx, const CreditEvent& event) {
-  absl::InlinedVector<absl::string_view, 3> segments = {ctx.ret.source(),
-                                                        ctx.ret.return_id()};
-  if (event.refund != nullptr) segments.push_back(event.refund->refund_id());
-  return CanonicalIdentity(
-      event.refund != nullptr ? "credit-note" : "credit-note-final", segments);
+  return CreditNoteIdentity(ctx.ret, event.refund);
 }
 
 void SetTaxes(const PlanContext& ctx, const TaxShares& taxes,
@@ -645,8 +632,13 @@ class EventPlanner {
         std::any_of(issues_.begin(), issues_.end(), [](const Issue& i) {
           return i.code == v1::EXCEPTION_CODE_OVER_REFUND;
         });
+    // Money for lines a failed refund's posted note still credits is not
+    // "left to refund" by the history's count, yet not paid twice either:
+    // the variance below sets it against this note alone and says why.
+    const std::string held =
+        DescribeHeldLines(ctx_, *event_.cover, event_.refund_index);
     const int64_t refundable = StillRefundable(ctx_);
-    if (!over && refunded > refundable) {
+    if (!over && held.empty() && refunded > refundable) {
       Issue issue;
       issue.code = v1::EXCEPTION_CODE_OVER_REFUND;
       issue.amount_minor = refunded - refundable;
@@ -683,17 +675,32 @@ class EventPlanner {
     Issue issue;
     issue.code = v1::EXCEPTION_CODE_REFUND_VARIANCE;
     issue.amount_minor = variance;
-    issue.message = absl::StrCat(
-        "The returns platform refunded ", ctx_.Format(refunded), " (refund ",
-        event_.refund->refund_id(),
-        "), but the order's prices, discounts, "
-        "fees and tax make the returned items worth ",
-        ctx_.Format(total), ": a difference of ",
-        ctx_.Format(variance < 0 ? -variance : variance), ", more than the ",
-        ctx_.Format(allowed),
-        " allowed. The credit note is held back. Check the refund in the "
-        "returns platform; post the credit note once the figures agree or "
-        "the difference is approved.");
+    const std::string difference = absl::StrCat(
+        ": a difference of ", ctx_.Format(variance < 0 ? -variance : variance),
+        ", more than the ", ctx_.Format(allowed), " allowed.");
+    if (held.empty()) {
+      issue.message = absl::StrCat(
+          "The returns platform refunded ", ctx_.Format(refunded), " (refund ",
+          event_.refund->refund_id(),
+          "), but the order's prices, discounts, fees and tax make the "
+          "returned items worth ",
+          ctx_.Format(total), difference,
+          " The credit note is held back. Check the refund in the returns "
+          "platform; post the credit note once the figures agree or the "
+          "difference is approved.");
+    } else {
+      issue.message = absl::StrCat(
+          "The returns platform refunded ", ctx_.Format(refunded), " (refund ",
+          event_.refund->refund_id(), "), but ", held,
+          "; the order's prices, discounts, fees and tax make its other items "
+          "worth ",
+          ctx_.Format(total), difference,
+          " This credit note, for the other items only, is held back. If ",
+          event_.refund->refund_id(),
+          " also paid for the items already credited, post it: the credit "
+          "note already posted stands for them. Otherwise check the refund in "
+          "the returns platform.");
+    }
     issue.details.push_back(
         Detail(field(), ctx_.Format(total), ctx_.Format(refunded)));
     issues_.push_back(std::move(issue));
@@ -723,10 +730,12 @@ class EventPlanner {
 //     FAILED or CANCELED, whatever else its state) whose note is not posted
 //     yet: it carries them once its state triggers a note, and until then
 //     no note does (the platform usually deducts a fee from its first
-//     refund). With none, the finalised note, if this plan has one.
+//     refund). With none, the finalised note, if this plan has one. A
+//     transaction whose lines a failed transaction's posted note holds
+//     has no note of its own, so it is passed over.
 // So a transaction that fails hands the fees on to the next one not yet
 // posted, and a note posted without them is never changed to carry them.
-int ReturnFeeHolder(const PlanContext& ctx,
+int ReturnFeeHolder(const PlanContext& ctx, const RefundCover& cover,
                     absl::Span<const CreditEvent> events) {
   if (std::none_of(
           ctx.ret.fees().begin(), ctx.ret.fees().end(),
@@ -740,16 +749,11 @@ int ReturnFeeHolder(const PlanContext& ctx,
   // Every distinct transaction as a note, then the finalised note.
   std::vector<CreditEvent> notes;
   for (int i = 0; i < ctx.ret.refunds_size(); ++i) {
-    const v1::RefundTransaction& refund = ctx.ret.refunds(i);
-    bool seen = false;
-    for (const CreditEvent& n : notes) {
-      seen = seen || n.refund->refund_id() == refund.refund_id();
-    }
-    if (seen) continue;
+    if (cover.refunds[i].repeated) continue;
     CreditEvent note;
-    note.refund = &refund;
+    note.refund = &ctx.ret.refunds(i);
     note.refund_index = i;
-    note.lines = CoveredLines(ctx.ret, refund);
+    note.lines = cover.refunds[i].credited;
     notes.push_back(std::move(note));
   }
   if (final_event != nullptr) notes.push_back(*final_event);
@@ -779,9 +783,12 @@ int ReturnFeeHolder(const PlanContext& ctx,
   if (holder < 0 && unknown) return -1;
   for (size_t n = 0; n < notes.size() && holder < 0; ++n) {
     if (posted[n]) continue;
-    if (notes[n].refund == nullptr || Live(*notes[n].refund)) {
+    if (notes[n].refund == nullptr) {
       holder = static_cast<int>(n);
+      continue;
     }
+    const RefundCover::Transaction& t = cover.refunds[notes[n].refund_index];
+    if (t.live && !t.StandsIn()) holder = static_cast<int>(n);
   }
   if (holder < 0) return -1;
   for (size_t e = 0; e < events.size(); ++e) {
@@ -944,71 +951,66 @@ absl::Status ValueExchanges(PlanContext& ctx) {
   return absl::OkStatus();
 }
 
-// A credit note posted for a refund transaction that has since FAILED or
-// been CANCELED: the ERP credits money the customer never got. Nothing is
-// planned for it (the note stays posted; retcon never reverses a posting),
-// but finance must hear of it, on every plan until the history says
-// otherwise.
-absl::Status CheckNotPostedForFailedRefund(PlanContext& ctx, int index) {
+namespace {
+
+absl::Status ReportRepeatedRefund(PlanContext& ctx, int index) {
   const v1::RefundTransaction& refund = ctx.ret.refunds(index);
-  CreditEvent event;
-  event.refund = &refund;
-  event.refund_index = index;
-  if (!ctx.posted.contains(RetconUuid(IdentityOf(ctx, event)))) {
-    return absl::OkStatus();
-  }
-  const bool failed = refund.status() == v1::TRANSACTION_STATUS_FAILED;
-  const int64_t amount = refund.amount().minor_units();
   std::vector<Issue> issues(1);
-  Issue& issue = issues[0];
-  issue.code = v1::EXCEPTION_CODE_REFUND_VARIANCE;
-  issue.amount_minor = -amount;
-  issue.message = absl::StrCat(
-      "A credit note was posted for refund ", refund.refund_id(), " of return ",
-      ctx.ret.return_id(), ", but the returns platform now says that refund ",
-      failed ? "failed" : "was canceled", " (it was for ",
-      ctx.Format(amount),
-      "): the ERP credits the customer money that was not paid. Check the "
-      "refund with the payment provider; if it will not be paid, reverse the "
-      "credit note in the ERP.");
-  issue.details.push_back(
-      Detail(absl::StrCat("return.refunds[", index, "].status"),
-             "a refund that was paid (its credit note is posted)",
-             v1::TransactionStatus_Name(refund.status())));
+  issues[0].code = v1::EXCEPTION_CODE_DUPLICATE_SIGNAL;
+  issues[0].message = absl::StrCat(
+      "Refund ", refund.refund_id(), " appears more than once in return ",
+      ctx.ret.return_id(),
+      "; only its first entry was used. Nothing to do unless the entries "
+      "differ.");
+  issues[0].details.push_back(
+      Detail(absl::StrCat("return.refunds[", index, "].refund_id"), "unique",
+             refund.refund_id()));
   return RaiseIssues(ctx, issues, "").status();
 }
 
+// The finalised return's event: the lines owed money that neither a live
+// transaction nor a failed one's posted note covers.
+CreditEvent FinalEvent(const PlanContext& ctx, const RefundCover& cover) {
+  absl::InlinedVector<bool, 8> covered = {cover.held.begin(), cover.held.end()};
+  for (const RefundCover::Transaction& t : cover.refunds) {
+    if (t.repeated || !t.live) continue;
+    for (int r : t.lines) covered[r] = true;
+  }
+  CreditEvent final_event;
+  final_event.cover = &cover;
+  for (int r = 0; r < ctx.ret.lines_size(); ++r) {
+    if (covered[r]) continue;
+    const v1::ReturnLine& line = ctx.ret.lines(r);
+    bool owed = IsRefundResolution(line.resolution());
+    // An exchanged line (EXCHANGE, or no resolution and named by an
+    // exchange item) is owed the difference when the new items cost less.
+    if (ctx.exchange_values[r].exchanged) {
+      owed = ctx.exchange_values[r].difference < 0;
+    }
+    if (owed) final_event.lines.push_back(r);
+  }
+  return final_event;
+}
+
+}  // namespace
+
 absl::Status PlanCreditNotes(PlanContext& ctx) {
   const Triggers& triggers = ctx.config.options.triggers;
+  const RefundCover cover = CoverOf(ctx);
   absl::InlinedVector<CreditEvent, 2> events;
-  absl::InlinedVector<bool, 8> covered(ctx.ret.lines_size(), false);
   for (int i = 0; i < ctx.ret.refunds_size(); ++i) {
     const v1::RefundTransaction& refund = ctx.ret.refunds(i);
-    bool seen = false;
-    for (int j = 0; j < i && !seen; ++j) {
-      seen = ctx.ret.refunds(j).refund_id() == refund.refund_id();
-    }
-    if (seen) {
-      std::vector<Issue> issues(1);
-      issues[0].code = v1::EXCEPTION_CODE_DUPLICATE_SIGNAL;
-      issues[0].message = absl::StrCat(
-          "Refund ", refund.refund_id(), " appears more than once in return ",
-          ctx.ret.return_id(),
-          "; only its first entry was used. Nothing to do unless the entries "
-          "differ.");
-      issues[0].details.push_back(
-          Detail(absl::StrCat("return.refunds[", i, "].refund_id"), "unique",
-                 refund.refund_id()));
-      RETCON_RETURN_IF_ERROR(RaiseIssues(ctx, issues, "").status());
+    const RefundCover::Transaction& t = cover.refunds[i];
+    if (t.repeated) {
+      RETCON_RETURN_IF_ERROR(ReportRepeatedRefund(ctx, i));
       continue;
     }
-    const absl::InlinedVector<int, 8> lines = CoveredLines(ctx.ret, refund);
-    if (Live(refund)) {
-      for (int r : lines) covered[r] = true;
-    } else {
-      RETCON_RETURN_IF_ERROR(CheckNotPostedForFailedRefund(ctx, i));
+    if (!t.live && t.posted) {
+      RETCON_RETURN_IF_ERROR(ReportNoteOfFailedRefund(ctx, cover, i));
     }
-    if (std::find(triggers.refund_statuses.begin(),
+    // A transaction whose every line a posted note holds has that note.
+    if (t.StandsIn() ||
+        std::find(triggers.refund_statuses.begin(),
                   triggers.refund_statuses.end(),
                   refund.status()) == triggers.refund_statuses.end()) {
       continue;
@@ -1016,25 +1018,15 @@ absl::Status PlanCreditNotes(PlanContext& ctx) {
     CreditEvent event;
     event.refund = &refund;
     event.refund_index = i;
-    event.lines = lines;
+    event.lines = t.credited;
+    event.cover = &cover;
     events.push_back(std::move(event));
   }
   if (InStatuses(ctx.ret.status(), triggers.finalised_statuses)) {
-    CreditEvent final_event;
-    for (int r = 0; r < ctx.ret.lines_size(); ++r) {
-      if (covered[r]) continue;
-      const v1::ReturnLine& line = ctx.ret.lines(r);
-      bool owed = IsRefundResolution(line.resolution());
-      // An exchanged line (EXCHANGE, or no resolution and named by an
-      // exchange item) is owed the difference when the new items cost less.
-      if (ctx.exchange_values[r].exchanged) {
-        owed = ctx.exchange_values[r].difference < 0;
-      }
-      if (owed) final_event.lines.push_back(r);
-    }
+    CreditEvent final_event = FinalEvent(ctx, cover);
     if (!final_event.lines.empty()) events.push_back(std::move(final_event));
   }
-  if (const int holder = ReturnFeeHolder(ctx, events); holder >= 0) {
+  if (const int holder = ReturnFeeHolder(ctx, cover, events); holder >= 0) {
     events[holder].return_fees = true;
   }
   for (const CreditEvent& event : events) {

@@ -56,6 +56,15 @@ void Reconciler::MatchErpExact() {
         method = v1::MATCH_METHOD_IDEMPOTENCY_KEY;
       }
     }
+    if (target == kNone && credit && !failed_by_key_.empty() &&
+        !d.idempotency_key().empty()) {
+      const uint32_t failed =
+          FailedCreditOf(d, v1::MATCH_METHOD_IDEMPOTENCY_KEY);
+      if (failed != kNone) {
+        MatchFailed(i, failed, v1::MATCH_METHOD_IDEMPOTENCY_KEY);
+        continue;
+      }
+    }
     if (target == kNone && !d.return_id().empty()) {
       const auto& index = credit ? credit_by_ref_ : stock_by_ref_;
       auto it = index.find(
@@ -68,6 +77,13 @@ void Reconciler::MatchErpExact() {
             ComponentKeyMatches(d, stocks_[target])) {
           method = v1::MATCH_METHOD_IDEMPOTENCY_KEY;
         }
+      }
+    }
+    if (target == kNone && credit && !failed_.empty()) {
+      const uint32_t failed = FailedCreditOf(d, v1::MATCH_METHOD_REFERENCE);
+      if (failed != kNone) {
+        MatchFailed(i, failed, v1::MATCH_METHOD_REFERENCE);
+        continue;
       }
     }
     if (target == kNone) {

@@ -64,15 +64,11 @@ Key128 ParseKey(sv text) {
   return KeyOf(u);
 }
 
-namespace {
-
 bool IsMoneyResolution(v1::Resolution r) {
   return r == v1::RESOLUTION_REFUND_TO_PAYMENT_METHOD ||
          r == v1::RESOLUTION_STORE_CREDIT || r == v1::RESOLUTION_GIFT_CARD ||
          r == v1::RESOLUTION_BANK_TRANSFER || r == v1::RESOLUTION_KEEP_ITEM;
 }
-
-}  // namespace
 
 absl::Status Reconciler::CollectExpected() {
   credits_.reserve(returns_.size());
@@ -81,9 +77,19 @@ absl::Status Reconciler::CollectExpected() {
   stock_by_ref_.reserve(returns_.size());
   for (uint32_t i = 0; i < returns_.size(); ++i) {
     const v1::ReturnRequest& r = returns_[i];
+    const auto credits_begin = static_cast<uint32_t>(credits_.size());
+    const auto failed_begin = static_cast<uint32_t>(failed_.size());
     bool any_success = false;
     for (int j = 0; j < r.refunds_size(); ++j) {
       const v1::RefundTransaction& refund = r.refunds(j);
+      if (refund.status() == v1::TRANSACTION_STATUS_FAILED ||
+          refund.status() == v1::TRANSACTION_STATUS_CANCELED) {
+        failed_by_ref_.emplace(
+            std::make_pair(sv(r.return_id()), sv(refund.refund_id())),
+            static_cast<uint32_t>(failed_.size()));
+        failed_.push_back({i, j, credits_begin, 0, failed_begin, 0});
+        continue;
+      }
       if (refund.status() != v1::TRANSACTION_STATUS_SUCCESS) continue;
       any_success = true;
       const int32_t day =
@@ -106,6 +112,10 @@ absl::Status Reconciler::CollectExpected() {
       credit_by_ref_.emplace(std::make_pair(sv(r.return_id()), sv()),
                              static_cast<uint32_t>(credits_.size()));
       credits_.push_back({i, -1, ReturnDay(r)});
+    }
+    for (uint32_t f = failed_begin; f < failed_.size(); ++f) {
+      failed_[f].credits_end = static_cast<uint32_t>(credits_.size());
+      failed_[f].failed_end = static_cast<uint32_t>(failed_.size());
     }
     for (int k = 0; k < r.lines_size(); ++k) {
       const v1::ReturnLine& line = r.lines(k);
@@ -152,6 +162,14 @@ void Reconciler::IndexKeys() {
             : CanonicalIdentity("credit-note-final",
                                 {r.source(), r.return_id()});
     by_key_.emplace(KeyOf(Uuid5(RetconNamespace(), identity)), i);
+  }
+  failed_by_key_.reserve(failed_.size());
+  for (uint32_t i = 0; i < failed_.size(); ++i) {
+    const v1::ReturnRequest& r = returns_[failed_[i].ret];
+    const std::string identity = CanonicalIdentity(
+        "credit-note",
+        {r.source(), r.return_id(), r.refunds(failed_[i].refund).refund_id()});
+    failed_by_key_.emplace(KeyOf(Uuid5(RetconNamespace(), identity)), i);
   }
   for (uint32_t i = 0; i < stocks_.size(); ++i) {
     const v1::ReturnRequest& r = returns_[stocks_[i].ret];

@@ -6,12 +6,14 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/text_format.h"
 #include "gtest/gtest.h"
+#include "retcon/idempotency.h"
 #include "retcon/rules.h"
 #include "retcon/v1/facts.pb.h"
 
@@ -522,10 +524,220 @@ TEST(PlannerTest, ReturnFeePostedStaysWithItsNote) {
                         "failed (it was for GBP 51.00)"));
   const v1::Exception& failed = plan->exceptions(plan->exceptions_size() - 1);
   EXPECT_EQ(failed.owner(), v1::OWNER_FINANCE);
+  EXPECT_EQ(failed.severity(), v1::SEVERITY_WARNING);
   EXPECT_EQ(failed.parked_keys_size(), 0);
   ASSERT_EQ(failed.details_size(), 1);
   EXPECT_EQ(failed.details(0).field(), "return.refunds[0].status");
   EXPECT_EQ(failed.details(0).actual(), "TRANSACTION_STATUS_FAILED");
+}
+
+// The plan's exceptions of `code`.
+std::vector<v1::Exception> ExceptionsOf(const v1::PostingPlan& plan,
+                                        v1::ExceptionCode code) {
+  std::vector<v1::Exception> out;
+  for (const v1::Exception& e : plan.exceptions()) {
+    if (e.code() == code) out.push_back(e);
+  }
+  return out;
+}
+
+// kReturn with RF1 refunding only R1 (54.00) and RF2 only R2 (36.00), both
+// paid, planned and recorded in `history`; then RF1 fails.
+v1::ReturnRequest TwoRefundsTheFirstFailingAfterItsNote(
+    const Planner& planner, const v1::SalesOrder& order,
+    v1::OrderHistory& history) {
+  auto ret = Parse<v1::ReturnRequest>(kReturn);
+  ret.clear_refunds();
+  for (const auto& [id, line, amount] : {std::make_tuple("RF1", "R1", 5400),
+                                         std::make_tuple("RF2", "R2", 3600)}) {
+    v1::RefundTransaction* refund = ret.add_refunds();
+    refund->set_refund_id(id);
+    refund->add_return_line_ids(line);
+    refund->set_status(v1::TRANSACTION_STATUS_SUCCESS);
+    refund->set_method(v1::RESOLUTION_REFUND_TO_PAYMENT_METHOD);
+    refund->mutable_amount()->set_minor_units(amount);
+  }
+  absl::StatusOr<v1::PostingPlan> plan = planner.Plan(order, ret, history);
+  EXPECT_TRUE(plan.ok()) << plan.status();
+  EXPECT_EQ(plan->credit_notes_size(), 2) << plan->DebugString();
+  EXPECT_TRUE(planner.RecordPlan(order, *plan, &history).ok());
+  ret.mutable_refunds(0)->set_status(v1::TRANSACTION_STATUS_FAILED);
+  return ret;
+}
+
+// RF1's note is posted, then RF1 fails and the return is finalised: R1 is
+// still credited by that note, so the finalised note does not credit it
+// again (it once did, parked as an OVER_REFUND); finance is told to reverse
+// the note unless the refund is paid after all.
+TEST(PlannerTest, FinalisedNoteLeavesTheLinesOfAFailedRefundsPostedNote) {
+  auto planner = MakePlanner();
+  const auto order = Parse<v1::SalesOrder>(kOrder);
+  v1::OrderHistory history;
+  const v1::ReturnRequest ret =
+      TwoRefundsTheFirstFailingAfterItsNote(*planner, order, history);
+  ASSERT_EQ(ret.status(), v1::RETURN_STATUS_DONE);
+  absl::StatusOr<v1::PostingPlan> plan = planner->Plan(order, ret, history);
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  EXPECT_EQ(plan->credit_notes_size(), 0) << plan->DebugString();
+  EXPECT_EQ(plan->parked_credit_notes_size(), 0) << plan->DebugString();
+  ASSERT_EQ(plan->exceptions_size(), 1) << plan->DebugString();
+  const v1::Exception& e = plan->exceptions(0);
+  EXPECT_EQ(e.code(), v1::EXCEPTION_CODE_REFUND_VARIANCE);
+  EXPECT_EQ(e.severity(), v1::SEVERITY_WARNING);
+  EXPECT_EQ(e.parked_keys_size(), 0);
+  EXPECT_EQ(e.message(),
+            "A credit note was posted for refund RF1 of return RMA-1, but the "
+            "returns platform now says that refund failed (it was for GBP "
+            "54.00). The ERP credits the customer money that was not paid; "
+            "nothing is held back. Check the refund with the payment "
+            "provider. If it will not be paid, reverse the credit note in the "
+            "ERP. If a new refund pays for these items instead, keep the "
+            "credit note: it stands for the new refund, and retcon posts no "
+            "second credit note for them.");
+  // Nothing changes on the next delivery.
+  ASSERT_TRUE(planner->RecordPlan(order, *plan, &history).ok());
+  absl::StatusOr<v1::PostingPlan> again = planner->Plan(order, ret, history);
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(again->SerializeAsString(), plan->SerializeAsString());
+}
+
+// After RF1's note is posted RF1 fails, and the platform pays RF3 for the
+// same item instead: RF1's note stands for RF3, so no second note credits
+// R1 (it once got an OVER_REFUND) and finance is told to keep it. When RF3
+// pays another amount, the message gives the difference to book.
+TEST(PlannerTest, ReplacementOfAFailedRefundIsCoveredByItsPostedNote) {
+  auto planner = MakePlanner();
+  const auto order = Parse<v1::SalesOrder>(kOrder);
+  v1::OrderHistory history;
+  v1::ReturnRequest ret =
+      TwoRefundsTheFirstFailingAfterItsNote(*planner, order, history);
+  v1::RefundTransaction* rf3 = ret.add_refunds();
+  *rf3 = ret.refunds(0);
+  rf3->set_refund_id("RF3");
+  rf3->set_status(v1::TRANSACTION_STATUS_SUCCESS);
+  absl::StatusOr<v1::PostingPlan> plan = planner->Plan(order, ret, history);
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  EXPECT_EQ(plan->credit_notes_size(), 0) << plan->DebugString();
+  EXPECT_EQ(plan->parked_credit_notes_size(), 0) << plan->DebugString();
+  EXPECT_TRUE(ExceptionsOf(*plan, v1::EXCEPTION_CODE_OVER_REFUND).empty());
+  ASSERT_EQ(plan->exceptions_size(), 1) << plan->DebugString();
+  EXPECT_EQ(plan->exceptions(0).severity(), v1::SEVERITY_WARNING);
+  EXPECT_EQ(plan->exceptions(0).owner(), v1::OWNER_FINANCE);
+  EXPECT_EQ(plan->exceptions(0).parked_keys_size(), 0);
+  EXPECT_EQ(plan->exceptions(0).message(),
+            "A credit note was posted for refund RF1 of return RMA-1, but the "
+            "returns platform now says that refund failed (it was for GBP "
+            "54.00). Refund RF3 (GBP 54.00, paid) covers the same items, so "
+            "this credit note stands for it: retcon posts no second credit "
+            "note for those items. Keep this credit note and note on it in the "
+            "ERP that refund RF3 paid it; if it was already reversed, credit "
+            "those items again by hand for RF3.");
+
+  // Still pending, and for less: the difference is for finance to book.
+  ret.mutable_refunds(2)->set_status(v1::TRANSACTION_STATUS_PENDING);
+  ret.mutable_refunds(2)->mutable_amount()->set_minor_units(5300);
+  plan = planner->Plan(order, ret, history);
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  EXPECT_EQ(plan->credit_notes_size(), 0) << plan->DebugString();
+  ASSERT_EQ(plan->exceptions_size(), 1) << plan->DebugString();
+  EXPECT_THAT(plan->exceptions(0).message(),
+              HasSubstr("Refund RF3 (GBP 53.00, pending) covers the same "
+                        "items"));
+  EXPECT_THAT(plan->exceptions(0).message(),
+              HasSubstr(". RF3 is for GBP 53.00, GBP 1.00 less than refund "
+                        "RF1: book the difference in the ERP by hand."));
+}
+
+// A replacement whose own note is posted too (a note released by hand
+// after an OVER_REFUND): the items are credited twice in the ERP, and
+// finance is told to reverse the failed refund's note.
+TEST(PlannerTest, ReplacementWithItsOwnPostedNoteIsCreditedTwice) {
+  auto planner = MakePlanner();
+  const auto order = Parse<v1::SalesOrder>(kOrder);
+  v1::OrderHistory history;
+  v1::ReturnRequest ret =
+      TwoRefundsTheFirstFailingAfterItsNote(*planner, order, history);
+  v1::RefundTransaction* rf3 = ret.add_refunds();
+  *rf3 = ret.refunds(0);
+  rf3->set_refund_id("RF3");
+  rf3->set_status(v1::TRANSACTION_STATUS_SUCCESS);
+  v1::PostedKey* key = history.add_postings();
+  key->set_idempotency_key(RetconUuid(
+      CanonicalIdentity("credit-note", {"returngo", "RMA-1", "RF3"})));
+  key->set_fingerprint("released by hand");
+  key->set_kind(v1::POSTING_KIND_CREDIT_NOTE);
+  absl::StatusOr<v1::PostingPlan> plan = planner->Plan(order, ret, history);
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  EXPECT_EQ(plan->credit_notes_size(), 0) << plan->DebugString();
+  ASSERT_EQ(plan->exceptions_size(), 1) << plan->DebugString();
+  EXPECT_EQ(plan->exceptions(0).severity(), v1::SEVERITY_WARNING);
+  EXPECT_THAT(plan->exceptions(0).message(),
+              HasSubstr("(it was for GBP 54.00). Refund RF3 covers the same "
+                        "items and has its own credit note, so the ERP "
+                        "credits them twice: reverse the credit note for RF1 "
+                        "in the ERP."));
+}
+
+// RF3 replaces failed RF1 (whose note is posted, crediting R1) and also
+// pays for R2, which had no refund yet. Its note credits R2 only; when RF3
+// paid for both items that is a variance saying why, and the note is held
+// back; when it paid for R2 alone, the note goes through.
+TEST(PlannerTest, ReplacementCoveringMoreLinesCreditsOnlyTheOthers) {
+  auto planner = MakePlanner();
+  const auto order = Parse<v1::SalesOrder>(kOrder);
+  auto ret = Parse<v1::ReturnRequest>(kReturn);
+  ret.set_status(v1::RETURN_STATUS_RECEIVED);
+  v1::RefundTransaction* rf1 = ret.mutable_refunds(0);
+  rf1->add_return_line_ids("R1");
+  rf1->mutable_amount()->set_minor_units(5400);
+  v1::OrderHistory history;
+  absl::StatusOr<v1::PostingPlan> plan = planner->Plan(order, ret, history);
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  ASSERT_EQ(plan->credit_notes_size(), 1) << plan->DebugString();
+  ASSERT_TRUE(planner->RecordPlan(order, *plan, &history).ok());
+
+  ret.mutable_refunds(0)->set_status(v1::TRANSACTION_STATUS_FAILED);
+  v1::RefundTransaction* rf3 = ret.add_refunds();
+  rf3->set_refund_id("RF3");
+  rf3->set_status(v1::TRANSACTION_STATUS_SUCCESS);
+  rf3->mutable_amount()->set_minor_units(9000);
+  plan = planner->Plan(order, ret, history);
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  EXPECT_EQ(plan->credit_notes_size(), 0) << plan->DebugString();
+  ASSERT_EQ(plan->parked_credit_notes_size(), 1) << plan->DebugString();
+  const v1::CreditNote& note = plan->parked_credit_notes(0);
+  EXPECT_EQ(note.refund_id(), "RF3");
+  ASSERT_EQ(note.lines_size(), 1);
+  EXPECT_EQ(note.lines(0).order_line_id(), "L2");
+  EXPECT_EQ(note.total_gross().minor_units(), 3600);
+  EXPECT_TRUE(ExceptionsOf(*plan, v1::EXCEPTION_CODE_OVER_REFUND).empty());
+  const std::vector<v1::Exception> variances =
+      ExceptionsOf(*plan, v1::EXCEPTION_CODE_REFUND_VARIANCE);
+  ASSERT_EQ(variances.size(), 2u) << plan->DebugString();
+  EXPECT_EQ(variances[0].severity(), v1::SEVERITY_WARNING);
+  EXPECT_THAT(variances[0].message(),
+              HasSubstr("Refund RF3 (GBP 90.00, paid) covers the same items, "
+                        "so this credit note stands for it"));
+  EXPECT_THAT(variances[0].message(), Not(HasSubstr("book the difference")));
+  EXPECT_EQ(variances[1].severity(), v1::SEVERITY_BLOCKING);
+  EXPECT_EQ(variances[1].parked_keys_size(), 1);
+  EXPECT_EQ(variances[1].message(),
+            "The returns platform refunded GBP 90.00 (refund RF3), but line "
+            "'R1' of it is already credited by the credit note posted for "
+            "refund RF1, which failed; the order's prices, discounts, fees and "
+            "tax make its other items worth GBP 36.00: a difference of GBP "
+            "54.00, more than the GBP 0.01 allowed. This credit note, for the "
+            "other items only, is held back. If RF3 also paid for the items "
+            "already credited, post it: the credit note already posted stands "
+            "for them. Otherwise check the refund in the returns platform.");
+
+  ret.mutable_refunds(1)->mutable_amount()->set_minor_units(3600);
+  plan = planner->Plan(order, ret, history);
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  ASSERT_EQ(plan->credit_notes_size(), 1) << plan->DebugString();
+  EXPECT_EQ(plan->credit_notes(0).total_gross().minor_units(), 3600);
+  ASSERT_EQ(plan->exceptions_size(), 1) << plan->DebugString();
+  EXPECT_EQ(plan->exceptions(0).severity(), v1::SEVERITY_WARNING);
 }
 
 TEST(PlannerTest, ExchangeItemsMayNotReplaceRefundedLines) {

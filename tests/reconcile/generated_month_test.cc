@@ -36,6 +36,7 @@ MonthConfig Faulty(uint64_t seed) {
   c.sku_mismatches = 5;
   c.currency_mismatches = 3;
   c.gateway_refunds_without_return = 9;
+  c.credit_notes_for_failed_refunds = 6;
   return c;
 }
 

@@ -143,6 +143,7 @@ enum Fault {
   kDuplicateCredit,
   kSku,
   kCurrency,
+  kFailedRefund,
 };
 
 }  // namespace
@@ -176,6 +177,7 @@ Month GenerateMonth(const MonthConfig& config) {
          kDuplicateCredit);
   assign(config.sku_mismatches, kSku);
   assign(config.currency_mismatches, kCurrency);
+  assign(config.credit_notes_for_failed_refunds, kFailedRefund);
 
   month.returns.reserve(config.returns);
   month.erp.reserve(config.returns + config.duplicate_postings + 16);
@@ -196,6 +198,10 @@ Month GenerateMonth(const MonthConfig& config) {
     } else if (f == kCurrency) {
       c.credit.mutable_amount()->set_currency_code(
           c.ret.currency_code() == "GBP" ? "EUR" : "GBP");
+    } else if (f == kFailedRefund) {
+      c.ret.mutable_refunds(0)->set_status(
+          i % 2 == 0 ? v1::TRANSACTION_STATUS_FAILED
+                     : v1::TRANSACTION_STATUS_CANCELED);
     }
     month.returns.push_back(std::move(c.ret));
     if (f != kMissingCredit) month.erp.push_back(c.credit);
@@ -210,7 +216,9 @@ Month GenerateMonth(const MonthConfig& config) {
       month.erp.back().set_document_id(absl::StrCat("SM", i, "-again"));
       month.faulty_ids.insert(month.erp.back().document_id());
     }
-    if (config.with_gateway) month.gateway.push_back(std::move(c.gateway));
+    if (config.with_gateway && f != kFailedRefund) {
+      month.gateway.push_back(std::move(c.gateway));
+    }
   }
   for (int64_t k = 0; k < config.credit_notes_without_return; ++k) {
     v1::ErpDocument& cn = *month.erp.insert(
@@ -259,6 +267,8 @@ Month GenerateMonth(const MonthConfig& config) {
   expect(v1::GAP_TYPE_CURRENCY_MISMATCH, config.currency_mismatches);
   expect(v1::GAP_TYPE_GATEWAY_REFUND_WITHOUT_RETURN,
          config.gateway_refunds_without_return);
+  expect(v1::GAP_TYPE_CREDIT_NOTE_FOR_FAILED_REFUND,
+         config.credit_notes_for_failed_refunds);
   return month;
 }
 

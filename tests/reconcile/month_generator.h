@@ -32,6 +32,9 @@ struct MonthConfig {
   int64_t sku_mismatches = 0;
   int64_t currency_mismatches = 0;
   int64_t gateway_refunds_without_return = 0;
+  // Refunds that failed (or, every other one, were canceled) after their
+  // credit note was posted; the gateway paid nothing.
+  int64_t credit_notes_for_failed_refunds = 0;
   bool with_gateway = true;  // Emit gateway refunds.
 };
 

@@ -177,6 +177,101 @@ TEST_F(ReconcileTest, CreditNoteWithoutReturn) {
   EXPECT_EQ(gap.age_bucket(), v1::AGE_BUCKET_OVER_30);
 }
 
+// RF1 failed after its credit note CN-1 was posted: a finance gap naming
+// the note and the refund, found by reference or by key (it was a customer
+// service CREDIT_NOTE_WITHOUT_RETURN). The note also stands for the
+// finalised return, which expects one now that no refund succeeded.
+TEST_F(ReconcileTest, CreditNoteForFailedRefund) {
+  returns_[0].mutable_refunds(0)->set_status(v1::TRANSACTION_STATUS_FAILED);
+  gateway_.clear();  // The gateway paid nothing.
+  Gap gap = OnlyGap();
+  EXPECT_EQ(gap.type(), v1::GAP_TYPE_CREDIT_NOTE_FOR_FAILED_REFUND);
+  EXPECT_EQ(gap.owner(), v1::OWNER_FINANCE);
+  EXPECT_EQ(gap.erp_document_id(), "CN-1");
+  EXPECT_EQ(gap.return_id(), "RMA1");
+  EXPECT_EQ(gap.refund_id(), "RF1");
+  EXPECT_EQ(gap.match_method(), v1::MATCH_METHOD_REFERENCE);
+  EXPECT_EQ(gap.confidence_percent(), 100);
+  EXPECT_EQ(gap.money_at_stake().currency_code(), "GBP");
+  EXPECT_EQ(gap.money_at_stake().minor_units(), 2499);
+  EXPECT_EQ(gap.age_days(), 10);  // From the posting.
+  EXPECT_EQ(gap.message(),
+            "Credit note CN-1 is for refund RF1 of return RMA1, which the "
+            "returns platform shows as failed: the ERP credits GBP 24.99 the "
+            "customer was not paid. Check the refund with the payment "
+            "provider and reverse the credit note if it will not be paid "
+            "(keep it if a new refund is to pay for these items: retcon posts "
+            "no second credit note for them).");
+  EXPECT_EQ(Run().summary().matched_by_reference(), 2);  // CN-1 and SM-1.
+
+  returns_[0].mutable_refunds(0)->set_status(v1::TRANSACTION_STATUS_CANCELED);
+  erp_[0].clear_return_id();
+  erp_[0].clear_refund_id();
+  erp_[0].set_idempotency_key(
+      RetconUuid("retcon/v1/credit-note/returngo/RMA1/RF1"));
+  gap = OnlyGap();
+  EXPECT_EQ(gap.type(), v1::GAP_TYPE_CREDIT_NOTE_FOR_FAILED_REFUND);
+  EXPECT_EQ(gap.match_method(), v1::MATCH_METHOD_IDEMPOTENCY_KEY);
+  EXPECT_THAT(gap.message(), HasSubstr("shows as canceled"));
+
+  // A second note for the same failed refund is a duplicate.
+  ErpDocument again = erp_[0];
+  again.set_document_id("CN-2");
+  again.clear_idempotency_key();
+  again.set_return_id("RMA1");
+  again.set_refund_id("RF1");
+  erp_.push_back(again);
+  v1::ReconcileReport report = Run();
+  ASSERT_EQ(report.gaps_size(), 2) << report.DebugString();
+  EXPECT_EQ(report.gaps(0).type(), v1::GAP_TYPE_DUPLICATE_POSTING);
+  EXPECT_EQ(report.gaps(0).erp_document_id(), "CN-2");
+  EXPECT_EQ(report.gaps(1).type(), v1::GAP_TYPE_CREDIT_NOTE_FOR_FAILED_REFUND);
+}
+
+// The platform paid RF2 for the same item after RF1 failed; the planner
+// posts no note for RF2, since CN-1 stands for it. CN-1 is paired with RF2
+// (no RETURN_WITHOUT_CREDIT_NOTE, and the amounts are compared): the gap
+// says so, with no money at stake, unless the amounts disagree.
+TEST_F(ReconcileTest, CreditNoteForFailedRefundStandsForItsReplacement) {
+  v1::RefundTransaction* rf2 = returns_[0].add_refunds();
+  *rf2 = returns_[0].refunds(0);
+  rf2->set_refund_id("RF2");
+  returns_[0].mutable_refunds(0)->set_status(v1::TRANSACTION_STATUS_FAILED);
+  returns_[0].mutable_refunds(0)->set_external_reference_id("re_0");
+  Gap gap = OnlyGap();  // GW1 (re_1) pairs with RF2.
+  EXPECT_EQ(gap.type(), v1::GAP_TYPE_CREDIT_NOTE_FOR_FAILED_REFUND);
+  EXPECT_EQ(gap.refund_id(), "RF1");
+  EXPECT_EQ(gap.money_at_stake().minor_units(), 0);
+  EXPECT_EQ(gap.message(),
+            "Credit note CN-1 is for refund RF1 of return RMA1, which the "
+            "returns platform shows as failed; refund RF2 paid for the same "
+            "items and has no credit note of its own, so CN-1 stands for it. "
+            "Keep it and note on it in the ERP that RF2 paid it; amounts are "
+            "compared with RF2.");
+
+  rf2->mutable_amount()->set_minor_units(2399);
+  gateway_[0].mutable_amount()->set_minor_units(2399);
+  v1::ReconcileReport report = Run();
+  ASSERT_EQ(report.gaps_size(), 2) << report.DebugString();
+  EXPECT_EQ(report.gaps(0).type(), v1::GAP_TYPE_CREDIT_NOTE_FOR_FAILED_REFUND);
+  EXPECT_EQ(report.gaps(1).type(), v1::GAP_TYPE_AMOUNT_DISAGREEMENT);
+  EXPECT_EQ(report.gaps(1).refund_id(), "RF2");
+  EXPECT_EQ(report.gaps(1).erp_document_id(), "CN-1");
+  EXPECT_EQ(report.gaps(1).money_at_stake().minor_units(), 100);
+
+  // RF2 with a note of its own: CN-1 stands for nothing, its money is at
+  // stake.
+  rf2->mutable_amount()->set_minor_units(2499);
+  gateway_[0].mutable_amount()->set_minor_units(2499);
+  ErpDocument own = erp_[0];
+  own.set_document_id("CN-2");
+  own.set_refund_id("RF2");
+  erp_.push_back(own);
+  gap = OnlyGap();
+  EXPECT_EQ(gap.type(), v1::GAP_TYPE_CREDIT_NOTE_FOR_FAILED_REFUND);
+  EXPECT_EQ(gap.money_at_stake().minor_units(), 2499);
+}
+
 TEST_F(ReconcileTest, ThreeWayDisagreementBeyondTolerance) {
   erp_[0].mutable_amount()->set_minor_units(2498);
   gateway_[0].mutable_amount()->set_minor_units(2501);

@@ -11,6 +11,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
+#include "absl/container/inlined_vector.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -290,6 +291,58 @@ absl::Status RecordStockMovement(const PlannerConfig& config,
 absl::Status RecordExchangeOrder(const v1::SalesOrder& order,
                                  const v1::ExchangeOrder& exchange,
                                  v1::OrderHistory* history);
+
+// The refund transactions of a return as its credit notes see them
+// (lib/plan/refund_cover.cc). A credit note posted for a transaction that
+// has since FAILED or been CANCELED stays in the ERP: retcon reverses
+// nothing, and the history has no record of a reversal, so it still counts
+// the note's units as credited. The return lines that note covers are
+// "held" by it: credited once already, so no later note credits them again
+// (neither a replacement transaction's nor the finalised note), and the
+// held note stands for whatever live transaction pays for them.
+struct RefundCover {
+  struct Transaction {
+    bool repeated = false;  // Its refund_id came earlier: ignored.
+    bool live = false;      // Not FAILED or CANCELED.
+    // Its credit note is in the history. Known for every transaction that
+    // is not live, and for live ones that cover a held line.
+    bool posted = false;
+    absl::InlinedVector<int, 8> lines;  // Return lines it covers.
+    // The lines its own note credits: for a live transaction, `lines` less
+    // the held ones; else `lines`.
+    absl::InlinedVector<int, 8> credited;
+    // Live and every line of it held: it gets no note of its own.
+    bool StandsIn() const { return live && !lines.empty() && credited.empty(); }
+  };
+  std::vector<Transaction> refunds;  // Per ctx.ret.refunds.
+  std::vector<bool> held;            // Per return line.
+};
+
+// Whether a refund transaction is live: not FAILED or CANCELED.
+bool LiveRefund(const v1::RefundTransaction& refund);
+// The return lines a transaction covers: those it lists, all when none.
+absl::InlinedVector<int, 8> CoveredLines(const v1::ReturnRequest& ret,
+                                         const v1::RefundTransaction& refund);
+// The identity of the credit note of `refund` (nullptr: the finalised
+// return's note), from which its idempotency key is computed.
+std::string CreditNoteIdentity(const v1::ReturnRequest& ret,
+                               const v1::RefundTransaction* refund);
+
+RefundCover CoverOf(const PlanContext& ctx);
+
+// The REFUND_VARIANCE (a warning: nothing is parked) for the posted note of
+// refund `index`, which is not live: what that note stands for now, and
+// what finance must do about it.
+// REQUIRES: cover.refunds[index] is neither repeated nor live, and posted.
+absl::Status ReportNoteOfFailedRefund(PlanContext& ctx,
+                                      const RefundCover& cover, int index);
+
+// For a message about live refund `index`'s note: which of its lines held
+// notes credit and which refunds those notes were for ("line 'R1' of it is
+// already credited by the credit note posted for refund RF1, which
+// failed"); empty when none of its lines is held.
+std::string DescribeHeldLines(const PlanContext& ctx, const RefundCover& cover,
+                              int index);
 
 // The parts of Plan(), in the order it runs them.
 absl::Status PlanStockMovements(PlanContext& ctx);

@@ -50,6 +50,19 @@ struct ExpectedCredit {
   uint32_t next_in_order = kNone;  // Fuzzy chain by order number.
 };
 
+// A refund the platform shows as FAILED or CANCELED: the ERP should hold
+// no credit note for it, but may (one posted before it failed).
+struct FailedCredit {
+  uint32_t ret;
+  int32_t refund;  // Index in refunds.
+  // The return's expected credits and failed refunds: [begin, end) in
+  // credits_ and failed_.
+  uint32_t credits_begin, credits_end;
+  uint32_t failed_begin, failed_end;
+  uint32_t erp = kNone;  // The credit note found for it.
+  v1::MatchMethod method = v1::MATCH_METHOD_UNSPECIFIED;
+};
+
 struct ExpectedStock {
   uint32_t ret;
   int32_t line;
@@ -64,6 +77,14 @@ Key128 KeyOf(const Uuid& u);
 
 // REQUIRES: `text` passed ValidateErpDocument's UUID check.
 Key128 ParseKey(sv text);
+
+// Whether a line so resolved is owed money (a finalised return expects a
+// credit note for it).
+bool IsMoneyResolution(v1::Resolution r);
+
+// Whether `refund` covers `line`: it lists the line, or lists none.
+bool RefundCovers(const v1::RefundTransaction& refund,
+                  const v1::ReturnLine& line);
 
 // Confidence of a fuzzy pairing: 95 on the same day, 5 less per day apart,
 // at least 60; halved when another candidate was just as plausible.
@@ -87,6 +108,7 @@ class Reconciler {
     MatchErpExact();
     MatchComponentsByKey();
     MatchErpFuzzy();
+    ReportFailedRefundNotes();
     MatchGateway();
     ReportReturnSide();
     v1::ReconcileSummary* s = report_.mutable_summary();
@@ -186,6 +208,16 @@ class Reconciler {
   void CompareQuantity(const ExpectedStock& e, const v1::ErpDocument& d,
                        v1::MatchMethod method, int32_t confidence);
   void Duplicate(uint32_t doc, sv why);
+  // A credit note for a failed or canceled refund (lib/reconcile/
+  // failed_refund.cc): found by key or reference in MatchErpExact, reported
+  // once the other pairings are known.
+  // The failed refund credit note `d` names by key or by reference
+  // (`method`), or kNone.
+  uint32_t FailedCreditOf(const v1::ErpDocument& d,
+                          v1::MatchMethod method) const;
+  void MatchFailed(uint32_t doc, uint32_t failed, v1::MatchMethod method);
+  bool HeldBy(const ExpectedCredit& e, const FailedCredit& f) const;
+  void ReportFailedRefundNotes();
   void CompareAmounts(const ExpectedCredit& e);
 
   absl::Span<const v1::ReturnRequest> returns_;
@@ -195,12 +227,16 @@ class Reconciler {
   const int32_t as_of_;
 
   std::vector<ExpectedCredit> credits_;
+  std::vector<FailedCredit> failed_;
   std::vector<ExpectedStock> stocks_;
   // Targets of keys and references: credits as i, stocks as i | kStockBit.
   static constexpr uint32_t kStockBit = 0x80000000u;
   absl::flat_hash_map<Key128, uint32_t> by_key_;
   absl::flat_hash_map<std::pair<sv, sv>, uint32_t> credit_by_ref_;
   absl::flat_hash_map<std::pair<sv, sv>, uint32_t> stock_by_ref_;
+  // failed_ by credit note key and by (return id, refund id).
+  absl::flat_hash_map<Key128, uint32_t> failed_by_key_;
+  absl::flat_hash_map<std::pair<sv, sv>, uint32_t> failed_by_ref_;
   // Components of whole bundles matched so far: (expected stock, SKU).
   absl::flat_hash_set<std::pair<uint32_t, sv>> components_seen_;
   std::vector<uint32_t> unmatched_erp_;
