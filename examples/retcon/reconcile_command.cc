@@ -72,7 +72,9 @@ array whose element is never closed); the report is written from the rest
 and the exit status is 3. All the returns are read as the kind of
 the first recognisable one (records before it too). A return given more than
 once (a feed of re-fetched RMAs) is reconciled in its latest state (greatest
-updated_at, then the last in the file), with a note on stderr. A refund
+updated_at, none counting as oldest, then the last in the file), with a note
+on stderr, and a warning when two differing copies have the same
+updated_at. A refund
 listed twice in one return is reconciled once, its first entry, as `retcon
 plan` plans it; a warning on stderr.
 Exit codes: 0 report written (gaps or not), 1 a file could not be opened, the

@@ -1,5 +1,6 @@
 #include "examples/retcon/reconcile_inputs.h"
 
+#include <cstdint>
 #include <memory>
 #include <utility>
 
@@ -7,6 +8,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "google/protobuf/util/message_differencer.h"
 #include "examples/retcon/return_paths.h"
 #include "retcon/reconcile.h"
 
@@ -51,9 +53,8 @@ std::string RepeatedRefund(absl::string_view where, PayloadKind kind,
   return std::string(AboutReturn(where, kind, ret, repeat).message());
 }
 
-bool LaterOrSame(const v1::ReturnRequest& a, const v1::ReturnRequest& b) {
-  return std::make_pair(a.updated_at().seconds(), a.updated_at().nanos()) >=
-         std::make_pair(b.updated_at().seconds(), b.updated_at().nanos());
+std::pair<int64_t, int32_t> UpdatedAt(const v1::ReturnRequest& r) {
+  return {r.updated_at().seconds(), r.updated_at().nanos()};
 }
 
 }  // namespace
@@ -149,12 +150,23 @@ void ReconcileInputs::KeepLatest(const FeedRecord& record,
     return;
   }
   v1::ReturnRequest& kept = returns_[it->second];
-  const bool later = LaterOrSame(ret, kept);
+  const bool later = UpdatedAt(ret) >= UpdatedAt(kept);
   err_ << "retcon reconcile: " << record.where << ": return \""
        << ret.return_id() << "\" also at " << where[it->second]
        << "; reconciling the "
        << (later ? "state given here" : "state given there")
        << " (latest updated_at, then last in the file)\n";
+  if (UpdatedAt(ret) == UpdatedAt(kept) &&
+      !google::protobuf::util::MessageDifferencer::Equals(ret, kept)) {
+    // Nothing tells which of two different states is the current one.
+    ++warnings_;
+    err_ << "retcon reconcile: warning: " << record.where << ": return \""
+         << ret.return_id() << "\" differs from the one at "
+         << where[it->second] << " but has the same updated_at"
+         << (ret.has_updated_at() ? "" : " (none)")
+         << "; the last in the file is reconciled: check that it is the "
+            "current state\n";
+  }
   if (later) {
     kept = std::move(ret);
     where[it->second] = record.where;
