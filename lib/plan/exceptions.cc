@@ -52,6 +52,7 @@ absl::Status Route(const PlanContext& ctx, const Issue& issue, v1::Owner* owner,
                   fact.mutable_country_code(), fact.mutable_channel());
   fact.set_amount_minor(issue.amount_minor < 0 ? -issue.amount_minor
                                                : issue.amount_minor);
+  fact.set_severity(*severity);
   const v1::Value* outputs[2];
   RETCON_RETURN_IF_ERROR(Decide(ctx, ref, fact, outputs));
   v1::Owner routed_owner;

@@ -541,6 +541,55 @@ std::vector<v1::Exception> ExceptionsOf(const v1::PostingPlan& plan,
   return out;
 }
 
+// The routing fact carries the case's own severity, so that a rule can
+// route a warning (the variance of a refund that failed after its note was
+// posted, nothing held back) apart from a blocking variance.
+TEST(PlannerTest, RoutingSeesTheSeverityOfTheCase) {
+  auto planner = MakePlanner(absl::StrCat(kRules, R"pb(
+    decisions {
+      name: "exception_routing"
+      fact_type: "retcon.v1.ExceptionFact"
+      hit_policy: FIRST
+      inputs: "code"
+      inputs: "severity"
+      outputs { name: "owner" type: ENUM enum_type: "retcon.v1.Owner" }
+      rows {
+        id: "small-blocking-variance"
+        cells { equals { enum_value: "EXCEPTION_CODE_REFUND_VARIANCE" } }
+        cells { equals { enum_value: "SEVERITY_BLOCKING" } }
+        outputs { enum_value: "OWNER_CUSTOMER_SERVICE" }
+      }
+    }
+  )pb"));
+  const auto order = Parse<v1::SalesOrder>(kOrder);
+  auto ret = Parse<v1::ReturnRequest>(kReturn);
+  ret.mutable_refunds(0)->mutable_amount()->set_minor_units(8900);
+  absl::StatusOr<v1::PostingPlan> plan =
+      planner->Plan(order, ret, v1::OrderHistory());
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  std::vector<v1::Exception> variances =
+      ExceptionsOf(*plan, v1::EXCEPTION_CODE_REFUND_VARIANCE);
+  ASSERT_EQ(variances.size(), 1u) << plan->DebugString();
+  EXPECT_EQ(variances[0].severity(), v1::SEVERITY_BLOCKING);
+  EXPECT_EQ(variances[0].owner(), v1::OWNER_CUSTOMER_SERVICE);
+
+  // Paid in full and recorded; then the refund fails: a warning, which the
+  // row does not take, so it stays with finance.
+  ret.mutable_refunds(0)->mutable_amount()->set_minor_units(9000);
+  v1::OrderHistory history;
+  plan = planner->Plan(order, ret, history);
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  ASSERT_TRUE(planner->RecordPlan(order, *plan, &history).ok());
+  ret.mutable_refunds(0)->set_status(v1::TRANSACTION_STATUS_FAILED);
+  plan = planner->Plan(order, ret, history);
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  variances = ExceptionsOf(*plan, v1::EXCEPTION_CODE_REFUND_VARIANCE);
+  ASSERT_EQ(variances.size(), 1u) << plan->DebugString();
+  EXPECT_EQ(variances[0].severity(), v1::SEVERITY_WARNING);
+  EXPECT_EQ(variances[0].owner(), v1::OWNER_FINANCE);
+}
+
+
 // kReturn with RF1 refunding only R1 (54.00) and RF2 only R2 (36.00), both
 // paid, planned and recorded in `history`; then RF1 fails.
 v1::ReturnRequest TwoRefundsTheFirstFailingAfterItsNote(
