@@ -17,7 +17,9 @@
 //   by value. The first max_overlaps_reported
 //   pairs are listed, then one finding with the count of all.
 // - Gap (no catch-all row, no default outputs): a combination of input
-//   values no row accepts.
+//   values no row accepts. Each finding is the first gap not yet listed,
+//   widened input by input (from the last) to "<any>" while every
+//   combination it then stands for is a gap; findings may overlap.
 //   Values are drawn from the table: every enum value (and for open, proto3
 //   enums one number no value names), true/false, the boundaries of ranges
 //   and listed values within the field's range, one "other" string, and
@@ -49,7 +51,8 @@ struct RuleFinding {
   // kShadowedRow: {shadowed, covering...}; kOverlap: {first, second};
   // kUnreachableOutput: the rows that carry the value.
   std::vector<std::string> row_ids;
-  // kGap: (input path, value) per input.
+  // kGap: (input path, value) per input; value "<any>" for an input no
+  // value of which is covered (given the others).
   std::vector<std::pair<std::string, std::string>> inputs;
   bool certain = true;  // kOverlap only: false for "may overlap (regex)".
   std::string message;  // One line for people.
@@ -61,8 +64,9 @@ struct AnalysisOptions {
   // Largest number of value combinations searched per row when looking for
   // rows shadowed by several earlier rows together.
   int64_t max_shadow_combinations = 4096;
-  // Gaps reported per decision (the count of all is in a last kGap finding,
-  // with no inputs).
+  // Gap findings reported per decision (when they do not stand for every
+  // uncovered combination, a last kGap finding, with no inputs, counts
+  // them).
   int max_gaps_reported = 20;
   // Overlapping row pairs reported per UNIQUE decision (the count of all is
   // in a last kOverlap finding, with no row ids).

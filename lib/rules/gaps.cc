@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/numeric/bits.h"
 #include "absl/strings/str_cat.h"
@@ -176,9 +177,9 @@ class PointCombinations {
     return false;
   }
 
-  const Point& point(size_t k) const {
-    return points_[k].points[choices_[k][at_[k]]];
-  }
+  const Point& point(size_t k) const { return points_[k].points[index(k)]; }
+  // The index in points[k].points of the current combination's point.
+  int index(size_t k) const { return choices_[k][at_[k]]; }
 
  private:
   const CompiledDecision& d_;
@@ -198,22 +199,93 @@ bool AnyBit(const RowBits& rows) {
   return false;
 }
 
+// A gap: one point index per column, or kAnyPoint for a column every point
+// of which is uncovered (given the others).
+constexpr int kAnyPoint = -1;
+using Gap = std::vector<int>;
+
+bool Covers(const Gap& cube, const Gap& gap) {
+  for (size_t k = 0; k < cube.size(); ++k) {
+    if (cube[k] != kAnyPoint && cube[k] != gap[k]) return false;
+  }
+  return true;
+}
+
+// True when every combination `cube` stands for is among `uncovered`.
+bool AllUncovered(const Gap& cube, const std::vector<ColumnPoints>& points,
+                  const absl::flat_hash_set<Gap>& uncovered,
+                  WorkBudget& budget) {
+  int64_t combinations = 1;
+  for (size_t k = 0; k < cube.size(); ++k) {
+    if (cube[k] != kAnyPoint) continue;
+    combinations *= static_cast<int64_t>(points[k].points.size());
+    if (combinations > static_cast<int64_t>(uncovered.size())) return false;
+  }
+  if (!budget.Spend(combinations)) return false;
+  Gap at = cube;
+  for (size_t k = 0; k < at.size(); ++k) {
+    if (cube[k] == kAnyPoint) at[k] = 0;
+  }
+  while (true) {
+    if (!uncovered.contains(at)) return false;
+    size_t k = at.size();
+    while (k-- > 0) {
+      if (cube[k] != kAnyPoint) continue;
+      if (++at[k] < static_cast<int>(points[k].points.size())) break;
+      at[k] = 0;
+    }
+    if (k == static_cast<size_t>(-1)) return true;
+  }
+}
+
+// Up to `max` findings covering the gaps in order: each the first gap not
+// covered yet, widened input by input (from the last) to "any value" while
+// every combination it then stands for is a gap.
+std::vector<Gap> GapCubes(const std::vector<Gap>& gaps,
+                          const std::vector<ColumnPoints>& points, size_t max,
+                          WorkBudget& budget) {
+  const absl::flat_hash_set<Gap> uncovered(gaps.begin(), gaps.end());
+  std::vector<Gap> cubes;
+  for (const Gap& gap : gaps) {
+    if (cubes.size() == max) break;
+    if (std::any_of(cubes.begin(), cubes.end(),
+                    [&](const Gap& c) { return Covers(c, gap); })) {
+      continue;
+    }
+    Gap cube = gap;
+    for (size_t k = cube.size(); k-- > 0;) {
+      Gap wider = cube;
+      wider[k] = kAnyPoint;
+      if (AllUncovered(wider, points, uncovered, budget)) cube = wider;
+    }
+    cubes.push_back(std::move(cube));
+  }
+  return cubes;
+}
+
 RuleFinding GapFinding(const CompiledDecision& d,
                        const std::vector<ColumnPoints>& points,
-                       const PointCombinations& combination) {
+                       const Gap& gap) {
   RuleFinding f;
   f.kind = RuleFinding::kGap;
   f.decision = d.decision->name();
-  std::vector<std::string> parts;
+  std::vector<std::string> parts, any;
   for (size_t k = 0; k < points.size(); ++k) {
-    f.inputs.emplace_back(d.inputs[points[k].column].path,
-                          combination.point(k).label);
-    parts.push_back(
-        absl::StrCat(f.inputs.back().first, " = ", f.inputs.back().second));
+    const std::string& path = d.inputs[points[k].column].path;
+    if (gap[k] == kAnyPoint) {
+      f.inputs.emplace_back(path, "<any>");
+      any.push_back(path);
+    } else {
+      f.inputs.emplace_back(path, points[k].points[gap[k]].label);
+      parts.push_back(absl::StrCat(path, " = ", f.inputs.back().second));
+    }
   }
   f.message =
       absl::StrCat("decision '", f.decision, "': no row covers ",
                    parts.empty() ? "any fact" : absl::StrJoin(parts, ", "));
+  if (!parts.empty() && !any.empty()) {
+    absl::StrAppend(&f.message, " (any ", absl::StrJoin(any, ", "), ")");
+  }
   return f;
 }
 
@@ -387,29 +459,38 @@ void ReportGaps(const CompiledDecision& d,
   std::vector<RowBits> scratch(d.inputs.size());
   PointCombinations combination(d, points, std::move(choices),
                                 d.all_rows.data(), d.num_words, scratch);
-  int64_t gaps = 0, tried = 0;
+  int64_t tried = 0;
+  std::vector<Gap> gaps;
   do {
     if (!budget.Spend(combination.Cost() + 1)) {
       out.push_back(SkippedFinding(
           d, absl::StrCat("gap search stopped by the work budget "
                           "(AnalysisOptions::max_work) after ",
-                          tried, " of ", combinations, " combinations, ", gaps,
-                          " of them gaps")));
+                          tried, " of ", combinations, " combinations, ",
+                          gaps.size(), " of them gaps")));
       break;
     }
     ++tried;
     if (AnyBit(combination.Rows())) continue;
-    if (++gaps <= options.max_gaps_reported) {
-      out.push_back(GapFinding(d, points, combination));
-    }
+    Gap& gap = gaps.emplace_back(points.size());
+    for (size_t k = 0; k < points.size(); ++k) gap[k] = combination.index(k);
   } while (combination.Next());
-  if (gaps > options.max_gaps_reported) {
+  const std::vector<Gap> cubes = GapCubes(
+      gaps, points, static_cast<size_t>(std::max(0, options.max_gaps_reported)),
+      budget);
+  for (const Gap& cube : cubes) out.push_back(GapFinding(d, points, cube));
+  const int64_t covered =
+      std::count_if(gaps.begin(), gaps.end(), [&](const Gap& gap) {
+        return std::any_of(cubes.begin(), cubes.end(),
+                           [&](const Gap& c) { return Covers(c, gap); });
+      });
+  if (covered < static_cast<int64_t>(gaps.size())) {
     RuleFinding f;
     f.kind = RuleFinding::kGap;
     f.decision = d.decision->name();
-    f.message = absl::StrCat("decision '", f.decision, "': ", gaps,
-                             " uncovered combinations in all (",
-                             options.max_gaps_reported, " listed)");
+    f.message = absl::StrCat("decision '", f.decision, "': ", gaps.size(),
+                             " uncovered combinations in all (the ",
+                             cubes.size(), " listed stand for ", covered, ")");
     out.push_back(std::move(f));
   }
 }

@@ -20,6 +20,7 @@ namespace {
 using rules_test::MustCompile;
 using rules_test::Table;
 using ::testing::ElementsAre;
+using ::testing::HasSubstr;
 
 std::string Row(const std::string& id, const std::string& cells,
                 const std::string& out) {
@@ -33,6 +34,15 @@ std::vector<std::string> Messages(const CompiledRuleSet& rules,
   std::vector<std::string> out;
   for (const RuleFinding& f : AnalyseRuleSet(rules, options)) {
     if (f.kind == kind) out.push_back(f.message);
+  }
+  return out;
+}
+
+std::vector<RuleFinding> Findings(const CompiledRuleSet& rules,
+                                  RuleFinding::Kind kind) {
+  std::vector<RuleFinding> out;
+  for (RuleFinding& f : AnalyseRuleSet(rules)) {
+    if (f.kind == kind) out.push_back(std::move(f));
   }
   return out;
 }
@@ -245,15 +255,60 @@ TEST(AnalysisTest, GapsIncludeMissingValuesAndRangeEdges) {
       Messages(*rules, RuleFinding::kGap),
       ElementsAre("decision 'd': no row covers restockable = false, "
                   "days_since_order = -1",
-                  "decision 'd': no row covers restockable = <missing>, "
-                  "days_since_order = -1",
-                  "decision 'd': no row covers restockable = <missing>, "
-                  "days_since_order = 0",
-                  "decision 'd': no row covers restockable = <missing>, "
-                  "days_since_order = 1"));
+                  // -1, 0 and 1: every value of days_since_order.
+                  "decision 'd': no row covers restockable = <missing> "
+                  "(any days_since_order)"));
   AnalysisOptions small;
   small.max_gap_combinations = 4;
   EXPECT_EQ(Messages(*rules, RuleFinding::kSkipped, small).size(), 1u);
+}
+
+// A gap uncovered whatever the value of some inputs is one finding, those
+// inputs "any": each finding is the first gap not yet listed, widened input
+// by input (from the last) while every combination it stands for is a gap.
+// Findings may overlap (BROKEN with 31 days is in the first two). Past
+// max_gaps_reported, a last finding counts the combinations and how many
+// the listed ones stand for.
+TEST(AnalysisTest, GapsCoveringEveryValueOfAnInputAreOneFinding) {
+  auto rules = MustCompile(Table(
+      "FIRST",
+      "inputs: 'restockable' inputs: 'condition' inputs: 'days_since_order'",
+      Row("R1",
+          "cells { equals { bool_value: true } } cells { any {} } "
+          "cells { any {} }",
+          "a") +
+          Row("R2",
+              "cells { equals { bool_value: false } } "
+              "cells { not_one_of { values { enum_value: 'BROKEN' } } } "
+              "cells { range { high: '30' high_inclusive: true } }",
+              "b")));
+  const std::vector<RuleFinding> gaps = Findings(*rules, RuleFinding::kGap);
+  std::vector<std::string> messages;
+  for (const RuleFinding& f : gaps) messages.push_back(f.message);
+  EXPECT_THAT(
+      messages,
+      ElementsAre(
+          "decision 'd': no row covers restockable = false, days_since_order "
+          "= 31 (any condition)",
+          "decision 'd': no row covers restockable = false, condition = "
+          "BROKEN (any days_since_order)",
+          "decision 'd': no row covers restockable = <missing> (any "
+          "condition, days_since_order)"));
+  ASSERT_EQ(gaps.size(), 3u);
+  EXPECT_THAT(gaps[1].inputs,
+              ElementsAre(std::make_pair("restockable", "false"),
+                          std::make_pair("condition", "BROKEN"),
+                          std::make_pair("days_since_order", "<any>")));
+
+  AnalysisOptions two;
+  two.max_gaps_reported = 2;
+  EXPECT_THAT(Messages(*rules, RuleFinding::kGap, two),
+              ElementsAre(HasSubstr("= 31 (any condition)"),
+                          HasSubstr("condition = BROKEN"),
+                          // 3 day points x 7 conditions for <missing>, 3
+                          // for BROKEN, 7 for 31 days, one in both: 30.
+                          "decision 'd': 30 uncovered combinations in all "
+                          "(the 2 listed stand for 9)"));
 }
 
 // A proto3 enum field can hold a number its enum does not name (a newer
