@@ -60,17 +60,19 @@ CREATE INDEX exceptions_by_run ON exceptions (run_id, seq);
 constexpr char kSettingsSchema[] = R"sql(
 CREATE TABLE IF NOT EXISTS settings (
   name   TEXT PRIMARY KEY,  -- returngo_lines
-  value  TEXT NOT NULL,     -- unit, grouped
-  run_id INTEGER NOT NULL,  -- the run that recorded it; 0: inferred on upgrade
+  value  TEXT NOT NULL,     -- unit, grouped; unknown (run_id 0, see below)
+  run_id INTEGER NOT NULL,  -- the run that recorded it; 0: found on upgrade
   set_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
 ) WITHOUT ROWID;
 )sql";
 
-// A ledger made before the settings table holds ReturnGo postings planned
-// with grouped lines: the tool had no --returngo-lines and read RMAs grouped.
+// A ledger made before the settings table that holds ReturnGo postings:
+// how they were read is unknown (the tool read RMAs grouped, then one line
+// per unit by default, before it recorded the setting), so the next run
+// must say it.
 constexpr char kInferReturnGoLines[] =
     "INSERT OR IGNORE INTO settings (name, value, run_id) "
-    "SELECT 'returngo_lines', 'grouped', 0 "
+    "SELECT 'returngo_lines', 'unknown', 0 "
     "WHERE EXISTS (SELECT 1 FROM postings WHERE source = 'returngo')";
 
 void BindText(sqlite3_stmt* stmt, int index, absl::string_view text) {
@@ -476,8 +478,13 @@ absl::StatusOr<std::optional<LedgerSetting>> Ledger::GetSetting(
 absl::Status Ledger::PutSetting(absl::string_view name, absl::string_view value,
                                 int64_t run_id) {
   sqlite3_stmt* raw = nullptr;
+  // A setting found on upgrade (run_id 0) is replaced by the one a run
+  // states; a recorded one never is.
   if (absl::Status s = Prepare(
-          "INSERT INTO settings (name, value, run_id) VALUES (?1, ?2, ?3)",
+          "INSERT INTO settings (name, value, run_id) VALUES (?1, ?2, ?3) "
+          "ON CONFLICT (name) DO UPDATE SET value = excluded.value, "
+          "run_id = excluded.run_id, set_at = excluded.set_at "
+          "WHERE settings.run_id = 0",
           &raw);
       !s.ok()) {
     return s;
@@ -487,12 +494,27 @@ absl::Status Ledger::PutSetting(absl::string_view name, absl::string_view value,
   BindText(raw, 2, value);
   sqlite3_bind_int64(raw, 3, run_id);
   const int rc = sqlite3_step(raw);
-  if (rc == SQLITE_CONSTRAINT) {
+  if (rc != SQLITE_DONE) return Error("writing a setting");
+  if (sqlite3_changes(db_) == 0) {
     return absl::FailedPreconditionError(absl::StrCat(
         path_, ": ledger: setting ", name, " is recorded already"));
   }
-  if (rc != SQLITE_DONE) return Error("writing a setting");
   return absl::OkStatus();
+}
+
+absl::StatusOr<int64_t> Ledger::CountReturnGoMovementsOfSeveralUnits() {
+  sqlite3_stmt* raw = nullptr;
+  if (absl::Status s = Prepare(
+          "SELECT count(*) FROM postings WHERE kind = 'stock_movement' AND "
+          "source = 'returngo' AND CAST(json_extract(document, "
+          "'$.stock_movement.quantity') AS INTEGER) > 1",
+          &raw);
+      !s.ok()) {
+    return s;
+  }
+  OneShot stmt(raw);
+  if (sqlite3_step(raw) != SQLITE_ROW) return Error("reading the postings");
+  return sqlite3_column_int64(raw, 0);
 }
 
 }  // namespace cli

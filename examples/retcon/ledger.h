@@ -70,8 +70,8 @@ struct ExceptionRow {
 // never changed by retcon.
 struct LedgerSetting {
   std::string value;
-  // The run that recorded it; 0 when it was inferred from the postings as the
-  // ledger was upgraded (a ledger made before the table existed).
+  // The run that recorded it; 0 when it was found as the ledger was
+  // upgraded (a ledger made before the table existed): value "unknown".
   int64_t run_id = 0;
 };
 
@@ -94,8 +94,9 @@ class Ledger {
   // Opens (creating when new or empty) the ledger at `path`, in WAL mode.
   // A ledger of this schema version made before the `settings` table existed
   // gets the table; when it already holds postings of source "returngo"
-  // (they were planned grouped), kReturnGoLines is set to "grouped" with
-  // run_id 0. Errors: FailedPrecondition when the file is another SQLite
+  // (planned grouped or per unit: nothing recorded which),
+  // kReturnGoLines is set to "unknown" with run_id 0, for the next run to
+  // state. Errors: FailedPrecondition when the file is another SQLite
   // database or a ledger of another schema version; InvalidArgument when it is
   // not an SQLite file; Unavailable when it cannot be opened or is locked.
   static absl::StatusOr<std::unique_ptr<Ledger>> Open(const std::string& path);
@@ -139,9 +140,13 @@ class Ledger {
   // The setting `name`; nullopt when it was never recorded.
   absl::StatusOr<std::optional<LedgerSetting>> GetSetting(
       absl::string_view name);
-  // Records setting `name`. FailedPrecondition when it is recorded already.
+  // Records setting `name`, replacing one found on upgrade (run_id 0).
+  // FailedPrecondition when a run recorded it already.
   absl::Status PutSetting(absl::string_view name, absl::string_view value,
                           int64_t run_id);
+  // ReturnGo stock movements handed over with a quantity above 1 (which
+  // reading RMAs grouped gives, one line per unit hardly ever).
+  absl::StatusOr<int64_t> CountReturnGoMovementsOfSeveralUnits();
 
  private:
   explicit Ledger(sqlite3* db, std::string path);

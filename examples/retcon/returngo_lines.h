@@ -5,7 +5,10 @@
 // planned one way and then the other would hand the same stock movement
 // over twice. The first run that plans an RMA on a ledger records its
 // setting; a later run with the other setting is refused before it writes
-// anything. retcon.v1 feeds are not concerned.
+// anything. A ledger upgraded with ReturnGo postings made before the
+// setting was recorded ("unknown") takes the setting the next run states
+// with --returngo-lines, and refuses a run that states none. retcon.v1
+// feeds are not concerned.
 //
 //   absl::StatusOr<bool> unrecorded =
 //       CheckReturnGoLines(*ledger, path, options, flags->Has(...));
@@ -27,10 +30,12 @@ namespace retcon {
 namespace cli {
 
 // Checks `requested` against the setting the ledger at `ledger_path`
-// recorded. True when it has none yet (the run is to record it); false when
-// it is the same. FailedPrecondition when it is the other one: the message
-// names the ledger, both settings (`flag_given`: whether --returngo-lines
-// was on the command line) and the flag to use.
+// recorded. True when it has none yet, or "unknown" and `flag_given`
+// (whether --returngo-lines was on the command line): the run is to record
+// it; false when it is the same. FailedPrecondition when it is the other
+// one (the message names the ledger, both settings and the flag to use), or
+// "unknown" and no flag was given (the message asks for it, saying how many
+// ReturnGo stock movements are of several units, a sign of grouped lines).
 absl::StatusOr<bool> CheckReturnGoLines(Ledger& ledger,
                                         absl::string_view ledger_path,
                                         const ReturnGoOptions& requested,

@@ -292,18 +292,28 @@ PY
   [ ! -s "$work/4/postings.ndjson" ] || fail "grouped twice posted again"
   grep -q "^Postings: 0 new" "$work/4/stdout" || fail "$(cat "$work/4/run.txt")"
 
-  # A ledger made before the setting existed (no settings table) holding
-  # ReturnGo postings: taken as grouped, recorded as inferred (run_id 0).
-  run "$work/p1" "${P[@]}" "${rg[@]}" --ledger "$work/old.db" --returngo-lines grouped
-  python3 -c 'import sqlite3, sys; sqlite3.connect(sys.argv[1]).execute("DROP TABLE settings")' \
-    "$work/old.db"
-  run "$work/p2" "${P[@]}" "${rg[@]}" --ledger "$work/old.db"
-  [ "$(setting "$work/old.db")" = "returngo_lines grouped 0" ] ||
-    fail "setting of the upgraded ledger: $(setting "$work/old.db")"
-  run "$work/p3" "${P[@]}" "${rg[@]}" --ledger "$work/old.db" --returngo-lines unit
-  run "$work/p4" "${P[@]}" "${rg[@]}" --ledger "$work/old.db" --returngo-lines grouped
-  [ "$(exit_of "$work/p4")" = "--- exit 0" ] || fail "$(cat "$work/p4/run.txt")"
-  [ ! -s "$work/p4/postings.ndjson" ] || fail "the upgraded ledger posted again"
+  # Ledgers made before the setting existed (no settings table) holding
+  # ReturnGo postings, planned grouped or per unit: "unknown" (run_id 0); a
+  # run must state the setting (refused without one, the grouped ledger's
+  # message counting its stock movements of several units), which is then
+  # recorded.
+  for mode in grouped unit; do
+    db="$work/old-$mode.db"
+    run "$work/p1-$mode" "${P[@]}" "${rg[@]}" --ledger "$db" --returngo-lines $mode
+    python3 -c 'import sqlite3, sys; sqlite3.connect(sys.argv[1]).execute("DROP TABLE settings")' \
+      "$db"
+    run "$work/p2-$mode" "${P[@]}" "${rg[@]}" --ledger "$db"
+    [ ! -e "$work/p2-$mode/postings.ndjson" ] || fail "p2-$mode wrote postings.ndjson"
+    [ "$(setting "$db")" = "returngo_lines unknown 0" ] ||
+      fail "setting of the upgraded ledger: $(setting "$db")"
+    run "$work/p3-$mode" "${P[@]}" "${rg[@]}" --ledger "$db" --returngo-lines $mode
+    [ "$(exit_of "$work/p3-$mode")" = "--- exit 0" ] || fail "$(cat "$work/p3-$mode/run.txt")"
+    [ ! -s "$work/p3-$mode/postings.ndjson" ] || fail "the upgraded $mode ledger posted again"
+    [ "$(setting "$db")" = "returngo_lines $mode 2" ] ||
+      fail "setting stated on the upgraded ledger: $(setting "$db")"
+  done
+  # Once stated, the other setting is refused like any.
+  run "$work/p4" "${P[@]}" "${rg[@]}" --ledger "$work/old-grouped.db"
   # Without ReturnGo postings, an old ledger has no setting until a run
   # records one.
   run "$work/e1" "${P[@]}" --orders plan/orders.ndjson --returns /dev/null \
@@ -326,7 +336,8 @@ PY
     fail "a retcon.v1 feed on a grouped ledger: $(cat "$work/v2/run.txt")"
   [ -s "$work/v2/postings.ndjson" ] || fail "the retcon.v1 feed posted nothing"
 
-  compare <(cat "$work/2/run.txt" "$work/3/run.txt" "$work/p2/run.txt" "$work/p3/run.txt") \
+  compare <(cat "$work/2/run.txt" "$work/3/run.txt" "$work/p2-grouped/run.txt" \
+      "$work/p2-unit/run.txt" "$work/p4/run.txt") \
     "$expected/plan_returngo_lines_refused.txt"
   ;;
 *)
