@@ -953,6 +953,33 @@ TEST(PlannerTest, ReplacementPayingOnlyForTheOthersLeavesTheHeldNoteUnpaid) {
   EXPECT_EQ(again->exceptions(0).message(), plan->exceptions(0).message());
 }
 
+// RF3 covers R1 and R2 but is still pending: no note and no check yet;
+// RF1's note is kept while RF3 is awaited, with no difference to book.
+TEST(PlannerTest, PendingReplacementCoveringMoreLinesIsAwaited) {
+  auto planner = MakePlanner();
+  const auto order = Parse<v1::SalesOrder>(kOrder);
+  v1::OrderHistory history;
+  v1::ReturnRequest ret = FailedRefundThenOneForBothItems(
+      *planner, order, v1::RETURN_STATUS_DONE, 7000, history);
+  ret.mutable_refunds(1)->set_status(v1::TRANSACTION_STATUS_PENDING);
+  absl::StatusOr<v1::PostingPlan> plan = planner->Plan(order, ret, history);
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  EXPECT_EQ(plan->credit_notes_size(), 0) << plan->DebugString();
+  EXPECT_EQ(plan->parked_credit_notes_size(), 0) << plan->DebugString();
+  ASSERT_EQ(plan->exceptions_size(), 1) << plan->DebugString();
+  EXPECT_EQ(plan->exceptions(0).severity(), v1::SEVERITY_WARNING);
+  EXPECT_EQ(plan->exceptions(0).message(),
+            "A credit note was posted for refund RF1 of return RMA-1, but the "
+            "returns platform now says that refund failed (it was for GBP "
+            "54.00). Refund RF3 (GBP 70.00, pending) covers these items (and "
+            "others), so this credit note stands for it: retcon posts no "
+            "second credit note for those items. RF3 is not paid yet: keep "
+            "this credit note while it is awaited; retcon checks what was "
+            "paid for once it is paid. If it fails or is canceled too, check "
+            "with the payment provider and reverse this credit note in the "
+            "ERP unless these items are still to be paid.");
+}
+
 // RF3 covers R1 and R2 for an amount that is neither both items (90.00)
 // nor R2 alone (36.00): its note is held back with a variance naming both
 // figures, and RF1's note is kept until that is settled.
