@@ -37,7 +37,10 @@ struct CreditEvent {
   int refund_index = -1;
   absl::InlinedVector<int, 8> lines;   // Return line indexes, in order.
   bool return_fees = false;            // Carries the fees on the whole return.
-  const RefundCover* cover = nullptr;  // Of the return's transactions.
+  RefundCover* cover = nullptr;        // Of the return's transactions.
+  // A transaction every line of which a failed refund's posted note holds:
+  // no note of its own, only its amount checked against that note's.
+  bool stands_in = false;
 };
 
 v1::ExceptionDetail Detail(std::string field, std::string expected,
@@ -302,6 +305,7 @@ class EventPlanner {
       : ctx_(ctx), event_(event) {}
 
   absl::Status Run() {
+    if (event_.stands_in) return CheckStandIn();
     // Built in place; moved to the parked list, or removed, as it turns out.
     note_ = ctx_.plan.add_credit_notes();
     SetPostingId(IdentityOf(ctx_, event_), ContentOf(ctx_, event_),
@@ -371,6 +375,18 @@ class EventPlanner {
   }
 
  private:
+  // The amount check of a transaction standing in for a held note, on an
+  // empty scratch note: blocking issues park nothing (there is no note).
+  absl::Status CheckStandIn() {
+    note_ = ctx_.plan.add_credit_notes();
+    Total(ctx_, *note_);
+    const absl::Status status = Validate();
+    ctx_.plan.mutable_credit_notes()->RemoveLast();
+    note_ = nullptr;
+    RETCON_RETURN_IF_ERROR(status);
+    return RaiseIssues(ctx_, issues_, "").status();
+  }
+
   ApportionOptions Options() const {
     ApportionOptions options;
     options.rounding = ctx_.config.options.rounding;
@@ -604,9 +620,6 @@ class EventPlanner {
     const int64_t total = note_->total_gross().minor_units();
     ctx_.SetMoney(0, note_->mutable_variance());
     if (event_.refund == nullptr) return absl::OkStatus();
-    auto field = [this] {
-      return absl::StrCat("return.refunds[", event_.refund_index, "].amount");
-    };
     const int64_t refunded = event_.refund->amount().minor_units();
     ctx_.SetMoney(refunded - total, note_->mutable_variance());
     if (ctx_.ret.status() == v1::RETURN_STATUS_REJECTED ||
@@ -632,13 +645,18 @@ class EventPlanner {
         std::any_of(issues_.begin(), issues_.end(), [](const Issue& i) {
           return i.code == v1::EXCEPTION_CODE_OVER_REFUND;
         });
-    // Money for lines a failed refund's posted note still credits is not
-    // "left to refund" by the history's count, yet not paid twice either:
-    // the variance below sets it against this note alone and says why.
+    // Lines a failed refund's posted note still credits are not "left to
+    // refund" by the history's count: what that note credits for them
+    // counts as paid for by this transaction too, when it says so.
+    RefundCover::Transaction& self =
+        event_.cover->refunds[event_.refund_index];
     const std::string held =
         DescribeHeldLines(ctx_, *event_.cover, event_.refund_index);
-    const int64_t refundable = StillRefundable(ctx_);
-    if (!over && held.empty() && refunded > refundable) {
+    const int64_t held_value = held.empty() ? 0 : self.held_value;
+    self.own_value = total;
+    if (!held.empty()) self.paid = RefundCover::Transaction::Paid::kNeither;
+    const int64_t refundable = StillRefundable(ctx_) + held_value;
+    if (!over && refunded > refundable) {
       Issue issue;
       issue.code = v1::EXCEPTION_CODE_OVER_REFUND;
       issue.amount_minor = refunded - refundable;
@@ -646,17 +664,53 @@ class EventPlanner {
           "Refund ", event_.refund->refund_id(), " paid ",
           ctx_.Format(refunded), ", but order ", ctx_.order.order_number(),
           " has only ", ctx_.Format(refundable),
-          " left that was paid and not yet credited. The credit note is held "
-          "back; recover the excess or record why it was paid.");
+          " left that was paid and not yet credited",
+          held.empty()
+              ? ""
+              : absl::StrCat(" (counting ", ctx_.Format(held_value),
+                             " for its items already credited: ", held, ")"),
+          event_.stands_in
+              ? absl::StrCat(". ", event_.refund->refund_id(),
+                             " gets no credit note of its own, so nothing is "
+                             "held back: recover the excess or record why it "
+                             "was paid.")
+              : ". The credit note is held back; recover the excess or "
+                "record why it was paid.");
       issue.details.push_back(
-          Detail(field(), absl::StrCat("<= ", ctx_.Format(refundable)),
+          Detail(AmountField(), absl::StrCat("<= ", ctx_.Format(refundable)),
                  ctx_.Format(refunded)));
       issues_.push_back(std::move(issue));
       return absl::OkStatus();
     }
     if (over) return absl::OkStatus();
+    if (!held.empty()) return ValidateHeld(held, held_value);
+    RETCON_ASSIGN_OR_RETURN(const int64_t allowed, Allowed(total));
+    const int64_t variance = refunded - total;
+    if (variance <= allowed && -variance <= allowed) return absl::OkStatus();
+    Issue issue;
+    issue.code = v1::EXCEPTION_CODE_REFUND_VARIANCE;
+    issue.amount_minor = variance;
+    issue.message = absl::StrCat(
+        "The returns platform refunded ", ctx_.Format(refunded), " (refund ",
+        event_.refund->refund_id(),
+        "), but the order's prices, discounts, fees and tax make the "
+        "returned items worth ",
+        ctx_.Format(total), ": a difference of ",
+        ctx_.Format(variance < 0 ? -variance : variance), ", more than the ",
+        ctx_.Format(allowed),
+        " allowed. The credit note is held back. Check the refund in the "
+        "returns platform; post the credit note once the figures agree or the "
+        "difference is approved.");
+    issue.details.push_back(
+        Detail(AmountField(), ctx_.Format(total), ctx_.Format(refunded)));
+    issues_.push_back(std::move(issue));
+    return absl::OkStatus();
+  }
+
+  // The most a refund may differ from `computed`, per refund_tolerance.
+  absl::StatusOr<int64_t> Allowed(int64_t computed) const {
     auto& fact = *ctx_.Scratch<v1::RefundFact>();
-    FillFact(fact, total);
+    FillFact(fact, computed);
     fact.set_all_items_returned(all_returned_);
     const v1::Value* limits[2] = {nullptr, nullptr};
     RETCON_RETURN_IF_ERROR(
@@ -667,44 +721,82 @@ class EventPlanner {
         limits[1] == nullptr ? 0 : std::max<int64_t>(limits[1]->int_value(), 0);
     RETCON_ASSIGN_OR_RETURN(
         int64_t relative,
-        DivideRounded(absl::int128(total < 0 ? -total : total) * basis_points,
-                      10000, ctx_.config.options.rounding));
-    const int64_t allowed = std::max(absolute, relative);
-    const int64_t variance = refunded - total;
-    if (variance <= allowed && -variance <= allowed) return absl::OkStatus();
+        DivideRounded(
+            absl::int128(computed < 0 ? -computed : computed) * basis_points,
+            10000, ctx_.config.options.rounding));
+    return std::max(absolute, relative);
+  }
+
+  // The amount check of a transaction some (`held` describes which) or all
+  // of whose lines a failed refund's posted note credits, for `held_value`.
+  // It paid for those items too when its amount is (within tolerance) that
+  // note's value plus its own note's; it paid only for its other items when
+  // its amount is its own note's alone. Otherwise its note is held back.
+  absl::Status ValidateHeld(const std::string& held, int64_t held_value) {
+    using Paid = RefundCover::Transaction::Paid;
+    RefundCover::Transaction& self =
+        event_.cover->refunds[event_.refund_index];
+    const int64_t own = note_->total_gross().minor_units();
+    const int64_t refunded = event_.refund->amount().minor_units();
+    const int64_t all = own + held_value;
+    auto off = [refunded](int64_t v) {
+      return refunded < v ? v - refunded : refunded - v;
+    };
+    RETCON_ASSIGN_OR_RETURN(const int64_t allowed, Allowed(all));
+    if (off(all) <= allowed) {
+      self.paid = Paid::kHeldToo;
+      return absl::OkStatus();
+    }
+    const std::string& id = event_.refund->refund_id();
     Issue issue;
     issue.code = v1::EXCEPTION_CODE_REFUND_VARIANCE;
-    issue.amount_minor = variance;
-    const std::string difference = absl::StrCat(
-        ": a difference of ", ctx_.Format(variance < 0 ? -variance : variance),
-        ", more than the ", ctx_.Format(allowed), " allowed.");
-    if (held.empty()) {
+    issue.amount_minor = refunded - all;
+    if (event_.stands_in) {
       issue.message = absl::StrCat(
           "The returns platform refunded ", ctx_.Format(refunded), " (refund ",
-          event_.refund->refund_id(),
-          "), but the order's prices, discounts, fees and tax make the "
-          "returned items worth ",
-          ctx_.Format(total), difference,
-          " The credit note is held back. Check the refund in the returns "
-          "platform; post the credit note once the figures agree or the "
-          "difference is approved.");
-    } else {
-      issue.message = absl::StrCat(
-          "The returns platform refunded ", ctx_.Format(refunded), " (refund ",
-          event_.refund->refund_id(), "), but ", held,
-          "; the order's prices, discounts, fees and tax make its other items "
-          "worth ",
-          ctx_.Format(total), difference,
-          " This credit note, for the other items only, is held back. If ",
-          event_.refund->refund_id(),
-          " also paid for the items already credited, post it: the credit "
-          "note already posted stands for them. Otherwise check the refund in "
-          "the returns platform.");
+          id, "), but ", held, "; that credit note credits ",
+          ctx_.Format(held_value), " for those items: a difference of ",
+          ctx_.Format(off(all)), ", more than the ", ctx_.Format(allowed),
+          " allowed. ", id,
+          " gets no credit note of its own (that credit note stands for it), "
+          "so nothing is held back. Check the refund in the returns platform; "
+          "book any difference that is approved in the ERP by hand.");
+      issue.details.push_back(
+          Detail(AmountField(), ctx_.Format(all), ctx_.Format(refunded)));
+      issues_.push_back(std::move(issue));
+      return absl::OkStatus();
     }
+    RETCON_ASSIGN_OR_RETURN(const int64_t allowed_own, Allowed(own));
+    if (off(own) <= allowed_own) {
+      self.paid = Paid::kOthersOnly;
+      return absl::OkStatus();
+    }
+    issue.message = absl::StrCat(
+        "The returns platform refunded ", ctx_.Format(refunded), " (refund ",
+        id, "), but ", held, "; that credit note credits ",
+        ctx_.Format(held_value),
+        " for those items, and the order's prices, discounts, fees and tax "
+        "make its other items worth ",
+        ctx_.Format(own), ". So ", id, " should be for ", ctx_.Format(all),
+        " if it paid for all its items, or ", ctx_.Format(own),
+        " if it paid only for the others: it is ", ctx_.Format(off(all)),
+        " off the first and ", ctx_.Format(off(own)),
+        " off the second, more than the ",
+        ctx_.Format(std::max(allowed, allowed_own)),
+        " allowed. This credit note, for the other items only, is held back. "
+        "Check the refund in the returns platform; post the credit note once "
+        "the figures agree or the difference is approved.");
     issue.details.push_back(
-        Detail(field(), ctx_.Format(total), ctx_.Format(refunded)));
+        Detail(AmountField(),
+               absl::StrCat(ctx_.Format(all), " (all its items) or ",
+                            ctx_.Format(own), " (its other items only)"),
+               ctx_.Format(refunded)));
     issues_.push_back(std::move(issue));
     return absl::OkStatus();
+  }
+
+  std::string AmountField() const {
+    return absl::StrCat("return.refunds[", event_.refund_index, "].amount");
   }
 
   PlanContext& ctx_;
@@ -716,6 +808,45 @@ class EventPlanner {
   absl::InlinedVector<Taken, 8> taken_;
   std::vector<Issue> issues_;
 };
+
+}  // namespace
+
+absl::StatusOr<int64_t> FeesOf(const PlanContext& ctx,
+                               absl::Span<const int> lines, bool return_fees) {
+  int64_t deducted = 0;
+  for (const v1::Fee& fee : ctx.ret.fees()) {
+    const bool here = fee.return_line_id().empty()
+                          ? return_fees
+                          : std::any_of(lines.begin(), lines.end(), [&](int r) {
+                              return ctx.ret.lines(r).return_line_id() ==
+                                     fee.return_line_id();
+                            });
+    if (!here) continue;
+    RETCON_ASSIGN_OR_RETURN(v1::RefundLine line, FeeLine(ctx, fee));
+    deducted -= line.gross().minor_units();
+  }
+  return deducted;
+}
+
+bool PostedNoteOf(const PlanContext& ctx, int index,
+                  absl::Span<const int> lines, bool* return_fees) {
+  CreditEvent note;
+  note.refund = &ctx.ret.refunds(index);
+  note.refund_index = index;
+  note.lines.assign(lines.begin(), lines.end());
+  auto it = ctx.posted.find(RetconUuid(IdentityOf(ctx, note)));
+  if (it == ctx.posted.end()) return false;
+  for (const bool fees : {false, true}) {
+    note.return_fees = fees;
+    if (RetconUuid(ContentOf(ctx, note)) == it->second->fingerprint()) {
+      *return_fees = fees;
+      return true;
+    }
+  }
+  return false;
+}
+
+namespace {
 
 // Which of `events` carries the fees on the whole return (-1: none of
 // them). The choice must not move once a note is posted: its content (and
@@ -970,7 +1101,7 @@ absl::Status ReportRepeatedRefund(PlanContext& ctx, int index) {
 
 // The finalised return's event: the lines owed money that neither a live
 // transaction nor a failed one's posted note covers.
-CreditEvent FinalEvent(const PlanContext& ctx, const RefundCover& cover) {
+CreditEvent FinalEvent(const PlanContext& ctx, RefundCover& cover) {
   absl::InlinedVector<bool, 8> covered = {cover.held.begin(), cover.held.end()};
   for (const RefundCover::Transaction& t : cover.refunds) {
     if (t.repeated || !t.live) continue;
@@ -996,20 +1127,15 @@ CreditEvent FinalEvent(const PlanContext& ctx, const RefundCover& cover) {
 
 absl::Status PlanCreditNotes(PlanContext& ctx) {
   const Triggers& triggers = ctx.config.options.triggers;
-  const RefundCover cover = CoverOf(ctx);
+  RETCON_ASSIGN_OR_RETURN(RefundCover cover, CoverOf(ctx));
   absl::InlinedVector<CreditEvent, 2> events;
   for (int i = 0; i < ctx.ret.refunds_size(); ++i) {
     const v1::RefundTransaction& refund = ctx.ret.refunds(i);
     const RefundCover::Transaction& t = cover.refunds[i];
-    if (t.repeated) {
-      RETCON_RETURN_IF_ERROR(ReportRepeatedRefund(ctx, i));
-      continue;
-    }
-    if (!t.live && t.posted) {
-      RETCON_RETURN_IF_ERROR(ReportNoteOfFailedRefund(ctx, cover, i));
-    }
-    // A transaction whose every line a posted note holds has that note.
-    if (t.StandsIn() ||
+    // A transaction whose every line a posted note holds, and with a note
+    // of its own posted too, is reported with the held note (credited
+    // twice).
+    if (t.repeated || (t.StandsIn() && t.posted) ||
         std::find(triggers.refund_statuses.begin(),
                   triggers.refund_statuses.end(),
                   refund.status()) == triggers.refund_statuses.end()) {
@@ -1018,8 +1144,11 @@ absl::Status PlanCreditNotes(PlanContext& ctx) {
     CreditEvent event;
     event.refund = &refund;
     event.refund_index = i;
-    event.lines = t.credited;
     event.cover = &cover;
+    // A transaction whose every line a posted note holds has that note:
+    // only its amount is checked (its lines give the rules' facts).
+    event.stands_in = t.StandsIn();
+    event.lines = event.stands_in ? t.lines : t.credited;
     events.push_back(std::move(event));
   }
   if (InStatuses(ctx.ret.status(), triggers.finalised_statuses)) {
@@ -1029,9 +1158,25 @@ absl::Status PlanCreditNotes(PlanContext& ctx) {
   if (const int holder = ReturnFeeHolder(ctx, cover, events); holder >= 0) {
     events[holder].return_fees = true;
   }
+  const int first = ctx.plan.exceptions_size();
   for (const CreditEvent& event : events) {
     RETCON_RETURN_IF_ERROR(EventPlanner(ctx, event).Run());
   }
+  // What a failed refund's posted note stands for depends on what its
+  // replacements' checks found, so it is reported after them, and placed
+  // before their exceptions, in the order of the transactions.
+  const int planned = ctx.plan.exceptions_size();
+  for (int i = 0; i < ctx.ret.refunds_size(); ++i) {
+    const RefundCover::Transaction& t = cover.refunds[i];
+    if (t.repeated) {
+      RETCON_RETURN_IF_ERROR(ReportRepeatedRefund(ctx, i));
+    } else if (!t.live && t.posted) {
+      RETCON_RETURN_IF_ERROR(ReportNoteOfFailedRefund(ctx, cover, i));
+    }
+  }
+  auto* exceptions = ctx.plan.mutable_exceptions();
+  std::rotate(exceptions->pointer_begin() + first,
+              exceptions->pointer_begin() + planned, exceptions->pointer_end());
   return absl::OkStatus();
 }
 

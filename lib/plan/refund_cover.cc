@@ -9,7 +9,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/types/span.h"
+#include "lib/internal/status_macros.h"
 #include "lib/plan/internal/plan_context.h"
+#include "retcon/allocation.h"
 #include "retcon/idempotency.h"
 
 namespace retcon {
@@ -87,54 +89,286 @@ Replacements ReplacementsOf(const RefundCover& cover, int index) {
     const RefundCover::Transaction& t = cover.refunds[j];
     if (j == index || t.repeated || !t.live) continue;
     if (!Overlap(t.lines, failed.lines)) continue;
-    (t.posted ? out.separate : out.standing).push_back(j);
+    (t.posted && !t.posted_others_only ? out.separate : out.standing)
+        .push_back(j);
   }
   return out;
 }
 
-// What finance does about a held note that stands for `standing`.
+using Paid = RefundCover::Transaction::Paid;
+
+// "RF2 (GBP 58.21, paid)" for each of `refunds`.
+std::vector<std::string> Described(const PlanContext& ctx,
+                                   const std::vector<int>& refunds) {
+  std::vector<std::string> out;
+  for (int j : refunds) {
+    const v1::RefundTransaction& r = ctx.ret.refunds(j);
+    out.push_back(absl::StrCat(r.refund_id(), " (",
+                               ctx.Format(r.amount().minor_units()), ", ",
+                               StatusWord(r.status()), ")"));
+  }
+  return out;
+}
+
+std::vector<std::string> Names(const PlanContext& ctx,
+                               const std::vector<int>& refunds) {
+  std::vector<std::string> out;
+  for (int j : refunds) out.push_back(ctx.ret.refunds(j).refund_id());
+  return out;
+}
+
+// "the same items", "these items (and others)", "some of these items"...
+std::string Coverage(const RefundCover& cover, int index,
+                     const std::vector<int>& refunds) {
+  const RefundCover::Transaction& failed = cover.refunds[index];
+  bool more = false;
+  std::vector<int> covered;
+  for (int j : refunds) {
+    const RefundCover::Transaction& t = cover.refunds[j];
+    more = more || !Within(t.lines, failed.lines);
+    covered.insert(covered.end(), t.lines.begin(), t.lines.end());
+  }
+  const bool all = Within(failed.lines, covered);
+  if (!more) return all ? "the same items" : "some of these items";
+  return all ? "these items (and others)" : "some of these items (and others)";
+}
+
+// What finance does about a held note that stands for `standing`: live
+// transactions without a note of their own for its items, that pay for
+// them or may (not yet paid or checked).
 std::string StandsFor(const PlanContext& ctx, const RefundCover& cover,
                       int index, const std::vector<int>& standing) {
-  const v1::RefundTransaction& failed = ctx.ret.refunds(index);
   const bool one = standing.size() == 1;
-  std::vector<std::string> names, described;
-  int64_t paid = 0;
-  bool comparable = true;  // Their money is for the failed refund's items.
+  const std::vector<std::string> names = Names(ctx, standing);
+  std::vector<std::string> awaited;
+  bool unchecked = false;  // Partly held and not yet checked.
   for (int j : standing) {
     const v1::RefundTransaction& r = ctx.ret.refunds(j);
-    names.push_back(r.refund_id());
-    described.push_back(absl::StrCat(r.refund_id(), " (",
-                                     ctx.Format(r.amount().minor_units()), ", ",
-                                     StatusWord(r.status()), ")"));
-    paid += r.amount().minor_units();
-    comparable = comparable && cover.refunds[j].StandsIn() &&
-                 Within(cover.refunds[j].lines, cover.refunds[index].lines);
+    if (r.status() == v1::TRANSACTION_STATUS_SUCCESS) continue;
+    awaited.push_back(r.refund_id());
+    unchecked = unchecked || cover.refunds[j].PartlyHeld();
   }
   std::string out = absl::StrCat(
-      one ? " Refund " : " Refunds ", ListOf(described),
-      one ? " covers" : " cover",
-      " the same items, so this credit note stands for ", one ? "it" : "them",
-      ": retcon posts no second credit note for those items. Keep this "
-      "credit note and note on it in the ERP that ",
-      one ? "refund " : "refunds ", ListOf(names),
-      " paid it; if it was already reversed, credit those items again by hand "
-      "for ",
-      ListOf(names), ".");
-  const int64_t was = failed.amount().minor_units();
-  if (comparable && paid != was) {
+      one ? " Refund " : " Refunds ", ListOf(Described(ctx, standing)),
+      one ? " covers " : " cover ", Coverage(cover, index, standing),
+      ", so this credit note stands for ", one ? "it" : "them",
+      ": retcon posts no second credit note for those items.");
+  if (!awaited.empty()) {
+    const bool one_awaited = awaited.size() == 1;
+    absl::StrAppend(
+        &out, " ", ListOf(awaited), one_awaited ? " is" : " are",
+        " not paid yet: keep this credit note while ",
+        one_awaited ? "it is" : "they are", " awaited",
+        unchecked ? "; retcon checks what was paid for once it is paid" : "",
+        ". If ", one_awaited ? "it fails or is" : "they fail or are",
+        " canceled too, check with the payment provider and reverse this "
+        "credit note in the ERP unless these items are still to be paid.");
+    return out;
+  }
+  absl::StrAppend(&out,
+                  " Keep this credit note and note on it in the ERP that ",
+                  one ? "refund " : "refunds ", ListOf(names),
+                  " paid it; if it was already reversed, credit those items "
+                  "again by hand for ",
+                  ListOf(names), ".");
+  // A transaction with no note of its own whose amount failed its check
+  // (a blocking exception of its own): the figures for finance.
+  int64_t paid = 0;
+  bool comparable = true, blocked = false;
+  for (int j : standing) {
+    paid += ctx.ret.refunds(j).amount().minor_units();
+    comparable = comparable && cover.refunds[j].StandsIn() &&
+                 Within(cover.refunds[j].lines, cover.refunds[index].lines);
+    blocked = blocked || cover.refunds[j].paid == Paid::kNeither;
+  }
+  const int64_t was = cover.refunds[index].held_value;
+  if (comparable && blocked && paid != was) {
     absl::StrAppend(&out, " ", ListOf(names), one ? " is" : " are", " for ",
                     ctx.Format(paid), ", ",
                     ctx.Format(paid < was ? was - paid : paid - was),
-                    paid < was ? " less" : " more", " than refund ",
-                    failed.refund_id(),
-                    ": book the difference in the ERP by hand.");
+                    paid < was ? " less" : " more", " than the ",
+                    ctx.Format(was),
+                    " this credit note credits: see the exception raised for ",
+                    ListOf(names),
+                    "; once the difference is settled, book what was approved "
+                    "in the ERP by hand.");
   }
   return out;
+}
+
+// Live transactions covering these items and others, whose amount matches
+// neither paying for all their items nor for the others alone.
+std::string Unsettled(const PlanContext& ctx, const RefundCover& cover,
+                      int index, const std::vector<int>& neither) {
+  const bool one = neither.size() == 1;
+  const std::string names = ListOf(Names(ctx, neither));
+  return absl::StrCat(
+      one ? " Refund " : " Refunds ", ListOf(Described(ctx, neither)),
+      one ? " covers " : " cover ", Coverage(cover, index, neither), ", but ",
+      one ? "its amount is" : "their amounts are", " neither what all ",
+      one ? "its" : "their",
+      " items are worth nor what the others alone are worth, so ",
+      one ? "its credit note is" : "their credit notes are",
+      " held back (see that exception). Keep this credit note until that is "
+      "settled: if ",
+      names, " paid for these items too, this credit note stands for ",
+      one ? "it" : "them",
+      "; if not, check the refund with the payment provider and reverse this "
+      "credit note in the ERP unless it is still to be paid.");
+}
+
+// Live transactions covering these items and others that paid only for
+// the others: this note stands for none of them.
+std::string PaidOthersOnly(const PlanContext& ctx, const RefundCover& cover,
+                           const std::vector<int>& others) {
+  const bool one = others.size() == 1;
+  int64_t own = 0;
+  for (int j : others) own += cover.refunds[j].own_value;
+  return absl::StrCat(
+      one ? " Refund " : " Refunds ", ListOf(Described(ctx, others)),
+      one ? " covers" : " cover", " these items and others but paid only for ",
+      "the others (",
+      one ? "its own credit note credits "
+          : "their own "
+            "credit notes credit ",
+      ctx.Format(own), "), so this credit note stands for no refund.");
 }
 
 }  // namespace
 
-RefundCover CoverOf(const PlanContext& ctx) {
+namespace {
+
+// Units of one line or component already valued, so that two held lines of
+// one order line take different units.
+struct Valued {
+  int order_line;
+  std::string sku;
+  int64_t units;
+};
+
+// The gross the history counts for `count` credited units of a line or
+// component: the last ones credited, below the `valued` already taken.
+// The last unit is what the history records when it records an amount;
+// the others are valued by the cumulative rule.
+int64_t LastCredited(const PlanContext& ctx, int l, absl::string_view sku,
+                     int64_t count, std::vector<Valued>& valued) {
+  const PaidLine* paid = ctx.Paid(l, sku);
+  if (paid == nullptr || paid->units <= 0) return 0;
+  const v1::LineHistory* h = ctx.History(ctx.order.lines(l).line_id(), sku);
+  const int64_t k =
+      h == nullptr ? 0 : std::min(h->credited_quantity(), paid->units);
+  auto it = std::find_if(valued.begin(), valued.end(), [&](const Valued& v) {
+    return v.order_line == l && v.sku == sku;
+  });
+  if (it == valued.end()) {
+    it = valued.insert(valued.end(), Valued{l, std::string(sku), 0});
+  }
+  const int64_t top = std::max<int64_t>(k - it->units, 0);
+  const int64_t bottom = std::max<int64_t>(top - count, 0);
+  it->units += count;
+  auto at = [&](int64_t m) -> int64_t {
+    if (m == k && h != nullptr && h->has_credited_gross()) {
+      return h->credited_gross().minor_units();
+    }
+    return CumulativeShare(paid->paid.gross, m, paid->units,
+                           ctx.config.options.rounding)
+        .value_or(0);
+  };
+  return at(top) - at(bottom);
+}
+
+// What notes crediting return lines `lines` credited for their goods, per
+// LastCredited. Exchanged lines carry no goods (a difference owed on them
+// is not counted).
+int64_t GoodsCredited(const PlanContext& ctx, absl::Span<const int> lines,
+                      std::vector<Valued>& valued) {
+  int64_t value = 0;
+  for (int r : lines) {
+    if (ctx.exchange_values[r].exchanged) continue;
+    const v1::ReturnLine& line = ctx.ret.lines(r);
+    const int l = ctx.OrderLine(line.order_line_id());
+    if (l < 0) continue;
+    const PaidLine& paid = ctx.figures.lines[l];
+    if (!line.component_sku().empty() ||
+        paid.component_begin == paid.component_end) {
+      value +=
+          LastCredited(ctx, l, line.component_sku(), line.quantity(), valued);
+      continue;
+    }
+    for (int c = paid.component_begin; c < paid.component_end; ++c) {
+      const PaidLine& component = ctx.figures.components[c];
+      value += LastCredited(ctx, l, component.sku,
+                            line.quantity() * (component.units / paid.units),
+                            valued);
+    }
+  }
+  return value;
+}
+
+// Sets the held value of each live transaction covering held lines, and of
+// each held note (its own lines).
+absl::Status ValueHeldNotes(const PlanContext& ctx, RefundCover& cover) {
+  std::vector<int64_t> line_value(ctx.ret.lines_size(), 0);
+  std::vector<Valued> valued;
+  for (int r = 0; r < ctx.ret.lines_size(); ++r) {
+    if (cover.held[r]) line_value[r] = GoodsCredited(ctx, {r}, valued);
+  }
+  for (int i = 0; i < static_cast<int>(cover.refunds.size()); ++i) {
+    RefundCover::Transaction& t = cover.refunds[i];
+    if (t.repeated || t.live || !t.posted) continue;
+    bool return_fees = false;
+    PostedNoteOf(ctx, i, t.lines, &return_fees);
+    RETCON_ASSIGN_OR_RETURN(int64_t fees, FeesOf(ctx, t.lines, return_fees));
+    for (int r : t.lines) t.held_value += line_value[r];
+    t.held_value -= fees;
+    // Whoever covers all its lines pays for the return's fees it deducted.
+    RETCON_ASSIGN_OR_RETURN(int64_t return_fees_gross,
+                            FeesOf(ctx, {}, return_fees));
+    for (RefundCover::Transaction& live : cover.refunds) {
+      if (!live.repeated && live.live && Within(t.lines, live.lines)) {
+        live.held_value -= return_fees_gross;
+      }
+    }
+  }
+  for (RefundCover::Transaction& t : cover.refunds) {
+    if (t.repeated || !t.live || t.credited.size() == t.lines.size()) continue;
+    std::vector<int> held;
+    for (int r : t.lines) {
+      if (!cover.held[r]) continue;
+      held.push_back(r);
+      t.held_value += line_value[r];
+    }
+    RETCON_ASSIGN_OR_RETURN(int64_t fees, FeesOf(ctx, held, false));
+    t.held_value -= fees;
+  }
+  return absl::OkStatus();
+}
+
+// For a partly held transaction whose own note is posted: whether that
+// note credits only its other lines, what it credits, and so what the
+// transaction paid for (of the two, the figure its amount is nearer: the
+// note passed the amount check when it was planned).
+absl::Status ValuePostedReplacement(const PlanContext& ctx, int index,
+                                    RefundCover::Transaction& t) {
+  bool return_fees = false;
+  t.posted_others_only = PostedNoteOf(ctx, index, t.credited, &return_fees);
+  if (!t.posted_others_only) return absl::OkStatus();
+  std::vector<Valued> valued;
+  RETCON_ASSIGN_OR_RETURN(int64_t fees, FeesOf(ctx, t.credited, return_fees));
+  t.own_value = GoodsCredited(ctx, t.credited, valued) - fees;
+  const int64_t amount = ctx.ret.refunds(index).amount().minor_units();
+  auto off = [amount](int64_t v) {
+    return amount < v ? v - amount : amount - v;
+  };
+  t.paid = off(t.own_value + t.held_value) <= off(t.own_value)
+               ? RefundCover::Transaction::Paid::kHeldToo
+               : RefundCover::Transaction::Paid::kOthersOnly;
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<RefundCover> CoverOf(const PlanContext& ctx) {
   RefundCover cover;
   cover.refunds.resize(ctx.ret.refunds_size());
   cover.held.assign(ctx.ret.lines_size(), false);
@@ -165,6 +399,13 @@ RefundCover CoverOf(const PlanContext& ctx) {
     }
     if (t.credited.size() < t.lines.size()) {
       t.posted = Posted(ctx, ctx.ret.refunds(i));
+    }
+  }
+  RETCON_RETURN_IF_ERROR(ValueHeldNotes(ctx, cover));
+  for (int i = 0; i < ctx.ret.refunds_size(); ++i) {
+    RefundCover::Transaction& t = cover.refunds[i];
+    if (t.PartlyHeld() && t.posted) {
+      RETCON_RETURN_IF_ERROR(ValuePostedReplacement(ctx, i, t));
     }
   }
   return cover;
@@ -198,17 +439,36 @@ absl::Status ReportNoteOfFailedRefund(PlanContext& ctx,
                     " own credit note, so the ERP credits them twice: reverse "
                     "the credit note for ",
                     refund.refund_id(), " in the ERP.");
-  } else if (!replacements.standing.empty()) {
-    absl::StrAppend(&issue.message,
-                    StandsFor(ctx, cover, index, replacements.standing));
   } else {
-    absl::StrAppend(
-        &issue.message,
-        " The ERP credits the customer money that was not paid; nothing is "
-        "held back. Check the refund with the payment provider. If it will "
-        "not be paid, reverse the credit note in the ERP. If a new refund "
-        "pays for these items instead, keep the credit note: it stands for "
-        "the new refund, and retcon posts no second credit note for them.");
+    std::vector<int> stands, others, neither;
+    for (int j : replacements.standing) {
+      const RefundCover::Transaction& t = cover.refunds[j];
+      if (t.StandsIn()) {
+        stands.push_back(j);
+      } else if (t.paid == Paid::kOthersOnly) {
+        others.push_back(j);
+      } else if (t.paid == Paid::kNeither) {
+        neither.push_back(j);
+      } else {
+        stands.push_back(j);  // Paid for these items too, or not yet known.
+      }
+    }
+    if (!neither.empty()) {
+      absl::StrAppend(&issue.message, Unsettled(ctx, cover, index, neither));
+    } else if (!stands.empty()) {
+      absl::StrAppend(&issue.message, StandsFor(ctx, cover, index, stands));
+    } else {
+      if (!others.empty()) {
+        absl::StrAppend(&issue.message, PaidOthersOnly(ctx, cover, others));
+      }
+      absl::StrAppend(
+          &issue.message,
+          " The ERP credits the customer money that was not paid; nothing is "
+          "held back. Check the refund with the payment provider. If it will "
+          "not be paid, reverse the credit note in the ERP. If a new refund "
+          "pays for these items instead, keep the credit note: it stands for "
+          "the new refund, and retcon posts no second credit note for them.");
+    }
   }
   v1::ExceptionDetail& detail = issue.details.emplace_back();
   detail.set_field(absl::StrCat("return.refunds[", index, "].status"));

@@ -313,6 +313,26 @@ struct RefundCover {
     absl::InlinedVector<int, 8> credited;
     // Live and every line of it held: it gets no note of its own.
     bool StandsIn() const { return live && !lines.empty() && credited.empty(); }
+    // Live and some, not all, of its lines held.
+    bool PartlyHeld() const {
+      return live && !credited.empty() && credited.size() < lines.size();
+    }
+    // What the held notes credit for its held lines (goods less their
+    // fees, and the return's fees when a held note deducted them and it
+    // covers all that note's lines), as the history counts those units
+    // (the last ones credited of their lines); for a held note, what it
+    // credits itself. Shipping such a note credited is not counted.
+    int64_t held_value = 0;
+    // A partly held transaction whose own note is posted, and that note
+    // credits only the lines not held (so no item is credited twice).
+    bool posted_others_only = false;
+    // A partly held transaction: what its own note credits, once known
+    // (planned this time, or posted and valued like `held_value`).
+    int64_t own_value = 0;
+    // What a live transaction covering held lines paid for, once known
+    // (its amount checked this plan, or its own note posted).
+    enum class Paid { kUnknown, kHeldToo, kOthersOnly, kNeither };
+    Paid paid = Paid::kUnknown;
   };
   std::vector<Transaction> refunds;  // Per ctx.ret.refunds.
   std::vector<bool> held;            // Per return line.
@@ -328,11 +348,24 @@ absl::InlinedVector<int, 8> CoveredLines(const v1::ReturnRequest& ret,
 std::string CreditNoteIdentity(const v1::ReturnRequest& ret,
                                const v1::RefundTransaction* refund);
 
-RefundCover CoverOf(const PlanContext& ctx);
+absl::StatusOr<RefundCover> CoverOf(const PlanContext& ctx);
+
+// The gross the fees deduct from a note crediting return lines `lines` (in
+// ascending order), and the return's fees when `return_fees` (a fee is a
+// negative credit line: the result is >= 0 for fees). Errors: a fee's tax
+// rate that does not parse.
+absl::StatusOr<int64_t> FeesOf(const PlanContext& ctx,
+                               absl::Span<const int> lines, bool return_fees);
+// Whether the posted note of refund `index` credits exactly `lines`: its
+// fingerprint is that of a note of those lines, with the return's fees
+// (*return_fees set true) or without.
+bool PostedNoteOf(const PlanContext& ctx, int index,
+                  absl::Span<const int> lines, bool* return_fees);
 
 // The REFUND_VARIANCE (a warning: nothing is parked) for the posted note of
 // refund `index`, which is not live: what that note stands for now, and
-// what finance must do about it.
+// what finance must do about it. Run after the credit notes are planned:
+// it reads what each replacement paid for (Transaction::paid).
 // REQUIRES: cover.refunds[index] is neither repeated nor live, and posted.
 absl::Status ReportNoteOfFailedRefund(PlanContext& ctx,
                                       const RefundCover& cover, int index);
