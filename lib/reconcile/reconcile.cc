@@ -15,6 +15,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "lib/internal/resolutions.h"
 #include "lib/internal/status_macros.h"
 #include "lib/reconcile/internal/reconcile_internal.h"
 #include "lib/reconcile/internal/reconciler.h"
@@ -65,9 +66,7 @@ Key128 ParseKey(sv text) {
 }
 
 bool IsMoneyResolution(v1::Resolution r) {
-  return r == v1::RESOLUTION_REFUND_TO_PAYMENT_METHOD ||
-         r == v1::RESOLUTION_STORE_CREDIT || r == v1::RESOLUTION_GIFT_CARD ||
-         r == v1::RESOLUTION_BANK_TRANSFER || r == v1::RESOLUTION_KEEP_ITEM;
+  return internal::IsRefundResolution(r);
 }
 
 absl::Status Reconciler::CollectExpected() {

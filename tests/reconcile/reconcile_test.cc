@@ -272,6 +272,24 @@ TEST_F(ReconcileTest, CreditNoteForFailedRefundStandsForItsReplacement) {
   EXPECT_EQ(gap.money_at_stake().minor_units(), 2499);
 }
 
+// The planner posts a finalised return's note for a donated line; reconcile
+// expects it too (internal::IsRefundResolution).
+TEST_F(ReconcileTest, DonatedLineOfFinalisedReturnExpectsACreditNote) {
+  returns_[0].mutable_lines(0)->set_resolution(v1::RESOLUTION_DONATE);
+  returns_[0].clear_refunds();
+  gateway_.clear();
+  erp_[0].clear_return_id();
+  erp_[0].clear_refund_id();
+  erp_[0].set_idempotency_key(
+      RetconUuid("retcon/v1/credit-note-final/returngo/RMA1"));
+  v1::ReconcileReport report = Run();
+  EXPECT_EQ(report.gaps_size(), 0) << report.DebugString();
+  EXPECT_EQ(report.summary().matched_by_key(), 1);
+
+  erp_.erase(erp_.begin());
+  EXPECT_EQ(OnlyGap().type(), v1::GAP_TYPE_RETURN_WITHOUT_CREDIT_NOTE);
+}
+
 TEST_F(ReconcileTest, ThreeWayDisagreementBeyondTolerance) {
   erp_[0].mutable_amount()->set_minor_units(2498);
   gateway_[0].mutable_amount()->set_minor_units(2501);

@@ -79,7 +79,7 @@ Key128 KeyOf(const Uuid& u);
 Key128 ParseKey(sv text);
 
 // Whether a line so resolved is owed money (a finalised return expects a
-// credit note for it).
+// credit note for it): internal::IsRefundResolution, as the planner has it.
 bool IsMoneyResolution(v1::Resolution r);
 
 // Whether `refund` covers `line`: it lists the line, or lists none.
