@@ -79,8 +79,8 @@ listed twice in one return is reconciled once, its first entry, as `retcon
 plan` plans it; a warning on stderr.
 Exit codes: 0 report written (gaps or not), 1 a file could not be opened, the
 returns file holds the other kind than --returns-format says, or none of its
-records could be read as a return (no report is written: it would show
-every ERP document as a gap), 2 usage, 3 report written but some records
+records could be read as a valid return (each was left out, and no report is
+written: it would show every ERP document as a gap), 2 usage, 3 report written but some records
 were bad and left out.
 See docs/operations/month-end.md and docs/integration/reconcile.md.
 )";

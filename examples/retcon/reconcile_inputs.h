@@ -80,11 +80,13 @@ class ReconcileInputs {
                            absl::Status (*validate)(const Record&),
                            std::vector<Record>* out, Places* places);
   // Parses, checks and keeps (or reports and skips) one returns record.
-  // False when it could not be read as a return of `kind` at all.
+  // False when it is skipped: it could not be read as a return of `kind`,
+  // or it was read but fails ValidateReturnForReconcile.
   bool AddReturn(const FeedRecord& record, PayloadKind kind,
                  const ReturnGoOptions& returngo);
-  // Keeps the first entry of each refund_id, warning about the others.
-  void DropRepeatedRefunds(const FeedRecord& record, PayloadKind kind,
+  // Keeps the first entry of each refund_id, warning about the others;
+  // returns the record's index of each refund kept.
+  std::vector<int> DropRepeatedRefunds(const FeedRecord& record, PayloadKind kind,
                            v1::ReturnRequest* ret);
   // Adds `ret`, or replaces an earlier copy of it when `ret` is as late.
   void KeepLatest(const FeedRecord& record, v1::ReturnRequest ret);
