@@ -77,9 +77,10 @@ std::pair<int64_t, int32_t> UpdatedAt(const v1::ReturnRequest& r) {
 
 }  // namespace
 
-void ReconcileInputs::Skip(absl::string_view message) {
+void ReconcileInputs::Skip(absl::string_view message, Places* input) {
   err_ << "retcon reconcile: " << message << " (skipped)\n";
   ++skipped_;
+  ++input->skipped;
 }
 
 void ReconcileInputs::Warn(absl::string_view message) {
@@ -99,7 +100,7 @@ absl::Status ReconcileInputs::ReadReturns(const std::string& path,
   while ((*feed)->Next(&record)) {
     ++records;
     if (*kind == PayloadKind::kUnknown) {
-      Skip(UnrecognisedReturn(record).message());
+      Skip(UnrecognisedReturn(record).message(), &returns_places_);
     } else if (AddReturn(record, *kind, returngo)) {
       ++read;
     }
@@ -107,7 +108,7 @@ absl::Status ReconcileInputs::ReadReturns(const std::string& path,
   // A broken array (an element never closed) is reported like a bad
   // record, as `retcon plan` does; what came before it is kept.
   if (!(*feed)->error().ok()) {
-    Skip((*feed)->error().message());
+    Skip((*feed)->error().message(), &returns_places_);
     ++records;
   }
   if (records > 0 && read == 0) {
@@ -126,7 +127,7 @@ bool ReconcileInputs::AddReturn(const FeedRecord& record, PayloadKind kind,
   v1::ReturnRequest ret;
   if (absl::Status s = ParseReturnRecord(record, kind, &ret, returngo);
       !s.ok()) {
-    Skip(s.message());
+    Skip(s.message(), &returns_places_);
     return false;
   }
   v1::ReturnRequest as_read = ret;
@@ -135,7 +136,8 @@ bool ReconcileInputs::AddReturn(const FeedRecord& record, PayloadKind kind,
     // Named as read: refunds[i] of the record (transactions[i] of an RMA),
     // not of what is left once repeated refunds are dropped.
     s = absl::Status(s.code(), RenumberRefund(s.message(), kept));
-    Skip(AboutReturn(record.where, kind, as_read, s).message());
+    Skip(AboutReturn(record.where, kind, as_read, s).message(),
+         &returns_places_);
     return false;  // Not reconciled: as good as unreadable.
   }
   KeepLatest(record, std::move(ret));
@@ -217,13 +219,13 @@ absl::Status ReconcileInputs::ReadRecords(
       }
     }
     if (!s.ok()) {
-      Skip(s.message());
+      Skip(s.message(), places);
       continue;
     }
     out->push_back(std::move(parsed));
     places->where.push_back(record.where);
   }
-  if (!(*feed)->error().ok()) Skip((*feed)->error().message());
+  if (!(*feed)->error().ok()) Skip((*feed)->error().message(), places);
   return absl::OkStatus();
 }
 

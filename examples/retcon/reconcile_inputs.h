@@ -64,8 +64,11 @@ class ReconcileInputs {
   const std::vector<v1::ReturnRequest>& returns() const { return returns_; }
   const std::vector<v1::ErpDocument>& erp() const { return erp_; }
   const std::vector<v1::GatewayRefund>& payouts() const { return payouts_; }
-  // Records reported and left out; warnings reported.
+  // Records reported and left out, in all and per input; warnings reported.
   int64_t skipped() const { return skipped_; }
+  int64_t returns_skipped() const { return returns_places_.skipped; }
+  int64_t erp_skipped() const { return erp_places_.skipped; }
+  int64_t payouts_skipped() const { return payout_places_.skipped; }
   int64_t warnings() const { return warnings_; }
 
  private:
@@ -73,6 +76,7 @@ class ReconcileInputs {
   struct Places {
     absl::string_view name;  // As Reconcile() names the side: "returns"...
     std::vector<std::string> where;
+    int64_t skipped = 0;  // Records of this input left out.
   };
 
   template <typename Record>
@@ -90,7 +94,8 @@ class ReconcileInputs {
                            v1::ReturnRequest* ret);
   // Adds `ret`, or replaces an earlier copy of it when `ret` is as late.
   void KeepLatest(const FeedRecord& record, v1::ReturnRequest ret);
-  void Skip(absl::string_view message);
+  // Reports a record of `input` and leaves it out.
+  void Skip(absl::string_view message, Places* input);
   void Warn(absl::string_view message);
 
   std::ostream& err_;
