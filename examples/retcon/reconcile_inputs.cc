@@ -64,8 +64,7 @@ std::string RenumberRefund(absl::string_view message,
   const size_t close = rest.find(']');
   if (!absl::ConsumePrefix(&rest, "refunds[") ||
       close == absl::string_view::npos ||
-      !absl::SimpleAtoi(message.substr(8, close - 8), &k) ||
-      k >= kept.size()) {
+      !absl::SimpleAtoi(message.substr(8, close - 8), &k) || k >= kept.size()) {
     return std::string(message);
   }
   return absl::StrCat("refunds[", kept[k], message.substr(close));
@@ -145,8 +144,8 @@ bool ReconcileInputs::AddReturn(const FeedRecord& record, PayloadKind kind,
 }
 
 std::vector<int> ReconcileInputs::DropRepeatedRefunds(const FeedRecord& record,
-                                                     PayloadKind kind,
-                                                     v1::ReturnRequest* ret) {
+                                                      PayloadKind kind,
+                                                      v1::ReturnRequest* ret) {
   auto* refunds = ret->mutable_refunds();
   absl::flat_hash_map<std::string, int> first_of;  // refund_id -> index.
   std::vector<int> kept;

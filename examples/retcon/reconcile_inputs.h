@@ -90,8 +90,9 @@ class ReconcileInputs {
                  const ReturnGoOptions& returngo);
   // Keeps the first entry of each refund_id, warning about the others;
   // returns the record's index of each refund kept.
-  std::vector<int> DropRepeatedRefunds(const FeedRecord& record, PayloadKind kind,
-                           v1::ReturnRequest* ret);
+  std::vector<int> DropRepeatedRefunds(const FeedRecord& record,
+                                       PayloadKind kind,
+                                       v1::ReturnRequest* ret);
   // Adds `ret`, or replaces an earlier copy of it when `ret` is as late.
   void KeepLatest(const FeedRecord& record, v1::ReturnRequest ret);
   // Reports a record of `input` and leaves it out.

@@ -173,8 +173,7 @@ void Reconciler::ReportFailedRefundNote(const FailedCredit& f) {
   const std::string head = absl::StrCat(
       "Credit note ", d.document_id(), " is for refund ", refund.refund_id(),
       " of return ", r.return_id(), ", which the returns platform shows as ",
-      refund.status() == v1::TRANSACTION_STATUS_FAILED ? "failed"
-                                                       : "canceled");
+      refund.status() == v1::TRANSACTION_STATUS_FAILED ? "failed" : "canceled");
   if (paid_by.empty()) {
     gap->set_message(absl::StrCat(
         head, ": the ERP credits ",
@@ -188,16 +187,15 @@ void Reconciler::ReportFailedRefundNote(const FailedCredit& f) {
   const bool one = paid_by.size() == 1;
   const std::string names = absl::StrJoin(paid_by, " and ");
   const std::string why =
-      partly
-          ? absl::StrCat(" paid for these items and others, so ",
-                         d.document_id(), " stands for ", one ? "it" : "them",
-                         " for these items (", one ? "its" : "their",
-                         " own credit note", one ? " is" : "s are",
-                         " for the others only)")
-          : absl::StrCat(" paid for the same items and ", one ? "has" : "have",
-                         " no credit note of ", one ? "its" : "their",
-                         " own, so ", d.document_id(), " stands for ",
-                         one ? "it" : "them");
+      partly ? absl::StrCat(" paid for these items and others, so ",
+                            d.document_id(), " stands for ",
+                            one ? "it" : "them", " for these items (",
+                            one ? "its" : "their", " own credit note",
+                            one ? " is" : "s are", " for the others only)")
+             : absl::StrCat(" paid for the same items and ",
+                            one ? "has" : "have", " no credit note of ",
+                            one ? "its" : "their", " own, so ", d.document_id(),
+                            " stands for ", one ? "it" : "them");
   gap->set_message(absl::StrCat(
       head, "; ", one ? "refund " : "refunds ", names, why,
       ". Keep it and note on it in the ERP that ", names,
