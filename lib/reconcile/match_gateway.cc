@@ -230,8 +230,9 @@ void Reconciler::CompareGroupAmounts(const ExpectedCredit& e) {
   if (t.all_notes) {
     low = std::min(low, t.erp);
     high = std::max(high, t.erp);
-    absl::StrAppend(&seen, ", credit notes ", Amount(currency, t.erp), " for ",
-                    t.notes);
+    absl::StrAppend(&seen,
+                    t.note_count == 1 ? ", credit note " : ", credit notes ",
+                    Amount(currency, t.erp), " for ", t.notes);
   }
   if (t.all_gateway) {
     low = std::min(low, t.gateway);
