@@ -69,7 +69,12 @@ where in the RMA it comes from:
   refunds[1].refund_id (from transactions[1].id): ...
 A bad record is reported on stderr and left out (so is the rest of a JSON
 array whose element is never closed); the report is written from the rest
-and the exit status is 3. All the returns are read as the kind of
+and the exit status is 3. The report counts the records left out per input
+(a WARNING in the text summary; returns_skipped, erp_documents_skipped and
+gateway_refunds_skipped in the --json summary): gaps that involve them may
+be false (a credit note left out shows its return as without one) or
+missing. A CSV has no place for the counts: with --csv, treat exit 3 as
+"some records were left out". All the returns are read as the kind of
 the first recognisable one (records before it too). A return given more than
 once (a feed of re-fetched RMAs) is reconciled in its latest state (greatest
 updated_at, none counting as oldest, then the last in the file), with a note
@@ -79,8 +84,8 @@ listed twice in one return is reconciled once, its first entry, as `retcon
 plan` plans it; a warning on stderr.
 Exit codes: 0 report written (gaps or not), 1 a file could not be opened, the
 returns file holds the other kind than --returns-format says, or none of its
-records could be read as a return (no report is written: it would show
-every ERP document as a gap), 2 usage, 3 report written but some records
+records could be read as a valid return (each was left out, and no report is
+written: it would show every ERP document as a gap), 2 usage, 3 report written but some records
 were bad and left out.
 See docs/operations/month-end.md and docs/integration/reconcile.md.
 )";
@@ -190,6 +195,11 @@ int RunReconcile(absl::Span<const char* const> args, std::ostream& out,
         << "\n";
     return kExitError;
   }
+  // In the report itself, so that a JSON or CSV consumer can tell too.
+  v1::ReconcileSummary* summary = report->mutable_summary();
+  summary->set_returns_skipped(inputs.returns_skipped());
+  summary->set_erp_documents_skipped(inputs.erp_skipped());
+  summary->set_gateway_refunds_skipped(inputs.payouts_skipped());
   if (flags->Has("json")) {
     out << ReportJson(*report) << "\n";
   } else if (flags->Has("csv")) {

@@ -2,7 +2,9 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/numbers.h"
@@ -53,15 +55,31 @@ std::string RepeatedRefund(absl::string_view where, PayloadKind kind,
   return std::string(AboutReturn(where, kind, ret, repeat).message());
 }
 
+// `message` of a check of the return with its refunds at indexes `kept` of
+// the record: "refunds[k]..." names refunds[kept[k]] instead.
+std::string RenumberRefund(absl::string_view message,
+                           const std::vector<int>& kept) {
+  absl::string_view rest = message;
+  size_t k = 0;
+  const size_t close = rest.find(']');
+  if (!absl::ConsumePrefix(&rest, "refunds[") ||
+      close == absl::string_view::npos ||
+      !absl::SimpleAtoi(message.substr(8, close - 8), &k) || k >= kept.size()) {
+    return std::string(message);
+  }
+  return absl::StrCat("refunds[", kept[k], message.substr(close));
+}
+
 std::pair<int64_t, int32_t> UpdatedAt(const v1::ReturnRequest& r) {
   return {r.updated_at().seconds(), r.updated_at().nanos()};
 }
 
 }  // namespace
 
-void ReconcileInputs::Skip(absl::string_view message) {
+void ReconcileInputs::Skip(absl::string_view message, Places* input) {
   err_ << "retcon reconcile: " << message << " (skipped)\n";
   ++skipped_;
+  ++input->skipped;
 }
 
 void ReconcileInputs::Warn(absl::string_view message) {
@@ -81,7 +99,7 @@ absl::Status ReconcileInputs::ReadReturns(const std::string& path,
   while ((*feed)->Next(&record)) {
     ++records;
     if (*kind == PayloadKind::kUnknown) {
-      Skip(UnrecognisedReturn(record).message());
+      Skip(UnrecognisedReturn(record).message(), &returns_places_);
     } else if (AddReturn(record, *kind, returngo)) {
       ++read;
     }
@@ -89,15 +107,15 @@ absl::Status ReconcileInputs::ReadReturns(const std::string& path,
   // A broken array (an element never closed) is reported like a bad
   // record, as `retcon plan` does; what came before it is kept.
   if (!(*feed)->error().ok()) {
-    Skip((*feed)->error().message());
+    Skip((*feed)->error().message(), &returns_places_);
     ++records;
   }
   if (records > 0 && read == 0) {
     return absl::InvalidArgumentError(absl::StrCat(
         path, ": ",
-        records == 1 ? "its only record"
-                     : absl::StrCat("none of its ", records, " records"),
-        " could be read as a return (see above); no report is written, as "
+        records == 1 ? "its only record could not"
+                     : absl::StrCat("none of its ", records, " records could"),
+        " be read as a valid return (see above); no report is written, as "
         "it would show every ERP document as a gap"));
   }
   return absl::OkStatus();
@@ -108,24 +126,29 @@ bool ReconcileInputs::AddReturn(const FeedRecord& record, PayloadKind kind,
   v1::ReturnRequest ret;
   if (absl::Status s = ParseReturnRecord(record, kind, &ret, returngo);
       !s.ok()) {
-    Skip(s.message());
+    Skip(s.message(), &returns_places_);
     return false;
   }
-  DropRepeatedRefunds(record, kind, &ret);
+  v1::ReturnRequest as_read = ret;
+  const std::vector<int> kept = DropRepeatedRefunds(record, kind, &ret);
   if (absl::Status s = ValidateReturnForReconcile(ret); !s.ok()) {
-    Skip(AboutReturn(record.where, kind, ret, s).message());
-    return true;
+    // Named as read: refunds[i] of the record (transactions[i] of an RMA),
+    // not of what is left once repeated refunds are dropped.
+    s = absl::Status(s.code(), RenumberRefund(s.message(), kept));
+    Skip(AboutReturn(record.where, kind, as_read, s).message(),
+         &returns_places_);
+    return false;  // Not reconciled: as good as unreadable.
   }
   KeepLatest(record, std::move(ret));
   return true;
 }
 
-void ReconcileInputs::DropRepeatedRefunds(const FeedRecord& record,
-                                          PayloadKind kind,
-                                          v1::ReturnRequest* ret) {
+std::vector<int> ReconcileInputs::DropRepeatedRefunds(const FeedRecord& record,
+                                                      PayloadKind kind,
+                                                      v1::ReturnRequest* ret) {
   auto* refunds = ret->mutable_refunds();
   absl::flat_hash_map<std::string, int> first_of;  // refund_id -> index.
-  int kept = 0;
+  std::vector<int> kept;
   for (int i = 0; i < refunds->size(); ++i) {
     const std::string& id = refunds->Get(i).refund_id();
     auto [first, added] = first_of.try_emplace(id, i);
@@ -133,10 +156,14 @@ void ReconcileInputs::DropRepeatedRefunds(const FeedRecord& record,
       Warn(RepeatedRefund(record.where, kind, *ret, id, i, first->second));
       continue;
     }
-    if (kept != i) refunds->SwapElements(kept, i);
-    ++kept;
+    const int at = static_cast<int>(kept.size());
+    if (at != i) refunds->SwapElements(at, i);
+    kept.push_back(i);
   }
-  while (refunds->size() > kept) refunds->RemoveLast();
+  while (refunds->size() > static_cast<int>(kept.size())) {
+    refunds->RemoveLast();
+  }
+  return kept;
 }
 
 void ReconcileInputs::KeepLatest(const FeedRecord& record,
@@ -191,13 +218,13 @@ absl::Status ReconcileInputs::ReadRecords(
       }
     }
     if (!s.ok()) {
-      Skip(s.message());
+      Skip(s.message(), places);
       continue;
     }
     out->push_back(std::move(parsed));
     places->where.push_back(record.where);
   }
-  if (!(*feed)->error().ok()) Skip((*feed)->error().message());
+  if (!(*feed)->error().ok()) Skip((*feed)->error().message(), places);
   return absl::OkStatus();
 }
 

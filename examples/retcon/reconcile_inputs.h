@@ -64,8 +64,11 @@ class ReconcileInputs {
   const std::vector<v1::ReturnRequest>& returns() const { return returns_; }
   const std::vector<v1::ErpDocument>& erp() const { return erp_; }
   const std::vector<v1::GatewayRefund>& payouts() const { return payouts_; }
-  // Records reported and left out; warnings reported.
+  // Records reported and left out, in all and per input; warnings reported.
   int64_t skipped() const { return skipped_; }
+  int64_t returns_skipped() const { return returns_places_.skipped; }
+  int64_t erp_skipped() const { return erp_places_.skipped; }
+  int64_t payouts_skipped() const { return payout_places_.skipped; }
   int64_t warnings() const { return warnings_; }
 
  private:
@@ -73,6 +76,7 @@ class ReconcileInputs {
   struct Places {
     absl::string_view name;  // As Reconcile() names the side: "returns"...
     std::vector<std::string> where;
+    int64_t skipped = 0;  // Records of this input left out.
   };
 
   template <typename Record>
@@ -80,15 +84,19 @@ class ReconcileInputs {
                            absl::Status (*validate)(const Record&),
                            std::vector<Record>* out, Places* places);
   // Parses, checks and keeps (or reports and skips) one returns record.
-  // False when it could not be read as a return of `kind` at all.
+  // False when it is skipped: it could not be read as a return of `kind`,
+  // or it was read but fails ValidateReturnForReconcile.
   bool AddReturn(const FeedRecord& record, PayloadKind kind,
                  const ReturnGoOptions& returngo);
-  // Keeps the first entry of each refund_id, warning about the others.
-  void DropRepeatedRefunds(const FeedRecord& record, PayloadKind kind,
-                           v1::ReturnRequest* ret);
+  // Keeps the first entry of each refund_id, warning about the others;
+  // returns the record's index of each refund kept.
+  std::vector<int> DropRepeatedRefunds(const FeedRecord& record,
+                                       PayloadKind kind,
+                                       v1::ReturnRequest* ret);
   // Adds `ret`, or replaces an earlier copy of it when `ret` is as late.
   void KeepLatest(const FeedRecord& record, v1::ReturnRequest ret);
-  void Skip(absl::string_view message);
+  // Reports a record of `input` and leaves it out.
+  void Skip(absl::string_view message, Places* input);
   void Warn(absl::string_view message);
 
   std::ostream& err_;

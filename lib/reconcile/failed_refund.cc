@@ -51,12 +51,11 @@ void Reconciler::MatchFailed(uint32_t doc, uint32_t failed,
   ++matched_[method];
 }
 
-// Whether the lines expected credit `e` credits (its refund's, or a
-// finalised return's lines owed money) are all held by the credit notes of
-// the return's failed refunds, one of them `f`'s.
-bool Reconciler::HeldBy(const ExpectedCredit& e, const FailedCredit& f) const {
+Reconciler::Holding Reconciler::HoldingOf(const ExpectedCredit& e,
+                                          const FailedCredit& f) const {
   const v1::ReturnRequest& r = returns_[e.ret];
-  bool any = false, by_f = false;
+  Holding h;
+  bool any = false, all = true;
   for (const v1::ReturnLine& line : r.lines()) {
     if (e.refund >= 0 ? !RefundCovers(RefundOf(e), line)
                       : !IsMoneyResolution(line.resolution())) {
@@ -67,67 +66,143 @@ bool Reconciler::HeldBy(const ExpectedCredit& e, const FailedCredit& f) const {
       held = failed_[g].erp != kNone &&
              RefundCovers(r.refunds(failed_[g].refund), line);
     }
-    if (!held) return false;
     any = true;
-    by_f = by_f || RefundCovers(r.refunds(f.refund), line);
+    all = all && held;
+    h.by_f = h.by_f || RefundCovers(r.refunds(f.refund), line);
   }
-  return any && by_f;
+  h.all = any && all;
+  return h;
+}
+
+// Links the failed refunds' notes of one return (failed_[begin, end)) with
+// the later refunds paying for some of their items, into held_groups_. A
+// refund held whole needs no note of its own (the planner posts none); one
+// with its own note is linked only when some of its items are not held
+// (its note leaves the held ones out): held whole and with a note of its
+// own, the items are credited twice, and the held note stands for nothing.
+// A finalised return's expected note held whole is the held note.
+void Reconciler::GroupHeldNotes(uint32_t begin, uint32_t end) {
+  const uint32_t cb = failed_[begin].credits_begin;
+  const uint32_t ce = failed_[begin].credits_end;
+  // Union-find over failed_[begin, end) then credits_[cb, ce).
+  std::vector<uint32_t> parent(end - begin + ce - cb);
+  for (uint32_t i = 0; i < parent.size(); ++i) parent[i] = i;
+  auto root = [&parent](uint32_t i) {
+    while (parent[i] != i) i = parent[i] = parent[parent[i]];
+    return i;
+  };
+  std::vector<bool> linked(parent.size(), false);
+  for (uint32_t fi = begin; fi < end; ++fi) {
+    const FailedCredit& f = failed_[fi];
+    if (f.erp == kNone) continue;
+    const sv currency = erp_[f.erp].amount().currency_code();
+    for (uint32_t c = cb; c < ce; ++c) {
+      ExpectedCredit& e = credits_[c];
+      if (CurrencyOf(e) != currency) continue;
+      const Holding h = HoldingOf(e, f);
+      if (!h.by_f) continue;
+      if (e.refund < 0) {
+        if (e.erp == kNone && h.all) {
+          e.erp = f.erp;
+          e.erp_method = f.method;
+        }
+        continue;
+      }
+      if (e.erp != kNone && h.all) continue;
+      e.held_whole = h.all;
+      const uint32_t a = fi - begin, b = end - begin + c - cb;
+      linked[a] = linked[b] = true;
+      parent[root(a)] = root(b);
+    }
+  }
+  std::vector<uint32_t> group_of(parent.size(), kNone);
+  for (uint32_t i = 0; i < parent.size(); ++i) {
+    if (!linked[i]) continue;
+    uint32_t& g = group_of[root(i)];
+    if (g == kNone) {
+      g = static_cast<uint32_t>(held_groups_.size());
+      held_groups_.push_back({kNone, cb, ce, begin, end});
+    }
+    if (i < end - begin) {
+      failed_[begin + i].group = g;
+      continue;
+    }
+    const uint32_t c = cb + i - (end - begin);
+    credits_[c].group = g;
+    if (held_groups_[g].first_credit == kNone) held_groups_[g].first_credit = c;
+  }
 }
 
 void Reconciler::ReportFailedRefundNotes() {
+  for (uint32_t begin = 0; begin < failed_.size();
+       begin = failed_[begin].failed_end) {
+    GroupHeldNotes(begin, failed_[begin].failed_end);
+  }
   for (const FailedCredit& f : failed_) {
-    if (f.erp == kNone) continue;
-    const v1::ErpDocument& d = erp_[f.erp];
-    const v1::ReturnRequest& r = returns_[f.ret];
-    const v1::RefundTransaction& refund = r.refunds(f.refund);
-    // Later refunds of the same items, with no note of their own.
-    std::vector<std::string> paid_by;
-    for (uint32_t c = f.credits_begin; c < f.credits_end; ++c) {
-      ExpectedCredit& e = credits_[c];
-      if (e.erp != kNone || CurrencyOf(e) != d.amount().currency_code() ||
-          !HeldBy(e, f)) {
-        continue;
-      }
-      e.erp = f.erp;
-      e.erp_method = f.method;
-      if (e.refund >= 0) paid_by.push_back(RefundOf(e).refund_id());
-    }
-    v1::Gap* gap = AddGap(v1::GAP_TYPE_CREDIT_NOTE_FOR_FAILED_REFUND,
-                          *ParseCivilDay(d.posted_date(), ""));
-    SetReturnSide(gap, r);
-    SetErpSide(gap, d);
-    gap->set_refund_id(refund.refund_id());
-    gap->set_match_method(f.method);
-    gap->set_confidence_percent(100);
-    // Paid by a later refund, the note's money is accounted for: its
-    // amount is compared with that refund's as usual.
-    SetMoney(gap, d.amount().currency_code(),
-             paid_by.empty() ? d.amount().minor_units() : 0);
-    const std::string head = absl::StrCat(
-        "Credit note ", d.document_id(), " is for refund ", refund.refund_id(),
-        " of return ", r.return_id(), ", which the returns platform shows as ",
-        refund.status() == v1::TRANSACTION_STATUS_FAILED ? "failed"
-                                                         : "canceled");
-    if (paid_by.empty()) {
-      gap->set_message(absl::StrCat(
-          head, ": the ERP credits ",
-          Amount(d.amount().currency_code(), d.amount().minor_units()),
-          " the customer was not paid. Check the refund with the payment "
-          "provider and reverse the credit note if it will not be paid (keep "
-          "it if a new refund is to pay for these items: retcon posts no "
-          "second credit note for them)."));
+    if (f.erp != kNone) ReportFailedRefundNote(f);
+  }
+}
+
+void Reconciler::ReportFailedRefundNote(const FailedCredit& f) {
+  const v1::ErpDocument& d = erp_[f.erp];
+  const v1::ReturnRequest& r = returns_[f.ret];
+  const v1::RefundTransaction& refund = r.refunds(f.refund);
+  // Later refunds of some of the same items: with no note of their own
+  // (the note stands for them), or with one for their other items.
+  std::vector<std::string> paid_by;
+  bool partly = false;  // One of them paid for other items too.
+  for (uint32_t c = f.credits_begin; c < f.credits_end; ++c) {
+    const ExpectedCredit& e = credits_[c];
+    if (f.group == kNone || e.group != f.group || !HoldingOf(e, f).by_f) {
       continue;
     }
-    const bool one = paid_by.size() == 1;
-    const std::string names = absl::StrJoin(paid_by, " and ");
-    gap->set_message(
-        absl::StrCat(head, "; ", one ? "refund " : "refunds ", names,
-                     " paid for the same items and ", one ? "has" : "have",
-                     " no credit note of ", one ? "its" : "their", " own, so ",
-                     d.document_id(), " stands for ", one ? "it" : "them",
-                     ". Keep it and note on it in the ERP that ", names,
-                     " paid it; amounts are compared with ", names, "."));
+    paid_by.push_back(RefundOf(e).refund_id());
+    partly = partly || !e.held_whole;
   }
+  v1::Gap* gap = AddGap(v1::GAP_TYPE_CREDIT_NOTE_FOR_FAILED_REFUND,
+                        *ParseCivilDay(d.posted_date(), ""));
+  SetReturnSide(gap, r);
+  SetErpSide(gap, d);
+  gap->set_refund_id(refund.refund_id());
+  gap->set_match_method(f.method);
+  gap->set_confidence_percent(100);
+  // Paid by a later refund, the note's money is accounted for: its amount
+  // is compared, with that refund's own note, with that refund's.
+  SetMoney(gap, d.amount().currency_code(),
+           paid_by.empty() ? d.amount().minor_units() : 0);
+  const std::string head = absl::StrCat(
+      "Credit note ", d.document_id(), " is for refund ", refund.refund_id(),
+      " of return ", r.return_id(), ", which the returns platform shows as ",
+      refund.status() == v1::TRANSACTION_STATUS_FAILED ? "failed" : "canceled");
+  if (paid_by.empty()) {
+    gap->set_message(absl::StrCat(
+        head, ": the ERP credits ",
+        Amount(d.amount().currency_code(), d.amount().minor_units()),
+        " the customer was not paid. Check the refund with the payment "
+        "provider and reverse the credit note if it will not be paid (keep "
+        "it if a new refund is to pay for these items: retcon posts no "
+        "second credit note for them)."));
+    return;
+  }
+  const bool one = paid_by.size() == 1;
+  const std::string names = absl::StrJoin(paid_by, " and ");
+  const std::string why =
+      partly ? absl::StrCat(" paid for these items and others, so ",
+                            d.document_id(), " stands for ",
+                            one ? "it" : "them", " for these items (",
+                            one ? "its" : "their", " own credit note",
+                            one ? " is" : "s are", " for the others only)")
+             : absl::StrCat(" paid for the same items and ",
+                            one ? "has" : "have", " no credit note of ",
+                            one ? "its" : "their", " own, so ", d.document_id(),
+                            " stands for ", one ? "it" : "them");
+  gap->set_message(absl::StrCat(
+      head, "; ", one ? "refund " : "refunds ", names, why,
+      ". Keep it and note on it in the ERP that ", names,
+      " paid it; amounts are compared with ", names,
+      partly ? absl::StrCat(", with this note and ", one ? "its" : "their",
+                            " own note", one ? "" : "s", " together.")
+             : "."));
 }
 
 }  // namespace reconcile_internal

@@ -15,6 +15,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "lib/internal/resolutions.h"
 #include "lib/internal/status_macros.h"
 #include "lib/reconcile/internal/reconcile_internal.h"
 #include "lib/reconcile/internal/reconciler.h"
@@ -65,9 +66,7 @@ Key128 ParseKey(sv text) {
 }
 
 bool IsMoneyResolution(v1::Resolution r) {
-  return r == v1::RESOLUTION_REFUND_TO_PAYMENT_METHOD ||
-         r == v1::RESOLUTION_STORE_CREDIT || r == v1::RESOLUTION_GIFT_CARD ||
-         r == v1::RESOLUTION_BANK_TRANSFER || r == v1::RESOLUTION_KEEP_ITEM;
+  return internal::IsRefundResolution(r);
 }
 
 absl::Status Reconciler::CollectExpected() {
@@ -181,19 +180,36 @@ void Reconciler::IndexKeys() {
   }
 }
 
+// What a refund with no credit note leaves uncredited: its amount, less
+// what the notes of its held group already credit of the group's refunds.
+int64_t Reconciler::MissingCredit(const ExpectedCredit& e) const {
+  const int64_t amount = RefundOf(e).amount().minor_units();
+  if (e.group == kNone) return amount;
+  const GroupTotals t = TotalsOf(e.group);
+  return std::clamp<int64_t>(t.platform - t.erp, 0, amount);
+}
+
+// " for the items that CN-1 of failed refund RF1 does not already credit".
+std::string Reconciler::HeldItemsLeftOut(uint32_t group) const {
+  const GroupTotals t = TotalsOf(group);
+  return absl::StrCat(" for the items that ", t.notes,
+                      t.note_count == 1 ? " does" : " do",
+                      " not already credit");
+}
+
 void Reconciler::ReportReturnSide() {
   for (const ExpectedCredit& e : credits_) {
     const v1::ReturnRequest& r = returns_[e.ret];
-    if (e.erp == kNone) {
+    if (e.erp == kNone && !e.held_whole) {
       v1::Gap* gap = AddGap(v1::GAP_TYPE_RETURN_WITHOUT_CREDIT_NOTE, e.day);
       SetReturnSide(gap, r);
       if (e.refund >= 0) {
         gap->set_refund_id(RefundOf(e).refund_id());
-        SetMoney(gap, CurrencyOf(e), RefundOf(e).amount().minor_units());
-        gap->set_message(absl::StrCat("Return ", r.return_id(), " refunded ",
-                                      RefundOf(e).refund_id(),
-                                      " but the ERP has no credit note for it; "
-                                      "post the credit note."));
+        SetMoney(gap, CurrencyOf(e), MissingCredit(e));
+        gap->set_message(absl::StrCat(
+            "Return ", r.return_id(), " refunded ", RefundOf(e).refund_id(),
+            " but the ERP has no credit note for it; post the credit note",
+            e.group == kNone ? "" : HeldItemsLeftOut(e.group), "."));
       } else {
         SetMoney(gap, r.currency_code(), 0);
         gap->set_message(absl::StrCat(

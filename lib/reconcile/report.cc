@@ -234,6 +234,20 @@ std::string ReportSummaryText(const v1::ReconcileReport& report) {
       s.as_of(), s.returns(), s.erp_documents(), s.gateway_refunds(),
       s.matched_by_key(), s.matched_by_reference(), s.matched_fuzzy(), s.gaps(),
       MoneyList(s.money_at_stake()));
+  const int64_t skipped = s.returns_skipped() + s.erp_documents_skipped() +
+                          s.gateway_refunds_skipped();
+  if (skipped > 0) {
+    absl::StrAppendFormat(
+        &out,
+        "\n  WARNING: %d input %s left out as malformed (returns %d, ERP\n"
+        "  documents %d, gateway refunds %d; see stderr). Gaps that involve "
+        "them may\n  be false or missing: a credit note left out shows its "
+        "return as without\n  one, so do not post it again. Fix the records "
+        "and run the report again.\n",
+        skipped, skipped == 1 ? "record was" : "records were",
+        s.returns_skipped(), s.erp_documents_skipped(),
+        s.gateway_refunds_skipped());
+  }
   AppendTotals("By gap type", s.by_type(), &out);
   AppendTotals("By owner", s.by_owner(), &out);
   AppendTotals("By age (days)", s.by_age_bucket(), &out);

@@ -272,6 +272,165 @@ TEST_F(ReconcileTest, CreditNoteForFailedRefundStandsForItsReplacement) {
   EXPECT_EQ(gap.money_at_stake().minor_units(), 2499);
 }
 
+// Two lines (L1 43.89, L2 58.21): RF1 for L1 failed after its note CN-1
+// was posted; RF2 paid for both. The planner posts RF2's note CN-2 for L2
+// only (CN-1 holds L1), so RF2 is compared with CN-1 plus CN-2.
+class HeldNoteReconcileTest : public ReconcileTest {
+ public:
+  HeldNoteReconcileTest() {
+    ReturnRequest& r = returns_[0];
+    v1::ReturnLine* l2 = r.add_lines();
+    *l2 = r.lines(0);
+    l2->set_return_line_id("L2");
+    l2->set_platform_sku("TEE-L");
+    v1::RefundTransaction* rf1 = r.mutable_refunds(0);
+    rf1->set_status(v1::TRANSACTION_STATUS_FAILED);
+    rf1->set_external_reference_id("re_0");
+    rf1->mutable_amount()->set_minor_units(4389);
+    rf1->add_return_line_ids("L1");
+    v1::RefundTransaction* rf2 = r.add_refunds();
+    *rf2 = Parse<v1::RefundTransaction>(R"pb(
+      refund_id: "RF2"
+      amount { currency_code: "GBP" minor_units: 10210 }
+      status: TRANSACTION_STATUS_SUCCESS
+      method: RESOLUTION_REFUND_TO_PAYMENT_METHOD
+      external_reference_id: "re_2"
+      created_at { seconds: 1795176000 }
+      return_line_ids: "L1"
+      return_line_ids: "L2"
+    )pb");
+    erp_[0].mutable_amount()->set_minor_units(4389);
+    ErpDocument cn2 = erp_[0];
+    cn2.set_document_id("CN-2");
+    cn2.set_refund_id("RF2");
+    cn2.mutable_amount()->set_minor_units(5821);
+    erp_.push_back(cn2);
+    ErpDocument sm2 = erp_[1];
+    sm2.set_document_id("SM-2");
+    sm2.set_return_line_id("L2");
+    sm2.set_sku("TEE-L");
+    erp_.push_back(sm2);
+    gateway_[0].set_refund_reference("re_2");
+    gateway_[0].mutable_amount()->set_minor_units(10210);
+  }
+};
+
+TEST_F(HeldNoteReconcileTest, ReplacementPaidWithHeldNoteAndItsOwnNote) {
+  Gap gap = OnlyGap();
+  EXPECT_EQ(gap.type(), v1::GAP_TYPE_CREDIT_NOTE_FOR_FAILED_REFUND);
+  EXPECT_EQ(gap.erp_document_id(), "CN-1");
+  EXPECT_EQ(gap.money_at_stake().minor_units(), 0);
+  EXPECT_EQ(gap.message(),
+            "Credit note CN-1 is for refund RF1 of return RMA1, which the "
+            "returns platform shows as failed; refund RF2 paid for these items "
+            "and others, so CN-1 stands for it for these items (its own credit "
+            "note is for the others only). Keep it and note on it in the ERP "
+            "that RF2 paid it; amounts are compared with RF2, with this note "
+            "and its own note together.");
+
+  // The platform paid RF2 less than the two notes credit.
+  returns_[0].mutable_refunds(1)->mutable_amount()->set_minor_units(5821);
+  gateway_[0].mutable_amount()->set_minor_units(5821);
+  v1::ReconcileReport report = Run();
+  ASSERT_EQ(report.gaps_size(), 2) << report.DebugString();
+  EXPECT_EQ(report.gaps(1).type(), v1::GAP_TYPE_AMOUNT_DISAGREEMENT);
+  EXPECT_EQ(report.gaps(1).refund_id(), "RF2");
+  EXPECT_EQ(report.gaps(1).erp_document_id(), "CN-2");
+  EXPECT_EQ(report.gaps(1).money_at_stake().minor_units(), 4389);
+  EXPECT_EQ(report.gaps(1).message(),
+            "Amounts disagree by GBP 43.89 (platform GBP 58.21 for RF2, credit "
+            "notes GBP 102.10 for CN-1 of failed refund RF1 and CN-2, gateway "
+            "GBP 58.21); correct the credit note or chase the refund.");
+}
+
+// RF2 paid for L2 only: nothing pays for CN-1's item.
+TEST_F(HeldNoteReconcileTest, ReplacementOfOtherItemsDoesNotPayTheHeldNote) {
+  v1::RefundTransaction* rf2 = returns_[0].mutable_refunds(1);
+  rf2->clear_return_line_ids();
+  rf2->add_return_line_ids("L2");
+  rf2->mutable_amount()->set_minor_units(5821);
+  gateway_[0].mutable_amount()->set_minor_units(5821);
+  Gap gap = OnlyGap();
+  EXPECT_EQ(gap.type(), v1::GAP_TYPE_CREDIT_NOTE_FOR_FAILED_REFUND);
+  EXPECT_EQ(gap.money_at_stake().minor_units(), 4389);
+  EXPECT_THAT(gap.message(), HasSubstr("the customer was not paid"));
+}
+
+// RF2's own note for L2 is missing: only what CN-1 does not hold is owed.
+TEST_F(HeldNoteReconcileTest, ReplacementWithoutItsOwnNoteOwesTheRest) {
+  erp_.erase(erp_.begin() + 2);  // CN-2.
+  v1::ReconcileReport report = Run();
+  ASSERT_EQ(report.gaps_size(), 2) << report.DebugString();
+  EXPECT_EQ(report.gaps(0).type(), v1::GAP_TYPE_CREDIT_NOTE_FOR_FAILED_REFUND);
+  EXPECT_EQ(report.gaps(0).money_at_stake().minor_units(), 0);
+  EXPECT_EQ(report.gaps(1).type(), v1::GAP_TYPE_RETURN_WITHOUT_CREDIT_NOTE);
+  EXPECT_EQ(report.gaps(1).refund_id(), "RF2");
+  EXPECT_EQ(report.gaps(1).money_at_stake().minor_units(), 5821);
+  EXPECT_EQ(report.gaps(1).message(),
+            "Return RMA1 refunded RF2 but the ERP has no credit note for it; "
+            "post the credit note for the items that CN-1 of failed refund "
+            "RF1 does not already credit.");
+}
+
+// RF1 for both lines failed after CN-1 was posted; RF2 paid L1 and RF3
+// paid L2, with no notes of their own: CN-1 is compared once with both.
+TEST_F(HeldNoteReconcileTest, TwoReplacementsOfOneHeldNoteAreComparedTogether) {
+  ReturnRequest& r = returns_[0];
+  r.mutable_refunds(0)->add_return_line_ids("L2");
+  r.mutable_refunds(0)->mutable_amount()->set_minor_units(10210);
+  erp_[0].mutable_amount()->set_minor_units(10210);
+  erp_.erase(erp_.begin() + 2);  // CN-2.
+  v1::RefundTransaction* rf2 = r.mutable_refunds(1);
+  rf2->clear_return_line_ids();
+  rf2->add_return_line_ids("L1");
+  rf2->mutable_amount()->set_minor_units(4389);
+  v1::RefundTransaction* rf3 = r.add_refunds();
+  *rf3 = *rf2;
+  rf3->set_refund_id("RF3");
+  rf3->set_external_reference_id("re_3");
+  rf3->set_return_line_ids(0, "L2");
+  rf3->mutable_amount()->set_minor_units(5821);
+  gateway_[0].mutable_amount()->set_minor_units(4389);
+  GatewayRefund gw3 = gateway_[0];
+  gw3.set_gateway_refund_id("GW3");
+  gw3.set_refund_reference("re_3");
+  gw3.mutable_amount()->set_minor_units(5821);
+  gateway_.push_back(gw3);
+  Gap gap = OnlyGap();
+  EXPECT_EQ(gap.type(), v1::GAP_TYPE_CREDIT_NOTE_FOR_FAILED_REFUND);
+  EXPECT_EQ(gap.money_at_stake().minor_units(), 0);
+  EXPECT_THAT(gap.message(),
+              HasSubstr("refunds RF2 and RF3 paid for the same items and have "
+                        "no credit note of their own, so CN-1 stands for "
+                        "them"));
+
+  rf3->mutable_amount()->set_minor_units(5800);
+  gateway_[1].mutable_amount()->set_minor_units(5800);
+  v1::ReconcileReport report = Run();
+  ASSERT_EQ(report.gaps_size(), 2) << report.DebugString();
+  EXPECT_EQ(report.gaps(1).type(), v1::GAP_TYPE_AMOUNT_DISAGREEMENT);
+  EXPECT_EQ(report.gaps(1).erp_document_id(), "CN-1");
+  EXPECT_EQ(report.gaps(1).money_at_stake().minor_units(), 21);
+}
+
+// The planner posts a finalised return's note for a donated line; reconcile
+// expects it too (internal::IsRefundResolution).
+TEST_F(ReconcileTest, DonatedLineOfFinalisedReturnExpectsACreditNote) {
+  returns_[0].mutable_lines(0)->set_resolution(v1::RESOLUTION_DONATE);
+  returns_[0].clear_refunds();
+  gateway_.clear();
+  erp_[0].clear_return_id();
+  erp_[0].clear_refund_id();
+  erp_[0].set_idempotency_key(
+      RetconUuid("retcon/v1/credit-note-final/returngo/RMA1"));
+  v1::ReconcileReport report = Run();
+  EXPECT_EQ(report.gaps_size(), 0) << report.DebugString();
+  EXPECT_EQ(report.summary().matched_by_key(), 1);
+
+  erp_.erase(erp_.begin());
+  EXPECT_EQ(OnlyGap().type(), v1::GAP_TYPE_RETURN_WITHOUT_CREDIT_NOTE);
+}
+
 TEST_F(ReconcileTest, ThreeWayDisagreementBeyondTolerance) {
   erp_[0].mutable_amount()->set_minor_units(2498);
   gateway_[0].mutable_amount()->set_minor_units(2501);

@@ -48,6 +48,11 @@ struct ExpectedCredit {
   v1::MatchMethod gateway_method = v1::MATCH_METHOD_UNSPECIFIED;
   int32_t confidence = 100;
   uint32_t next_in_order = kNone;  // Fuzzy chain by order number.
+  // A refund paying for items a failed refund's credit note holds
+  // (failed_refund.cc): its group in held_groups_, compared as a whole, and
+  // whether the held notes hold all its items (it needs no note of its own).
+  uint32_t group = kNone;
+  bool held_whole = false;
 };
 
 // A refund the platform shows as FAILED or CANCELED: the ERP should hold
@@ -61,6 +66,17 @@ struct FailedCredit {
   uint32_t failed_begin, failed_end;
   uint32_t erp = kNone;  // The credit note found for it.
   v1::MatchMethod method = v1::MATCH_METHOD_UNSPECIFIED;
+  uint32_t group = kNone;  // In held_groups_, when a later refund pays it.
+};
+
+// Credit notes of failed refunds and the later refunds of one return that
+// pay for their items, linked through shared return lines: the platform
+// and gateway amounts of the refunds are compared once with the held notes
+// plus the refunds' own notes (each of which leaves the held items out).
+struct HeldGroup {
+  uint32_t first_credit;  // Where the group's amounts are compared.
+  uint32_t credits_begin, credits_end;  // Its return's ranges, as in
+  uint32_t failed_begin, failed_end;    // FailedCredit.
 };
 
 struct ExpectedStock {
@@ -79,7 +95,7 @@ Key128 KeyOf(const Uuid& u);
 Key128 ParseKey(sv text);
 
 // Whether a line so resolved is owed money (a finalised return expects a
-// credit note for it).
+// credit note for it): internal::IsRefundResolution, as the planner has it.
 bool IsMoneyResolution(v1::Resolution r);
 
 // Whether `refund` covers `line`: it lists the line, or lists none.
@@ -216,9 +232,39 @@ class Reconciler {
   uint32_t FailedCreditOf(const v1::ErpDocument& d,
                           v1::MatchMethod method) const;
   void MatchFailed(uint32_t doc, uint32_t failed, v1::MatchMethod method);
-  bool HeldBy(const ExpectedCredit& e, const FailedCredit& f) const;
+  // Of the lines expected credit `e` credits: whether any is held by `f`'s
+  // note, and whether all are held by notes of the return's failed refunds.
+  struct Holding {
+    bool by_f = false;
+    bool all = false;
+  };
+  Holding HoldingOf(const ExpectedCredit& e, const FailedCredit& f) const;
+  void GroupHeldNotes(uint32_t failed_begin, uint32_t failed_end);
   void ReportFailedRefundNotes();
+  void ReportFailedRefundNote(const FailedCredit& f);
   void CompareAmounts(const ExpectedCredit& e);
+  // The amounts of a held group, summed (match_gateway.cc).
+  struct GroupTotals {
+    int64_t platform = 0, erp = 0, gateway = 0;
+    bool all_notes = true;    // Each refund has its note or is held whole.
+    bool all_gateway = true;  // Each refund has its gateway refund.
+    // "RF2 and RF3"; "CN-1 of failed refund RF1 and CN-2".
+    std::string refunds, notes;
+    int note_count = 0;
+  };
+  GroupTotals TotalsOf(uint32_t group) const;
+  void CompareGroupAmounts(const ExpectedCredit& e);
+  // A refund to the payment method with no gateway refund; null if none is
+  // expected or one was found.
+  v1::Gap* NoGatewayRefund(const ExpectedCredit& e);
+  v1::Gap* GatewayCurrencyMismatch(const ExpectedCredit& e);
+  int64_t ToleranceOf(sv currency) const {
+    auto it = options_.tolerance_minor_units.find(currency);
+    return it == options_.tolerance_minor_units.end() ? 0 : it->second;
+  }
+  void FillAmountGap(v1::Gap* gap, const ExpectedCredit& e);
+  int64_t MissingCredit(const ExpectedCredit& e) const;
+  std::string HeldItemsLeftOut(uint32_t group) const;
 
   absl::Span<const v1::ReturnRequest> returns_;
   absl::Span<const v1::ErpDocument> erp_;
@@ -228,6 +274,7 @@ class Reconciler {
 
   std::vector<ExpectedCredit> credits_;
   std::vector<FailedCredit> failed_;
+  std::vector<HeldGroup> held_groups_;
   std::vector<ExpectedStock> stocks_;
   // Targets of keys and references: credits as i, stocks as i | kStockBit.
   static constexpr uint32_t kStockBit = 0x80000000u;
