@@ -607,20 +607,6 @@ absl::Status DecideEach(const PlanContext& ctx,
   return absl::OkStatus();
 }
 
-bool IsRefundResolution(v1::Resolution resolution) {
-  switch (resolution) {
-    case v1::RESOLUTION_REFUND_TO_PAYMENT_METHOD:
-    case v1::RESOLUTION_STORE_CREDIT:
-    case v1::RESOLUTION_GIFT_CARD:
-    case v1::RESOLUTION_BANK_TRANSFER:
-    case v1::RESOLUTION_KEEP_ITEM:
-    case v1::RESOLUTION_DONATE:
-      return true;
-    default:
-      return false;
-  }
-}
-
 bool InStatuses(v1::ReturnStatus status,
                 const std::vector<v1::ReturnStatus>& statuses) {
   return std::find(statuses.begin(), statuses.end(), status) != statuses.end();

@@ -17,6 +17,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
 #include "google/protobuf/arena.h"
+#include "lib/internal/resolutions.h"
 #include "re2/re2.h"
 #include "retcon/apportion.h"
 #include "retcon/planner.h"
@@ -252,9 +253,8 @@ absl::Status DecideEach(const PlanContext& ctx,
                         const google::protobuf::Message& fact,
                         absl::Span<const v1::Value*> values);
 
-// Whether a resolution gives money back (refund, store credit, gift card,
-// bank transfer, keep item, donate).
-bool IsRefundResolution(v1::Resolution resolution);
+// Whether a resolution gives money back: one definition with reconcile.
+using ::retcon::internal::IsRefundResolution;
 bool InStatuses(v1::ReturnStatus status,
                 const std::vector<v1::ReturnStatus>& statuses);
 
