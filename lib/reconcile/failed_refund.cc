@@ -58,7 +58,7 @@ Reconciler::Holding Reconciler::HoldingOf(const ExpectedCredit& e,
   bool any = false, all = true;
   for (const v1::ReturnLine& line : r.lines()) {
     if (e.refund >= 0 ? !RefundCovers(RefundOf(e), line)
-                      : !IsMoneyResolution(line.resolution())) {
+                      : !OwedByFinalNote(r, line)) {
       continue;
     }
     bool held = false;

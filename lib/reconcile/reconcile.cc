@@ -69,6 +69,30 @@ bool IsMoneyResolution(v1::Resolution r) {
   return internal::IsRefundResolution(r);
 }
 
+bool OwedByFinalNote(const v1::ReturnRequest& r, const v1::ReturnLine& line) {
+  return IsMoneyResolution(line.resolution()) &&
+         std::none_of(r.refunds().begin(), r.refunds().end(),
+                      [&](const v1::RefundTransaction& refund) {
+                        return refund.status() !=
+                                   v1::TRANSACTION_STATUS_FAILED &&
+                               refund.status() !=
+                                   v1::TRANSACTION_STATUS_CANCELED &&
+                               RefundCovers(refund, line);
+                      });
+}
+
+namespace {
+
+// Whether the planner posts a finalised return's credit note (when the
+// return is DONE): some line is owed by it.
+bool FinalNoteOwed(const v1::ReturnRequest& r) {
+  return std::any_of(
+      r.lines().begin(), r.lines().end(),
+      [&](const v1::ReturnLine& line) { return OwedByFinalNote(r, line); });
+}
+
+}  // namespace
+
 absl::Status Reconciler::CollectExpected() {
   credits_.reserve(returns_.size());
   stocks_.reserve(returns_.size());
@@ -78,7 +102,6 @@ absl::Status Reconciler::CollectExpected() {
     const v1::ReturnRequest& r = returns_[i];
     const auto credits_begin = static_cast<uint32_t>(credits_.size());
     const auto failed_begin = static_cast<uint32_t>(failed_.size());
-    bool any_success = false;
     for (int j = 0; j < r.refunds_size(); ++j) {
       const v1::RefundTransaction& refund = r.refunds(j);
       if (refund.status() == v1::TRANSACTION_STATUS_FAILED ||
@@ -90,7 +113,6 @@ absl::Status Reconciler::CollectExpected() {
         continue;
       }
       if (refund.status() != v1::TRANSACTION_STATUS_SUCCESS) continue;
-      any_success = true;
       const int32_t day =
           refund.has_created_at() ? DayOf(refund.created_at()) : ReturnDay(r);
       auto [seen, fresh] = credit_by_ref_.emplace(
@@ -98,18 +120,15 @@ absl::Status Reconciler::CollectExpected() {
           static_cast<uint32_t>(credits_.size()));
       if (!fresh) return ReturnTwice(i, credits_[seen->second].ret);
       // A credit note naming the return but no refund pairs with the
-      // return's first expected credit note.
+      // return's first expected credit note (its final one, when owed).
       credit_by_ref_.emplace(std::make_pair(sv(r.return_id()), sv()),
                              static_cast<uint32_t>(credits_.size()));
       credits_.push_back({i, j, day});
     }
-    if (!any_success && r.status() == v1::RETURN_STATUS_DONE &&
-        std::any_of(r.lines().begin(), r.lines().end(),
-                    [](const v1::ReturnLine& l) {
-                      return IsMoneyResolution(l.resolution());
-                    })) {
-      credit_by_ref_.emplace(std::make_pair(sv(r.return_id()), sv()),
-                             static_cast<uint32_t>(credits_.size()));
+    if (r.status() == v1::RETURN_STATUS_DONE && FinalNoteOwed(r)) {
+      // A note naming the return but no refund is this one.
+      credit_by_ref_.insert_or_assign(std::make_pair(sv(r.return_id()), sv()),
+                                      static_cast<uint32_t>(credits_.size()));
       credits_.push_back({i, -1, ReturnDay(r)});
     }
     for (uint32_t f = failed_begin; f < failed_.size(); ++f) {

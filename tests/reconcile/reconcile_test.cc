@@ -431,6 +431,43 @@ TEST_F(ReconcileTest, DonatedLineOfFinalisedReturnExpectsACreditNote) {
   EXPECT_EQ(OnlyGap().type(), v1::GAP_TYPE_RETURN_WITHOUT_CREDIT_NOTE);
 }
 
+// As the planner has it: a finalised return's own credit note credits the
+// lines owed money that no live transaction covers, even when another
+// transaction paid other lines (it was reported as a second posting of
+// RF1's note); a pending transaction covers its lines, so a return whose
+// only transaction is pending expects no note.
+TEST_F(ReconcileTest, FinalisedNoteCreditsLinesNoTransactionCovers) {
+  ReturnRequest& r = returns_[0];
+  r.mutable_refunds(0)->add_return_line_ids("L1");
+  v1::ReturnLine* l2 = r.add_lines();
+  l2->set_return_line_id("L2");
+  l2->set_platform_sku("CAP");
+  l2->set_quantity(1);
+  l2->set_resolution(v1::RESOLUTION_STORE_CREDIT);
+  ErpDocument final_note = Parse<ErpDocument>(kCreditNote);
+  final_note.set_document_id("CN-F");
+  final_note.clear_refund_id();
+  final_note.mutable_amount()->set_minor_units(1500);
+  erp_.push_back(final_note);
+  v1::ReconcileReport report = Run();
+  EXPECT_EQ(report.gaps_size(), 0) << report.DebugString();
+
+  erp_.pop_back();
+  Gap gap = OnlyGap();
+  EXPECT_EQ(gap.type(), v1::GAP_TYPE_RETURN_WITHOUT_CREDIT_NOTE);
+  EXPECT_EQ(gap.refund_id(), "");
+  EXPECT_THAT(gap.message(), HasSubstr("is finalised with refund lines"));
+
+  // L2's transaction pending: no final note owed; RF1's is still expected.
+  v1::RefundTransaction* pending = r.add_refunds();
+  pending->set_refund_id("RF2");
+  pending->add_return_line_ids("L2");
+  pending->set_status(v1::TRANSACTION_STATUS_PENDING);
+  pending->mutable_amount()->set_currency_code("GBP");
+  pending->mutable_amount()->set_minor_units(1500);
+  EXPECT_EQ(Run().gaps_size(), 0) << Run().DebugString();
+}
+
 TEST_F(ReconcileTest, ThreeWayDisagreementBeyondTolerance) {
   erp_[0].mutable_amount()->set_minor_units(2498);
   gateway_[0].mutable_amount()->set_minor_units(2501);

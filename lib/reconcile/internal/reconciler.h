@@ -102,6 +102,12 @@ bool IsMoneyResolution(v1::Resolution r);
 bool RefundCovers(const v1::RefundTransaction& refund,
                   const v1::ReturnLine& line);
 
+// Whether a finalised return's credit note credits `line` of `r`, as the
+// planner has it: a line owed money that no transaction still live (not
+// failed or canceled) covers. (An exchanged line owed the difference is not
+// told from the return.)
+bool OwedByFinalNote(const v1::ReturnRequest& r, const v1::ReturnLine& line);
+
 // Confidence of a fuzzy pairing: 95 on the same day, 5 less per day apart,
 // at least 60; halved when another candidate was just as plausible.
 int32_t FuzzyConfidence(int32_t days_apart, int candidates);
