@@ -12,6 +12,7 @@
 #include "absl/types/span.h"
 #include "lib/apportion/internal/fields.h"
 #include "lib/internal/status_macros.h"
+#include "lib/plan/internal/enum_names.h"
 #include "lib/plan/internal/plan_context.h"
 #include "retcon/allocation.h"
 #include "retcon/idempotency.h"
@@ -116,7 +117,7 @@ std::string ContentOf(const PlanContext& ctx, const CreditEvent& event) {
     content.Add("refund_id", event.refund->refund_id())
         .Add("amount", event.refund->amount().minor_units())
         .Add("currency", ctx.currency())
-        .Add("method", v1::Resolution_Name(event.refund->method()));
+        .Add("method", EnumName(event.refund->method()));
   }
   for (int r : event.lines) {
     const v1::ReturnLine& line = ctx.ret.lines(r);
@@ -124,7 +125,7 @@ std::string ContentOf(const PlanContext& ctx, const CreditEvent& event) {
         .Add("order_line_id", line.order_line_id())
         .Add("component_sku", line.component_sku())
         .Add("quantity", line.quantity())
-        .Add("resolution", v1::Resolution_Name(line.resolution()));
+        .Add("resolution", EnumName(line.resolution()));
   }
   for (const v1::Fee& fee : ctx.ret.fees()) {
     const bool here =
@@ -135,7 +136,7 @@ std::string ContentOf(const PlanContext& ctx, const CreditEvent& event) {
                        fee.return_line_id();
               });
     if (!here) continue;
-    content.Add("fee", v1::FeeType_Name(fee.type()))
+    content.Add("fee", EnumName(fee.type()))
         .Add("fee_amount", fee.amount().minor_units())
         .Add("fee_line", fee.return_line_id())
         .Add("fee_tax_rate", fee.tax_rate());
@@ -547,7 +548,7 @@ class EventPlanner {
         DecideOne(ctx_, ctx_.config.refund_policy, 0, fact));
     v1::ShippingRefund policy = v1::SHIPPING_REFUND_NEVER;
     if (shipping != nullptr &&
-        !v1::ShippingRefund_Parse(shipping->enum_value(), &policy)) {
+        !ParseEnum(shipping->enum_value(), &policy)) {
       policy = v1::SHIPPING_REFUND_NEVER;
     }
     include_shipping_ =
