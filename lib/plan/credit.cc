@@ -299,8 +299,10 @@ std::string SharedReason(const PlanContext& ctx, absl::Span<const int> lines) {
 
 class EventPlanner {
  public:
-  EventPlanner(PlanContext& ctx, const CreditEvent& event)
-      : ctx_(ctx), event_(event) {}
+  // `record`: whether to add the note to ctx.working for the postings
+  // planned after it (none follow the last note: Plan() ends with them).
+  EventPlanner(PlanContext& ctx, const CreditEvent& event, bool record)
+      : ctx_(ctx), event_(event), record_(record) {}
 
   absl::Status Run() {
     // Built in place; moved to the parked list, or removed, as it turns out.
@@ -363,7 +365,7 @@ class EventPlanner {
                ctx_.plan.mutable_parked_credit_notes());
       return absl::OkStatus();
     }
-    if (refund_) {
+    if (refund_ && record_) {
       ApportionOptions options = Options();
       RETCON_RETURN_IF_ERROR(apportion_internal::RecordWithFigures(
           ctx_.order, ctx_.figures, *refund_, &ctx_.working, options));
@@ -710,6 +712,7 @@ class EventPlanner {
 
   PlanContext& ctx_;
   const CreditEvent& event_;
+  const bool record_;
   v1::CreditNote* note_ = nullptr;  // In ctx_.plan.credit_notes.
   std::optional<Refund> refund_;
   bool include_shipping_ = false;
@@ -1030,8 +1033,9 @@ absl::Status PlanCreditNotes(PlanContext& ctx) {
   if (const int holder = ReturnFeeHolder(ctx, cover, events); holder >= 0) {
     events[holder].return_fees = true;
   }
-  for (const CreditEvent& event : events) {
-    RETCON_RETURN_IF_ERROR(EventPlanner(ctx, event).Run());
+  for (size_t e = 0; e < events.size(); ++e) {
+    const bool last = e + 1 == events.size();
+    RETCON_RETURN_IF_ERROR(EventPlanner(ctx, events[e], !last).Run());
   }
   return absl::OkStatus();
 }
