@@ -120,10 +120,43 @@ void AppendEncodedSegment(absl::string_view segment, std::string* out) {
   EncodeTo(segment, size, &(*out)[at]);
 }
 
-// Appends `prefix`, `name`, `separator` and `value` encoded, growing `out`
-// once.
+// Writes `segment` encoded at `out`, which has room for 3 bytes per byte of
+// it, in one pass; returns the end.
+char* EncodeInto(absl::string_view segment, char* out) {
+  for (char ch : segment) {
+    const unsigned char c = static_cast<unsigned char>(ch);
+    if (IsUnreserved(c)) {
+      *out++ = ch;
+    } else {
+      out[0] = '%';
+      out[1] = kHexUpper[c >> 4];
+      out[2] = kHexUpper[c & 0x0f];
+      out += 3;
+    }
+  }
+  return out;
+}
+
+// Fields and identities this long or shorter (at worst, every byte
+// encoded) are built on the stack and appended at once: a plan builds
+// dozens, and growing the string first (resize) zero-fills it and scans
+// each value twice.
+constexpr size_t kStackField = 256;
+
+// Appends `prefix`, `name`, `separator` and `value` encoded.
 void AppendField(char prefix, absl::string_view name, char separator,
                  absl::string_view value, std::string* out) {
+  if (2 + name.size() + 3 * value.size() <= kStackField) {
+    char field[kStackField];
+    char* p = field;
+    *p++ = prefix;
+    std::memcpy(p, name.data(), name.size());
+    p += name.size();
+    *p++ = separator;
+    p = EncodeInto(value, p);
+    out->append(field, p - field);
+    return;
+  }
   const size_t size = EncodedSize(value);
   const size_t at = out->size();
   out->resize(at + 2 + name.size() + size);
@@ -193,6 +226,21 @@ std::string EncodeSegment(absl::string_view segment) {
 std::string CanonicalIdentity(absl::string_view kind,
                               absl::Span<const absl::string_view> segments) {
   constexpr absl::string_view kPrefix = "retcon/v1/";
+  size_t worst = kPrefix.size() + kind.size();
+  for (absl::string_view segment : segments) worst += 1 + 3 * segment.size();
+  if (worst <= kStackField) {
+    char text[kStackField];
+    char* p = text;
+    std::memcpy(p, kPrefix.data(), kPrefix.size());
+    p += kPrefix.size();
+    std::memcpy(p, kind.data(), kind.size());
+    p += kind.size();
+    for (absl::string_view segment : segments) {
+      *p++ = '/';
+      p = EncodeInto(segment, p);
+    }
+    return std::string(text, p - text);
+  }
   size_t size = kPrefix.size() + kind.size();
   for (absl::string_view segment : segments) size += 1 + segment.size();
   std::string identity;
