@@ -549,8 +549,7 @@ class EventPlanner {
         const v1::Value* shipping,
         DecideOne(ctx_, ctx_.config.refund_policy, 0, fact));
     v1::ShippingRefund policy = v1::SHIPPING_REFUND_NEVER;
-    if (shipping != nullptr &&
-        !ParseEnum(shipping->enum_value(), &policy)) {
+    if (shipping != nullptr && !ParseEnum(shipping->enum_value(), &policy)) {
       policy = v1::SHIPPING_REFUND_NEVER;
     }
     include_shipping_ =

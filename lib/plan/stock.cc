@@ -154,8 +154,7 @@ absl::Status Route(const PlanContext& ctx, const v1::ReturnItemFact& fact,
   const v1::Value* depot = values[0];
   const v1::Value* disposition = values[1];
   v1::Disposition value;
-  if (disposition != nullptr &&
-      ParseEnum(disposition->enum_value(), &value)) {
+  if (disposition != nullptr && ParseEnum(disposition->enum_value(), &value)) {
     out.set_disposition(value);
   }
   if (depot != nullptr && !depot->string_value().empty()) {

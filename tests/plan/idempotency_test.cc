@@ -374,8 +374,8 @@ TEST(IdempotencyTest, ShortAndLongFieldsEncodeAlike) {
         << HexOf(a) << " " << HexOf(b);
     ContentString content;
     content.Add("a", a).Add("b", b);
-    EXPECT_EQ(content.text(), absl::StrCat("v1|a=", EncodeSegment(a),
-                                           "|b=", EncodeSegment(b)))
+    EXPECT_EQ(content.text(),
+              absl::StrCat("v1|a=", EncodeSegment(a), "|b=", EncodeSegment(b)))
         << HexOf(a) << " " << HexOf(b);
   }
 }
