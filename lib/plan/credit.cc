@@ -12,6 +12,7 @@
 #include "absl/types/span.h"
 #include "lib/apportion/internal/fields.h"
 #include "lib/internal/status_macros.h"
+#include "lib/plan/internal/enum_names.h"
 #include "lib/plan/internal/plan_context.h"
 #include "retcon/allocation.h"
 #include "retcon/idempotency.h"
@@ -119,7 +120,7 @@ std::string ContentOf(const PlanContext& ctx, const CreditEvent& event) {
     content.Add("refund_id", event.refund->refund_id())
         .Add("amount", event.refund->amount().minor_units())
         .Add("currency", ctx.currency())
-        .Add("method", v1::Resolution_Name(event.refund->method()));
+        .Add("method", EnumName(event.refund->method()));
   }
   for (int r : event.lines) {
     const v1::ReturnLine& line = ctx.ret.lines(r);
@@ -127,7 +128,7 @@ std::string ContentOf(const PlanContext& ctx, const CreditEvent& event) {
         .Add("order_line_id", line.order_line_id())
         .Add("component_sku", line.component_sku())
         .Add("quantity", line.quantity())
-        .Add("resolution", v1::Resolution_Name(line.resolution()));
+        .Add("resolution", EnumName(line.resolution()));
   }
   for (const v1::Fee& fee : ctx.ret.fees()) {
     const bool here =
@@ -138,7 +139,7 @@ std::string ContentOf(const PlanContext& ctx, const CreditEvent& event) {
                        fee.return_line_id();
               });
     if (!here) continue;
-    content.Add("fee", v1::FeeType_Name(fee.type()))
+    content.Add("fee", EnumName(fee.type()))
         .Add("fee_amount", fee.amount().minor_units())
         .Add("fee_line", fee.return_line_id())
         .Add("fee_tax_rate", fee.tax_rate());
@@ -301,8 +302,10 @@ std::string SharedReason(const PlanContext& ctx, absl::Span<const int> lines) {
 
 class EventPlanner {
  public:
-  EventPlanner(PlanContext& ctx, const CreditEvent& event)
-      : ctx_(ctx), event_(event) {}
+  // `record`: whether to add the note to ctx.working for the postings
+  // planned after it (none follow the last note: Plan() ends with them).
+  EventPlanner(PlanContext& ctx, const CreditEvent& event, bool record)
+      : ctx_(ctx), event_(event), record_(record) {}
 
   absl::Status Run() {
     if (event_.stands_in) return CheckStandIn();
@@ -366,7 +369,7 @@ class EventPlanner {
                ctx_.plan.mutable_parked_credit_notes());
       return absl::OkStatus();
     }
-    if (refund_) {
+    if (refund_ && record_) {
       ApportionOptions options = Options();
       RETCON_RETURN_IF_ERROR(apportion_internal::RecordWithFigures(
           ctx_.order, ctx_.figures, *refund_, &ctx_.working, options));
@@ -562,8 +565,7 @@ class EventPlanner {
         const v1::Value* shipping,
         DecideOne(ctx_, ctx_.config.refund_policy, 0, fact));
     v1::ShippingRefund policy = v1::SHIPPING_REFUND_NEVER;
-    if (shipping != nullptr &&
-        !v1::ShippingRefund_Parse(shipping->enum_value(), &policy)) {
+    if (shipping != nullptr && !ParseEnum(shipping->enum_value(), &policy)) {
       policy = v1::SHIPPING_REFUND_NEVER;
     }
     include_shipping_ =
@@ -801,6 +803,7 @@ class EventPlanner {
 
   PlanContext& ctx_;
   const CreditEvent& event_;
+  const bool record_;
   v1::CreditNote* note_ = nullptr;  // In ctx_.plan.credit_notes.
   std::optional<Refund> refund_;
   bool include_shipping_ = false;
@@ -1159,8 +1162,11 @@ absl::Status PlanCreditNotes(PlanContext& ctx) {
     events[holder].return_fees = true;
   }
   const int first = ctx.plan.exceptions_size();
-  for (const CreditEvent& event : events) {
-    RETCON_RETURN_IF_ERROR(EventPlanner(ctx, event).Run());
+  // The last note is not recorded into ctx.working: nothing planned after
+  // it reads that (the reports below read only `cover`).
+  for (size_t e = 0; e < events.size(); ++e) {
+    const bool last = e + 1 == events.size();
+    RETCON_RETURN_IF_ERROR(EventPlanner(ctx, events[e], !last).Run());
   }
   // What a failed refund's posted note stands for depends on what its
   // replacements' checks found, so it is reported after them, and placed

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "lib/internal/status_macros.h"
+#include "lib/plan/internal/enum_names.h"
 #include "lib/plan/internal/plan_context.h"
 
 namespace retcon {
@@ -57,12 +58,12 @@ absl::Status Route(const PlanContext& ctx, const Issue& issue, v1::Owner* owner,
   RETCON_RETURN_IF_ERROR(Decide(ctx, ref, fact, outputs));
   v1::Owner routed_owner;
   if (outputs[0] != nullptr &&
-      v1::Owner_Parse(outputs[0]->enum_value(), &routed_owner)) {
+      ParseEnum(outputs[0]->enum_value(), &routed_owner)) {
     *owner = routed_owner;
   }
   v1::Severity routed_severity;
   if (outputs[1] != nullptr &&
-      v1::Severity_Parse(outputs[1]->enum_value(), &routed_severity)) {
+      ParseEnum(outputs[1]->enum_value(), &routed_severity)) {
     *severity = routed_severity;
   }
   return absl::OkStatus();

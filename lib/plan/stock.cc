@@ -9,6 +9,7 @@
 #include "absl/functional/function_ref.h"
 #include "absl/strings/str_cat.h"
 #include "lib/internal/status_macros.h"
+#include "lib/plan/internal/enum_names.h"
 #include "lib/plan/internal/plan_context.h"
 #include "retcon/idempotency.h"
 
@@ -99,7 +100,7 @@ std::string ContentOf(const v1::ReturnLine& line, const Move& m) {
       .Add("returned", in.has_returned() ? (in.returned() ? "1" : "0") : "")
       .Add("restockable",
            in.has_restockable() ? (in.restockable() ? "1" : "0") : "")
-      .Add("condition", v1::ItemCondition_Name(in.condition()))
+      .Add("condition", EnumName(in.condition()))
       .Add("return_location", in.return_location())
       .Add("reason_code", line.reason_code());
   return std::move(content).TakeText();
@@ -153,8 +154,7 @@ absl::Status Route(const PlanContext& ctx, const v1::ReturnItemFact& fact,
   const v1::Value* depot = values[0];
   const v1::Value* disposition = values[1];
   v1::Disposition value;
-  if (disposition != nullptr &&
-      v1::Disposition_Parse(disposition->enum_value(), &value)) {
+  if (disposition != nullptr && ParseEnum(disposition->enum_value(), &value)) {
     out.set_disposition(value);
   }
   if (depot != nullptr && !depot->string_value().empty()) {

@@ -360,6 +360,26 @@ TEST(IdempotencyTest, ContentStringText) {
   EXPECT_EQ(ContentString().Fingerprint(), RetconUuid("v1"));
 }
 
+// Short fields and identities are encoded on the stack, long ones in the
+// string: both give EncodeSegment's text, on either side of the switch.
+TEST(IdempotencyTest, ShortAndLongFieldsEncodeAlike) {
+  SCOPED_TRACE(absl::StrCat("seed ", kSeed));
+  std::mt19937 rng(kSeed);
+  for (int i = 0; i < 2000; ++i) {
+    const std::string a = RandomName(rng, 200);
+    const std::string b = RandomName(rng, 200);
+    EXPECT_EQ(CanonicalIdentity("kind", {a, b}),
+              absl::StrCat("retcon/v1/kind/", EncodeSegment(a), "/",
+                           EncodeSegment(b)))
+        << HexOf(a) << " " << HexOf(b);
+    ContentString content;
+    content.Add("a", a).Add("b", b);
+    EXPECT_EQ(content.text(),
+              absl::StrCat("v1|a=", EncodeSegment(a), "|b=", EncodeSegment(b)))
+        << HexOf(a) << " " << HexOf(b);
+  }
+}
+
 TEST(IdempotencyTest, ContentStringIntegers) {
   ContentString content;
   content.Add("zero", int64_t{0})

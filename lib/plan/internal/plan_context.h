@@ -105,6 +105,8 @@ struct PlanContext {
   const v1::ReturnRequest& ret;
   const OrderFigures& figures;  // Of `order`.
   // The history as the postings planned so far (not parked) leave it.
+  // Read only by the postings planned after them: the last credit note
+  // (Plan() ends with the credit notes) is not added to it.
   v1::OrderHistory& working;
   v1::PostingPlan& plan;
   google::protobuf::Arena* arena;
