@@ -32,34 +32,6 @@ absl::StatusOr<std::string> ReadFile(const std::string& path) {
   return content.str();
 }
 
-// Rewrites a protobuf JSON parser message into "<root>.<field path>: <what>".
-// The parser says "(lines[0].quantity): invalid value ...", "(customer) bar:
-// Cannot find field." or, for syntax errors, only what it expected plus a
-// snippet of the text with a caret under the spot.
-std::string DescribeJsonError(absl::string_view message,
-                              absl::string_view root) {
-  std::string path(root);
-  bool located = false;
-  if (absl::ConsumePrefix(&message, "(")) {
-    const size_t close = message.find(')');
-    if (close != absl::string_view::npos) {
-      if (close > 0) absl::StrAppend(&path, ".", message.substr(0, close));
-      message.remove_prefix(close + 1);
-      absl::ConsumePrefix(&message, ":");
-      message = absl::StripLeadingAsciiWhitespace(message);
-      located = true;
-    }
-  }
-  absl::string_view field = message;
-  if (absl::ConsumeSuffix(&field, ": Cannot find field.")) {
-    return absl::StrCat(path, ".", field, ": unknown field");
-  }
-  if (located) return absl::StrCat(path, ": ", message);
-  absl::ConsumePrefix(&message, ": ");
-  return absl::StrCat("malformed JSON: ",
-                      absl::StrReplaceAll(message, {{"\n", "\n    "}}));
-}
-
 // Keeps the first error of the text-format parser, with its position.
 class FirstError : public google::protobuf::io::ErrorCollector {
  public:
@@ -95,10 +67,58 @@ absl::Status ParseJson(const std::string& path, absl::string_view root,
       path, ": ",
       DescribeJsonError(
           absl::string_view(status.message().data(), status.message().size()),
-          root)));
+          root, /*snippet=*/true)));
 }
 
 }  // namespace
+
+std::string DescribeJsonError(absl::string_view message,
+                              absl::string_view root, bool snippet) {
+  auto join = [root](absl::string_view sub) {
+    if (root.empty()) return std::string(sub);
+    if (sub.empty()) return std::string(root);
+    return absl::StrCat(root, ".", sub);
+  };
+  std::string path;
+  bool located = false;
+  if (absl::ConsumePrefix(&message, "(")) {
+    const size_t close = message.find(')');
+    if (close != absl::string_view::npos) {
+      path = join(message.substr(0, close));
+      message.remove_prefix(close + 1);
+      absl::ConsumePrefix(&message, ":");
+      message = absl::StripLeadingAsciiWhitespace(message);
+      located = true;
+    }
+  }
+  absl::string_view field = message;
+  if (absl::ConsumeSuffix(&field, ": Cannot find field.")) {
+    return absl::StrCat(located ? path : std::string(root),
+                        located || !root.empty() ? "." : "", field,
+                        ": unknown field");
+  }
+  // The parser's messages hold a newline and a caret line after the first;
+  // a type is named by its type URL.
+  const size_t newline = message.find('\n');
+  const absl::string_view first = message.substr(0, newline);
+  const std::string what =
+      absl::StrReplaceAll(first, {{"type.googleapis.com/", ""}});
+  if (located) {
+    return absl::StrCat(path.empty() ? "(record)" : path, ": ", what);
+  }
+  if (absl::StrContains(what, "Root element must be a message")) {
+    return "expected a JSON object";
+  }
+  absl::string_view rest = what;
+  absl::ConsumePrefix(&rest, ": ");
+  std::string out = absl::StrCat("malformed JSON: ", rest);
+  if (snippet && newline != absl::string_view::npos) {
+    absl::StrAppend(&out, "\n    ",
+                    absl::StrReplaceAll(message.substr(newline + 1),
+                                        {{"\n", "\n    "}}));
+  }
+  return out;
+}
 
 DocumentFormat FormatOf(absl::string_view path) {
   for (absl::string_view ext :

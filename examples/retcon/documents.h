@@ -37,6 +37,16 @@ DocumentFormat FormatOf(absl::string_view path);
 absl::Status ReadDocument(const std::string& path, absl::string_view root,
                           google::protobuf::Message* message);
 
+// Rewrites a message of protobuf's JSON parser ("(lines[0].quantity):
+// invalid value ...", "(customer) bar: Cannot find field.", or for a syntax
+// error what it expected, then a snippet of the text with a caret under the
+// spot) into "<root>.<field path>: <what>", "<root>.bar: unknown field" or
+// "malformed JSON: <what>". Types are named without their type URL. The
+// snippet follows, indented, only when `snippet` (for whole files; a feed's
+// record is one line, which its location already gives).
+std::string DescribeJsonError(absl::string_view message,
+                              absl::string_view root, bool snippet);
+
 // Writes `message` to `path` (JSON with proto field names, indented, or text
 // format, by FormatOf). Errors: "<path>: ..." when it cannot be written.
 absl::Status WriteDocument(const std::string& path,

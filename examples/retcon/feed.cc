@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "absl/strings/strip.h"
+#include "examples/retcon/documents.h"
 #include "google/protobuf/util/json_util.h"
 
 namespace retcon {
@@ -25,12 +26,6 @@ std::string ElementWhere(absl::string_view path, int64_t line, int64_t index) {
 }
 
 // "<root>.<path>", or "<path>" when `root` is empty.
-std::string JoinPath(absl::string_view root, absl::string_view path) {
-  if (root.empty()) return std::string(path);
-  if (path.empty()) return std::string(root);
-  return absl::StrCat(root, ".", path);
-}
-
 absl::Status Located(const FeedRecord& record, const absl::Status& status) {
   if (status.ok()) return status;
   return absl::Status(status.code(),
@@ -334,48 +329,6 @@ absl::Status ParseOrderRecord(const FeedRecord& record, PayloadKind kind,
   return status;
 }
 
-namespace {
-
-// The protobuf JSON parser says "(lines[0].quantity): invalid value ...",
-// "(customer) bar: Cannot find field." or, for a syntax error, a message
-// with a caret line under it; this gives one line "<root>.<path>: <what>".
-std::string DescribeJsonError(absl::string_view message,
-                              absl::string_view root) {
-  std::string path;
-  bool located = false;
-  if (absl::ConsumePrefix(&message, "(")) {
-    const size_t close = message.find(')');
-    if (close != absl::string_view::npos) {
-      path = JoinPath(root, message.substr(0, close));
-      message.remove_prefix(close + 1);
-      absl::ConsumePrefix(&message, ":");
-      message = absl::StripLeadingAsciiWhitespace(message);
-      located = true;
-    }
-  }
-  absl::string_view field = message;
-  if (absl::ConsumeSuffix(&field, ": Cannot find field.")) {
-    return absl::StrCat(JoinPath(located ? path : std::string(root), field),
-                        ": unknown field");
-  }
-  // The parser's messages hold a newline and a caret line after the first;
-  // a type is named by its type URL.
-  message = message.substr(0, message.find('\n'));
-  const std::string what =
-      absl::StrReplaceAll(message, {{"type.googleapis.com/", ""}});
-  if (located) {
-    return absl::StrCat(path.empty() ? "(record)" : path, ": ", what);
-  }
-  if (absl::StrContains(what, "Root element must be a message")) {
-    return "expected a JSON object";
-  }
-  absl::string_view rest = what;
-  absl::ConsumePrefix(&rest, ": ");
-  return absl::StrCat("malformed JSON: ", rest);
-}
-
-}  // namespace
-
 absl::Status ParseJsonRecord(const FeedRecord& record, absl::string_view root,
                              google::protobuf::Message* message) {
   google::protobuf::util::JsonParseOptions options;
@@ -387,7 +340,7 @@ absl::Status ParseJsonRecord(const FeedRecord& record, absl::string_view root,
       record.where, ": ",
       DescribeJsonError(
           absl::string_view(status.message().data(), status.message().size()),
-          root)));
+          root, /*snippet=*/false)));
 }
 
 absl::Status UnrecognisedReturn(const FeedRecord& record) {
