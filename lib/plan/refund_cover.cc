@@ -148,8 +148,9 @@ std::string Coverage(const RefundCover& cover, int index,
 // What finance does about a held note that stands for `standing`: live
 // transactions without a note of their own for its items, that pay for
 // them or may (not yet paid or checked).
-std::string StandsFor(const PlanContext& ctx, const RefundCover& cover,
-                      int index, const std::vector<int>& standing) {
+absl::StatusOr<std::string> StandsFor(const PlanContext& ctx,
+                                      const RefundCover& cover, int index,
+                                      const std::vector<int>& standing) {
   const bool one = standing.size() == 1;
   const std::vector<std::string> names = Names(ctx, standing);
   std::vector<std::string> awaited;
@@ -183,6 +184,37 @@ std::string StandsFor(const PlanContext& ctx, const RefundCover& cover,
                   " paid it; if it was already reversed, credit those items "
                   "again by hand for ",
                   ListOf(names), ".");
+  // Held items no live transaction covers: credited, and paid by none.
+  std::vector<int> uncovered;
+  for (int r : cover.refunds[index].lines) {
+    if (std::none_of(cover.refunds.begin(), cover.refunds.end(),
+                     [r](const RefundCover::Transaction& t) {
+                       return !t.repeated && t.live &&
+                              std::find(t.lines.begin(), t.lines.end(), r) !=
+                                  t.lines.end();
+                     })) {
+      uncovered.push_back(r);
+    }
+  }
+  if (!uncovered.empty()) {
+    std::vector<std::string> ids;
+    int64_t value = 0;
+    for (int r : uncovered) {
+      ids.push_back(absl::StrCat("'", ctx.ret.lines(r).return_line_id(), "'"));
+      value += cover.line_value[r];
+    }
+    RETCON_ASSIGN_OR_RETURN(int64_t fees, FeesOf(ctx, uncovered, false));
+    const bool one_line = ids.size() == 1;
+    absl::StrAppend(
+        &out, " But ", one_line ? "line " : "lines ", ListOf(ids),
+        ", which this credit note credits for ", ctx.Format(value - fees),
+        one_line ? ", is" : ", are",
+        " covered by no refund: the ERP credits the customer that money, "
+        "which was not paid. Check with the payment provider and, unless ",
+        one_line ? "it is" : "they are",
+        " still to be paid, reverse that much of this credit note in the "
+        "ERP.");
+  }
   // A transaction with no note of its own whose amount failed its check
   // (a blocking exception of its own): the figures for finance.
   int64_t paid = 0;
@@ -469,7 +501,9 @@ absl::Status ReportNoteOfFailedRefund(PlanContext& ctx,
     if (!neither.empty()) {
       absl::StrAppend(&issue.message, Unsettled(ctx, cover, index, neither));
     } else if (!stands.empty()) {
-      absl::StrAppend(&issue.message, StandsFor(ctx, cover, index, stands));
+      RETCON_ASSIGN_OR_RETURN(std::string stands_for,
+                              StandsFor(ctx, cover, index, stands));
+      absl::StrAppend(&issue.message, stands_for);
     } else {
       if (!others.empty()) {
         absl::StrAppend(&issue.message, PaidOthersOnly(ctx, cover, others));

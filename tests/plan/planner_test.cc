@@ -849,6 +849,47 @@ TEST(PlannerTest, TwoRefundsStandingInForOneHeldNoteAreCaught) {
   EXPECT_EQ(again->SerializeAsString(), plan->SerializeAsString());
 }
 
+// RF1's note credits R1 and R2; RF1 fails and RF2 pays for R1 alone: the
+// warning names R2, which no refund covers, and what the note credits for it.
+TEST(PlannerTest, ReplacementForSomeHeldItemsNamesTheOthers) {
+  auto planner = MakePlanner();
+  const auto order = Parse<v1::SalesOrder>(kOrder);
+  auto ret = Parse<v1::ReturnRequest>(kReturn);
+  ret.set_status(v1::RETURN_STATUS_RECEIVED);
+  ret.mutable_refunds(0)->add_return_line_ids("R1");
+  ret.mutable_refunds(0)->add_return_line_ids("R2");
+  v1::OrderHistory history;
+  absl::StatusOr<v1::PostingPlan> plan = planner->Plan(order, ret, history);
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  ASSERT_TRUE(planner->RecordPlan(order, *plan, &history).ok());
+
+  ret.mutable_refunds(0)->set_status(v1::TRANSACTION_STATUS_FAILED);
+  v1::RefundTransaction* rf2 = ret.add_refunds();
+  *rf2 = ret.refunds(0);
+  rf2->set_refund_id("RF2");
+  rf2->set_status(v1::TRANSACTION_STATUS_SUCCESS);
+  rf2->clear_return_line_ids();
+  rf2->add_return_line_ids("R1");
+  rf2->mutable_amount()->set_minor_units(5400);
+  plan = planner->Plan(order, ret, history);
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  EXPECT_EQ(plan->credit_notes_size(), 0) << plan->DebugString();
+  ASSERT_EQ(plan->exceptions_size(), 1) << plan->DebugString();
+  EXPECT_EQ(plan->exceptions(0).severity(), v1::SEVERITY_WARNING);
+  EXPECT_EQ(plan->exceptions(0).message(),
+            "A credit note was posted for refund RF1 of return RMA-1, but the "
+            "returns platform now says that refund failed (it was for GBP "
+            "90.00). Refund RF2 (GBP 54.00, paid) covers some of these items, "
+            "so this credit note stands for it: retcon posts no second credit "
+            "note for those items. Keep this credit note and note on it in the "
+            "ERP that refund RF2 paid it; if it was already reversed, credit "
+            "those items again by hand for RF2. But line 'R2', which this "
+            "credit note credits for GBP 36.00, is covered by no refund: the "
+            "ERP credits the customer that money, which was not paid. Check "
+            "with the payment provider and, unless it is still to be paid, "
+            "reverse that much of this credit note in the ERP.");
+}
+
 // The check is against what the held note credits, not the failed
 // refund's amount: RF1 was for 53.99 (within the 0.01 allowed), its note
 // credited 54.00, and RF3 pays 54.00: nothing to book.
