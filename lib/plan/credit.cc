@@ -9,6 +9,7 @@
 
 #include "absl/container/inlined_vector.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/types/span.h"
 #include "lib/apportion/internal/fields.h"
 #include "lib/internal/status_macros.h"
@@ -654,7 +655,31 @@ class EventPlanner {
         event_.cover->refunds[event_.refund_index];
     const std::string held =
         DescribeHeldLines(ctx_, *event_.cover, event_.refund_index);
-    const int64_t held_value = held.empty() ? 0 : self.held_value;
+    // Held lines an earlier transaction pays for count for nothing here:
+    // each held line is paid for once.
+    std::vector<int> payers;
+    int64_t held_value = 0;
+    if (!held.empty()) {
+      RETCON_ASSIGN_OR_RETURN(
+          held_value,
+          HeldValueLeft(ctx_, *event_.cover, event_.refund_index, &payers));
+    }
+    std::string counted;  // What the message says of the held lines.
+    if (!held.empty()) {
+      counted = absl::StrCat(" (counting ", ctx_.Format(held_value),
+                             " for its items already credited: ", held);
+      if (!payers.empty()) {
+        std::vector<std::string> ids;
+        for (int j : payers) ids.push_back(ctx_.ret.refunds(j).refund_id());
+        const std::string last = ids.back();
+        ids.pop_back();
+        absl::StrAppend(&counted, "; refund", ids.empty() ? " " : "s ",
+                        absl::StrJoin(ids, ", "), ids.empty() ? "" : " and ",
+                        last, ", listed before it, already paid for ",
+                        held_value == 0 ? "them" : "some of them");
+      }
+      absl::StrAppend(&counted, ")");
+    }
     self.own_value = total;
     if (!held.empty()) self.paid = RefundCover::Transaction::Paid::kNeither;
     const int64_t refundable = StillRefundable(ctx_) + held_value;
@@ -667,10 +692,7 @@ class EventPlanner {
           ctx_.Format(refunded), ", but order ", ctx_.order.order_number(),
           " has only ", ctx_.Format(refundable),
           " left that was paid and not yet credited",
-          held.empty()
-              ? ""
-              : absl::StrCat(" (counting ", ctx_.Format(held_value),
-                             " for its items already credited: ", held, ")"),
+          counted,
           event_.stands_in
               ? absl::StrCat(". ", event_.refund->refund_id(),
                              " gets no credit note of its own, so nothing is "

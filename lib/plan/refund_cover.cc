@@ -89,6 +89,18 @@ Replacements ReplacementsOf(const RefundCover& cover, int index) {
     const RefundCover::Transaction& t = cover.refunds[j];
     if (j == index || t.repeated || !t.live) continue;
     if (!Overlap(t.lines, failed.lines)) continue;
+    if (!t.posted || t.posted_others_only) {
+      // Every item of this note it covers is paid for by an earlier
+      // transaction: the note stands for that one, not for it.
+      const absl::InlinedVector<int, 8> paid = HeldPaidEarlier(cover, j);
+      if (std::all_of(failed.lines.begin(), failed.lines.end(), [&](int r) {
+            return std::find(t.lines.begin(), t.lines.end(), r) ==
+                       t.lines.end() ||
+                   std::find(paid.begin(), paid.end(), r) != paid.end();
+          })) {
+        continue;
+      }
+    }
     (t.posted && !t.posted_others_only ? out.separate : out.standing)
         .push_back(j);
   }
@@ -136,8 +148,9 @@ std::string Coverage(const RefundCover& cover, int index,
 // What finance does about a held note that stands for `standing`: live
 // transactions without a note of their own for its items, that pay for
 // them or may (not yet paid or checked).
-std::string StandsFor(const PlanContext& ctx, const RefundCover& cover,
-                      int index, const std::vector<int>& standing) {
+absl::StatusOr<std::string> StandsFor(const PlanContext& ctx,
+                                      const RefundCover& cover, int index,
+                                      const std::vector<int>& standing) {
   const bool one = standing.size() == 1;
   const std::vector<std::string> names = Names(ctx, standing);
   std::vector<std::string> awaited;
@@ -171,6 +184,37 @@ std::string StandsFor(const PlanContext& ctx, const RefundCover& cover,
                   " paid it; if it was already reversed, credit those items "
                   "again by hand for ",
                   ListOf(names), ".");
+  // Held items no live transaction covers: credited, and paid by none.
+  std::vector<int> uncovered;
+  for (int r : cover.refunds[index].lines) {
+    if (std::none_of(cover.refunds.begin(), cover.refunds.end(),
+                     [r](const RefundCover::Transaction& t) {
+                       return !t.repeated && t.live &&
+                              std::find(t.lines.begin(), t.lines.end(), r) !=
+                                  t.lines.end();
+                     })) {
+      uncovered.push_back(r);
+    }
+  }
+  if (!uncovered.empty()) {
+    std::vector<std::string> ids;
+    int64_t value = 0;
+    for (int r : uncovered) {
+      ids.push_back(absl::StrCat("'", ctx.ret.lines(r).return_line_id(), "'"));
+      value += cover.line_value[r];
+    }
+    RETCON_ASSIGN_OR_RETURN(int64_t fees, FeesOf(ctx, uncovered, false));
+    const bool one_line = ids.size() == 1;
+    absl::StrAppend(
+        &out, " But ", one_line ? "line " : "lines ", ListOf(ids),
+        ", which this credit note credits for ", ctx.Format(value - fees),
+        one_line ? ", is" : ", are",
+        " covered by no refund: the ERP credits the customer that money, "
+        "which was not paid. Check with the payment provider and, unless ",
+        one_line ? "it is" : "they are",
+        " still to be paid, reverse that much of this credit note in the "
+        "ERP.");
+  }
   // A transaction with no note of its own whose amount failed its check
   // (a blocking exception of its own): the figures for finance.
   int64_t paid = 0;
@@ -308,7 +352,8 @@ int64_t GoodsCredited(const PlanContext& ctx, absl::Span<const int> lines,
 // Sets the held value of each live transaction covering held lines, and of
 // each held note (its own lines).
 absl::Status ValueHeldNotes(const PlanContext& ctx, RefundCover& cover) {
-  std::vector<int64_t> line_value(ctx.ret.lines_size(), 0);
+  std::vector<int64_t>& line_value = cover.line_value;
+  line_value.assign(ctx.ret.lines_size(), 0);
   std::vector<Valued> valued;
   for (int r = 0; r < ctx.ret.lines_size(); ++r) {
     if (cover.held[r]) line_value[r] = GoodsCredited(ctx, {r}, valued);
@@ -456,7 +501,9 @@ absl::Status ReportNoteOfFailedRefund(PlanContext& ctx,
     if (!neither.empty()) {
       absl::StrAppend(&issue.message, Unsettled(ctx, cover, index, neither));
     } else if (!stands.empty()) {
-      absl::StrAppend(&issue.message, StandsFor(ctx, cover, index, stands));
+      RETCON_ASSIGN_OR_RETURN(std::string stands_for,
+                              StandsFor(ctx, cover, index, stands));
+      absl::StrAppend(&issue.message, stands_for);
     } else {
       if (!others.empty()) {
         absl::StrAppend(&issue.message, PaidOthersOnly(ctx, cover, others));
@@ -475,6 +522,81 @@ absl::Status ReportNoteOfFailedRefund(PlanContext& ctx,
   detail.set_expected("a refund that was paid (its credit note is posted)");
   detail.set_actual(v1::TransactionStatus_Name(refund.status()));
   return RaiseIssues(ctx, issues, "").status();
+}
+
+namespace {
+
+// Whether live transaction `t` pays for its held lines: it stands in for
+// them, or it is partly held and its amount was found to pay for them too.
+bool PaysForHeld(const RefundCover::Transaction& t) {
+  return !t.repeated && t.live &&
+         (t.StandsIn() || (t.PartlyHeld() && t.paid == Paid::kHeldToo));
+}
+
+// The first transaction before `index` paying for held line `r`, or -1.
+int PayerOf(const RefundCover& cover, int index, int r) {
+  for (int j = 0; j < index; ++j) {
+    const RefundCover::Transaction& t = cover.refunds[j];
+    if (PaysForHeld(t) &&
+        std::find(t.lines.begin(), t.lines.end(), r) != t.lines.end()) {
+      return j;
+    }
+  }
+  return -1;
+}
+
+}  // namespace
+
+absl::InlinedVector<int, 8> HeldPaidEarlier(const RefundCover& cover,
+                                            int index) {
+  absl::InlinedVector<int, 8> out;
+  const RefundCover::Transaction& t = cover.refunds[index];
+  if (t.repeated || !t.live) return out;
+  for (int r : t.lines) {
+    if (cover.held[r] && PayerOf(cover, index, r) >= 0) out.push_back(r);
+  }
+  return out;
+}
+
+absl::StatusOr<int64_t> HeldValueLeft(const PlanContext& ctx,
+                                      const RefundCover& cover, int index,
+                                      std::vector<int>* payers) {
+  const RefundCover::Transaction& t = cover.refunds[index];
+  const absl::InlinedVector<int, 8> paid = HeldPaidEarlier(cover, index);
+  payers->clear();
+  for (int r : paid) {
+    const int j = PayerOf(cover, index, r);
+    if (std::find(payers->begin(), payers->end(), j) == payers->end()) {
+      payers->push_back(j);
+    }
+  }
+  std::sort(payers->begin(), payers->end());
+  if (paid.empty()) return t.held_value;
+  std::vector<int> left;
+  for (int r : t.lines) {
+    if (cover.held[r] && std::find(paid.begin(), paid.end(), r) == paid.end()) {
+      left.push_back(r);
+    }
+  }
+  if (left.empty()) return 0;
+  // As ValueHeldNotes values them, for the lines left alone.
+  int64_t value = 0;
+  for (int r : left) value += cover.line_value[r];
+  RETCON_ASSIGN_OR_RETURN(int64_t fees, FeesOf(ctx, left, false));
+  value -= fees;
+  for (int h = 0; h < static_cast<int>(cover.refunds.size()); ++h) {
+    const RefundCover::Transaction& note = cover.refunds[h];
+    if (note.repeated || note.live || !note.posted ||
+        !Within(note.lines, left)) {
+      continue;
+    }
+    bool return_fees = false;
+    PostedNoteOf(ctx, h, note.lines, &return_fees);
+    RETCON_ASSIGN_OR_RETURN(int64_t return_fees_gross,
+                            FeesOf(ctx, {}, return_fees));
+    value -= return_fees_gross;
+  }
+  return value;
 }
 
 std::string DescribeHeldLines(const PlanContext& ctx, const RefundCover& cover,

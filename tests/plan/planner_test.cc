@@ -589,7 +589,6 @@ TEST(PlannerTest, RoutingSeesTheSeverityOfTheCase) {
   EXPECT_EQ(variances[0].owner(), v1::OWNER_FINANCE);
 }
 
-
 // kReturn with RF1 refunding only R1 (54.00) and RF2 only R2 (36.00), both
 // paid, planned and recorded in `history`; then RF1 fails.
 v1::ReturnRequest TwoRefundsTheFirstFailingAfterItsNote(
@@ -783,6 +782,112 @@ TEST(PlannerTest, ReplacementStandingInForAHeldNoteIsChecked) {
   EXPECT_THAT(plan->exceptions(0).message(),
               HasSubstr("RF3 is not paid yet: keep this credit note while it "
                         "is awaited."));
+}
+
+// RF1's note credits R1 and R2; RF1 fails, then RF2 and RF3 are both paid
+// in full for both items. The note stands for RF2, the first listed: RF3
+// is checked with nothing counted for those items, so it is an OVER_REFUND
+// (blocking, nothing parked: it has no note). The customer was paid twice;
+// retcon once only warned that the note stood for both.
+TEST(PlannerTest, TwoRefundsStandingInForOneHeldNoteAreCaught) {
+  auto planner = MakePlanner();
+  const auto order = Parse<v1::SalesOrder>(kOrder);
+  auto ret = Parse<v1::ReturnRequest>(kReturn);
+  ret.set_status(v1::RETURN_STATUS_RECEIVED);
+  ret.mutable_refunds(0)->add_return_line_ids("R1");
+  ret.mutable_refunds(0)->add_return_line_ids("R2");
+  v1::OrderHistory history;
+  absl::StatusOr<v1::PostingPlan> plan = planner->Plan(order, ret, history);
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  ASSERT_EQ(plan->credit_notes_size(), 1) << plan->DebugString();
+  ASSERT_EQ(plan->credit_notes(0).total_gross().minor_units(), 9000);
+  ASSERT_TRUE(planner->RecordPlan(order, *plan, &history).ok());
+
+  ret.mutable_refunds(0)->set_status(v1::TRANSACTION_STATUS_FAILED);
+  for (const char* id : {"RF2", "RF3"}) {
+    v1::RefundTransaction* rf = ret.add_refunds();
+    *rf = ret.refunds(0);
+    rf->set_refund_id(id);
+    rf->set_status(v1::TRANSACTION_STATUS_SUCCESS);
+  }
+  plan = planner->Plan(order, ret, history);
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  EXPECT_EQ(plan->credit_notes_size(), 0) << plan->DebugString();
+  EXPECT_EQ(plan->parked_credit_notes_size(), 0) << plan->DebugString();
+  ASSERT_EQ(plan->exceptions_size(), 2) << plan->DebugString();
+  const v1::Exception& failed = plan->exceptions(0);
+  EXPECT_EQ(failed.code(), v1::EXCEPTION_CODE_REFUND_VARIANCE);
+  EXPECT_EQ(failed.severity(), v1::SEVERITY_WARNING);
+  EXPECT_EQ(failed.message(),
+            "A credit note was posted for refund RF1 of return RMA-1, but the "
+            "returns platform now says that refund failed (it was for GBP "
+            "90.00). Refund RF2 (GBP 90.00, paid) covers the same items, so "
+            "this credit note stands for it: retcon posts no second credit "
+            "note for those items. Keep this credit note and note on it in the "
+            "ERP that refund RF2 paid it; if it was already reversed, credit "
+            "those items again by hand for RF2.");
+  const v1::Exception& over = plan->exceptions(1);
+  EXPECT_EQ(over.code(), v1::EXCEPTION_CODE_OVER_REFUND);
+  EXPECT_EQ(over.severity(), v1::SEVERITY_BLOCKING);
+  EXPECT_EQ(over.owner(), v1::OWNER_FINANCE);
+  EXPECT_EQ(over.parked_keys_size(), 0);
+  EXPECT_EQ(over.message(),
+            "Refund RF3 paid GBP 90.00, but order #1001 has only GBP 0.00 "
+            "left that was paid and not yet credited (counting GBP 0.00 for "
+            "its items already credited: lines 'R1' and 'R2' of it are "
+            "already credited by the credit note posted for refund RF1, which "
+            "failed; refund RF2, listed before it, already paid for them). "
+            "RF3 gets no credit note of its own, so nothing is held back: "
+            "recover the excess or record why it was paid.");
+  ASSERT_EQ(over.details_size(), 1);
+  EXPECT_EQ(over.details(0).field(), "return.refunds[2].amount");
+
+  // The next delivery plans the same: nothing is posted twice.
+  ASSERT_TRUE(planner->RecordPlan(order, *plan, &history).ok());
+  absl::StatusOr<v1::PostingPlan> again = planner->Plan(order, ret, history);
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(again->SerializeAsString(), plan->SerializeAsString());
+}
+
+// RF1's note credits R1 and R2; RF1 fails and RF2 pays for R1 alone: the
+// warning names R2, which no refund covers, and what the note credits for it.
+TEST(PlannerTest, ReplacementForSomeHeldItemsNamesTheOthers) {
+  auto planner = MakePlanner();
+  const auto order = Parse<v1::SalesOrder>(kOrder);
+  auto ret = Parse<v1::ReturnRequest>(kReturn);
+  ret.set_status(v1::RETURN_STATUS_RECEIVED);
+  ret.mutable_refunds(0)->add_return_line_ids("R1");
+  ret.mutable_refunds(0)->add_return_line_ids("R2");
+  v1::OrderHistory history;
+  absl::StatusOr<v1::PostingPlan> plan = planner->Plan(order, ret, history);
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  ASSERT_TRUE(planner->RecordPlan(order, *plan, &history).ok());
+
+  ret.mutable_refunds(0)->set_status(v1::TRANSACTION_STATUS_FAILED);
+  v1::RefundTransaction* rf2 = ret.add_refunds();
+  *rf2 = ret.refunds(0);
+  rf2->set_refund_id("RF2");
+  rf2->set_status(v1::TRANSACTION_STATUS_SUCCESS);
+  rf2->clear_return_line_ids();
+  rf2->add_return_line_ids("R1");
+  rf2->mutable_amount()->set_minor_units(5400);
+  plan = planner->Plan(order, ret, history);
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  EXPECT_EQ(plan->credit_notes_size(), 0) << plan->DebugString();
+  ASSERT_EQ(plan->exceptions_size(), 1) << plan->DebugString();
+  EXPECT_EQ(plan->exceptions(0).severity(), v1::SEVERITY_WARNING);
+  EXPECT_EQ(plan->exceptions(0).message(),
+            "A credit note was posted for refund RF1 of return RMA-1, but the "
+            "returns platform now says that refund failed (it was for GBP "
+            "90.00). Refund RF2 (GBP 54.00, paid) covers some of these items, "
+            "so this credit note stands for it: retcon posts no second credit "
+            "note for those items. Keep this credit note and note on it in the "
+            "ERP that refund RF2 paid it; if it was already reversed, credit "
+            "those items again by hand for RF2. But line 'R2', which this "
+            "credit note credits for GBP 36.00, is covered by no refund: the "
+            "ERP credits the customer that money, which was not paid. Check "
+            "with the payment provider and, unless it is still to be paid, "
+            "reverse that much of this credit note in the ERP.");
 }
 
 // The check is against what the held note credits, not the failed

@@ -338,6 +338,9 @@ struct RefundCover {
   };
   std::vector<Transaction> refunds;  // Per ctx.ret.refunds.
   std::vector<bool> held;            // Per return line.
+  // Per return line: what the held notes credit for a held line (goods,
+  // before fees), as `held_value` counts it.
+  std::vector<int64_t> line_value;
 };
 
 // Whether a refund transaction is live: not FAILED or CANCELED.
@@ -371,6 +374,18 @@ bool PostedNoteOf(const PlanContext& ctx, int index,
 // REQUIRES: cover.refunds[index] is neither repeated nor live, and posted.
 absl::Status ReportNoteOfFailedRefund(PlanContext& ctx,
                                       const RefundCover& cover, int index);
+
+// The held lines of live transaction `index` that an earlier transaction
+// (in refunds order) pays for: one standing in for them, or a partly held
+// one found to pay for its held lines too. Each held line is paid for once.
+absl::InlinedVector<int, 8> HeldPaidEarlier(const RefundCover& cover,
+                                            int index);
+// The held value of transaction `index` for the held lines no earlier
+// transaction pays for (HeldPaidEarlier): its `held_value` when there are
+// none, 0 when it is all of them. *payers: those earlier transactions.
+absl::StatusOr<int64_t> HeldValueLeft(const PlanContext& ctx,
+                                      const RefundCover& cover, int index,
+                                      std::vector<int>* payers);
 
 // For a message about live refund `index`'s note: which of its lines held
 // notes credit and which refunds those notes were for ("line 'R1' of it is
