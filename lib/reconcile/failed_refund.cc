@@ -74,12 +74,38 @@ Reconciler::Holding Reconciler::HoldingOf(const ExpectedCredit& e,
   return h;
 }
 
+bool Reconciler::PaidOthersOnly(const ExpectedCredit& e, uint32_t begin,
+                                uint32_t end) const {
+  if (e.refund < 0 || e.erp == kNone) return false;
+  const sv currency = CurrencyOf(e);
+  const v1::Money& own = erp_[e.erp].amount();
+  if (own.currency_code() != currency) return false;
+  int64_t held = 0;
+  for (uint32_t fi = begin; fi < end; ++fi) {
+    const FailedCredit& f = failed_[fi];
+    if (f.erp == kNone || erp_[f.erp].amount().currency_code() != currency ||
+        !HoldingOf(e, f).by_f) {
+      continue;
+    }
+    held += erp_[f.erp].amount().minor_units();
+  }
+  // As ValuePostedReplacement in lib/plan/refund_cover.cc: a tie is paid
+  // for the held items too.
+  const int64_t amount = RefundOf(e).amount().minor_units();
+  auto off = [amount](int64_t v) {
+    return amount < v ? v - amount : amount - v;
+  };
+  return off(own.minor_units() + held) > off(own.minor_units());
+}
+
 // Links the failed refunds' notes of one return (failed_[begin, end)) with
 // the later refunds paying for some of their items, into held_groups_. A
 // refund held whole needs no note of its own (the planner posts none); one
 // with its own note is linked only when some of its items are not held
 // (its note leaves the held ones out): held whole and with a note of its
 // own, the items are credited twice, and the held note stands for nothing.
+// Nor is one whose amount says it paid only for its other items (as the
+// planner decides: PaidOthersOnly).
 // A finalised return's expected note held whole is the held note.
 void Reconciler::GroupHeldNotes(uint32_t begin, uint32_t end) {
   const uint32_t cb = failed_[begin].credits_begin;
@@ -109,6 +135,10 @@ void Reconciler::GroupHeldNotes(uint32_t begin, uint32_t end) {
         continue;
       }
       if (e.erp != kNone && h.all) continue;
+      if (e.erp != kNone && PaidOthersOnly(e, begin, end)) {
+        e.paid_others_only = true;
+        continue;
+      }
       e.held_whole = h.all;
       const uint32_t a = fi - begin, b = end - begin + c - cb;
       linked[a] = linked[b] = true;
@@ -175,6 +205,70 @@ void Reconciler::ReportFailedRefundNote(const FailedCredit& f) {
       " of return ", r.return_id(), ", which the returns platform shows as ",
       refund.status() == v1::TRANSACTION_STATUS_FAILED ? "failed" : "canceled");
   if (paid_by.empty()) {
+    // Live refunds not yet paid covering some of these items: the planner
+    // keeps the note while they are awaited.
+    std::vector<std::string> awaited;
+    for (const v1::RefundTransaction& later : r.refunds()) {
+      if (later.status() == v1::TRANSACTION_STATUS_SUCCESS ||
+          later.status() == v1::TRANSACTION_STATUS_FAILED ||
+          later.status() == v1::TRANSACTION_STATUS_CANCELED) {
+        continue;
+      }
+      const bool covers = std::any_of(
+          r.lines().begin(), r.lines().end(), [&](const v1::ReturnLine& line) {
+            return RefundCovers(refund, line) && RefundCovers(later, line);
+          });
+      if (covers) awaited.push_back(later.refund_id());
+    }
+    if (!awaited.empty()) {
+      const bool one = awaited.size() == 1;
+      const std::string names = absl::StrJoin(awaited, " and ");
+      gap->set_message(absl::StrCat(
+          head, ": the ERP credits ",
+          Amount(d.amount().currency_code(), d.amount().minor_units()),
+          " the customer was not paid yet. ", one ? "Refund " : "Refunds ",
+          names, one ? " covers" : " cover",
+          " these items and is not paid yet, so ", d.document_id(),
+          " stands for ", one ? "it" : "them", ": keep the credit note while ",
+          names, one ? " is" : " are",
+          " awaited (retcon posts no second credit note for these items). "
+          "If ",
+          one ? "it fails or is" : "they fail or are",
+          " canceled too, check with the payment provider and reverse the "
+          "credit note unless these items are still to be paid."));
+      return;
+    }
+    // Later refunds of these items and others, with their own notes, that
+    // paid only for the others.
+    std::vector<std::string> others, others_notes;
+    int64_t others_paid = 0, others_credited = 0;
+    for (uint32_t c = f.credits_begin; c < f.credits_end; ++c) {
+      const ExpectedCredit& e = credits_[c];
+      if (!e.paid_others_only || !HoldingOf(e, f).by_f) continue;
+      others.push_back(RefundOf(e).refund_id());
+      others_notes.push_back(erp_[e.erp].document_id());
+      others_paid += RefundOf(e).amount().minor_units();
+      others_credited += erp_[e.erp].amount().minor_units();
+    }
+    if (!others.empty()) {
+      const bool one = others.size() == 1;
+      const sv currency = d.amount().currency_code();
+      gap->set_message(absl::StrCat(
+          head, ": the ERP credits ",
+          Amount(currency, d.amount().minor_units()),
+          " the customer was not paid. ", one ? "Refund " : "Refunds ",
+          absl::StrJoin(others, " and "), one ? " covers" : " cover",
+          " these items and others but paid only for the others (",
+          Amount(currency, others_paid), "; ", one ? "its" : "their",
+          " own credit note", one ? " " : "s ",
+          absl::StrJoin(others_notes, " and "), one ? " credits " : " credit ",
+          Amount(currency, others_credited), "), so ", d.document_id(),
+          " stands for no refund. Check the refund with the payment provider "
+          "and reverse the credit note if it will not be paid (keep it if a "
+          "new refund is to pay for these items: retcon posts no second "
+          "credit note for them)."));
+      return;
+    }
     gap->set_message(absl::StrCat(
         head, ": the ERP credits ",
         Amount(d.amount().currency_code(), d.amount().minor_units()),

@@ -328,19 +328,82 @@ TEST_F(HeldNoteReconcileTest, ReplacementPaidWithHeldNoteAndItsOwnNote) {
             "that RF2 paid it; amounts are compared with RF2, with this note "
             "and its own note together.");
 
-  // The platform paid RF2 less than the two notes credit.
-  returns_[0].mutable_refunds(1)->mutable_amount()->set_minor_units(5821);
-  gateway_[0].mutable_amount()->set_minor_units(5821);
+  // The platform paid RF2 a little less than the two notes credit (nearer
+  // both than CN-2 alone, so it paid for CN-1's item too).
+  returns_[0].mutable_refunds(1)->mutable_amount()->set_minor_units(10000);
+  gateway_[0].mutable_amount()->set_minor_units(10000);
   v1::ReconcileReport report = Run();
   ASSERT_EQ(report.gaps_size(), 2) << report.DebugString();
+  EXPECT_EQ(report.gaps(0).money_at_stake().minor_units(), 0);
   EXPECT_EQ(report.gaps(1).type(), v1::GAP_TYPE_AMOUNT_DISAGREEMENT);
   EXPECT_EQ(report.gaps(1).refund_id(), "RF2");
   EXPECT_EQ(report.gaps(1).erp_document_id(), "CN-2");
-  EXPECT_EQ(report.gaps(1).money_at_stake().minor_units(), 4389);
+  EXPECT_EQ(report.gaps(1).money_at_stake().minor_units(), 210);
   EXPECT_EQ(report.gaps(1).message(),
-            "Amounts disagree by GBP 43.89 (platform GBP 58.21 for RF2, credit "
+            "Amounts disagree by GBP 2.10 (platform GBP 100.00 for RF2, credit "
             "notes GBP 102.10 for CN-1 of failed refund RF1 and CN-2, gateway "
-            "GBP 58.21); correct the credit note or chase the refund.");
+            "GBP 100.00); correct the credit note or chase the refund.");
+}
+
+// RF2 covers L1 and L2 but was paid 58.21, what its own note CN-2 credits:
+// as the planner decides (nearer CN-2 alone than CN-2 plus CN-1), it paid
+// only for L2, so CN-1 stands for no refund and is to be reversed.
+TEST_F(HeldNoteReconcileTest, ReplacementPaidOnlyForTheOthersLeavesHeldNote) {
+  returns_[0].mutable_refunds(1)->mutable_amount()->set_minor_units(5821);
+  gateway_[0].mutable_amount()->set_minor_units(5821);
+  Gap gap = OnlyGap();
+  EXPECT_EQ(gap.type(), v1::GAP_TYPE_CREDIT_NOTE_FOR_FAILED_REFUND);
+  EXPECT_EQ(gap.erp_document_id(), "CN-1");
+  EXPECT_EQ(gap.refund_id(), "RF1");
+  EXPECT_EQ(gap.money_at_stake().minor_units(), 4389);
+  EXPECT_EQ(gap.message(),
+            "Credit note CN-1 is for refund RF1 of return RMA1, which the "
+            "returns platform shows as failed: the ERP credits GBP 43.89 the "
+            "customer was not paid. Refund RF2 covers these items and others "
+            "but paid only for the others (GBP 58.21; its own credit note "
+            "CN-2 credits GBP 58.21), so CN-1 stands for no refund. Check the "
+            "refund with the payment provider and reverse the credit note if "
+            "it will not be paid (keep it if a new refund is to pay for these "
+            "items: retcon posts no second credit note for them).");
+
+  // Nearer CN-2 alone than both, though off both: still the others only,
+  // and RF2 is compared with CN-2 alone.
+  returns_[0].mutable_refunds(1)->mutable_amount()->set_minor_units(6000);
+  gateway_[0].mutable_amount()->set_minor_units(6000);
+  v1::ReconcileReport report = Run();
+  ASSERT_EQ(report.gaps_size(), 2) << report.DebugString();
+  EXPECT_EQ(report.gaps(0).type(), v1::GAP_TYPE_CREDIT_NOTE_FOR_FAILED_REFUND);
+  EXPECT_EQ(report.gaps(0).money_at_stake().minor_units(), 4389);
+  EXPECT_EQ(report.gaps(1).type(), v1::GAP_TYPE_AMOUNT_DISAGREEMENT);
+  EXPECT_EQ(report.gaps(1).erp_document_id(), "CN-2");
+  EXPECT_EQ(report.gaps(1).money_at_stake().minor_units(), 179);
+}
+
+// RF2 for L1 and L2 is pending: CN-1 is kept while RF2 is awaited (as the
+// planner says), its money still at stake.
+TEST_F(HeldNoteReconcileTest, PendingReplacementKeepsTheHeldNote) {
+  returns_[0].mutable_refunds(1)->set_status(v1::TRANSACTION_STATUS_PENDING);
+  erp_.erase(erp_.begin() + 2);  // CN-2: not posted while RF2 is pending.
+  gateway_.clear();
+  Gap gap = OnlyGap();
+  EXPECT_EQ(gap.type(), v1::GAP_TYPE_CREDIT_NOTE_FOR_FAILED_REFUND);
+  EXPECT_EQ(gap.erp_document_id(), "CN-1");
+  EXPECT_EQ(gap.money_at_stake().minor_units(), 4389);
+  EXPECT_EQ(gap.message(),
+            "Credit note CN-1 is for refund RF1 of return RMA1, which the "
+            "returns platform shows as failed: the ERP credits GBP 43.89 the "
+            "customer was not paid yet. Refund RF2 covers these items and is "
+            "not paid yet, so CN-1 stands for it: keep the credit note while "
+            "RF2 is awaited (retcon posts no second credit note for these "
+            "items). If it fails or is canceled too, check with the payment "
+            "provider and reverse the credit note unless these items are "
+            "still to be paid.");
+  EXPECT_THAT(gap.message(), Not(HasSubstr("reverse the credit note if")));
+
+  // A pending refund of other items only is not awaited for CN-1's.
+  returns_[0].mutable_refunds(1)->clear_return_line_ids();
+  returns_[0].mutable_refunds(1)->add_return_line_ids("L2");
+  EXPECT_THAT(OnlyGap().message(), HasSubstr("the customer was not paid."));
 }
 
 // RF2 paid for L2 only: nothing pays for CN-1's item.

@@ -53,6 +53,11 @@ struct ExpectedCredit {
   // whether the held notes hold all its items (it needs no note of its own).
   uint32_t group = kNone;
   bool held_whole = false;
+  // Partly held with its own note, and its amount nearer that note alone
+  // than that note plus the held notes of its items: as the planner has it
+  // (ValuePostedReplacement), it paid only for its other items, so it is
+  // in no group and the held notes stand for no refund.
+  bool paid_others_only = false;
 };
 
 // A refund the platform shows as FAILED or CANCELED: the ERP should hold
@@ -245,6 +250,11 @@ class Reconciler {
     bool all = false;
   };
   Holding HoldingOf(const ExpectedCredit& e, const FailedCredit& f) const;
+  // Whether `e`, partly held and with its own note, paid only for its items
+  // the notes of failed_[begin, end) do not hold (ExpectedCredit::
+  // paid_others_only).
+  bool PaidOthersOnly(const ExpectedCredit& e, uint32_t failed_begin,
+                      uint32_t failed_end) const;
   void GroupHeldNotes(uint32_t failed_begin, uint32_t failed_end);
   void ReportFailedRefundNotes();
   void ReportFailedRefundNote(const FailedCredit& f);
