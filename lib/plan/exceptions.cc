@@ -71,18 +71,17 @@ absl::Status Route(const PlanContext& ctx, const Issue& issue, v1::Owner* owner,
 
 }  // namespace
 
-std::string Units(int64_t n) {
-  return absl::StrCat(n, n == 1 ? " unit" : " units");
-}
-
-namespace {
-
-// "A", "A and B", "A, B and C".
 std::string ListOf(const std::vector<std::string>& names) {
   if (names.size() <= 1) return names.empty() ? "" : names[0];
   return absl::StrCat(absl::StrJoin(names.begin(), names.end() - 1, ", "),
                       " and ", names.back());
 }
+
+std::string Units(int64_t n) {
+  return absl::StrCat(n, n == 1 ? " unit" : " units");
+}
+
+namespace {
 
 }  // namespace
 

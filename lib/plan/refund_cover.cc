@@ -55,13 +55,6 @@ bool Within(absl::Span<const int> a, absl::Span<const int> b) {
   });
 }
 
-// "A", "A and B", "A, B and C".
-std::string ListOf(const std::vector<std::string>& names) {
-  if (names.size() <= 1) return names.empty() ? "" : names[0];
-  return absl::StrCat(absl::StrJoin(names.begin(), names.end() - 1, ", "),
-                      " and ", names.back());
-}
-
 std::string StatusWord(v1::TransactionStatus status) {
   switch (status) {
     case v1::TRANSACTION_STATUS_SUCCESS:

@@ -196,6 +196,8 @@ absl::StatusOr<bool> RaiseIssues(PlanContext& ctx, std::vector<Issue>& issues,
 
 // "1 unit", "3 units", for messages.
 std::string Units(int64_t n);
+// "A", "A and B", "A, B and C", for messages.
+std::string ListOf(const std::vector<std::string>& names);
 
 // Why a returned or exchanged component has no price share, for an
 // UNKNOWN_BUNDLE message: `reason` completes "..., but <reason>." (the
