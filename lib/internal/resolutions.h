@@ -1,8 +1,10 @@
-// Which return line resolutions are owed money: shared by the planner (which
-// posts a credit note for them) and reconcile (which expects one), so the
-// two agree on what a finalised return should have credited.
+// Which return line resolutions are owed money, and which lines a refund
+// transaction covers: shared by the planner (which posts credit notes for
+// them) and reconcile (which expects them), so the two agree.
 #ifndef RETCON_LIB_INTERNAL_RESOLUTIONS_H_
 #define RETCON_LIB_INTERNAL_RESOLUTIONS_H_
+
+#include <algorithm>
 
 #include "retcon/v1/return.pb.h"
 
@@ -25,6 +27,15 @@ inline bool IsRefundResolution(v1::Resolution resolution) {
     default:
       return false;
   }
+}
+
+// Whether `refund` covers `line`: it lists the line's id, or lists none
+// (the whole return).
+inline bool RefundCovers(const v1::RefundTransaction& refund,
+                         const v1::ReturnLine& line) {
+  const auto& ids = refund.return_line_ids();
+  return ids.empty() ||
+         std::find(ids.begin(), ids.end(), line.return_line_id()) != ids.end();
 }
 
 }  // namespace internal

@@ -26,13 +26,7 @@ absl::InlinedVector<int, 8> CoveredLines(const v1::ReturnRequest& ret,
                                          const v1::RefundTransaction& refund) {
   absl::InlinedVector<int, 8> lines;
   for (int r = 0; r < ret.lines_size(); ++r) {
-    const std::string& id = ret.lines(r).return_line_id();
-    if (refund.return_line_ids().empty() ||
-        std::find(refund.return_line_ids().begin(),
-                  refund.return_line_ids().end(),
-                  id) != refund.return_line_ids().end()) {
-      lines.push_back(r);
-    }
+    if (internal::RefundCovers(refund, ret.lines(r))) lines.push_back(r);
   }
   return lines;
 }

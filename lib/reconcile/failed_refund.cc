@@ -20,14 +20,6 @@
 namespace retcon {
 namespace reconcile_internal {
 
-bool RefundCovers(const v1::RefundTransaction& refund,
-                  const v1::ReturnLine& line) {
-  return refund.return_line_ids().empty() ||
-         std::find(refund.return_line_ids().begin(),
-                   refund.return_line_ids().end(),
-                   line.return_line_id()) != refund.return_line_ids().end();
-}
-
 uint32_t Reconciler::FailedCreditOf(const v1::ErpDocument& d,
                                     v1::MatchMethod method) const {
   if (method == v1::MATCH_METHOD_IDEMPOTENCY_KEY) {

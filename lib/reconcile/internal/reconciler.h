@@ -17,6 +17,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
 #include "google/protobuf/timestamp.pb.h"
+#include "lib/internal/resolutions.h"
 #include "lib/reconcile/internal/reconcile_internal.h"
 #include "retcon/idempotency.h"
 #include "retcon/reconcile.h"
@@ -103,9 +104,8 @@ Key128 ParseKey(sv text);
 // credit note for it): internal::IsRefundResolution, as the planner has it.
 bool IsMoneyResolution(v1::Resolution r);
 
-// Whether `refund` covers `line`: it lists the line, or lists none.
-bool RefundCovers(const v1::RefundTransaction& refund,
-                  const v1::ReturnLine& line);
+// Whether `refund` covers `line`: one definition with the planner.
+using ::retcon::internal::RefundCovers;
 
 // Whether a finalised return's credit note credits `line` of `r`, as the
 // planner has it: a line owed money that no transaction still live (not
