@@ -72,8 +72,8 @@ absl::Status ParseJson(const std::string& path, absl::string_view root,
 
 }  // namespace
 
-std::string DescribeJsonError(absl::string_view message,
-                              absl::string_view root, bool snippet) {
+std::string DescribeJsonError(absl::string_view message, absl::string_view root,
+                              bool snippet) {
   auto join = [root](absl::string_view sub) {
     if (root.empty()) return std::string(sub);
     if (sub.empty()) return std::string(root);
@@ -113,9 +113,9 @@ std::string DescribeJsonError(absl::string_view message,
   absl::ConsumePrefix(&rest, ": ");
   std::string out = absl::StrCat("malformed JSON: ", rest);
   if (snippet && newline != absl::string_view::npos) {
-    absl::StrAppend(&out, "\n    ",
-                    absl::StrReplaceAll(message.substr(newline + 1),
-                                        {{"\n", "\n    "}}));
+    absl::StrAppend(
+        &out, "\n    ",
+        absl::StrReplaceAll(message.substr(newline + 1), {{"\n", "\n    "}}));
   }
   return out;
 }

@@ -44,8 +44,8 @@ absl::Status ReadDocument(const std::string& path, absl::string_view root,
 // "malformed JSON: <what>". Types are named without their type URL. The
 // snippet follows, indented, only when `snippet` (for whole files; a feed's
 // record is one line, which its location already gives).
-std::string DescribeJsonError(absl::string_view message,
-                              absl::string_view root, bool snippet);
+std::string DescribeJsonError(absl::string_view message, absl::string_view root,
+                              bool snippet);
 
 // Writes `message` to `path` (JSON with proto field names, indented, or text
 // format, by FormatOf). Errors: "<path>: ..." when it cannot be written.

@@ -10,8 +10,8 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
-#include "google/protobuf/util/message_differencer.h"
 #include "examples/retcon/return_paths.h"
+#include "google/protobuf/util/message_differencer.h"
 #include "retcon/reconcile.h"
 
 namespace retcon {

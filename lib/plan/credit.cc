@@ -37,9 +37,9 @@ namespace {
 struct CreditEvent {
   const v1::RefundTransaction* refund = nullptr;  // nullptr: finalised
   int refund_index = -1;
-  absl::InlinedVector<int, 8> lines;   // Return line indexes, in order.
-  bool return_fees = false;            // Carries the fees on the whole return.
-  RefundCover* cover = nullptr;        // Of the return's transactions.
+  absl::InlinedVector<int, 8> lines;  // Return line indexes, in order.
+  bool return_fees = false;           // Carries the fees on the whole return.
+  RefundCover* cover = nullptr;       // Of the return's transactions.
   // A transaction every line of which a failed refund's posted note holds:
   // no note of its own, only its amount checked against that note's.
   bool stands_in = false;
@@ -651,8 +651,7 @@ class EventPlanner {
     // Lines a failed refund's posted note still credits are not "left to
     // refund" by the history's count: what that note credits for them
     // counts as paid for by this transaction too, when it says so.
-    RefundCover::Transaction& self =
-        event_.cover->refunds[event_.refund_index];
+    RefundCover::Transaction& self = event_.cover->refunds[event_.refund_index];
     const std::string held =
         DescribeHeldLines(ctx_, *event_.cover, event_.refund_index);
     // Held lines an earlier transaction pays for count for nothing here:
@@ -691,8 +690,7 @@ class EventPlanner {
           "Refund ", event_.refund->refund_id(), " paid ",
           ctx_.Format(refunded), ", but order ", ctx_.order.order_number(),
           " has only ", ctx_.Format(refundable),
-          " left that was paid and not yet credited",
-          counted,
+          " left that was paid and not yet credited", counted,
           event_.stands_in
               ? absl::StrCat(". ", event_.refund->refund_id(),
                              " gets no credit note of its own, so nothing is "
@@ -758,8 +756,7 @@ class EventPlanner {
   // its amount is its own note's alone. Otherwise its note is held back.
   absl::Status ValidateHeld(const std::string& held, int64_t held_value) {
     using Paid = RefundCover::Transaction::Paid;
-    RefundCover::Transaction& self =
-        event_.cover->refunds[event_.refund_index];
+    RefundCover::Transaction& self = event_.cover->refunds[event_.refund_index];
     const int64_t own = note_->total_gross().minor_units();
     const int64_t refunded = event_.refund->amount().minor_units();
     const int64_t all = own + held_value;

@@ -31,8 +31,7 @@ absl::StatusOr<SkuMap> SkuMap::Create(const v1::Catalog& catalog) {
   }
   for (const v1::BundleDefinition& bundle : catalog.bundles()) {
     if (bundle.stocked_as_kit()) map.erp_skus_.insert(bundle.bundle_sku());
-    for (const v1::BundleComponentDefinition& component :
-         bundle.components()) {
+    for (const v1::BundleComponentDefinition& component : bundle.components()) {
       map.erp_skus_.insert(component.sku());
     }
   }

@@ -71,14 +71,13 @@ bool IsMoneyResolution(v1::Resolution r) {
 
 bool OwedByFinalNote(const v1::ReturnRequest& r, const v1::ReturnLine& line) {
   return IsMoneyResolution(line.resolution()) &&
-         std::none_of(r.refunds().begin(), r.refunds().end(),
-                      [&](const v1::RefundTransaction& refund) {
-                        return refund.status() !=
-                                   v1::TRANSACTION_STATUS_FAILED &&
-                               refund.status() !=
-                                   v1::TRANSACTION_STATUS_CANCELED &&
-                               RefundCovers(refund, line);
-                      });
+         std::none_of(
+             r.refunds().begin(), r.refunds().end(),
+             [&](const v1::RefundTransaction& refund) {
+               return refund.status() != v1::TRANSACTION_STATUS_FAILED &&
+                      refund.status() != v1::TRANSACTION_STATUS_CANCELED &&
+                      RefundCovers(refund, line);
+             });
 }
 
 namespace {
