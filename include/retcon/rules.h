@@ -41,6 +41,7 @@
 #include "absl/types/span.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/message.h"
+#include "retcon/field_accessors.h"
 #include "retcon/v1/rules.pb.h"
 
 namespace retcon {
@@ -175,6 +176,14 @@ class CompiledRuleSet {
   // InvalidArgument), and `fact` unchanged during the call.
   virtual absl::Status EvaluateEach(absl::Span<const int> decision_indexes,
                                     const google::protobuf::Message& fact,
+                                    absl::Span<DecisionResult> results) const;
+  // The same, reading the top-level fields of `fact` that `accessors` cover
+  // through them rather than by reflection (see field_accessors.h): same
+  // results, faster. Accessors of another type than `fact`'s are unused.
+  // Implementations that do not override this ignore `accessors`.
+  virtual absl::Status EvaluateEach(absl::Span<const int> decision_indexes,
+                                    const google::protobuf::Message& fact,
+                                    const FieldAccessors& accessors,
                                     absl::Span<DecisionResult> results) const;
 
   // The rule set as compiled (a copy owned by this object).

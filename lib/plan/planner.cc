@@ -553,13 +553,28 @@ void FillCommonFacts(const PlanContext& ctx, std::string* source,
   *channel = ctx.order.channel();
 }
 
+namespace {
+// The rule set's EvaluateEach, reading the planner's facts through their
+// generated accessors.
+absl::Status Evaluate(const PlanContext& ctx, absl::Span<const int> indexes,
+                      const google::protobuf::Message& fact,
+                      absl::Span<DecisionResult> results) {
+  const FieldAccessors* accessors = FactAccessors(fact.GetDescriptor());
+  if (accessors == nullptr) {
+    return ctx.config.rules->EvaluateEach(indexes, fact, results);
+  }
+  return ctx.config.rules->EvaluateEach(indexes, fact, *accessors, results);
+}
+}  // namespace
+
 absl::Status Decide(const PlanContext& ctx, const DecisionRef& ref,
                     const google::protobuf::Message& fact,
                     const v1::Value* outputs[2]) {
   outputs[0] = outputs[1] = nullptr;
   if (ref.index < 0) return absl::OkStatus();
-  RETCON_ASSIGN_OR_RETURN(DecisionResult result,
-                          ctx.config.rules->Evaluate(ref.index, fact));
+  DecisionResult result;
+  RETCON_RETURN_IF_ERROR(Evaluate(ctx, absl::MakeConstSpan(&ref.index, 1),
+                                  fact, absl::MakeSpan(&result, 1)));
   if (!result.matched()) return absl::OkStatus();
   const auto& values = result.outputs();
   for (int k = 0; k < 2; ++k) {
@@ -595,8 +610,8 @@ absl::Status DecideEach(const PlanContext& ctx,
   }
   if (indexes.empty()) return absl::OkStatus();
   absl::InlinedVector<DecisionResult, 4> results(indexes.size());
-  RETCON_RETURN_IF_ERROR(ctx.config.rules->EvaluateEach(
-      indexes, fact, absl::MakeSpan(results)));
+  RETCON_RETURN_IF_ERROR(
+      Evaluate(ctx, indexes, fact, absl::MakeSpan(results)));
   for (size_t j = 0; j < results.size(); ++j) {
     if (!results[j].matched()) continue;
     const size_t i = of[j];

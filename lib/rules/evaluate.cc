@@ -204,6 +204,20 @@ absl::Status RuleSetImpl::EvaluateEach(
     absl::Span<const int> decision_indexes,
     const google::protobuf::Message& fact,
     absl::Span<DecisionResult> results) const {
+  return EvaluateBatch(decision_indexes, fact, nullptr, results);
+}
+
+absl::Status RuleSetImpl::EvaluateEach(
+    absl::Span<const int> decision_indexes,
+    const google::protobuf::Message& fact, const FieldAccessors& accessors,
+    absl::Span<DecisionResult> results) const {
+  return EvaluateBatch(decision_indexes, fact, &accessors, results);
+}
+
+absl::Status RuleSetImpl::EvaluateBatch(
+    absl::Span<const int> decision_indexes,
+    const google::protobuf::Message& fact, const FieldAccessors* accessors,
+    absl::Span<DecisionResult> results) const {
   if (results.size() != decision_indexes.size()) {
     return absl::InvalidArgumentError(
         absl::StrCat("EvaluateEach: ", decision_indexes.size(),
@@ -214,7 +228,7 @@ absl::Status RuleSetImpl::EvaluateEach(
   read.values.clear();
   for (size_t i = 0; i < decision_indexes.size(); ++i) {
     absl::StatusOr<DecisionResult> result =
-        EvaluateReading(decision_indexes[i], fact, nullptr, &read);
+        EvaluateReading(decision_indexes[i], fact, nullptr, &read, accessors);
     if (!result.ok()) return result.status();
     results[i] = *std::move(result);
   }
@@ -223,7 +237,7 @@ absl::Status RuleSetImpl::EvaluateEach(
 
 absl::StatusOr<DecisionResult> RuleSetImpl::EvaluateReading(
     int index, const google::protobuf::Message& fact, EvaluationTrace* trace,
-    ReadFields* read) const {
+    ReadFields* read, const FieldAccessors* accessors) const {
   if (index < 0 || static_cast<size_t>(index) >= decisions.size()) {
     return absl::InvalidArgumentError(absl::StrCat("no decision has index ",
                                                    index, " (the rule set has ",
@@ -242,7 +256,7 @@ absl::StatusOr<DecisionResult> RuleSetImpl::EvaluateReading(
   EvalScratch& scratch = ThreadScratch(d);
   InputValue* values = scratch.values.data();
   ReadInputs(d, fact, generated, values, scratch.held.data(),
-             scratch.texts.data(), read);
+             scratch.texts.data(), read, accessors);
   MatchScan scan(d, values, scratch);
   DecisionResult result;
   result.decision_index = index;
@@ -276,6 +290,13 @@ absl::Status CompiledRuleSet::EvaluateEach(
     results[i] = *std::move(result);
   }
   return absl::OkStatus();
+}
+
+absl::Status CompiledRuleSet::EvaluateEach(
+    absl::Span<const int> decision_indexes,
+    const google::protobuf::Message& fact, const FieldAccessors& /*accessors*/,
+    absl::Span<DecisionResult> results) const {
+  return EvaluateEach(decision_indexes, fact, results);
 }
 
 const google::protobuf::RepeatedPtrField<v1::Value>& DecisionResult::outputs()

@@ -115,7 +115,7 @@ const InputValue* Find(const ReadFields& read, const FieldDescriptor* field) {
 
 void ReadInputs(const CompiledDecision& d, const Message& fact, bool generated,
                 InputValue* values, const Message** held, std::string* scratch,
-                ReadFields* read) {
+                ReadFields* read, const FieldAccessors* accessors) {
   // The message of each step, or nullptr when it (or a parent) is unset.
   for (size_t s = 0; s < d.message_steps.size(); ++s) {
     const MessageStep& step = d.message_steps[s];
@@ -130,8 +130,19 @@ void ReadInputs(const CompiledDecision& d, const Message& fact, bool generated,
   // Only top-level fields of generated facts are shared: their values view
   // the fact itself (or are numbers), never a scratch string.
   const bool share = read != nullptr && generated;
+  // Accessors apply to a fact of the generated class of their type.
+  const FieldAccessors* direct =
+      generated && accessors != nullptr && accessors->type() == d.fact_type
+          ? accessors
+          : nullptr;
   for (size_t c = 0; c < d.inputs.size(); ++c) {
     const InputPath& in = d.inputs[c];
+    if (direct != nullptr && in.holder < 0) {
+      if (FieldAccessors::Read get = direct->reader(in.chain.back()->index())) {
+        values[c] = get(fact);
+        continue;
+      }
+    }
     const bool top = share && in.holder < 0;
     if (top) {
       if (const InputValue* seen = Find(*read, in.chain.back())) {

@@ -13,6 +13,7 @@
 #include "gmock/gmock.h"
 #include "google/protobuf/text_format.h"
 #include "gtest/gtest.h"
+#include "lib/plan/internal/plan_context.h"
 #include "retcon/idempotency.h"
 #include "retcon/rules.h"
 #include "retcon/v1/facts.pb.h"
@@ -1694,6 +1695,23 @@ TEST(PlannerTest, EightThreadsPlanTheSameBytes) {
   }
   for (std::thread& t : threads) t.join();
   for (int t = 0; t < 8; ++t) EXPECT_EQ(got[t], expected) << "thread " << t;
+}
+
+// The rules engine reads every field of the planner's facts through the
+// generated accessors: a field added to facts.proto without one fails here.
+TEST(PlannerTest, EveryFactFieldHasAnAccessor) {
+  for (const google::protobuf::Descriptor* type :
+       {v1::ReturnItemFact::descriptor(), v1::RefundFact::descriptor(),
+        v1::ExchangeFact::descriptor(), v1::ExceptionFact::descriptor()}) {
+    const FieldAccessors* accessors = plan_internal::FactAccessors(type);
+    ASSERT_NE(accessors, nullptr) << type->full_name();
+    for (int i = 0; i < type->field_count(); ++i) {
+      EXPECT_NE(accessors->reader(i), nullptr)
+          << type->full_name() << "." << type->field(i)->name();
+    }
+  }
+  EXPECT_EQ(plan_internal::FactAccessors(v1::ReturnLine::descriptor()),
+            nullptr);
 }
 
 }  // namespace

@@ -17,6 +17,7 @@
 #include "lib/rules/internal/rule_set_impl.h"
 #include "re2/re2.h"
 #include "re2/set.h"
+#include "retcon/field_accessors.h"
 #include "retcon/rules.h"
 #include "retcon/rules_analysis.h"
 #include "tests/rules/rules_test_fact.pb.h"
@@ -250,6 +251,63 @@ TEST(EvaluatePropertyTest, IndexedCollectEqualsRowByRowReference) {
           << "seed " << seed << " fact " << f.ShortDebugString();
     }
   }
+}
+
+// Accessors for the top-level fields of ReturnFact that they can read (the
+// nested order.total_minor stays with reflection).
+const FieldAccessors& TestAccessors() {
+  static const FieldAccessors* const kAccessors = [] {
+    auto* a = new FieldAccessors(FieldAccessors::For<ReturnFact>());
+    bool ok = a->Add<&ReturnFact::reason>(ReturnFact::kReasonFieldNumber).ok();
+    ok &= a->Add<&ReturnFact::location>(ReturnFact::kLocationFieldNumber).ok();
+    ok &= a->Add<&ReturnFact::sku>(ReturnFact::kSkuFieldNumber).ok();
+    ok &= a->Add<&ReturnFact::days_since_order>(
+                ReturnFact::kDaysSinceOrderFieldNumber)
+              .ok();
+    ok &= a->Add<&ReturnFact::restockable, &ReturnFact::has_restockable>(
+                ReturnFact::kRestockableFieldNumber)
+              .ok();
+    if (!ok) abort();
+    return a;
+  }();
+  return *kAccessors;
+}
+
+// Reading through generated accessors changes no result: the same random
+// tables and facts (missing optional fields included), evaluated with and
+// without them, alone and as a batch of two decisions over one fact.
+TEST(EvaluatePropertyTest, AccessorsGiveTheSameResultsAsReflection) {
+  ReturnFact::descriptor();
+  int64_t matches = 0;
+  for (uint32_t seed = 1; seed <= 30; ++seed) {
+    Random r(seed);
+    v1::RuleSet rs = RandomTable(r, 1 + r.Below(seed % 4 == 0 ? 300 : 40));
+    *rs.add_decisions() = RandomTable(r, 1 + r.Below(40)).decisions(0);
+    rs.mutable_decisions(1)->set_name("e");
+    auto rules = CompileRuleSet(rs, {});
+    ASSERT_TRUE(rules.ok()) << "seed " << seed << ": " << rules.status();
+    const int both[] = {0, 1};
+    for (int i = 0; i < 200; ++i) {
+      ReturnFact f = RandomFact(r);
+      DecisionResult want[2], got[2];
+      ASSERT_TRUE((*rules)->EvaluateEach(both, f, absl::MakeSpan(want)).ok());
+      ASSERT_TRUE((*rules)
+                      ->EvaluateEach(both, f, TestAccessors(),
+                                     absl::MakeSpan(got))
+                      .ok());
+      for (int k = 0; k < 2; ++k) {
+        std::vector<int> want_rows, got_rows;
+        for (const RuleHit& hit : want[k].hits) {
+          want_rows.push_back(hit.row_index);
+        }
+        for (const RuleHit& hit : got[k].hits) got_rows.push_back(hit.row_index);
+        matches += want_rows.size();
+        ASSERT_EQ(got_rows, want_rows) << "seed " << seed << " decision " << k
+                                       << " fact " << f.ShortDebugString();
+      }
+    }
+  }
+  EXPECT_GT(matches, 1000);
 }
 
 // Ranges with bounds at and beyond the ends of int32, uint32, int64 and

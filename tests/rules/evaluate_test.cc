@@ -13,6 +13,7 @@
 #include "google/protobuf/dynamic_message.h"
 #include "google/protobuf/text_format.h"
 #include "gtest/gtest.h"
+#include "retcon/field_accessors.h"
 #include "retcon/rules.h"
 #include "retcon/v1/return.pb.h"
 #include "tests/rules/rules_test_fact.pb.h"
@@ -574,6 +575,57 @@ TEST(EvaluateTest, FactTypesFromAnotherPoolUseDynamicMessages) {
   EXPECT_EQ(r->outputs()[0].string_value(), "Q");
   // The generated class is another type: refused, not misread.
   EXPECT_FALSE((*rules)->Evaluate("d", ReturnFact()).ok());
+  // Accessors of the generated class are not applied to the dynamic
+  // message (it is not that class): reflection reads it.
+  FieldAccessors accessors = FieldAccessors::For<ReturnFact>();
+  ASSERT_TRUE(
+      accessors.Add<&ReturnFact::condition>(ReturnFact::kConditionFieldNumber)
+          .ok());
+  const int first[] = {0};
+  DecisionResult result;
+  ASSERT_TRUE((*rules)
+                  ->EvaluateEach(first, *fact, accessors,
+                                 absl::MakeSpan(&result, 1))
+                  .ok());
+  EXPECT_EQ(result.outputs()[0].string_value(), "Q");
+}
+
+TEST(EvaluateTest, FieldAccessorsRefuseAccessorsThatDoNotFitTheField) {
+  FieldAccessors a = FieldAccessors::For<ReturnFact>();
+  // No field 99; a string accessor for an int64 field; presence missing for
+  // an optional field, and given for a plain one; another class's accessor.
+  EXPECT_THAT(a.Add<&ReturnFact::sku>(99).message(),
+              testing::HasSubstr("there is no field 99"));
+  EXPECT_THAT(
+      a.Add<&ReturnFact::sku>(ReturnFact::kDaysSinceOrderFieldNumber)
+          .message(),
+      testing::HasSubstr(
+          "field 6 (days_since_order) is int64, the accessor reads string"));
+  EXPECT_THAT(a.Add<&ReturnFact::restockable>(
+                   ReturnFact::kRestockableFieldNumber)
+                  .message(),
+              testing::HasSubstr("has presence: give its has_ accessor"));
+  EXPECT_THAT((a.Add<&ReturnFact::sku, &ReturnFact::has_order>(
+                   ReturnFact::kSkuFieldNumber)
+                   .message()),
+              testing::HasSubstr("has no presence"));
+  EXPECT_THAT(
+      a.Add<&rules_test::Order::country>(rules_test::Order::kCountryFieldNumber)
+          .message(),
+      testing::HasSubstr("the accessor is of retcon.rules_test.Order"));
+  // None of them was added; a fitting one is.
+  for (int i = 0; i < ReturnFact::descriptor()->field_count(); ++i) {
+    EXPECT_EQ(a.reader(i), nullptr) << i;
+  }
+  EXPECT_TRUE(a.Add<&ReturnFact::sku>(ReturnFact::kSkuFieldNumber).ok());
+  const int sku = ReturnFact::descriptor()
+                      ->FindFieldByNumber(ReturnFact::kSkuFieldNumber)
+                      ->index();
+  ASSERT_NE(a.reader(sku), nullptr);
+  ReturnFact f;
+  f.set_sku("GS-1");
+  EXPECT_EQ(a.reader(sku)(f).text, "GS-1");
+  EXPECT_TRUE(a.reader(sku)(f).present);
 }
 
 TEST(EvaluateTest, ByIndexMatchesByNameAndRejectsIndexesOutOfRange) {

@@ -194,6 +194,11 @@ absl::StatusOr<Replay> CheckReplay(PlanContext& ctx, const v1::PostingId& id,
 absl::StatusOr<bool> RaiseIssues(PlanContext& ctx, std::vector<Issue>& issues,
                                  absl::string_view key);
 
+// The generated accessors of the planner's fact type `type` (ReturnItemFact,
+// RefundFact, ExchangeFact, ExceptionFact) for the rules engine; nullptr
+// for any other type.
+const FieldAccessors* FactAccessors(const google::protobuf::Descriptor* type);
+
 // "1 unit", "3 units", for messages.
 std::string Units(int64_t n);
 // "A", "A and B", "A, B and C", for messages.

@@ -19,6 +19,7 @@
 #include "lib/rules/internal/text_table.h"
 #include "re2/re2.h"
 #include "re2/set.h"
+#include "retcon/field_accessors.h"
 #include "retcon/rules.h"
 #include "retcon/v1/rules.pb.h"
 
@@ -84,12 +85,9 @@ absl::int128 ValueOfKey(const InputPath& in, int64_t key);
 std::string NumberText(const InputPath& in, int64_t key);
 
 // One input's value in one evaluation. Integer keys, bools (0/1) and enum
-// numbers are in `number`; strings view the fact or `scratch`.
-struct InputValue {
-  bool present = false;
-  int64_t number = 0;
-  absl::string_view text;
-};
+// numbers are in `number`; strings view the fact or `scratch`. The public
+// FieldValue, so that FieldAccessors write it directly.
+using InputValue = FieldValue;
 
 // A cell in one shape per kind, with values converted to the column's type.
 struct NormalCell {
@@ -184,6 +182,8 @@ void PlanReads(CompiledDecision& d);
 // `read`, when given, holds fields of the same fact that earlier decisions
 // of a batch read (top-level fields of generated facts whose values view
 // the fact): those are taken from it, and fields read here are added.
+// `accessors`, when given for a generated fact of their type, read the
+// top-level fields they cover instead of reflection.
 struct ReadFields {
   std::vector<std::pair<const google::protobuf::FieldDescriptor*, InputValue>>
       values;
@@ -191,7 +191,8 @@ struct ReadFields {
 void ReadInputs(const CompiledDecision& d,
                 const google::protobuf::Message& fact, bool generated,
                 InputValue* values, const google::protobuf::Message** held,
-                std::string* scratch, ReadFields* read = nullptr);
+                std::string* scratch, ReadFields* read = nullptr,
+                const FieldAccessors* accessors = nullptr);
 
 // The input value as text for traces: "42", "true", "ITEM_CONDITION_USED",
 // "\"LEEDS\"" or "<missing>".

@@ -27,6 +27,10 @@ class RuleSetImpl final : public CompiledRuleSet {
       absl::Span<const int> decision_indexes,
       const google::protobuf::Message& fact,
       absl::Span<DecisionResult> results) const override;
+  absl::Status EvaluateEach(
+      absl::Span<const int> decision_indexes,
+      const google::protobuf::Message& fact, const FieldAccessors& accessors,
+      absl::Span<DecisionResult> results) const override;
   const v1::RuleSet& rule_set() const override { return rule_set_; }
   int DecisionIndex(absl::string_view name) const override;
 
@@ -36,10 +40,15 @@ class RuleSetImpl final : public CompiledRuleSet {
 
  private:
   // Evaluate(index, fact, trace), taking fields already read from `fact`
-  // from `read` and adding those it reads (nullptr: read every input).
+  // from `read` and adding those it reads (nullptr: read every input), and
+  // reading through `accessors` the fields they cover (nullptr: none).
   absl::StatusOr<DecisionResult> EvaluateReading(
       int index, const google::protobuf::Message& fact, EvaluationTrace* trace,
-      ReadFields* read) const;
+      ReadFields* read, const FieldAccessors* accessors = nullptr) const;
+  absl::Status EvaluateBatch(absl::Span<const int> decision_indexes,
+                             const google::protobuf::Message& fact,
+                             const FieldAccessors* accessors,
+                             absl::Span<DecisionResult> results) const;
 
   const v1::RuleSet rule_set_;
 };
