@@ -706,8 +706,11 @@ class EventPlanner {
     }
     if (over) return absl::OkStatus();
     if (!held.empty()) return ValidateHeld(held, held_value);
-    RETCON_ASSIGN_OR_RETURN(const int64_t allowed, Allowed(total));
     const int64_t variance = refunded - total;
+    // An exact refund is within any tolerance: the decision is consulted
+    // only when the amounts differ.
+    if (variance == 0) return absl::OkStatus();
+    RETCON_ASSIGN_OR_RETURN(const int64_t allowed, Allowed(total));
     if (variance <= allowed && -variance <= allowed) return absl::OkStatus();
     Issue issue;
     issue.code = v1::EXCEPTION_CODE_REFUND_VARIANCE;

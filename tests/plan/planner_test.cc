@@ -1697,6 +1697,43 @@ TEST(PlannerTest, EightThreadsPlanTheSameBytes) {
   for (int t = 0; t < 8; ++t) EXPECT_EQ(got[t], expected) << "thread " << t;
 }
 
+// An exact refund is within any tolerance, so the tolerance decision is
+// consulted only when the amounts differ: a UNIQUE table whose rows both
+// match fails only then.
+TEST(PlannerTest, ToleranceIsConsultedOnlyWhenTheRefundDiffers) {
+  auto planner = MakePlanner(R"pb(
+    id: "unique-tolerance"
+    decisions {
+      name: "refund_tolerance"
+      fact_type: "retcon.v1.RefundFact"
+      hit_policy: UNIQUE
+      inputs: "currency_code"
+      outputs { name: "absolute_minor" type: INTEGER }
+      rows {
+        id: "gbp"
+        cells { equals { string_value: "GBP" } }
+        outputs { int_value: 1 }
+      }
+      rows {
+        id: "any"
+        cells { any {} }
+        outputs { int_value: 5 }
+      }
+    }
+  )pb");
+  const auto order = Parse<v1::SalesOrder>(kOrder);
+  auto ret = Parse<v1::ReturnRequest>(kReturn);
+  absl::StatusOr<v1::PostingPlan> exact =
+      planner->Plan(order, ret, v1::OrderHistory());
+  ASSERT_TRUE(exact.ok()) << exact.status();
+  EXPECT_EQ(exact->credit_notes_size(), 1);
+  ret.mutable_refunds(0)->mutable_amount()->set_minor_units(8999);
+  absl::StatusOr<v1::PostingPlan> off =
+      planner->Plan(order, ret, v1::OrderHistory());
+  ASSERT_FALSE(off.ok());
+  EXPECT_THAT(off.status().message(), HasSubstr("'gbp' and 'any'"));
+}
+
 // The rules engine reads every field of the planner's facts through the
 // generated accessors: a field added to facts.proto without one fails here.
 TEST(PlannerTest, EveryFactFieldHasAnAccessor) {
