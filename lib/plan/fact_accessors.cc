@@ -22,20 +22,27 @@ void Check(const absl::Status& status) {
   std::abort();
 }
 
-FieldAccessors ItemAccessors() {
-  using F = v1::ReturnItemFact;
+// The fields every planner fact has (FillCommonFacts fills them).
+template <typename F>
+FieldAccessors WithCommonFields() {
   FieldAccessors a = FieldAccessors::For<F>();
   Check(a.Add<&F::source>(F::kSourceFieldNumber));
+  Check(a.Add<&F::currency_code>(F::kCurrencyCodeFieldNumber));
+  Check(a.Add<&F::country_code>(F::kCountryCodeFieldNumber));
+  Check(a.Add<&F::channel>(F::kChannelFieldNumber));
+  return a;
+}
+
+FieldAccessors ItemAccessors() {
+  using F = v1::ReturnItemFact;
+  FieldAccessors a = WithCommonFields<F>();
   Check(a.Add<&F::reason_code>(F::kReasonCodeFieldNumber));
   Check(a.Add<&F::condition>(F::kConditionFieldNumber));
   Check(a.Add<&F::restockable, &F::has_restockable>(
       F::kRestockableFieldNumber));
   Check(a.Add<&F::returned, &F::has_returned>(F::kReturnedFieldNumber));
   Check(a.Add<&F::return_location>(F::kReturnLocationFieldNumber));
-  Check(a.Add<&F::country_code>(F::kCountryCodeFieldNumber));
-  Check(a.Add<&F::channel>(F::kChannelFieldNumber));
   Check(a.Add<&F::order_type>(F::kOrderTypeFieldNumber));
-  Check(a.Add<&F::currency_code>(F::kCurrencyCodeFieldNumber));
   Check(a.Add<&F::sku>(F::kSkuFieldNumber));
   Check(a.Add<&F::platform_sku>(F::kPlatformSkuFieldNumber));
   Check(a.Add<&F::resolution>(F::kResolutionFieldNumber));
@@ -51,11 +58,7 @@ FieldAccessors ItemAccessors() {
 
 FieldAccessors RefundAccessors() {
   using F = v1::RefundFact;
-  FieldAccessors a = FieldAccessors::For<F>();
-  Check(a.Add<&F::source>(F::kSourceFieldNumber));
-  Check(a.Add<&F::currency_code>(F::kCurrencyCodeFieldNumber));
-  Check(a.Add<&F::country_code>(F::kCountryCodeFieldNumber));
-  Check(a.Add<&F::channel>(F::kChannelFieldNumber));
+  FieldAccessors a = WithCommonFields<F>();
   Check(a.Add<&F::reason_code>(F::kReasonCodeFieldNumber));
   Check(a.Add<&F::method>(F::kMethodFieldNumber));
   Check(a.Add<&F::all_items_returned>(F::kAllItemsReturnedFieldNumber));
@@ -70,11 +73,7 @@ FieldAccessors RefundAccessors() {
 
 FieldAccessors ExchangeAccessors() {
   using F = v1::ExchangeFact;
-  FieldAccessors a = FieldAccessors::For<F>();
-  Check(a.Add<&F::source>(F::kSourceFieldNumber));
-  Check(a.Add<&F::currency_code>(F::kCurrencyCodeFieldNumber));
-  Check(a.Add<&F::country_code>(F::kCountryCodeFieldNumber));
-  Check(a.Add<&F::channel>(F::kChannelFieldNumber));
+  FieldAccessors a = WithCommonFields<F>();
   Check(a.Add<&F::order_type>(F::kOrderTypeFieldNumber));
   Check(a.Add<&F::reason_code>(F::kReasonCodeFieldNumber));
   Check(a.Add<&F::price_difference_minor>(
@@ -84,12 +83,8 @@ FieldAccessors ExchangeAccessors() {
 
 FieldAccessors ExceptionAccessors() {
   using F = v1::ExceptionFact;
-  FieldAccessors a = FieldAccessors::For<F>();
+  FieldAccessors a = WithCommonFields<F>();
   Check(a.Add<&F::code>(F::kCodeFieldNumber));
-  Check(a.Add<&F::source>(F::kSourceFieldNumber));
-  Check(a.Add<&F::currency_code>(F::kCurrencyCodeFieldNumber));
-  Check(a.Add<&F::country_code>(F::kCountryCodeFieldNumber));
-  Check(a.Add<&F::channel>(F::kChannelFieldNumber));
   Check(a.Add<&F::amount_minor>(F::kAmountMinorFieldNumber));
   Check(a.Add<&F::severity>(F::kSeverityFieldNumber));
   return a;
