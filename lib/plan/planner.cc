@@ -496,6 +496,7 @@ void AddMoved(const OrderFigures& figures, const v1::SalesOrder& order,
 absl::StatusOr<Replay> CheckReplay(PlanContext& ctx, const v1::PostingId& id,
                                    v1::PostingKind kind,
                                    absl::string_view what) {
+  if (ctx.posted.empty()) return Replay::kNew;  // A first plan: no hashing.
   auto it = ctx.posted.find(id.idempotency_key());
   if (it == ctx.posted.end()) return Replay::kNew;
   const v1::PostedKey& posted = *it->second;
