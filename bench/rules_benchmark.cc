@@ -246,12 +246,12 @@ void BM_Rules_FirstWithAccessors(benchmark::State& state) {
   static const FieldAccessors* const accessors = [] {
     auto* a = new FieldAccessors(FieldAccessors::For<ReturnFact>());
     bool ok = a->Add<&ReturnFact::reason>(ReturnFact::kReasonFieldNumber).ok();
-    ok &= a->Add<&ReturnFact::condition>(ReturnFact::kConditionFieldNumber)
-              .ok();
+    ok &=
+        a->Add<&ReturnFact::condition>(ReturnFact::kConditionFieldNumber).ok();
     ok &= a->Add<&ReturnFact::location>(ReturnFact::kLocationFieldNumber).ok();
     ok &= a->Add<&ReturnFact::sku>(ReturnFact::kSkuFieldNumber).ok();
     ok &= a->Add<&ReturnFact::days_since_order>(
-                ReturnFact::kDaysSinceOrderFieldNumber)
+               ReturnFact::kDaysSinceOrderFieldNumber)
               .ok();
     if (!ok) abort();
     return a;

@@ -73,10 +73,9 @@ class FieldAccessors {
   template <auto Get, auto Has>
   absl::Status Add(int number) {
     using Traits = AccessorTraits<decltype(Get)>;
-    static_assert(
-        std::is_same_v<typename Traits::Class,
-                       typename AccessorTraits<decltype(Has)>::Class>,
-        "Get and Has must be accessors of one class");
+    static_assert(std::is_same_v<typename Traits::Class,
+                                 typename AccessorTraits<decltype(Has)>::Class>,
+                  "Get and Has must be accessors of one class");
     return Register(Traits::Class::descriptor(), number, Traits::kType,
                     /*has_presence=*/true, &ReadOptional<Get, Has>);
   }

@@ -38,8 +38,8 @@ FieldAccessors ItemAccessors() {
   FieldAccessors a = WithCommonFields<F>();
   Check(a.Add<&F::reason_code>(F::kReasonCodeFieldNumber));
   Check(a.Add<&F::condition>(F::kConditionFieldNumber));
-  Check(a.Add<&F::restockable, &F::has_restockable>(
-      F::kRestockableFieldNumber));
+  Check(
+      a.Add<&F::restockable, &F::has_restockable>(F::kRestockableFieldNumber));
   Check(a.Add<&F::returned, &F::has_returned>(F::kReturnedFieldNumber));
   Check(a.Add<&F::return_location>(F::kReturnLocationFieldNumber));
   Check(a.Add<&F::order_type>(F::kOrderTypeFieldNumber));
@@ -76,8 +76,7 @@ FieldAccessors ExchangeAccessors() {
   FieldAccessors a = WithCommonFields<F>();
   Check(a.Add<&F::order_type>(F::kOrderTypeFieldNumber));
   Check(a.Add<&F::reason_code>(F::kReasonCodeFieldNumber));
-  Check(a.Add<&F::price_difference_minor>(
-      F::kPriceDifferenceMinorFieldNumber));
+  Check(a.Add<&F::price_difference_minor>(F::kPriceDifferenceMinorFieldNumber));
   return a;
 }
 

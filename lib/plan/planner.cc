@@ -574,8 +574,8 @@ absl::Status Decide(const PlanContext& ctx, const DecisionRef& ref,
   outputs[0] = outputs[1] = nullptr;
   if (ref.index < 0) return absl::OkStatus();
   DecisionResult result;
-  RETCON_RETURN_IF_ERROR(Evaluate(ctx, absl::MakeConstSpan(&ref.index, 1),
-                                  fact, absl::MakeSpan(&result, 1)));
+  RETCON_RETURN_IF_ERROR(Evaluate(ctx, absl::MakeConstSpan(&ref.index, 1), fact,
+                                  absl::MakeSpan(&result, 1)));
   if (!result.matched()) return absl::OkStatus();
   const auto& values = result.outputs();
   for (int k = 0; k < 2; ++k) {
@@ -611,8 +611,7 @@ absl::Status DecideEach(const PlanContext& ctx,
   }
   if (indexes.empty()) return absl::OkStatus();
   absl::InlinedVector<DecisionResult, 4> results(indexes.size());
-  RETCON_RETURN_IF_ERROR(
-      Evaluate(ctx, indexes, fact, absl::MakeSpan(results)));
+  RETCON_RETURN_IF_ERROR(Evaluate(ctx, indexes, fact, absl::MakeSpan(results)));
   for (size_t j = 0; j < results.size(); ++j) {
     if (!results[j].matched()) continue;
     const size_t i = of[j];

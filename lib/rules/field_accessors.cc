@@ -24,8 +24,8 @@ absl::Status FieldAccessors::Register(const google::protobuf::Descriptor* of,
     return absl::InvalidArgumentError(
         absl::StrCat(where, "there is no field ", number));
   }
-  const std::string name = absl::StrCat("field ", number, " (", field->name(),
-                                        ")");
+  const std::string name =
+      absl::StrCat("field ", number, " (", field->name(), ")");
   if (field->is_repeated() || field->cpp_type() != type) {
     return absl::InvalidArgumentError(absl::StrCat(
         where, name, " is ", field->is_repeated() ? "repeated " : "",
@@ -35,9 +35,8 @@ absl::Status FieldAccessors::Register(const google::protobuf::Descriptor* of,
   if (field->has_presence() != has_presence) {
     return absl::InvalidArgumentError(absl::StrCat(
         where, name,
-        field->has_presence()
-            ? " has presence: give its has_ accessor too"
-            : " has no presence: give no has_ accessor"));
+        field->has_presence() ? " has presence: give its has_ accessor too"
+                              : " has no presence: give no has_ accessor"));
   }
   by_index_[field->index()] = read;
   return absl::OkStatus();

@@ -262,10 +262,10 @@ const FieldAccessors& TestAccessors() {
     ok &= a->Add<&ReturnFact::location>(ReturnFact::kLocationFieldNumber).ok();
     ok &= a->Add<&ReturnFact::sku>(ReturnFact::kSkuFieldNumber).ok();
     ok &= a->Add<&ReturnFact::days_since_order>(
-                ReturnFact::kDaysSinceOrderFieldNumber)
+               ReturnFact::kDaysSinceOrderFieldNumber)
               .ok();
     ok &= a->Add<&ReturnFact::restockable, &ReturnFact::has_restockable>(
-                ReturnFact::kRestockableFieldNumber)
+               ReturnFact::kRestockableFieldNumber)
               .ok();
     if (!ok) abort();
     return a;
@@ -291,16 +291,17 @@ TEST(EvaluatePropertyTest, AccessorsGiveTheSameResultsAsReflection) {
       ReturnFact f = RandomFact(r);
       DecisionResult want[2], got[2];
       ASSERT_TRUE((*rules)->EvaluateEach(both, f, absl::MakeSpan(want)).ok());
-      ASSERT_TRUE((*rules)
-                      ->EvaluateEach(both, f, TestAccessors(),
-                                     absl::MakeSpan(got))
-                      .ok());
+      ASSERT_TRUE(
+          (*rules)
+              ->EvaluateEach(both, f, TestAccessors(), absl::MakeSpan(got))
+              .ok());
       for (int k = 0; k < 2; ++k) {
         std::vector<int> want_rows, got_rows;
         for (const RuleHit& hit : want[k].hits) {
           want_rows.push_back(hit.row_index);
         }
-        for (const RuleHit& hit : got[k].hits) got_rows.push_back(hit.row_index);
+        for (const RuleHit& hit : got[k].hits)
+          got_rows.push_back(hit.row_index);
         matches += want_rows.size();
         ASSERT_EQ(got_rows, want_rows) << "seed " << seed << " decision " << k
                                        << " fact " << f.ShortDebugString();

@@ -583,10 +583,10 @@ TEST(EvaluateTest, FactTypesFromAnotherPoolUseDynamicMessages) {
           .ok());
   const int first[] = {0};
   DecisionResult result;
-  ASSERT_TRUE((*rules)
-                  ->EvaluateEach(first, *fact, accessors,
-                                 absl::MakeSpan(&result, 1))
-                  .ok());
+  ASSERT_TRUE(
+      (*rules)
+          ->EvaluateEach(first, *fact, accessors, absl::MakeSpan(&result, 1))
+          .ok());
   EXPECT_EQ(result.outputs()[0].string_value(), "Q");
 }
 
@@ -597,16 +597,15 @@ TEST(EvaluateTest, FieldAccessorsRefuseAccessorsThatDoNotFitTheField) {
   EXPECT_THAT(a.Add<&ReturnFact::sku>(99).message(),
               testing::HasSubstr("there is no field 99"));
   EXPECT_THAT(
-      a.Add<&ReturnFact::sku>(ReturnFact::kDaysSinceOrderFieldNumber)
-          .message(),
+      a.Add<&ReturnFact::sku>(ReturnFact::kDaysSinceOrderFieldNumber).message(),
       testing::HasSubstr(
           "field 6 (days_since_order) is int64, the accessor reads string"));
-  EXPECT_THAT(a.Add<&ReturnFact::restockable>(
-                   ReturnFact::kRestockableFieldNumber)
-                  .message(),
-              testing::HasSubstr("has presence: give its has_ accessor"));
+  EXPECT_THAT(
+      a.Add<&ReturnFact::restockable>(ReturnFact::kRestockableFieldNumber)
+          .message(),
+      testing::HasSubstr("has presence: give its has_ accessor"));
   EXPECT_THAT((a.Add<&ReturnFact::sku, &ReturnFact::has_order>(
-                   ReturnFact::kSkuFieldNumber)
+                    ReturnFact::kSkuFieldNumber)
                    .message()),
               testing::HasSubstr("has no presence"));
   EXPECT_THAT(

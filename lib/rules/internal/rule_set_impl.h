@@ -27,10 +27,10 @@ class RuleSetImpl final : public CompiledRuleSet {
       absl::Span<const int> decision_indexes,
       const google::protobuf::Message& fact,
       absl::Span<DecisionResult> results) const override;
-  absl::Status EvaluateEach(
-      absl::Span<const int> decision_indexes,
-      const google::protobuf::Message& fact, const FieldAccessors& accessors,
-      absl::Span<DecisionResult> results) const override;
+  absl::Status EvaluateEach(absl::Span<const int> decision_indexes,
+                            const google::protobuf::Message& fact,
+                            const FieldAccessors& accessors,
+                            absl::Span<DecisionResult> results) const override;
   const v1::RuleSet& rule_set() const override { return rule_set_; }
   int DecisionIndex(absl::string_view name) const override;
 
