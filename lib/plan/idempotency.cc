@@ -163,6 +163,29 @@ void AppendEncodedSegment(absl::string_view segment, std::string* out) {
   EncodeTo(segment, size, &(*out)[at]);
 }
 
+// memcpy for a field name (mostly 2-16 bytes), in two overlapping moves
+// rather than a call into libc: a plan writes some 35 fields.
+void CopyShort(char* out, const void* from, size_t size) {
+  const char* in = static_cast<const char*>(from);
+  if (size >= 8 && size <= 16) {
+    uint64_t head, tail;
+    std::memcpy(&head, in, 8);
+    std::memcpy(&tail, in + size - 8, 8);
+    std::memcpy(out, &head, 8);
+    std::memcpy(out + size - 8, &tail, 8);
+  } else if (size >= 4 && size < 8) {
+    uint32_t head, tail;
+    std::memcpy(&head, in, 4);
+    std::memcpy(&tail, in + size - 4, 4);
+    std::memcpy(out, &head, 4);
+    std::memcpy(out + size - 4, &tail, 4);
+  } else if (size < 4) {
+    for (size_t i = 0; i < size; ++i) out[i] = in[i];
+  } else {
+    std::memcpy(out, in, size);
+  }
+}
+
 // Writes `segment` encoded at `out`, which has room for 3 bytes per byte of
 // it, in one pass; returns the end.
 char* EncodeInto(absl::string_view segment, char* out) {
@@ -194,7 +217,7 @@ size_t FieldRoom(absl::string_view name, absl::string_view value) {
 char* WriteField(char prefix, absl::string_view name, char separator,
                  absl::string_view value, char* out) {
   *out++ = prefix;
-  std::memcpy(out, name.data(), name.size());
+  CopyShort(out, name.data(), name.size());
   out += name.size();
   *out++ = separator;
   return EncodeInto(value, out);
