@@ -220,11 +220,13 @@ char* EncodeInto(absl::string_view segment, char* out) {
 // each value twice.
 constexpr size_t kStackField = 256;
 
-// Writes `prefix`, `name`, `separator` and `value` encoded at `out`, which
-// has room for FieldRoom(name, value) bytes; returns the end.
+// Bytes WriteField may take (every byte of `value` encoded, at worst).
 size_t FieldRoom(absl::string_view name, absl::string_view value) {
   return 2 + name.size() + 3 * value.size();
 }
+
+// Writes `prefix`, `name`, `separator` and `value` encoded at `out`, which
+// has room for FieldRoom(name, value) bytes; returns the end.
 char* WriteField(char prefix, absl::string_view name, char separator,
                  absl::string_view value, char* out) {
   *out++ = prefix;
