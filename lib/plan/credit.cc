@@ -13,6 +13,7 @@
 #include "absl/types/span.h"
 #include "lib/apportion/internal/fields.h"
 #include "lib/internal/status_macros.h"
+#include "lib/plan/internal/content_fingerprint.h"
 #include "lib/plan/internal/enum_names.h"
 #include "lib/plan/internal/plan_context.h"
 #include "retcon/allocation.h"
@@ -113,8 +114,9 @@ bool AllReturnedAfter(const PlanContext& ctx,
   return true;
 }
 
-std::string ContentOf(const PlanContext& ctx, const CreditEvent& event) {
-  ContentString content;
+// The fingerprint of the note's canonical content.
+Uuid ContentOf(const PlanContext& ctx, const CreditEvent& event) {
+  ContentFingerprint content;
   content.Add("kind",
               event.refund != nullptr ? "credit-note" : "credit-note-final");
   if (event.refund != nullptr) {
@@ -145,7 +147,7 @@ std::string ContentOf(const PlanContext& ctx, const CreditEvent& event) {
         .Add("fee_line", fee.return_line_id())
         .Add("fee_tax_rate", fee.tax_rate());
   }
-  return std::move(content).TakeText();
+  return content.Finish();
 }
 
 std::string IdentityOf(const PlanContext& ctx, const CreditEvent& event) {
@@ -863,7 +865,7 @@ bool PostedNoteOf(const PlanContext& ctx, int index,
   if (it == ctx.posted.end()) return false;
   for (const bool fees : {false, true}) {
     note.return_fees = fees;
-    if (RetconUuid(ContentOf(ctx, note)) == it->second->fingerprint()) {
+    if (FormatUuid(ContentOf(ctx, note)) == it->second->fingerprint()) {
       *return_fees = fees;
       return true;
     }
@@ -922,12 +924,12 @@ int ReturnFeeHolder(const PlanContext& ctx, const RefundCover& cover,
     posted[n] = true;
     const std::string& fingerprint = it->second->fingerprint();
     notes[n].return_fees = true;
-    if (RetconUuid(ContentOf(ctx, notes[n])) == fingerprint) {
+    if (FormatUuid(ContentOf(ctx, notes[n])) == fingerprint) {
       holder = static_cast<int>(n);
       continue;
     }
     notes[n].return_fees = false;
-    unknown = unknown || RetconUuid(ContentOf(ctx, notes[n])) != fingerprint;
+    unknown = unknown || FormatUuid(ContentOf(ctx, notes[n])) != fingerprint;
   }
   if (final_event == nullptr && holder < 0) {
     // A finalised note posted earlier that this plan does not plan (its

@@ -9,6 +9,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "lib/internal/status_macros.h"
+#include "lib/plan/internal/content_fingerprint.h"
 #include "lib/plan/internal/plan_context.h"
 #include "retcon/idempotency.h"
 
@@ -25,8 +26,9 @@ v1::ExceptionDetail Detail(std::string field, std::string expected,
   return d;
 }
 
-std::string ContentOf(const PlanContext& ctx, const std::vector<int>& lines) {
-  ContentString content;
+// The fingerprint of the exchange's canonical content.
+Uuid ContentOf(const PlanContext& ctx, const std::vector<int>& lines) {
+  ContentFingerprint content;
   content.Add("kind", "exchange-order");
   for (int r : lines) {
     const v1::ReturnLine& line = ctx.ret.lines(r);
@@ -42,7 +44,7 @@ std::string ContentOf(const PlanContext& ctx, const std::vector<int>& lines) {
         .Add("quantity", item.quantity())
         .Add("unit_price", item.unit_price().minor_units());
   }
-  return std::move(content).TakeText();
+  return content.Finish();
 }
 
 // SKUs the ERP is known to stock: alias targets, the order's SKUs and

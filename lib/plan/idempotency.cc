@@ -16,6 +16,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
+#include "lib/plan/internal/content_fingerprint.h"
 
 namespace retcon {
 namespace {
@@ -39,24 +40,25 @@ constexpr char kHexUpper[] = "0123456789ABCDEF";
 #if !defined(OPENSSL_NO_DEPRECATED_3_0)
 void Sha1Digest(const Uuid& prefix, absl::string_view name,
                 unsigned char (&out)[SHA_DIGEST_LENGTH]) {
-  SHA_CTX ctx;
-  if (SHA1_Init(&ctx) != 1 ||
-      SHA1_Update(&ctx, prefix.data(), prefix.size()) != 1 ||
-      SHA1_Update(&ctx, name.data(), name.size()) != 1 ||
-      SHA1_Final(out, &ctx) != 1) {
-    DieOnCryptoFailure("SHA1_*");
-  }
+  plan_internal::Sha1 sha;
+  sha.Update(prefix.data(), prefix.size());
+  sha.Update(name.data(), name.size());
+  sha.Final(out);
 }
 #else
 // The same through EVP: the digest fetched once (never freed), a context
 // per thread, reused.
-void Sha1Digest(const Uuid& prefix, absl::string_view name,
-                unsigned char (&out)[SHA_DIGEST_LENGTH]) {
+const EVP_MD* Sha1Md() {
   static const EVP_MD* const kSha1 = [] {
     EVP_MD* md = EVP_MD_fetch(nullptr, "SHA1", nullptr);
     if (md == nullptr) DieOnCryptoFailure("EVP_MD_fetch");
     return md;
   }();
+  return kSha1;
+}
+
+void Sha1Digest(const Uuid& prefix, absl::string_view name,
+                unsigned char (&out)[SHA_DIGEST_LENGTH]) {
   struct Context {
     Context() : ctx(EVP_MD_CTX_new()) {
       if (ctx == nullptr) DieOnCryptoFailure("EVP_MD_CTX_new");
@@ -66,7 +68,7 @@ void Sha1Digest(const Uuid& prefix, absl::string_view name,
   };
   thread_local Context context;
   unsigned int size = 0;
-  if (EVP_DigestInit_ex2(context.ctx, kSha1, nullptr) != 1 ||
+  if (EVP_DigestInit_ex2(context.ctx, Sha1Md(), nullptr) != 1 ||
       EVP_DigestUpdate(context.ctx, prefix.data(), prefix.size()) != 1 ||
       EVP_DigestUpdate(context.ctx, name.data(), name.size()) != 1 ||
       EVP_DigestFinal_ex(context.ctx, out, &size) != 1 ||
@@ -75,6 +77,16 @@ void Sha1Digest(const Uuid& prefix, absl::string_view name,
   }
 }
 #endif
+
+// The UUIDv5 of a SHA-1 digest: its first 16 bytes, version 5, RFC 4122
+// variant.
+Uuid UuidOfDigest(const unsigned char (&digest)[SHA_DIGEST_LENGTH]) {
+  Uuid uuid;
+  for (size_t i = 0; i < uuid.size(); ++i) uuid[i] = digest[i];
+  uuid[6] = static_cast<uint8_t>((uuid[6] & 0x0f) | 0x50);  // Version 5.
+  uuid[8] = static_cast<uint8_t>((uuid[8] & 0x3f) | 0x80);  // RFC variant.
+  return uuid;
+}
 
 int HexValue(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -151,13 +163,48 @@ void AppendEncodedSegment(absl::string_view segment, std::string* out) {
   EncodeTo(segment, size, &(*out)[at]);
 }
 
+// memcpy for a field name (mostly 2-16 bytes), in two overlapping moves
+// rather than a call into libc: a plan writes some 35 fields.
+void CopyShort(char* out, const void* from, size_t size) {
+  const char* in = static_cast<const char*>(from);
+  if (size >= 8 && size <= 16) {
+    uint64_t head, tail;
+    std::memcpy(&head, in, 8);
+    std::memcpy(&tail, in + size - 8, 8);
+    std::memcpy(out, &head, 8);
+    std::memcpy(out + size - 8, &tail, 8);
+  } else if (size >= 4 && size < 8) {
+    uint32_t head, tail;
+    std::memcpy(&head, in, 4);
+    std::memcpy(&tail, in + size - 4, 4);
+    std::memcpy(out, &head, 4);
+    std::memcpy(out + size - 4, &tail, 4);
+  } else if (size < 4) {
+    for (size_t i = 0; i < size; ++i) out[i] = in[i];
+  } else {
+    std::memcpy(out, in, size);
+  }
+}
+
 // Writes `segment` encoded at `out`, which has room for 3 bytes per byte of
 // it, in one pass; returns the end.
 char* EncodeInto(absl::string_view segment, char* out) {
-  for (char ch : segment) {
-    const unsigned char c = static_cast<unsigned char>(ch);
+  const unsigned char* in =
+      reinterpret_cast<const unsigned char*>(segment.data());
+  const unsigned char* const end = in + segment.size();
+  for (;;) {
+    // Four unreserved bytes at a time, copied as a word: ids and SKUs,
+    // mostly, have no byte to encode.
+    while (end - in >= 4 && IsUnreserved(in[0]) & IsUnreserved(in[1]) &
+                                IsUnreserved(in[2]) & IsUnreserved(in[3])) {
+      std::memcpy(out, in, 4);
+      in += 4;
+      out += 4;
+    }
+    if (in == end) return out;
+    const unsigned char c = *in++;
     if (IsUnreserved(c)) {
-      *out++ = ch;
+      *out++ = static_cast<char>(c);
     } else {
       out[0] = '%';
       out[1] = kHexUpper[c >> 4];
@@ -165,7 +212,6 @@ char* EncodeInto(absl::string_view segment, char* out) {
       out += 3;
     }
   }
-  return out;
 }
 
 // Fields and identities this long or shorter (at worst, every byte
@@ -174,18 +220,29 @@ char* EncodeInto(absl::string_view segment, char* out) {
 // each value twice.
 constexpr size_t kStackField = 256;
 
+// Bytes WriteField may take (every byte of `value` encoded, at worst).
+size_t FieldRoom(absl::string_view name, absl::string_view value) {
+  return 2 + name.size() + 3 * value.size();
+}
+
+// Writes `prefix`, `name`, `separator` and `value` encoded at `out`, which
+// has room for FieldRoom(name, value) bytes; returns the end.
+char* WriteField(char prefix, absl::string_view name, char separator,
+                 absl::string_view value, char* out) {
+  *out++ = prefix;
+  CopyShort(out, name.data(), name.size());
+  out += name.size();
+  *out++ = separator;
+  return EncodeInto(value, out);
+}
+
 // Appends `prefix`, `name`, `separator` and `value` encoded.
 void AppendField(char prefix, absl::string_view name, char separator,
                  absl::string_view value, std::string* out) {
-  if (2 + name.size() + 3 * value.size() <= kStackField) {
+  if (FieldRoom(name, value) <= kStackField) {
     char field[kStackField];
-    char* p = field;
-    *p++ = prefix;
-    std::memcpy(p, name.data(), name.size());
-    p += name.size();
-    *p++ = separator;
-    p = EncodeInto(value, p);
-    out->append(field, p - field);
+    const char* end = WriteField(prefix, name, separator, value, field);
+    out->append(field, end - field);
     return;
   }
   const size_t size = EncodedSize(value);
@@ -209,11 +266,7 @@ const Uuid& RetconNamespace() {
 Uuid Uuid5(const Uuid& name_space, absl::string_view name) {
   unsigned char digest[SHA_DIGEST_LENGTH];
   Sha1Digest(name_space, name, digest);
-  Uuid uuid;
-  for (size_t i = 0; i < uuid.size(); ++i) uuid[i] = digest[i];
-  uuid[6] = static_cast<uint8_t>((uuid[6] & 0x0f) | 0x50);  // Version 5.
-  uuid[8] = static_cast<uint8_t>((uuid[8] & 0x3f) | 0x80);  // RFC variant.
-  return uuid;
+  return UuidOfDigest(digest);
 }
 
 // Each byte's two lower-case hex digits: six UUIDs are written per plan.
@@ -229,13 +282,28 @@ struct HexPairTable {
 constexpr HexPairTable kHexPairs;
 
 void FormatUuid(const Uuid& uuid, char (&text)[36]) {
-  // Bytes 0-3, 4-5, 6-7, 8-9, 10-15, dash-separated.
-  char* p = text;
-  for (size_t i = 0; i < uuid.size(); ++i) {
-    if (i == 4 || i == 6 || i == 8 || i == 10) *p++ = '-';
-    std::memcpy(p, kHexPairs.pair[uuid[i]], 2);
-    p += 2;
-  }
+  // Bytes 0-3, 4-5, 6-7, 8-9, 10-15, dash-separated; written out, without
+  // a loop: six UUIDs per plan.
+  auto hex = [&](size_t i, size_t at) {
+    std::memcpy(text + at, kHexPairs.pair[uuid[i]], 2);
+  };
+  hex(0, 0);
+  hex(1, 2);
+  hex(2, 4);
+  hex(3, 6);
+  hex(4, 9);
+  hex(5, 11);
+  hex(6, 14);
+  hex(7, 16);
+  hex(8, 19);
+  hex(9, 21);
+  hex(10, 24);
+  hex(11, 26);
+  hex(12, 28);
+  hex(13, 30);
+  hex(14, 32);
+  hex(15, 34);
+  text[8] = text[13] = text[18] = text[23] = '-';
 }
 
 std::string FormatUuid(const Uuid& uuid) {
@@ -302,5 +370,103 @@ ContentString& ContentString::Add(absl::string_view name, int64_t value) {
 }
 
 std::string ContentString::Fingerprint() const { return RetconUuid(text_); }
+
+namespace plan_internal {
+
+#if !defined(OPENSSL_NO_DEPRECATED_3_0)
+Sha1::Sha1() {
+  if (SHA1_Init(&ctx_) != 1) DieOnCryptoFailure("SHA1_Init");
+}
+
+Sha1::~Sha1() = default;
+
+void Sha1::Update(const void* data, size_t size) {
+  if (SHA1_Update(&ctx_, data, size) != 1) DieOnCryptoFailure("SHA1_Update");
+}
+
+void Sha1::Final(unsigned char (&digest)[SHA_DIGEST_LENGTH]) {
+  if (SHA1_Final(digest, &ctx_) != 1) DieOnCryptoFailure("SHA1_Final");
+}
+#else
+Sha1::Sha1() : ctx_(EVP_MD_CTX_new()) {
+  if (ctx_ == nullptr) DieOnCryptoFailure("EVP_MD_CTX_new");
+  if (EVP_DigestInit_ex2(ctx_, Sha1Md(), nullptr) != 1) {
+    DieOnCryptoFailure("EVP_DigestInit_ex2");
+  }
+}
+
+Sha1::~Sha1() { EVP_MD_CTX_free(ctx_); }
+
+void Sha1::Update(const void* data, size_t size) {
+  if (EVP_DigestUpdate(ctx_, data, size) != 1) {
+    DieOnCryptoFailure("EVP_DigestUpdate");
+  }
+}
+
+void Sha1::Final(unsigned char (&digest)[SHA_DIGEST_LENGTH]) {
+  unsigned int size = 0;
+  if (EVP_DigestFinal_ex(ctx_, digest, &size) != 1 ||
+      size != SHA_DIGEST_LENGTH) {
+    DieOnCryptoFailure("EVP_DigestFinal_ex");
+  }
+}
+#endif
+
+ContentFingerprint::ContentFingerprint() {
+  const Uuid& name_space = RetconNamespace();
+  sha_.Update(name_space.data(), name_space.size());
+  buffer_[0] = 'v';
+  buffer_[1] = '1';
+  size_ = 2;
+}
+
+ContentFingerprint& ContentFingerprint::Add(absl::string_view name,
+                                            absl::string_view value) {
+  const size_t room = FieldRoom(name, value);
+  if (size_ + room > kBufferSize) {
+    Flush();
+    if (room > kBufferSize) {
+      AddLong(name, value);
+      return *this;
+    }
+  }
+  size_ = WriteField('|', name, '=', value, buffer_ + size_) - buffer_;
+  return *this;
+}
+
+ContentFingerprint& ContentFingerprint::Add(absl::string_view name,
+                                            int64_t value) {
+  // Decimal digits and '-' are unreserved: nothing to encode.
+  const absl::AlphaNum digits(value);
+  return Add(name, digits.Piece());
+}
+
+Uuid ContentFingerprint::Finish() {
+  Flush();
+  unsigned char digest[SHA_DIGEST_LENGTH];
+  sha_.Final(digest);
+  return UuidOfDigest(digest);
+}
+
+void ContentFingerprint::Flush() {
+  sha_.Update(buffer_, size_);
+  size_ = 0;
+}
+
+void ContentFingerprint::AddLong(absl::string_view name,
+                                 absl::string_view value) {
+  // The buffer is empty (Add flushed it).
+  const char prefix = '|', separator = '=';
+  sha_.Update(&prefix, 1);
+  sha_.Update(name.data(), name.size());
+  sha_.Update(&separator, 1);
+  constexpr size_t kChunk = kBufferSize / 3;  // Encoded, fits the buffer.
+  for (size_t at = 0; at < value.size(); at += kChunk) {
+    size_ = EncodeInto(value.substr(at, kChunk), buffer_) - buffer_;
+    Flush();
+  }
+}
+
+}  // namespace plan_internal
 
 }  // namespace retcon

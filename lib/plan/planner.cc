@@ -534,14 +534,16 @@ absl::StatusOr<Replay> CheckReplay(PlanContext& ctx, const v1::PostingId& id,
   return Replay::kConflict;
 }
 
-void SetPostingId(std::string identity, absl::string_view content,
+void SetPostingId(std::string identity, const Uuid& fingerprint,
                   v1::PostingId* id) {
   // UUID text straight into the fields; the identity moved, not copied.
+  // (set_x(const char*, size_t) of protobuf 3.21 copies a temporary string:
+  // one allocation more.)
   char text[36];
   FormatUuid(Uuid5(RetconNamespace(), identity), text);
-  id->set_idempotency_key(text, sizeof(text));
-  FormatUuid(Uuid5(RetconNamespace(), content), text);
-  id->set_fingerprint(text, sizeof(text));
+  id->mutable_idempotency_key()->assign(text, sizeof(text));
+  FormatUuid(fingerprint, text);
+  id->mutable_fingerprint()->assign(text, sizeof(text));
   id->set_identity(std::move(identity));
 }
 

@@ -9,6 +9,7 @@
 #include "absl/functional/function_ref.h"
 #include "absl/strings/str_cat.h"
 #include "lib/internal/status_macros.h"
+#include "lib/plan/internal/content_fingerprint.h"
 #include "lib/plan/internal/enum_names.h"
 #include "lib/plan/internal/plan_context.h"
 #include "retcon/idempotency.h"
@@ -89,9 +90,10 @@ Moves MovesOf(const PlanContext& ctx, int r) {
   return moves;
 }
 
-std::string ContentOf(const v1::ReturnLine& line, const Move& m) {
+// The fingerprint of the movement's canonical content.
+Uuid ContentOf(const v1::ReturnLine& line, const Move& m) {
   const v1::Inspection& in = line.inspection();
-  ContentString content;
+  ContentFingerprint content;
   content.Add("kind", "stock-movement")
       .Add("order_line_id", line.order_line_id())
       .Add("component_sku", m.component_sku)
@@ -103,7 +105,7 @@ std::string ContentOf(const v1::ReturnLine& line, const Move& m) {
       .Add("condition", EnumName(in.condition()))
       .Add("return_location", in.return_location())
       .Add("reason_code", line.reason_code());
-  return std::move(content).TakeText();
+  return content.Finish();
 }
 
 void FillFact(const PlanContext& ctx, const Move& m, const std::string& sku,

@@ -14,6 +14,7 @@
 #include "absl/strings/string_view.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "lib/plan/internal/content_fingerprint.h"
 
 namespace retcon {
 namespace {
@@ -386,6 +387,35 @@ TEST(IdempotencyTest, ContentStringIntegers) {
       .Add("max", std::numeric_limits<int64_t>::max())
       .Add("neg", int64_t{-1});
   EXPECT_EQ(content.text(), "v1|zero=0|max=9223372036854775807|neg=-1");
+}
+
+// The planner hashes content as it is added, through a fixed buffer: the
+// fingerprint is ContentString's, whether a field fits the buffer, fills it
+// or is longer than it.
+TEST(IdempotencyTest, ContentFingerprintIsContentStringFingerprint) {
+  EXPECT_EQ(FormatUuid(plan_internal::ContentFingerprint().Finish()),
+            ContentString().Fingerprint());
+  SCOPED_TRACE(absl::StrCat("seed ", kSeed));
+  std::mt19937 rng(kSeed);
+  for (int i = 0; i < 500; ++i) {
+    ContentString text;
+    plan_internal::ContentFingerprint streamed;
+    const size_t fields = rng() % 12;
+    for (size_t f = 0; f < fields; ++f) {
+      const std::string name = absl::StrCat("f", f);
+      if (rng() % 4 == 0) {
+        const int64_t value = static_cast<int64_t>(rng()) - (1 << 30);
+        text.Add(name, value);
+        streamed.Add(name, value);
+      } else {
+        const std::string value = RandomName(rng, rng() % 8 == 0 ? 1200 : 60);
+        text.Add(name, value);
+        streamed.Add(name, value);
+      }
+    }
+    EXPECT_EQ(FormatUuid(streamed.Finish()), text.Fingerprint())
+        << HexOf(text.text());
+  }
 }
 
 TEST(IdempotencyTest, ThreadsAgree) {

@@ -20,6 +20,7 @@
 #include "lib/internal/resolutions.h"
 #include "re2/re2.h"
 #include "retcon/apportion.h"
+#include "retcon/idempotency.h"
 #include "retcon/planner.h"
 #include "retcon/rules.h"
 #include "retcon/v1/facts.pb.h"
@@ -227,8 +228,8 @@ void MoveLast(google::protobuf::RepeatedPtrField<T>* from,
   to->UnsafeArenaAddAllocated(from->UnsafeArenaReleaseLast());
 }
 
-// Fills `id` from an identity and a content string.
-void SetPostingId(std::string identity, absl::string_view content,
+// Fills `id` from an identity and the fingerprint of its content.
+void SetPostingId(std::string identity, const Uuid& fingerprint,
                   v1::PostingId* id);
 
 // The facts every decision shares, from the order and return.
