@@ -221,37 +221,45 @@ void CapTaxAtGross(Figures& f) {
   f.net = f.gross - f.tax();
 }
 
-// What was credited before for amount k: the history's record, or the
-// rule's `rule` amount when it records none.
-int64_t AlreadyCredited(const PaidLine& paid, const Credited& credited,
-                        const Figures& rule, size_t k) {
+// The history's record of what was credited before for amount k, or null
+// when it records none.
+const v1::Money* RecordedCredit(const PaidLine& paid, const Credited& credited,
+                                size_t k) {
   const v1::LineHistory* entry = credited.entry;
-  if (entry != nullptr) {
-    if (k == 0 && entry->has_credited_gross()) {
-      return entry->credited_gross().minor_units();
-    }
-    if (k == 1 && entry->has_credited_discount()) {
-      return entry->credited_discount().minor_units();
-    }
-    if (k >= 2) {
-      const v1::Money* recorded =
-          CreditedTax(entry->credited_taxes(), paid.paid.taxes[k - 2].rate);
-      if (recorded != nullptr) return recorded->minor_units();
-    }
+  if (entry == nullptr) return nullptr;
+  if (k == 0) {
+    return entry->has_credited_gross() ? &entry->credited_gross() : nullptr;
   }
-  return apportion_internal::AmountAt(rule, k);
+  if (k == 1) {
+    return entry->has_credited_discount() ? &entry->credited_discount()
+                                          : nullptr;
+  }
+  return CreditedTax(entry->credited_taxes(), paid.paid.taxes[k - 2].rate);
 }
 
 // Turns `f` from a cumulative target into the refund: target - already
-// credited, amount by amount, never below zero. Because no target exceeds
-// what was paid, neither does the credit after it.
+// credited, amount by amount, never below zero. Already credited is the
+// history's record, or the rule's F(credited quantity) where it records
+// none (computed only then). Because no target exceeds what was paid,
+// neither does the credit after it.
 void SubtractCredited(const OrderFigures& figures, const PaidLine& paid,
                       const Credited& credited, RoundingMode mode, Figures& f) {
   if (credited.quantity != 0 || credited.entry != nullptr) {
-    const Figures rule = CumulativeOf(figures, paid, credited.quantity, mode);
+    Figures rule;
+    bool have_rule = false;
     for (size_t k = 0; k < apportion_internal::AmountCount(f); ++k) {
       int64_t& amount = apportion_internal::AmountAt(f, k);
-      const int64_t already = AlreadyCredited(paid, credited, rule, k);
+      const v1::Money* recorded = RecordedCredit(paid, credited, k);
+      int64_t already;
+      if (recorded != nullptr) {
+        already = recorded->minor_units();
+      } else {
+        if (!have_rule) {
+          rule = CumulativeOf(figures, paid, credited.quantity, mode);
+          have_rule = true;
+        }
+        already = apportion_internal::AmountAt(rule, k);
+      }
       amount = amount > already ? amount - already : 0;
     }
   }

@@ -220,6 +220,15 @@ Figures ComponentAtWholeBundles(const OrderFigures& figures,
 
 Figures CumulativeOf(const OrderFigures& figures, const PaidLine& paid,
                      int64_t m, RoundingMode mode) {
+  if (m == 0) {
+    // F(0) = 0 for every figure (paid tax never exceeds gross, so no tax is
+    // held back), without the work below: the planner's working history
+    // has entries for lines with nothing credited yet.
+    Figures f;
+    f.taxes = paid.paid.taxes;  // the rates
+    for (TaxShare& tax : f.taxes) tax.amount = 0;
+    return f;
+  }
   if (paid.component_index < 0) {
     return Cumulative(paid.paid, m, paid.units, mode);
   }
