@@ -187,10 +187,9 @@ Figures ComponentAtWholeBundles(const OrderFigures& figures,
                                 const PaidLine& line, size_t c, int64_t m,
                                 RoundingMode mode) {
   const size_t n = line.component_end - line.component_begin;
-  const Figures line_share = Cumulative(line.paid, m, line.units, mode);
+  // Starts as the line's share; each amount is then replaced by c's part.
+  Figures f = Cumulative(line.paid, m, line.units, mode);
   const Figures& own = figures.components[line.component_begin + c].paid;
-  Figures f;
-  f.taxes = line_share.taxes;  // the rates; amounts are set below
   absl::InlinedVector<int64_t, 4> weights(n), shares(n);
   for (size_t k = 0; k < AmountCount(f); ++k) {
     if (!SplitRisesWithBundles(figures, line, k)) {
@@ -208,7 +207,7 @@ Figures ComponentAtWholeBundles(const OrderFigures& figures,
       AmountAt(f, k) = 0;
       continue;
     }
-    money_internal::AllocateByWeightsUnchecked(AmountAt(line_share, k), weights,
+    money_internal::AllocateByWeightsUnchecked(AmountAt(f, k), weights,
                                                absl::MakeSpan(shares));
     AmountAt(f, k) = shares[c];
   }

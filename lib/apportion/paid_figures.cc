@@ -217,7 +217,8 @@ struct ComponentSpec {
   int64_t per_bundle = 0;
   int64_t weight = 0;
 };
-using ComponentSpecs = std::vector<ComponentSpec>;
+// Inline storage: a bundle of up to 4 components costs no allocation.
+using ComponentSpecs = absl::InlinedVector<ComponentSpec, 4>;
 
 // Position of `item` in `field`, for error paths. REQUIRES: it is there.
 template <typename T>
