@@ -12,21 +12,13 @@
 namespace retcon {
 namespace apportion_internal {
 
-void SplitFigures(const Figures& total,
-                  absl::FunctionRef<int64_t(size_t c, size_t k)> weight,
+void SplitFigures(const Figures& total, absl::Span<const int64_t> weights,
                   absl::Span<Figures* const> parts) {
-  const size_t n = parts.size();
-  absl::InlinedVector<int64_t, 4> weights(n), shares(n);
+  absl::InlinedVector<int64_t, 4> shares(parts.size());
   for (size_t k = 0; k < AmountCount(total); ++k) {
-    bool any = false;
-    for (size_t c = 0; c < n; ++c) {
-      weights[c] = weight(c, k);
-      any |= weights[c] > 0;
-    }
-    if (!any) continue;
     money_internal::AllocateByWeightsUnchecked(AmountAt(total, k), weights,
                                                absl::MakeSpan(shares));
-    for (size_t c = 0; c < n; ++c) AmountAt(*parts[c], k) = shares[c];
+    for (size_t c = 0; c < parts.size(); ++c) AmountAt(*parts[c], k) = shares[c];
   }
   for (Figures* part : parts) part->net = part->gross - part->tax();
 }

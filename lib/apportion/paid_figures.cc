@@ -366,27 +366,25 @@ absl::StatusOr<ComponentSpecs> ReadComponents(const Reading& reading,
 
 // Splits a bundle line's figures over its components by weight; every
 // figure is allocated separately, so each sums exactly to the line's.
+// REQUIRES: the specs' weights have a positive sum (ReadComponents).
 void AddComponents(const PaidLine& line, const ComponentSpecs& specs,
                    std::vector<PaidLine>& components) {
   const size_t first = components.size();
   components.reserve(first + specs.size());  // One allocation per bundle.
+  components.resize(first + specs.size());
+  absl::InlinedVector<int64_t, 4> weights(specs.size());
+  absl::InlinedVector<Figures*, 4> parts(specs.size());
   for (size_t c = 0; c < specs.size(); ++c) {
-    PaidLine component;
+    PaidLine& component = components[first + c];
     component.line_index = line.line_index;
     component.component_index = static_cast<int>(c);
     component.sku = specs[c].sku;
     component.units = line.units * specs[c].per_bundle;
     component.paid.taxes = line.paid.taxes;  // the rates; amounts are split
-    for (TaxShare& tax : component.paid.taxes) tax.amount = 0;
-    components.push_back(std::move(component));
+    weights[c] = specs[c].weight;
+    parts[c] = &component.paid;
   }
-  absl::InlinedVector<Figures*, 4> parts;
-  for (size_t c = 0; c < specs.size(); ++c) {
-    parts.push_back(&components[first + c].paid);
-  }
-  apportion_internal::SplitFigures(
-      line.paid, [&specs](size_t c, size_t) { return specs[c].weight; },
-      absl::MakeSpan(parts));
+  apportion_internal::SplitFigures(line.paid, weights, absl::MakeSpan(parts));
 }
 
 // Reads the lines' list prices and the discounts the source allocated.
