@@ -289,12 +289,12 @@ absl::Status CatalogWeights(const v1::BundleDefinition& bundle,
   return absl::OkStatus();
 }
 
-// The components of a bundle line with their allocation weights; empty when
-// the line is not a bundle.
-absl::StatusOr<ComponentSpecs> ReadComponents(const Reading& reading,
-                                              const v1::SalesOrderLine& line,
-                                              PathFn owner) {
-  ComponentSpecs specs;
+// The components of a bundle line with their allocation weights, into
+// `specs` (replacing what it held); empty when the line is not a bundle.
+absl::Status ReadComponents(const Reading& reading,
+                            const v1::SalesOrderLine& line, PathFn owner,
+                            ComponentSpecs& specs) {
+  specs.clear();
   const v1::BundleDefinition* bundle =
       FindBundle(reading.options.catalog, line.sku());
   const auto catalog_path = [&] {
@@ -307,7 +307,7 @@ absl::StatusOr<ComponentSpecs> ReadComponents(const Reading& reading,
     return line.components_size() > 0 ? owner() : catalog_path();
   };
   if (line.components_size() == 0) {
-    if (bundle == nullptr) return specs;
+    if (bundle == nullptr) return absl::OkStatus();
     for (const auto& def : bundle->components()) {
       specs.push_back(ComponentSpec{def.sku(), def.quantity(), 0});
     }
@@ -352,7 +352,7 @@ absl::StatusOr<ComponentSpecs> ReadComponents(const Reading& reading,
       }
     }
   }
-  if (all_allocated && allocated_sum > 0) return specs;
+  if (all_allocated && allocated_sum > 0) return absl::OkStatus();
   if (bundle == nullptr) {
     return FieldError(
         absl::StrCat(owner(), ".components"),
@@ -360,8 +360,7 @@ absl::StatusOr<ComponentSpecs> ReadComponents(const Reading& reading,
                      "' has no allocation weights: give every component an "
                      "allocated_price, or define the bundle in the catalog"));
   }
-  RETCON_RETURN_IF_ERROR(CatalogWeights(*bundle, specs, owner, catalog_path));
-  return specs;
+  return CatalogWeights(*bundle, specs, owner, catalog_path);
 }
 
 // Splits a bundle line's figures over its components by weight; every
@@ -563,6 +562,7 @@ absl::Status ComputePaidFigures(const v1::SalesOrder& order,
   RETCON_RETURN_IF_ERROR(ReadShipping(reading, figures));
   RETCON_RETURN_IF_ERROR(SpreadOrderDiscounts(reading, amounts));
 
+  ComponentSpecs specs;  // Of the line being read.
   for (int i = 0; i < order.lines_size(); ++i) {
     const v1::SalesOrderLine& line = order.lines(i);
     const auto owner = [i] { return absl::StrCat("order.lines[", i, "]"); };
@@ -580,8 +580,7 @@ absl::Status ComputePaidFigures(const v1::SalesOrder& order,
     RETCON_RETURN_IF_ERROR(ReadTaxes(reading, line.tax_lines(),
                                      amounts[i].list - amounts[i].discount,
                                      owner, paid.paid));
-    RETCON_ASSIGN_OR_RETURN(ComponentSpecs specs,
-                            ReadComponents(reading, line, owner));
+    RETCON_RETURN_IF_ERROR(ReadComponents(reading, line, owner, specs));
     paid.component_begin = static_cast<int>(figures.components.size());
     if (!specs.empty()) {
       for (const ComponentSpec& spec : specs) {
