@@ -364,7 +364,8 @@ void SetMoney(const std::string& currency, int64_t minor, v1::Money* money) {
 class RateTexts {
  public:
   explicit RateTexts(const TaxShares& rates) {
-    for (const TaxShare& tax : rates) texts_.emplace_back(tax.rate, tax.rate.ToString());
+    for (const TaxShare& tax : rates)
+      texts_.emplace_back(tax.rate, tax.rate.ToString());
   }
   const std::string& Of(TaxRate rate) {
     for (const auto& known : texts_) {

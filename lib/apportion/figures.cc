@@ -18,7 +18,8 @@ void SplitFigures(const Figures& total, absl::Span<const int64_t> weights,
   for (size_t k = 0; k < AmountCount(total); ++k) {
     money_internal::AllocateByWeightsUnchecked(AmountAt(total, k), weights,
                                                absl::MakeSpan(shares));
-    for (size_t c = 0; c < parts.size(); ++c) AmountAt(*parts[c], k) = shares[c];
+    for (size_t c = 0; c < parts.size(); ++c)
+      AmountAt(*parts[c], k) = shares[c];
   }
   for (Figures* part : parts) part->net = part->gross - part->tax();
 }
