@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <limits>
 #include <string>
+#include <utility>
 
 #include "absl/container/inlined_vector.h"
 #include "absl/numeric/int128.h"
@@ -221,37 +222,45 @@ void CapTaxAtGross(Figures& f) {
   f.net = f.gross - f.tax();
 }
 
-// What was credited before for amount k: the history's record, or the
-// rule's `rule` amount when it records none.
-int64_t AlreadyCredited(const PaidLine& paid, const Credited& credited,
-                        const Figures& rule, size_t k) {
+// The history's record of what was credited before for amount k, or null
+// when it records none.
+const v1::Money* RecordedCredit(const PaidLine& paid, const Credited& credited,
+                                size_t k) {
   const v1::LineHistory* entry = credited.entry;
-  if (entry != nullptr) {
-    if (k == 0 && entry->has_credited_gross()) {
-      return entry->credited_gross().minor_units();
-    }
-    if (k == 1 && entry->has_credited_discount()) {
-      return entry->credited_discount().minor_units();
-    }
-    if (k >= 2) {
-      const v1::Money* recorded =
-          CreditedTax(entry->credited_taxes(), paid.paid.taxes[k - 2].rate);
-      if (recorded != nullptr) return recorded->minor_units();
-    }
+  if (entry == nullptr) return nullptr;
+  if (k == 0) {
+    return entry->has_credited_gross() ? &entry->credited_gross() : nullptr;
   }
-  return apportion_internal::AmountAt(rule, k);
+  if (k == 1) {
+    return entry->has_credited_discount() ? &entry->credited_discount()
+                                          : nullptr;
+  }
+  return CreditedTax(entry->credited_taxes(), paid.paid.taxes[k - 2].rate);
 }
 
 // Turns `f` from a cumulative target into the refund: target - already
-// credited, amount by amount, never below zero. Because no target exceeds
-// what was paid, neither does the credit after it.
+// credited, amount by amount, never below zero. Already credited is the
+// history's record, or the rule's F(credited quantity) where it records
+// none (computed only then). Because no target exceeds what was paid,
+// neither does the credit after it.
 void SubtractCredited(const OrderFigures& figures, const PaidLine& paid,
                       const Credited& credited, RoundingMode mode, Figures& f) {
   if (credited.quantity != 0 || credited.entry != nullptr) {
-    const Figures rule = CumulativeOf(figures, paid, credited.quantity, mode);
+    Figures rule;
+    bool have_rule = false;
     for (size_t k = 0; k < apportion_internal::AmountCount(f); ++k) {
       int64_t& amount = apportion_internal::AmountAt(f, k);
-      const int64_t already = AlreadyCredited(paid, credited, rule, k);
+      const v1::Money* recorded = RecordedCredit(paid, credited, k);
+      int64_t already;
+      if (recorded != nullptr) {
+        already = recorded->minor_units();
+      } else {
+        if (!have_rule) {
+          rule = CumulativeOf(figures, paid, credited.quantity, mode);
+          have_rule = true;
+        }
+        already = apportion_internal::AmountAt(rule, k);
+      }
       amount = amount > already ? amount - already : 0;
     }
   }
@@ -350,12 +359,33 @@ void SetMoney(const std::string& currency, int64_t minor, v1::Money* money) {
   money->set_minor_units(minor);
 }
 
+// The text of each rate of a refund, formatted once: every line states its
+// rates, and a refund has few.
+class RateTexts {
+ public:
+  explicit RateTexts(const TaxShares& rates) {
+    for (const TaxShare& tax : rates)
+      texts_.emplace_back(tax.rate, tax.rate.ToString());
+  }
+  const std::string& Of(TaxRate rate) {
+    for (const auto& known : texts_) {
+      if (known.first == rate) return known.second;
+    }
+    texts_.emplace_back(rate, rate.ToString());
+    return texts_.back().second;
+  }
+
+ private:
+  absl::InlinedVector<std::pair<TaxRate, std::string>, 2> texts_;
+};
+
 void SetTaxes(const std::string& currency, const TaxShares& taxes,
+              RateTexts& texts,
               google::protobuf::RepeatedPtrField<v1::TaxAmount>* out) {
   out->Clear();
   for (const TaxShare& tax : taxes) {
     v1::TaxAmount* amount = out->Add();
-    amount->set_rate(tax.rate.ToString());
+    amount->set_rate(texts.Of(tax.rate));
     SetMoney(currency, tax.amount, amount->mutable_amount());
   }
 }
@@ -427,25 +457,30 @@ void FillCreditNote(const Refund& refund, v1::CreditNote* note) {
   const std::string& currency = refund.currency_code;
   note->set_currency_code(currency);
   note->clear_lines();
+  RateTexts texts(refund.total.taxes);
   for (const RefundedLine& line : refund.lines) {
     v1::RefundLine* out = note->add_lines();
     out->set_kind(line.kind == RefundedKind::kGoods
                       ? v1::CREDIT_LINE_KIND_GOODS
                       : v1::CREDIT_LINE_KIND_SHIPPING);
     out->set_order_line_id(line.order_line_id);
-    out->set_component_sku(line.component_sku);
+    // A new line's strings are empty: setting an empty one would only
+    // allocate.
+    if (!line.component_sku.empty()) {
+      out->set_component_sku(line.component_sku);
+    }
     out->set_sku(line.sku);
     out->set_quantity(line.quantity);
     SetMoney(currency, line.refund.gross, out->mutable_gross());
     SetMoney(currency, line.refund.discount, out->mutable_discount());
     SetMoney(currency, line.refund.net, out->mutable_net());
     SetMoney(currency, line.refund.tax(), out->mutable_tax());
-    SetTaxes(currency, line.refund.taxes, out->mutable_taxes());
+    SetTaxes(currency, line.refund.taxes, texts, out->mutable_taxes());
   }
   SetMoney(currency, refund.total.gross, note->mutable_total_gross());
   SetMoney(currency, refund.total.net, note->mutable_total_net());
   SetMoney(currency, refund.total.tax(), note->mutable_total_tax());
-  SetTaxes(currency, refund.total.taxes, note->mutable_tax_summary());
+  SetTaxes(currency, refund.total.taxes, texts, note->mutable_tax_summary());
 }
 
 }  // namespace retcon

@@ -12,21 +12,14 @@
 namespace retcon {
 namespace apportion_internal {
 
-void SplitFigures(const Figures& total,
-                  absl::FunctionRef<int64_t(size_t c, size_t k)> weight,
+void SplitFigures(const Figures& total, absl::Span<const int64_t> weights,
                   absl::Span<Figures* const> parts) {
-  const size_t n = parts.size();
-  absl::InlinedVector<int64_t, 4> weights(n), shares(n);
+  absl::InlinedVector<int64_t, 4> shares(parts.size());
   for (size_t k = 0; k < AmountCount(total); ++k) {
-    bool any = false;
-    for (size_t c = 0; c < n; ++c) {
-      weights[c] = weight(c, k);
-      any |= weights[c] > 0;
-    }
-    if (!any) continue;
     money_internal::AllocateByWeightsUnchecked(AmountAt(total, k), weights,
                                                absl::MakeSpan(shares));
-    for (size_t c = 0; c < n; ++c) AmountAt(*parts[c], k) = shares[c];
+    for (size_t c = 0; c < parts.size(); ++c)
+      AmountAt(*parts[c], k) = shares[c];
   }
   for (Figures* part : parts) part->net = part->gross - part->tax();
 }
@@ -187,10 +180,9 @@ Figures ComponentAtWholeBundles(const OrderFigures& figures,
                                 const PaidLine& line, size_t c, int64_t m,
                                 RoundingMode mode) {
   const size_t n = line.component_end - line.component_begin;
-  const Figures line_share = Cumulative(line.paid, m, line.units, mode);
+  // Starts as the line's share; each amount is then replaced by c's part.
+  Figures f = Cumulative(line.paid, m, line.units, mode);
   const Figures& own = figures.components[line.component_begin + c].paid;
-  Figures f;
-  f.taxes = line_share.taxes;  // the rates; amounts are set below
   absl::InlinedVector<int64_t, 4> weights(n), shares(n);
   for (size_t k = 0; k < AmountCount(f); ++k) {
     if (!SplitRisesWithBundles(figures, line, k)) {
@@ -208,7 +200,7 @@ Figures ComponentAtWholeBundles(const OrderFigures& figures,
       AmountAt(f, k) = 0;
       continue;
     }
-    money_internal::AllocateByWeightsUnchecked(AmountAt(line_share, k), weights,
+    money_internal::AllocateByWeightsUnchecked(AmountAt(f, k), weights,
                                                absl::MakeSpan(shares));
     AmountAt(f, k) = shares[c];
   }
@@ -220,6 +212,15 @@ Figures ComponentAtWholeBundles(const OrderFigures& figures,
 
 Figures CumulativeOf(const OrderFigures& figures, const PaidLine& paid,
                      int64_t m, RoundingMode mode) {
+  if (m == 0) {
+    // F(0) = 0 for every figure (paid tax never exceeds gross, so no tax is
+    // held back), without the work below: the planner's working history
+    // has entries for lines with nothing credited yet.
+    Figures f;
+    f.taxes = paid.paid.taxes;  // the rates
+    for (TaxShare& tax : f.taxes) tax.amount = 0;
+    return f;
+  }
   if (paid.component_index < 0) {
     return Cumulative(paid.paid, m, paid.units, mode);
   }

@@ -217,7 +217,8 @@ struct ComponentSpec {
   int64_t per_bundle = 0;
   int64_t weight = 0;
 };
-using ComponentSpecs = std::vector<ComponentSpec>;
+// Inline storage: a bundle of up to 4 components costs no allocation.
+using ComponentSpecs = absl::InlinedVector<ComponentSpec, 4>;
 
 // Position of `item` in `field`, for error paths. REQUIRES: it is there.
 template <typename T>
@@ -288,12 +289,12 @@ absl::Status CatalogWeights(const v1::BundleDefinition& bundle,
   return absl::OkStatus();
 }
 
-// The components of a bundle line with their allocation weights; empty when
-// the line is not a bundle.
-absl::StatusOr<ComponentSpecs> ReadComponents(const Reading& reading,
-                                              const v1::SalesOrderLine& line,
-                                              PathFn owner) {
-  ComponentSpecs specs;
+// The components of a bundle line with their allocation weights, into
+// `specs` (replacing what it held); empty when the line is not a bundle.
+absl::Status ReadComponents(const Reading& reading,
+                            const v1::SalesOrderLine& line, PathFn owner,
+                            ComponentSpecs& specs) {
+  specs.clear();
   const v1::BundleDefinition* bundle =
       FindBundle(reading.options.catalog, line.sku());
   const auto catalog_path = [&] {
@@ -306,7 +307,7 @@ absl::StatusOr<ComponentSpecs> ReadComponents(const Reading& reading,
     return line.components_size() > 0 ? owner() : catalog_path();
   };
   if (line.components_size() == 0) {
-    if (bundle == nullptr) return specs;
+    if (bundle == nullptr) return absl::OkStatus();
     for (const auto& def : bundle->components()) {
       specs.push_back(ComponentSpec{def.sku(), def.quantity(), 0});
     }
@@ -351,7 +352,7 @@ absl::StatusOr<ComponentSpecs> ReadComponents(const Reading& reading,
       }
     }
   }
-  if (all_allocated && allocated_sum > 0) return specs;
+  if (all_allocated && allocated_sum > 0) return absl::OkStatus();
   if (bundle == nullptr) {
     return FieldError(
         absl::StrCat(owner(), ".components"),
@@ -359,33 +360,30 @@ absl::StatusOr<ComponentSpecs> ReadComponents(const Reading& reading,
                      "' has no allocation weights: give every component an "
                      "allocated_price, or define the bundle in the catalog"));
   }
-  RETCON_RETURN_IF_ERROR(CatalogWeights(*bundle, specs, owner, catalog_path));
-  return specs;
+  return CatalogWeights(*bundle, specs, owner, catalog_path);
 }
 
 // Splits a bundle line's figures over its components by weight; every
 // figure is allocated separately, so each sums exactly to the line's.
+// REQUIRES: the specs' weights have a positive sum (ReadComponents).
 void AddComponents(const PaidLine& line, const ComponentSpecs& specs,
                    std::vector<PaidLine>& components) {
   const size_t first = components.size();
   components.reserve(first + specs.size());  // One allocation per bundle.
+  components.resize(first + specs.size());
+  absl::InlinedVector<int64_t, 4> weights(specs.size());
+  absl::InlinedVector<Figures*, 4> parts(specs.size());
   for (size_t c = 0; c < specs.size(); ++c) {
-    PaidLine component;
+    PaidLine& component = components[first + c];
     component.line_index = line.line_index;
     component.component_index = static_cast<int>(c);
     component.sku = specs[c].sku;
     component.units = line.units * specs[c].per_bundle;
     component.paid.taxes = line.paid.taxes;  // the rates; amounts are split
-    for (TaxShare& tax : component.paid.taxes) tax.amount = 0;
-    components.push_back(std::move(component));
+    weights[c] = specs[c].weight;
+    parts[c] = &component.paid;
   }
-  absl::InlinedVector<Figures*, 4> parts;
-  for (size_t c = 0; c < specs.size(); ++c) {
-    parts.push_back(&components[first + c].paid);
-  }
-  apportion_internal::SplitFigures(
-      line.paid, [&specs](size_t c, size_t) { return specs[c].weight; },
-      absl::MakeSpan(parts));
+  apportion_internal::SplitFigures(line.paid, weights, absl::MakeSpan(parts));
 }
 
 // Reads the lines' list prices and the discounts the source allocated.
@@ -564,6 +562,7 @@ absl::Status ComputePaidFigures(const v1::SalesOrder& order,
   RETCON_RETURN_IF_ERROR(ReadShipping(reading, figures));
   RETCON_RETURN_IF_ERROR(SpreadOrderDiscounts(reading, amounts));
 
+  ComponentSpecs specs;  // Of the line being read.
   for (int i = 0; i < order.lines_size(); ++i) {
     const v1::SalesOrderLine& line = order.lines(i);
     const auto owner = [i] { return absl::StrCat("order.lines[", i, "]"); };
@@ -581,8 +580,7 @@ absl::Status ComputePaidFigures(const v1::SalesOrder& order,
     RETCON_RETURN_IF_ERROR(ReadTaxes(reading, line.tax_lines(),
                                      amounts[i].list - amounts[i].discount,
                                      owner, paid.paid));
-    RETCON_ASSIGN_OR_RETURN(ComponentSpecs specs,
-                            ReadComponents(reading, line, owner));
+    RETCON_RETURN_IF_ERROR(ReadComponents(reading, line, owner, specs));
     paid.component_begin = static_cast<int>(figures.components.size());
     if (!specs.empty()) {
       for (const ComponentSpec& spec : specs) {

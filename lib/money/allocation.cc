@@ -6,7 +6,6 @@
 #include <numeric>
 #include <vector>
 
-#include "absl/container/inlined_vector.h"
 #include "absl/strings/str_cat.h"
 #include "lib/internal/status_macros.h"
 #include "lib/money/internal/rounding.h"
@@ -16,32 +15,40 @@ namespace money_internal {
 
 namespace {
 
+// Weights up to this many are allocated with fixed stack buffers (the lines
+// of an order, the components of a bundle); more use the heap.
+constexpr size_t kSmall = 16;
+
 // Hands the `left` units remaining after flooring to the largest
 // remainders, ties to the lower index.
 template <typename Uint>
 void DistributeLeftover(const Uint* remainders, size_t n, size_t left,
                         absl::Span<int64_t> shares) {
   if (left == 0) return;
-  absl::InlinedVector<uint32_t, 16> order_storage(n);
-  uint32_t* order = order_storage.data();
+  if (n <= kSmall) {
+    // Picks the largest remainder not yet taken (the lowest index among
+    // equals), `left` times: the same units as sorting, with no buffer, and
+    // cheaper for the one or two units usually left.
+    uint32_t taken = 0;
+    for (size_t k = 0; k < left; ++k) {
+      size_t best = n;
+      for (size_t i = 0; i < n; ++i) {
+        if ((taken >> i) & 1) continue;
+        if (best == n || remainders[i] > remainders[best]) best = i;
+      }
+      taken |= uint32_t{1} << best;
+      ++shares[best];
+    }
+    return;
+  }
+  std::vector<uint32_t> order(n);
   for (size_t i = 0; i < n; ++i) order[i] = static_cast<uint32_t>(i);
   const auto larger_remainder_first = [remainders](uint32_t a, uint32_t b) {
     if (remainders[a] != remainders[b]) return remainders[a] > remainders[b];
     return a < b;
   };
-  if (n <= 16) {
-    // Insertion sort: cheaper than a heap for the few lines of an order.
-    for (size_t i = 1; i < n; ++i) {
-      const uint32_t moving = order[i];
-      size_t j = i;
-      for (; j > 0 && larger_remainder_first(moving, order[j - 1]); --j) {
-        order[j] = order[j - 1];
-      }
-      order[j] = moving;
-    }
-  } else {
-    std::partial_sort(order, order + left, order + n, larger_remainder_first);
-  }
+  std::partial_sort(order.begin(), order.begin() + left, order.end(),
+                    larger_remainder_first);
   for (size_t k = 0; k < left; ++k) ++shares[order[k]];
 }
 
@@ -52,8 +59,13 @@ void AllocateMagnitude(Uint magnitude, Uint weight_sum,
                        absl::Span<const int64_t> weights,
                        absl::Span<int64_t> shares) {
   const size_t n = weights.size();
-  absl::InlinedVector<Uint, 16> remainder_storage(n);
-  Uint* remainders = remainder_storage.data();
+  Uint small[kSmall];
+  std::vector<Uint> large;
+  Uint* remainders = small;
+  if (n > kSmall) {
+    large.resize(n);
+    remainders = large.data();
+  }
   int64_t* out = shares.data();
   Uint floored_sum = 0;
   for (size_t i = 0; i < n; ++i) {

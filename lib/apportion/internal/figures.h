@@ -7,7 +7,6 @@
 #include <cstdint>
 #include <string>
 
-#include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
@@ -29,11 +28,10 @@ inline int64_t AmountAt(const Figures& f, size_t k) {
 }
 
 // Splits every amount of `total` over `parts` by largest remainder, part c
-// weighted by weight(c, k) for amount k, then sets each part's net. An
-// amount whose weights are all zero leaves the parts' amounts as they are.
-// REQUIRES: each part has total's tax rates in total's order; weights >= 0.
-void SplitFigures(const Figures& total,
-                  absl::FunctionRef<int64_t(size_t c, size_t k)> weight,
+// weighted by weights[c] for every amount, then sets each part's net.
+// REQUIRES: each part has total's tax rates in total's order; weights >= 0
+// with a positive sum; weights.size() == parts.size().
+void SplitFigures(const Figures& total, absl::Span<const int64_t> weights,
                   absl::Span<Figures* const> parts);
 
 // The paid line whose id is `id`, or null.
