@@ -451,6 +451,16 @@ absl::StatusOr<Refund> ApportionWithFigures(
   return refund;
 }
 
+absl::Status AddShippingWithFigures(const v1::SalesOrder& order,
+                                    const OrderFigures& figures,
+                                    const v1::OrderHistory& history,
+                                    Refund& refund) {
+  RETCON_ASSIGN_OR_RETURN(ShippingIndex shipping_credited,
+                          IndexShippingHistory(order, figures, history));
+  AddShipping(order, figures, shipping_credited, refund);
+  return absl::OkStatus();
+}
+
 }  // namespace apportion_internal
 
 void FillCreditNote(const Refund& refund, v1::CreditNote* note) {

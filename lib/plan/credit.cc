@@ -575,10 +575,9 @@ class EventPlanner {
         policy == v1::SHIPPING_REFUND_ALWAYS ||
         (policy == v1::SHIPPING_REFUND_WHEN_ALL_RETURNED && all_returned_);
     if (returns.empty() && !include_shipping_) return absl::OkStatus();
-    if (include_shipping_) {
-      refund = apportion_internal::ApportionWithFigures(
-          ctx_.order, ctx_.figures, ctx_.working, returns, Options());
-      if (!refund.ok()) return refund.status();
+    if (include_shipping_) {  // The goods as they are, plus shipping.
+      RETCON_RETURN_IF_ERROR(apportion_internal::AddShippingWithFigures(
+          ctx_.order, ctx_.figures, ctx_.working, *refund));
     }
     FillCreditNote(*refund, note_);
     for (v1::RefundLine& line : *note_->mutable_lines()) {

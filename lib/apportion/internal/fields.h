@@ -52,6 +52,14 @@ absl::StatusOr<Refund> ApportionWithFigures(
     const v1::SalesOrder& order, const OrderFigures& figures,
     const v1::OrderHistory& history, absl::Span<const ReturnQuantity> returns,
     const ApportionOptions& options);
+// Adds the order's shipping less what `history` credited of it to
+// `refund`, as ApportionWithFigures does after the goods when
+// options.include_shipping is set: for a caller that has the goods-only
+// refund already.
+absl::Status AddShippingWithFigures(const v1::SalesOrder& order,
+                                    const OrderFigures& figures,
+                                    const v1::OrderHistory& history,
+                                    Refund& refund);
 absl::Status RecordWithFigures(const v1::SalesOrder& order,
                                const OrderFigures& figures,
                                const Refund& refund, v1::OrderHistory* history,
