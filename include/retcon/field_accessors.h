@@ -7,20 +7,21 @@
 // the list read those fields through them (a few instructions each) and every
 // other field by reflection, with the same results:
 //
-//   static const retcon::FieldAccessors kItem = [] {
-//     auto a = retcon::FieldAccessors::For<v1::ReturnItemFact>();
-//     a.Add<&v1::ReturnItemFact::sku>(v1::ReturnItemFact::kSkuFieldNumber);
-//     a.Add<&v1::ReturnItemFact::days_since_order,
-//           &v1::ReturnItemFact::has_days_since_order>(
-//         v1::ReturnItemFact::kDaysSinceOrderFieldNumber);
-//     return a;
-//   }();
-//   rules->EvaluateEach(indexes, fact, kItem, results);
+//   using F = v1::ReturnItemFact;
+//   retcon::FieldAccessors item = retcon::FieldAccessors::For<F>();
+//   RETURN_IF_ERROR(item.Add<&F::sku>(F::kSkuFieldNumber));
+//   RETURN_IF_ERROR(item.Add<&F::days_since_order, &F::has_days_since_order>(
+//       F::kDaysSinceOrderFieldNumber));
+//   ...
+//   rules->EvaluateEach(indexes, fact, item, results);
 //
 // Only top-level fields of these kinds: string, bool, int32, int64, uint32
-// and enums. An accessor Add() refuses (wrong field number, a type that is
-// not the field's, a presence test missing or given for a field without
-// presence) is not used, so an accessor can never change what a rule sees.
+// and enums. Add() refuses an accessor that does not read its field: a
+// field number the type lacks, a type that is not the field's, a presence
+// test missing or given for a field without presence, and (by probing a
+// message of the type with distinct values in every field) a getter or
+// presence test of another field. A refused accessor is not added, so an
+// accessor can never change what a rule sees.
 #ifndef RETCON_FIELD_ACCESSORS_H_
 #define RETCON_FIELD_ACCESSORS_H_
 
@@ -56,12 +57,13 @@ class FieldAccessors {
   static FieldAccessors For() {
     static_assert(std::is_base_of_v<google::protobuf::Message, T>,
                   "T must be a generated message class");
-    return FieldAccessors(T::descriptor());
+    return FieldAccessors(&T::default_instance());
   }
 
   // Reads field `number` of T through `Get` (`&T::name`), for a field
   // without presence. InvalidArgument, and nothing added, when Get is not
-  // T's, T has no such field, it has presence, or its type is not Get's.
+  // T's, T has no such field, it has presence, its type is not Get's, or
+  // Get reads another field.
   template <auto Get>
   absl::Status Add(int number) {
     using Traits = AccessorTraits<decltype(Get)>;
@@ -69,7 +71,8 @@ class FieldAccessors {
                     /*has_presence=*/false, &ReadPlain<Get>);
   }
   // The same for a field with presence (`optional`), `Has` its test
-  // (`&T::has_name`): an unset field reads as missing.
+  // (`&T::has_name`): an unset field reads as missing. Also refused when
+  // Has tests another field.
   template <auto Get, auto Has>
   absl::Status Add(int number) {
     using Traits = AccessorTraits<decltype(Get)>;
@@ -83,6 +86,8 @@ class FieldAccessors {
   // The fact type.
   const google::protobuf::Descriptor* type() const { return type_; }
   // The accessor of the field at `field_index` in type(), or nullptr.
+  // REQUIRES (to call it): a fact of the generated class of type(), not a
+  // dynamic message of the same type; the rules engine checks this.
   Read reader(int field_index) const {
     return field_index >= 0 &&
                    static_cast<size_t>(field_index) < by_index_.size()
@@ -93,7 +98,7 @@ class FieldAccessors {
  private:
   using CppType = google::protobuf::FieldDescriptor::CppType;
 
-  explicit FieldAccessors(const google::protobuf::Descriptor* type);
+  explicit FieldAccessors(const google::protobuf::Message* prototype);
   absl::Status Register(const google::protobuf::Descriptor* of, int number,
                         CppType type, bool has_presence, Read read);
 
@@ -146,6 +151,7 @@ class FieldAccessors {
     return ValueOf((m.*Get)());
   }
 
+  const google::protobuf::Message* prototype_;  // T's default instance.
   const google::protobuf::Descriptor* type_;
   std::vector<Read> by_index_;  // By field index; nullptr: by reflection.
 };

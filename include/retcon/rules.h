@@ -177,19 +177,22 @@ class CompiledRuleSet {
   virtual absl::Status EvaluateEach(absl::Span<const int> decision_indexes,
                                     const google::protobuf::Message& fact,
                                     absl::Span<DecisionResult> results) const;
-  // The same, reading the top-level fields of `fact` that `accessors` cover
-  // through them rather than by reflection (see field_accessors.h): same
-  // results, faster. Accessors of another type than `fact`'s are unused.
-  // Implementations that do not override this ignore `accessors`.
-  virtual absl::Status EvaluateEach(absl::Span<const int> decision_indexes,
-                                    const google::protobuf::Message& fact,
-                                    const FieldAccessors& accessors,
-                                    absl::Span<DecisionResult> results) const;
 
   // The rule set as compiled (a copy owned by this object).
   virtual const v1::RuleSet& rule_set() const = 0;
   // Index of a decision by name; -1 when there is none.
   virtual int DecisionIndex(absl::string_view name) const = 0;
+
+  // EvaluateEach above, reading the top-level fields of `fact` that
+  // `accessors` cover through them rather than by reflection (see
+  // field_accessors.h): same results, faster. Accessors of another type
+  // than `fact`'s, and accessors for a dynamic message, are unused.
+  // Implementations that do not override this ignore `accessors`. (Last
+  // among the virtual functions, so that the others keep their places.)
+  virtual absl::Status EvaluateEach(absl::Span<const int> decision_indexes,
+                                    const google::protobuf::Message& fact,
+                                    const FieldAccessors& accessors,
+                                    absl::Span<DecisionResult> results) const;
 };
 
 // Validates `rule_set` against its fact types and compiles it. Errors are

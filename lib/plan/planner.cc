@@ -562,7 +562,7 @@ namespace {
 absl::Status Evaluate(const PlanContext& ctx, absl::Span<const int> indexes,
                       const google::protobuf::Message& fact,
                       absl::Span<DecisionResult> results) {
-  const FieldAccessors* accessors = FactAccessors(fact.GetDescriptor());
+  const FieldAccessors* accessors = ctx.config.facts->For(fact.GetDescriptor());
   if (accessors == nullptr) {
     return ctx.config.rules->EvaluateEach(indexes, fact, results);
   }
@@ -640,6 +640,8 @@ absl::StatusOr<std::unique_ptr<const Planner>> Planner::Create(
   }
   plan_internal::PlannerConfig config;
   RETCON_ASSIGN_OR_RETURN(config.skus, plan_internal::SkuMap::Create(catalog));
+  RETCON_ASSIGN_OR_RETURN(config.facts,
+                          plan_internal::FactAccessorSet::Shared());
   const auto* item = v1::ReturnItemFact::descriptor();
   const auto* refund = v1::RefundFact::descriptor();
   const auto* exchange = v1::ExchangeFact::descriptor();

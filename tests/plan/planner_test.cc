@@ -1737,18 +1737,20 @@ TEST(PlannerTest, ToleranceIsConsultedOnlyWhenTheRefundDiffers) {
 // The rules engine reads every field of the planner's facts through the
 // generated accessors: a field added to facts.proto without one fails here.
 TEST(PlannerTest, EveryFactFieldHasAnAccessor) {
+  absl::StatusOr<plan_internal::FactAccessorSet> facts =
+      plan_internal::FactAccessorSet::Build();
+  ASSERT_TRUE(facts.ok()) << facts.status();
   for (const google::protobuf::Descriptor* type :
        {v1::ReturnItemFact::descriptor(), v1::RefundFact::descriptor(),
         v1::ExchangeFact::descriptor(), v1::ExceptionFact::descriptor()}) {
-    const FieldAccessors* accessors = plan_internal::FactAccessors(type);
+    const FieldAccessors* accessors = facts->For(type);
     ASSERT_NE(accessors, nullptr) << type->full_name();
     for (int i = 0; i < type->field_count(); ++i) {
       EXPECT_NE(accessors->reader(i), nullptr)
           << type->full_name() << "." << type->field(i)->name();
     }
   }
-  EXPECT_EQ(plan_internal::FactAccessors(v1::ReturnLine::descriptor()),
-            nullptr);
+  EXPECT_EQ(facts->For(v1::ReturnLine::descriptor()), nullptr);
 }
 
 }  // namespace

@@ -5,8 +5,6 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
-#include "absl/time/clock.h"
-#include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/descriptor.pb.h"
 #include "google/protobuf/text_format.h"
@@ -160,16 +158,16 @@ std::string ManyRows(int n, const std::string& cell) {
   return rows;
 }
 
-// 4,000 distinct values took 33 s when each row rebuilt the table's values
-// and compared them pairwise; candidates from the column indexes make it
-// milliseconds. The bound is loose for slow machines.
-TEST(AnalysisTest, LargeTablesAreAnalysedInNearLinearTime) {
+// 4,000 distinct values (which took 33 s when each row rebuilt the table's
+// values and compared them pairwise; milliseconds with candidates from the
+// column indexes) give the one finding. The time is measured by
+// bench/rules_benchmark.cc (BM_Rules_Analyse), not asserted here: a time
+// bound fails on a slow or loaded machine.
+TEST(AnalysisTest, LargeTablesOfDistinctValuesGiveOneFinding) {
   auto rules = MustCompile(
       Table("FIRST", "inputs: 'sku'",
             ManyRows(4000, "cells { equals { string_value: 'SKU-$i' } }")));
-  absl::Time start = absl::Now();
   std::vector<RuleFinding> findings = AnalyseRuleSet(*rules);
-  EXPECT_LT(absl::Now() - start, absl::Seconds(3));
   ASSERT_EQ(findings.size(), 1u);
   EXPECT_EQ(findings[0].message,
             "decision 'd': no row covers sku = <any other value>");

@@ -590,6 +590,34 @@ TEST(EvaluateTest, FactTypesFromAnotherPoolUseDynamicMessages) {
   EXPECT_EQ(result.outputs()[0].string_value(), "Q");
 }
 
+// A dynamic message of the generated type itself (same descriptor, not the
+// generated class) is read by reflection, never through the accessors.
+TEST(EvaluateTest, AccessorsAreNotAppliedToDynamicMessagesOfTheirType) {
+  google::protobuf::DynamicMessageFactory factory;
+  std::unique_ptr<google::protobuf::Message> fact(
+      factory.GetPrototype(ReturnFact::descriptor())->New());
+  ASSERT_TRUE(google::protobuf::TextFormat::ParseFromString(
+      "condition: BROKEN sku: 'GS-1'", fact.get()));
+  auto rules =
+      MustCompile(Table("FIRST", "inputs: 'condition' inputs: 'sku'",
+                        Row("R1",
+                            "cells { equals { enum_value: 'BROKEN' } } "
+                            "cells { equals { string_value: 'GS-1' } }",
+                            "Q")));
+  FieldAccessors accessors = FieldAccessors::For<ReturnFact>();
+  ASSERT_TRUE(
+      accessors.Add<&ReturnFact::condition>(ReturnFact::kConditionFieldNumber)
+          .ok());
+  ASSERT_TRUE(
+      accessors.Add<&ReturnFact::sku>(ReturnFact::kSkuFieldNumber).ok());
+  const int first[] = {0};
+  DecisionResult result;
+  ASSERT_TRUE(
+      rules->EvaluateEach(first, *fact, accessors, absl::MakeSpan(&result, 1))
+          .ok());
+  EXPECT_EQ(result.outputs()[0].string_value(), "Q");
+}
+
 TEST(EvaluateTest, FieldAccessorsRefuseAccessorsThatDoNotFitTheField) {
   FieldAccessors a = FieldAccessors::For<ReturnFact>();
   // No field 99; a string accessor for an int64 field; presence missing for
@@ -612,6 +640,15 @@ TEST(EvaluateTest, FieldAccessorsRefuseAccessorsThatDoNotFitTheField) {
       a.Add<&rules_test::Order::country>(rules_test::Order::kCountryFieldNumber)
           .message(),
       testing::HasSubstr("the accessor is of retcon.rules_test.Order"));
+  // Getters and presence tests of another field, of the right types.
+  EXPECT_THAT(
+      a.Add<&ReturnFact::sku>(ReturnFact::kLocationFieldNumber).message(),
+      testing::HasSubstr("field 4 (location) reads another field"));
+  EXPECT_THAT((a.Add<&ReturnFact::restockable, &ReturnFact::has_order>(
+                    ReturnFact::kRestockableFieldNumber)
+                   .message()),
+              testing::HasSubstr("presence test given for field 8 "
+                                 "(restockable) is another field's"));
   // None of them was added; a fitting one is.
   for (int i = 0; i < ReturnFact::descriptor()->field_count(); ++i) {
     EXPECT_EQ(a.reader(i), nullptr) << i;

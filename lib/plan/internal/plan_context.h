@@ -59,12 +59,28 @@ struct DecisionRef {
   int outputs[2] = {-1, -1};  // -1: the decision lacks that output.
 };
 
+// The generated accessors of the planner's fact types (ReturnItemFact,
+// RefundFact, ExchangeFact, ExceptionFact), for the rules engine.
+class FactAccessorSet {
+ public:
+  // Internal error when the rules engine refuses an accessor (a bug).
+  static absl::StatusOr<FactAccessorSet> Build();
+  // Build(), once per process.
+  static absl::StatusOr<const FactAccessorSet*> Shared();
+  // The accessors of `type`; nullptr for any other type.
+  const FieldAccessors* For(const google::protobuf::Descriptor* type) const;
+
+ private:
+  std::vector<FieldAccessors> types_;
+};
+
 // Everything Planner::Create prepared.
 struct PlannerConfig {
   std::shared_ptr<const CompiledRuleSet> rules;
   v1::Catalog catalog;
   PlannerOptions options;
   SkuMap skus;
+  const FactAccessorSet* facts = nullptr;  // FactAccessorSet::Shared().
   DecisionRef depot;             // outputs[0]: depot
   DecisionRef disposition;       // outputs[0]: disposition
   DecisionRef refund_policy;     // outputs[0]: shipping
@@ -194,11 +210,6 @@ absl::StatusOr<Replay> CheckReplay(PlanContext& ctx, const v1::PostingId& id,
 // fails to evaluate (two rows under UNIQUE).
 absl::StatusOr<bool> RaiseIssues(PlanContext& ctx, std::vector<Issue>& issues,
                                  absl::string_view key);
-
-// The generated accessors of the planner's fact type `type` (ReturnItemFact,
-// RefundFact, ExchangeFact, ExceptionFact) for the rules engine; nullptr
-// for any other type.
-const FieldAccessors* FactAccessors(const google::protobuf::Descriptor* type);
 
 // "1 unit", "3 units", for messages.
 std::string Units(int64_t n);
