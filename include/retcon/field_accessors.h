@@ -21,7 +21,8 @@
 // test missing or given for a field without presence, and (by probing a
 // message of the type with distinct values in every field) a getter or
 // presence test of another field. A refused accessor is not added, so an
-// accessor can never change what a rule sees.
+// accessor can never change what a rule sees. (The probe cannot tell apart
+// fields of an enum with fewer than two values; the other checks apply.)
 #ifndef RETCON_FIELD_ACCESSORS_H_
 #define RETCON_FIELD_ACCESSORS_H_
 
