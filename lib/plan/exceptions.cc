@@ -81,10 +81,6 @@ std::string Units(int64_t n) {
   return absl::StrCat(n, n == 1 ? " unit" : " units");
 }
 
-namespace {
-
-}  // namespace
-
 UnknownComponent DescribeUnknownComponent(const PlanContext& ctx,
                                           int order_line,
                                           absl::string_view component) {

@@ -32,12 +32,12 @@ constexpr char kHexUpper[] = "0123456789ABCDEF";
 }
 
 // SHA-1 of `prefix` then `name`, fed incrementally so that no name, however
-// long, is copied. Through libcrypto's SHA-1 functions rather than EVP: in
-// OpenSSL 3.0 every EVP_DigestInit_ex2 on a reused context frees and
-// allocates the provider's digest state, and EVP adds a dispatch per call;
-// a plan hashes six short strings, where that was 30-40 ns of each ~120-240
-// ns digest. Same SHA-1 code underneath (deprecated in 3.0, not removed).
-#if !defined(OPENSSL_NO_DEPRECATED_3_0)
+// long, is copied. plan_internal::Sha1 uses libcrypto's SHA-1 functions
+// rather than EVP: in OpenSSL 3.0 every EVP_DigestInit_ex2 on a reused
+// context frees and allocates the provider's digest state, and EVP adds a
+// dispatch per call; a plan hashes six short strings, where that was 30-40
+// ns of each ~120-240 ns digest. Same SHA-1 code underneath (deprecated in
+// 3.0, not removed). An OpenSSL without them gets EVP, slower but correct.
 void Sha1Digest(const Uuid& prefix, absl::string_view name,
                 unsigned char (&out)[SHA_DIGEST_LENGTH]) {
   plan_internal::Sha1 sha;
@@ -45,9 +45,9 @@ void Sha1Digest(const Uuid& prefix, absl::string_view name,
   sha.Update(name.data(), name.size());
   sha.Final(out);
 }
-#else
-// The same through EVP: the digest fetched once (never freed), a context
-// per thread, reused.
+
+#if defined(OPENSSL_NO_DEPRECATED_3_0)
+// The SHA-1 digest for EVP, fetched once (never freed).
 const EVP_MD* Sha1Md() {
   static const EVP_MD* const kSha1 = [] {
     EVP_MD* md = EVP_MD_fetch(nullptr, "SHA1", nullptr);
@@ -55,26 +55,6 @@ const EVP_MD* Sha1Md() {
     return md;
   }();
   return kSha1;
-}
-
-void Sha1Digest(const Uuid& prefix, absl::string_view name,
-                unsigned char (&out)[SHA_DIGEST_LENGTH]) {
-  struct Context {
-    Context() : ctx(EVP_MD_CTX_new()) {
-      if (ctx == nullptr) DieOnCryptoFailure("EVP_MD_CTX_new");
-    }
-    ~Context() { EVP_MD_CTX_free(ctx); }
-    EVP_MD_CTX* const ctx;
-  };
-  thread_local Context context;
-  unsigned int size = 0;
-  if (EVP_DigestInit_ex2(context.ctx, Sha1Md(), nullptr) != 1 ||
-      EVP_DigestUpdate(context.ctx, prefix.data(), prefix.size()) != 1 ||
-      EVP_DigestUpdate(context.ctx, name.data(), name.size()) != 1 ||
-      EVP_DigestFinal_ex(context.ctx, out, &size) != 1 ||
-      size != SHA_DIGEST_LENGTH) {
-    DieOnCryptoFailure("EVP_Digest*");
-  }
 }
 #endif
 
