@@ -107,9 +107,11 @@ class Planner {
     if (!status.ok()) return status;
     return plan;
   }
-  // Same, into `plan` (cleared first), which may live on the caller's
-  // protobuf arena: a batch host can plan many returns with few
-  // allocations. On an error `plan` holds no complete result.
+  // Same, into `plan` (cleared first). A batch host that plans many returns
+  // saves most of the allocations by passing the same `plan` again and
+  // again (clearing keeps its repeated elements and string buffers) or one
+  // on its protobuf arena; docs/integration/planner.md ("Speed") gives the
+  // figures. On an error `plan` holds no complete result.
   virtual absl::Status Plan(const v1::SalesOrder& order,
                             const v1::ReturnRequest& ret,
                             const v1::OrderHistory& history,

@@ -11,7 +11,8 @@
 //    and a finalised payload sent again with changed content is a
 //    REPLAY_CONFLICT that posts nothing.
 // 3. Plan() is deterministic: the same inputs give byte-identical
-//    deterministic serializations, from the same planner and a fresh one.
+//    deterministic serializations, from the same planner and a fresh one,
+//    into a new PostingPlan, one reused from plan to plan, or an arena's.
 // 4. Every plan is well formed: keys and fingerprints set, keys unique,
 //    exceptions park exactly the parked postings, nothing in the history
 //    planned again.
@@ -43,6 +44,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "google/protobuf/arena.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "google/protobuf/text_format.h"
@@ -362,6 +364,9 @@ class PlannerPropertyTest : public ::testing::Test {
   Life life_;
   Posted clean_;
   std::vector<std::string> clean_plans_;  // Per delivery, Bytes(plan).
+  // Planned into again and again, over every delivery of every order:
+  // whatever an earlier plan left behind must not show in the next.
+  v1::PostingPlan reused_plan_;
 
   // How often each situation came up, so that a generator change cannot
   // quietly stop exercising one.
@@ -600,6 +605,15 @@ void PlannerPropertyTest::CleanRun(bool check_determinism) {
       ASSERT_TRUE(other.ok());
       ASSERT_EQ(Bytes(*other), bytes) << other->ShortDebugString() << "\n"
                                       << plan->ShortDebugString();
+      // And into a reused PostingPlan, and into one on an arena.
+      ASSERT_TRUE(
+          planner_->Plan(order_->order, ret, history, &reused_plan_).ok());
+      ASSERT_EQ(Bytes(reused_plan_), bytes) << reused_plan_.ShortDebugString();
+      google::protobuf::Arena arena;
+      auto* on_arena =
+          google::protobuf::Arena::CreateMessage<v1::PostingPlan>(&arena);
+      ASSERT_TRUE(planner_->Plan(order_->order, ret, history, on_arena).ok());
+      ASSERT_EQ(Bytes(*on_arena), bytes);
     }
     ASSERT_EQ(plan->exceptions_size(), 0) << plan->ShortDebugString();
     ASSERT_EQ(plan->parked_credit_notes_size() +
