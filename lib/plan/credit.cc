@@ -57,11 +57,11 @@ CreditEvent FinalEvent(const PlanContext& ctx, RefundCover& cover) {
   return final_event;
 }
 
-}  // namespace
-
-absl::Status PlanCreditNotes(PlanContext& ctx) {
+// The transaction events to plan a note for, in payload order: those whose
+// state triggers a note and that have no other note reporting them.
+absl::InlinedVector<CreditEvent, 2> TransactionEvents(const PlanContext& ctx,
+                                                      RefundCover& cover) {
   const Triggers& triggers = ctx.config.options.triggers;
-  RETCON_ASSIGN_OR_RETURN(RefundCover cover, CoverOf(ctx));
   absl::InlinedVector<CreditEvent, 2> events;
   for (int i = 0; i < ctx.ret.refunds_size(); ++i) {
     const v1::RefundTransaction& refund = ctx.ret.refunds(i);
@@ -85,23 +85,16 @@ absl::Status PlanCreditNotes(PlanContext& ctx) {
     event.lines = event.stands_in ? t.lines : t.credited;
     events.push_back(std::move(event));
   }
-  if (InStatuses(ctx.ret.status(), triggers.finalised_statuses)) {
-    CreditEvent final_event = FinalEvent(ctx, cover);
-    if (!final_event.lines.empty()) events.push_back(std::move(final_event));
-  }
-  if (const int holder = ReturnFeeHolder(ctx, cover, events); holder >= 0) {
-    events[holder].return_fees = true;
-  }
-  const int first = ctx.plan.exceptions_size();
-  // The last note is not recorded into ctx.working: nothing planned after
-  // it reads that (the reports below read only `cover`).
-  for (size_t e = 0; e < events.size(); ++e) {
-    const bool last = e + 1 == events.size();
-    RETCON_RETURN_IF_ERROR(PlanCreditNote(ctx, events[e], !last));
-  }
-  // What a failed refund's posted note stands for depends on what its
-  // replacements' checks found, so it is reported after them, and placed
-  // before their exceptions, in the order of the transactions.
+  return events;
+}
+
+// Reports the repeated transactions and the posted notes of failed ones,
+// and places those exceptions before the notes' (from index `first` on).
+// What a failed refund's posted note stands for depends on what its
+// replacements' checks found, so it is reported after them, and placed
+// before their exceptions, in the order of the transactions.
+absl::Status ReportTransactions(PlanContext& ctx, const RefundCover& cover,
+                                int first) {
   const int planned = ctx.plan.exceptions_size();
   for (int i = 0; i < ctx.ret.refunds_size(); ++i) {
     const RefundCover::Transaction& t = cover.refunds[i];
@@ -115,6 +108,29 @@ absl::Status PlanCreditNotes(PlanContext& ctx) {
   std::rotate(exceptions->pointer_begin() + first,
               exceptions->pointer_begin() + planned, exceptions->pointer_end());
   return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status PlanCreditNotes(PlanContext& ctx) {
+  RETCON_ASSIGN_OR_RETURN(RefundCover cover, CoverOf(ctx));
+  absl::InlinedVector<CreditEvent, 2> events = TransactionEvents(ctx, cover);
+  if (InStatuses(ctx.ret.status(),
+                 ctx.config.options.triggers.finalised_statuses)) {
+    CreditEvent final_event = FinalEvent(ctx, cover);
+    if (!final_event.lines.empty()) events.push_back(std::move(final_event));
+  }
+  if (const int holder = ReturnFeeHolder(ctx, cover, events); holder >= 0) {
+    events[holder].return_fees = true;
+  }
+  const int first = ctx.plan.exceptions_size();
+  // The last note is not recorded into ctx.working: nothing planned after
+  // it reads that (the reports read only `cover`).
+  for (size_t e = 0; e < events.size(); ++e) {
+    const bool last = e + 1 == events.size();
+    RETCON_RETURN_IF_ERROR(PlanCreditNote(ctx, events[e], !last));
+  }
+  return ReportTransactions(ctx, cover, first);
 }
 
 }  // namespace plan_internal

@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "lib/apportion/internal/fields.h"
 #include "lib/internal/status_macros.h"
@@ -64,6 +66,40 @@ class ExchangeTaken {
   std::vector<ReturnQuantity> taken_;
 };
 
+// The value of the exchange items replacing `line`; marks `value`
+// exchanged, with items, when there are any.
+int64_t NewItemsValue(const PlanContext& ctx, const v1::ReturnLine& line,
+                      PlanContext::ExchangeValue& value) {
+  int64_t new_value = 0;
+  for (const v1::ExchangeItem& item : ctx.ret.exchange_items()) {
+    if (item.return_line_id() != line.return_line_id()) continue;
+    value.exchanged = true;
+    value.has_items = true;
+    new_value += item.unit_price().minor_units() * item.quantity();
+  }
+  return new_value;
+}
+
+// The figures of returned units `q` after those earlier lines of the
+// return took: the refund of both less the refund of theirs.
+absl::StatusOr<Figures> ReturnedValue(const PlanContext& ctx,
+                                      const ExchangeTaken& taken,
+                                      const ReturnQuantity& q,
+                                      const ApportionOptions& options) {
+  std::vector<ReturnQuantity> before = taken.Before(q.order_line_id);
+  std::vector<ReturnQuantity> with = before;
+  with.push_back(q);
+  RETCON_ASSIGN_OR_RETURN(
+      Refund refund, apportion_internal::ApportionWithFigures(
+                         ctx.order, ctx.figures, ctx.working, with, options));
+  if (before.empty()) return refund.total;
+  RETCON_ASSIGN_OR_RETURN(
+      Refund earlier,
+      apportion_internal::ApportionWithFigures(ctx.order, ctx.figures,
+                                               ctx.working, before, options));
+  return Minus(refund.total, earlier.total);
+}
+
 }  // namespace
 
 absl::Status ValueExchanges(PlanContext& ctx) {
@@ -77,13 +113,7 @@ absl::Status ValueExchanges(PlanContext& ctx) {
     const v1::ReturnLine& line = ctx.ret.lines(r);
     PlanContext::ExchangeValue& value = ctx.exchange_values[r];
     value.exchanged = line.resolution() == v1::RESOLUTION_EXCHANGE;
-    int64_t new_value = 0;
-    for (const v1::ExchangeItem& item : ctx.ret.exchange_items()) {
-      if (item.return_line_id() != line.return_line_id()) continue;
-      value.exchanged = true;
-      value.has_items = true;
-      new_value += item.unit_price().minor_units() * item.quantity();
-    }
+    const int64_t new_value = NewItemsValue(ctx, line, value);
     // Without items nothing is known of what is sent, so no refund is owed
     // yet (the exchange order is parked as incomplete).
     if (!value.exchanged || !value.has_items) continue;
@@ -100,22 +130,8 @@ absl::Status ValueExchanges(PlanContext& ctx) {
     if (quantity <= 0) continue;
     const ReturnQuantity q{line.order_line_id(), line.component_sku(),
                            quantity};
-    // The units after those earlier lines of the return took: the refund
-    // of both less the refund of theirs.
-    std::vector<ReturnQuantity> before = taken.Before(line.order_line_id());
-    std::vector<ReturnQuantity> with = before;
-    with.push_back(q);
-    RETCON_ASSIGN_OR_RETURN(
-        Refund refund, apportion_internal::ApportionWithFigures(
-                           ctx.order, ctx.figures, ctx.working, with, options));
-    value.returned = refund.total;
-    if (!before.empty()) {
-      RETCON_ASSIGN_OR_RETURN(
-          Refund earlier,
-          apportion_internal::ApportionWithFigures(
-              ctx.order, ctx.figures, ctx.working, before, options));
-      value.returned = Minus(refund.total, earlier.total);
-    }
+    RETCON_ASSIGN_OR_RETURN(value.returned,
+                            ReturnedValue(ctx, taken, q, options));
     value.difference = new_value - value.returned.gross;
     taken.Take(l, line.component_sku(), quantity, q);
   }
