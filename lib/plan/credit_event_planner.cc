@@ -67,8 +67,6 @@ class EventPlanner {
   absl::Status ParkOrRecord();
 
   ApportionOptions Options() const;
-  // Whether `fee` is deducted on this event's note.
-  bool FeeHere(const v1::Fee& fee) const;
 
   // The goods units of the event, merged per line and component, capped at
   // what remains refundable (an OVER_REFUND issue for the excess).
@@ -179,13 +177,6 @@ ApportionOptions EventPlanner::Options() const {
   options.catalog = &ctx_.config.catalog;
   options.include_shipping = include_shipping_;
   return options;
-}
-
-bool EventPlanner::FeeHere(const v1::Fee& fee) const {
-  if (fee.return_line_id().empty()) return event_.return_fees;
-  return std::any_of(event_.lines.begin(), event_.lines.end(), [&](int r) {
-    return ctx_.ret.lines(r).return_line_id() == fee.return_line_id();
-  });
 }
 
 std::vector<ReturnQuantity> EventPlanner::GoodsQuantities() {
@@ -342,7 +333,7 @@ absl::Status EventPlanner::AddDifferenceLines() {
 
 absl::Status EventPlanner::AddFeeLines() {
   for (const v1::Fee& fee : ctx_.ret.fees()) {
-    if (!FeeHere(fee)) continue;
+    if (!FeeOnNote(ctx_, fee, event_.lines, event_.return_fees)) continue;
     RETCON_ASSIGN_OR_RETURN(v1::RefundLine line, FeeLine(ctx_, fee));
     *note_->add_lines() = std::move(line);
   }

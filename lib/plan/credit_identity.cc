@@ -47,14 +47,7 @@ Uuid CreditNoteFingerprint(const PlanContext& ctx, const CreditEvent& event) {
         .Add("resolution", EnumName(line.resolution()));
   }
   for (const v1::Fee& fee : ctx.ret.fees()) {
-    const bool here =
-        fee.return_line_id().empty()
-            ? event.return_fees
-            : std::any_of(event.lines.begin(), event.lines.end(), [&](int r) {
-                return ctx.ret.lines(r).return_line_id() ==
-                       fee.return_line_id();
-              });
-    if (!here) continue;
+    if (!FeeOnNote(ctx, fee, event.lines, event.return_fees)) continue;
     content.Add("fee", EnumName(fee.type()))
         .Add("fee_amount", fee.amount().minor_units())
         .Add("fee_line", fee.return_line_id())
@@ -82,6 +75,93 @@ bool PostedNoteOf(const PlanContext& ctx, int index,
   }
   return false;
 }
+
+namespace {
+
+// Every distinct transaction of the return as a note, then `final_event`
+// (when not null).
+std::vector<CreditEvent> NotesOfReturn(const PlanContext& ctx,
+                                       const RefundCover& cover,
+                                       const CreditEvent* final_event) {
+  std::vector<CreditEvent> notes;
+  for (int i = 0; i < ctx.ret.refunds_size(); ++i) {
+    if (cover.refunds[i].repeated) continue;
+    CreditEvent note;
+    note.refund = &ctx.ret.refunds(i);
+    note.refund_index = i;
+    note.lines = cover.refunds[i].credited;
+    notes.push_back(std::move(note));
+  }
+  if (final_event != nullptr) notes.push_back(*final_event);
+  return notes;
+}
+
+// What the history says of the fees on the notes of the return, as far
+// as ReturnFeeHolder's rules 1 and 2 need it.
+struct PostedFees {
+  std::vector<bool> posted;  // Per note: in the history (checked so far).
+  int holder = -1;           // The note posted with the fees.
+  bool unknown = false;      // Some posted note may have deducted them.
+};
+
+// Rules 1 and 2 of ReturnFeeHolder over `notes` (their return_fees are
+// used as scratch). `final_planned`: whether the finalised note is one.
+PostedFees PostedFeesOf(const PlanContext& ctx, std::vector<CreditEvent>& notes,
+                        bool final_planned) {
+  PostedFees out;
+  out.posted.assign(notes.size(), false);
+  for (size_t n = 0; n < notes.size() && out.holder < 0; ++n) {
+    auto it = ctx.posted.find(
+        RetconUuid(CreditNoteIdentity(ctx.ret, notes[n].refund)));
+    if (it == ctx.posted.end()) continue;
+    out.posted[n] = true;
+    const std::string& fingerprint = it->second->fingerprint();
+    notes[n].return_fees = true;
+    if (FormatUuid(CreditNoteFingerprint(ctx, notes[n])) == fingerprint) {
+      out.holder = static_cast<int>(n);
+      continue;
+    }
+    notes[n].return_fees = false;
+    out.unknown = out.unknown || FormatUuid(CreditNoteFingerprint(
+                                     ctx, notes[n])) != fingerprint;
+  }
+  if (!final_planned && out.holder < 0) {
+    // A finalised note posted earlier that this plan does not plan (its
+    // lines are covered by a transaction now): it may hold the fees.
+    out.unknown =
+        out.unknown ||
+        ctx.posted.contains(RetconUuid(CreditNoteIdentity(ctx.ret, nullptr)));
+  }
+  return out;
+}
+
+// Rule 3 of ReturnFeeHolder: the first of `notes` not posted that may carry
+// the fees (-1: none).
+int FirstUnpostedHolder(const RefundCover& cover,
+                        const std::vector<CreditEvent>& notes,
+                        const std::vector<bool>& posted) {
+  for (size_t n = 0; n < notes.size(); ++n) {
+    if (posted[n]) continue;
+    if (notes[n].refund == nullptr) return static_cast<int>(n);
+    const RefundCover::Transaction& t = cover.refunds[notes[n].refund_index];
+    if (t.live && !t.StandsIn()) return static_cast<int>(n);
+  }
+  return -1;
+}
+
+// The index of `note`'s event in `events`: -1 when its transaction does not
+// trigger a note yet.
+int EventOf(absl::Span<const CreditEvent> events, const CreditEvent& note) {
+  for (size_t e = 0; e < events.size(); ++e) {
+    if (note.refund == nullptr ? events[e].refund == nullptr
+                               : events[e].refund_index == note.refund_index) {
+      return static_cast<int>(e);
+    }
+  }
+  return -1;
+}
+
+}  // namespace
 
 // Which of `events` carries the fees on the whole return (-1: none of
 // them). The choice must not move once a note is posted: its content (and
@@ -112,61 +192,13 @@ int ReturnFeeHolder(const PlanContext& ctx, const RefundCover& cover,
   for (const CreditEvent& event : events) {
     if (event.refund == nullptr) final_event = &event;
   }
-  // Every distinct transaction as a note, then the finalised note.
-  std::vector<CreditEvent> notes;
-  for (int i = 0; i < ctx.ret.refunds_size(); ++i) {
-    if (cover.refunds[i].repeated) continue;
-    CreditEvent note;
-    note.refund = &ctx.ret.refunds(i);
-    note.refund_index = i;
-    note.lines = cover.refunds[i].credited;
-    notes.push_back(std::move(note));
-  }
-  if (final_event != nullptr) notes.push_back(*final_event);
-  std::vector<bool> posted(notes.size(), false);
-  int holder = -1;  // Into `notes`.
-  bool unknown = false;
-  for (size_t n = 0; n < notes.size() && holder < 0; ++n) {
-    auto it = ctx.posted.find(
-        RetconUuid(CreditNoteIdentity(ctx.ret, notes[n].refund)));
-    if (it == ctx.posted.end()) continue;
-    posted[n] = true;
-    const std::string& fingerprint = it->second->fingerprint();
-    notes[n].return_fees = true;
-    if (FormatUuid(CreditNoteFingerprint(ctx, notes[n])) == fingerprint) {
-      holder = static_cast<int>(n);
-      continue;
-    }
-    notes[n].return_fees = false;
-    unknown = unknown ||
-              FormatUuid(CreditNoteFingerprint(ctx, notes[n])) != fingerprint;
-  }
-  if (final_event == nullptr && holder < 0) {
-    // A finalised note posted earlier that this plan does not plan (its
-    // lines are covered by a transaction now): it may hold the fees.
-    CreditEvent final_note;
-    unknown = unknown || ctx.posted.contains(RetconUuid(
-                             CreditNoteIdentity(ctx.ret, final_note.refund)));
-  }
-  if (holder < 0 && unknown) return -1;
-  for (size_t n = 0; n < notes.size() && holder < 0; ++n) {
-    if (posted[n]) continue;
-    if (notes[n].refund == nullptr) {
-      holder = static_cast<int>(n);
-      continue;
-    }
-    const RefundCover::Transaction& t = cover.refunds[notes[n].refund_index];
-    if (t.live && !t.StandsIn()) holder = static_cast<int>(n);
-  }
-  if (holder < 0) return -1;
-  for (size_t e = 0; e < events.size(); ++e) {
-    if (notes[holder].refund == nullptr
-            ? events[e].refund == nullptr
-            : events[e].refund_index == notes[holder].refund_index) {
-      return static_cast<int>(e);
-    }
-  }
-  return -1;  // Its transaction does not trigger a note yet.
+  std::vector<CreditEvent> notes = NotesOfReturn(ctx, cover, final_event);
+  const PostedFees posted =
+      PostedFeesOf(ctx, notes, /*final_planned=*/final_event != nullptr);
+  if (posted.holder >= 0) return EventOf(events, notes[posted.holder]);
+  if (posted.unknown) return -1;
+  const int holder = FirstUnpostedHolder(cover, notes, posted.posted);
+  return holder < 0 ? -1 : EventOf(events, notes[holder]);
 }
 
 }  // namespace plan_internal

@@ -83,13 +83,7 @@ absl::StatusOr<int64_t> FeesOf(const PlanContext& ctx,
                                absl::Span<const int> lines, bool return_fees) {
   int64_t deducted = 0;
   for (const v1::Fee& fee : ctx.ret.fees()) {
-    const bool here = fee.return_line_id().empty()
-                          ? return_fees
-                          : std::any_of(lines.begin(), lines.end(), [&](int r) {
-                              return ctx.ret.lines(r).return_line_id() ==
-                                     fee.return_line_id();
-                            });
-    if (!here) continue;
+    if (!FeeOnNote(ctx, fee, lines, return_fees)) continue;
     RETCON_ASSIGN_OR_RETURN(v1::RefundLine line, FeeLine(ctx, fee));
     deducted -= line.gross().minor_units();
   }

@@ -5,6 +5,7 @@
 #ifndef RETCON_LIB_PLAN_INTERNAL_CREDIT_NOTE_H_
 #define RETCON_LIB_PLAN_INTERNAL_CREDIT_NOTE_H_
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -88,6 +89,17 @@ void FillRefundFact(const PlanContext& ctx, const CreditEvent& event,
                     int64_t computed, v1::RefundFact& fact);
 
 // Lines and totals (lib/plan/credit_lines.cc).
+
+// Whether `fee` is deducted on a note crediting return lines `lines`: a
+// fee of one of those lines, or a fee on the whole return when
+// `return_fees`. Inline: the planner asks it of every fee.
+inline bool FeeOnNote(const PlanContext& ctx, const v1::Fee& fee,
+                      absl::Span<const int> lines, bool return_fees) {
+  if (fee.return_line_id().empty()) return return_fees;
+  return std::any_of(lines.begin(), lines.end(), [&](int r) {
+    return ctx.ret.lines(r).return_line_id() == fee.return_line_id();
+  });
+}
 
 // A fee as a negative credit line. Errors: a tax rate that does not parse.
 absl::StatusOr<v1::RefundLine> FeeLine(const PlanContext& ctx,
