@@ -1561,5 +1561,1076 @@ TEST(SpecCrosscheckErrors, PlannerErrorsNameTheField) {
   }
 }
 
+// ---------------------------------------------------------------------------
+// Round 2: rounding modes, tax bases, shipping, exceptions, adapter edges.
+
+// One line of 2 units that paid 87.77 (VAT round(8777/6) = 1463): one unit
+// is worth 43.885 -> 43.89 half away from zero, 43.88 half-even (money.md
+// section 2); its VAT 731.5 -> 732 either way.
+TEST(SpecCrosscheckRounding, HalfAwayAndHalfEvenThroughThePlanner) {
+  const auto order = Parse<v1::SalesOrder>(R"pb(
+    order_id: "H1"
+    currency_code: "GBP"
+    prices_include_tax: true
+    lines {
+      line_id: "L1"
+      sku: "SHIRT"
+      quantity: 2
+      unit_price { minor_units: 8777 }
+      discount_allocations {
+        application_id: "P"
+        amount { minor_units: 8777 }
+        level: DISCOUNT_LEVEL_LINE
+      }
+      tax_lines { rate: "20" }
+    }
+    discounts {
+      application_id: "P"
+      level: DISCOUNT_LEVEL_LINE
+      amount { minor_units: 8777 }
+    }
+  )pb");
+  v1::ReturnRequest ret = E1Return("RMA-H1", 1);
+  ret.set_order_id("H1");
+  ret.mutable_lines(0)->set_platform_sku("SHIRT");
+  for (RoundingMode mode :
+       {RoundingMode::kHalfAwayFromZero, RoundingMode::kHalfEven}) {
+    v1::ReturnItemFact::descriptor();
+    auto rules = CompileRuleSet(*ParseRuleSetText(kRules, "rules"), {});
+    ASSERT_TRUE(rules.ok());
+    PlannerOptions options;
+    options.rounding = mode;
+    auto planner = Planner::Create(
+        std::shared_ptr<const CompiledRuleSet>(std::move(*rules)),
+        v1::Catalog(), options);
+    ASSERT_TRUE(planner.ok()) << planner.status();
+    absl::StatusOr<v1::PostingPlan> plan =
+        (*planner)->Plan(order, ret, v1::OrderHistory());
+    ASSERT_TRUE(plan.ok()) << plan.status();
+    ASSERT_EQ(plan->credit_notes_size(), 1) << plan->DebugString();
+    const v1::CreditNote& note = plan->credit_notes(0);
+    const bool even = mode == RoundingMode::kHalfEven;
+    EXPECT_EQ(note.total_gross().minor_units(), even ? 4388 : 4389);
+    EXPECT_EQ(note.total_tax().minor_units(), 732);
+    EXPECT_EQ(note.total_net().minor_units(), even ? 3656 : 3657);
+  }
+}
+
+TEST(SpecCrosscheckRounding, SignSymmetric) {
+  // DOMAIN.md property 5 and ERPNext #47705: -12.345 -> -12.35.
+  EXPECT_EQ(*DivideRounded(-12345, 10), -1235);
+  EXPECT_EQ(*DivideRounded(12345, 10), 1235);
+  EXPECT_EQ(*DivideRounded(-25, 10, RoundingMode::kHalfEven), -2);
+  EXPECT_EQ(*CumulativeShare(-1000, 1, 6), -167);
+  EXPECT_EQ(*CumulativeSlice(-1000, 1, 3, 6), -500);
+  EXPECT_EQ(*AllocateByWeights(-4, {1, 1, 1}),
+            (std::vector<int64_t>{-2, -1, -1}));
+  const TaxRate vat = *TaxRate::Parse("20");
+  EXPECT_EQ(ExtractTax(-2000, vat).tax, -333);
+  EXPECT_EQ(ExtractTax(-2000, vat).net, -1667);
+  EXPECT_EQ(*TaxOnNet(-2000, *TaxRate::Parse("8.25")), -165);
+}
+
+TEST(SpecCrosscheckTax, TaxExclusiveOrderAddsTaxOnTop) {
+  // US-style: 2 units at 10.00 net, 8.25% on top: tax round(20.00 * 8.25%)
+  // = 1.65, gross 21.65. One unit: gross round(2165/2) = 1083, tax
+  // round(165/2) = 83, net 1000.
+  auto planner = MakePlanner();
+  const auto order = Parse<v1::SalesOrder>(R"pb(
+    order_id: "US1"
+    currency_code: "USD"
+    prices_include_tax: false
+    lines {
+      line_id: "L1"
+      sku: "MUG"
+      quantity: 2
+      unit_price { minor_units: 1000 }
+      tax_lines { rate: "8.25" }
+    }
+  )pb");
+  v1::ReturnRequest ret = E1Return("RMA-US1", 1);
+  ret.set_order_id("US1");
+  ret.mutable_lines(0)->set_platform_sku("MUG");
+  v1::OrderHistory history;
+  absl::StatusOr<v1::PostingPlan> plan = planner->Plan(order, ret, history);
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  ASSERT_EQ(plan->credit_notes_size(), 1) << plan->DebugString();
+  EXPECT_EQ(plan->credit_notes(0).total_gross().minor_units(), 1083);
+  EXPECT_EQ(plan->credit_notes(0).total_tax().minor_units(), 83);
+  EXPECT_EQ(plan->credit_notes(0).total_net().minor_units(), 1000);
+  ASSERT_TRUE(planner->RecordPlan(order, *plan, &history).ok());
+  ret.set_return_id("RMA-US2");
+  plan = planner->Plan(order, ret, history);
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  ASSERT_EQ(plan->credit_notes_size(), 1) << plan->DebugString();
+  EXPECT_EQ(plan->credit_notes(0).total_gross().minor_units(), 1082);
+  EXPECT_EQ(plan->credit_notes(0).total_tax().minor_units(), 82);
+}
+
+TEST(SpecCrosscheckTax, StatedTaxIsUsedAsGivenAndRatesSplitTheGross) {
+  // DOMAIN.md property 6: a stated tax (4.16, where 24.99 at 20% would
+  // compute 4.17) is used as given. A 9.99 line at 20% + 5% with no amounts:
+  // round(999 * 20 / 125) = 160, round(999 * 5 / 125) = 40 (money.md 3).
+  auto planner = MakePlanner();
+  const auto order = Parse<v1::SalesOrder>(R"pb(
+    order_id: "T1"
+    currency_code: "GBP"
+    prices_include_tax: true
+    lines {
+      line_id: "L1"
+      sku: "SHIRT"
+      quantity: 1
+      unit_price { minor_units: 2499 }
+      tax_lines {
+        rate: "20"
+        amount { minor_units: 416 }
+      }
+    }
+    lines {
+      line_id: "L2"
+      sku: "KIT"
+      quantity: 1
+      unit_price { minor_units: 999 }
+      tax_lines { rate: "20" }
+      tax_lines { rate: "5" }
+    }
+  )pb");
+  const auto ret = Parse<v1::ReturnRequest>(R"pb(
+    source: "returngo"
+    return_id: "RMA-T1"
+    order_id: "T1"
+    status: RETURN_STATUS_DONE
+    lines {
+      return_line_id: "R1"
+      order_line_id: "L1"
+      quantity: 1
+      resolution: RESOLUTION_KEEP_ITEM
+    }
+    lines {
+      return_line_id: "R2"
+      order_line_id: "L2"
+      quantity: 1
+      resolution: RESOLUTION_KEEP_ITEM
+    }
+  )pb");
+  absl::StatusOr<v1::PostingPlan> plan =
+      planner->Plan(order, ret, v1::OrderHistory());
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  // Keep item: money back, nothing moves, no STOCK_NOT_POSTED.
+  EXPECT_EQ(plan->stock_movements_size(), 0);
+  EXPECT_EQ(plan->parked_stock_movements_size(), 0);
+  EXPECT_EQ(plan->exceptions_size(), 0) << plan->DebugString();
+  ASSERT_EQ(plan->credit_notes_size(), 1) << plan->DebugString();
+  const v1::CreditNote& note = plan->credit_notes(0);
+  EXPECT_EQ(GoodsOf(note, "L1").tax, 416);
+  EXPECT_EQ(GoodsOf(note, "L1").net, 2083);
+  EXPECT_EQ(GoodsOf(note, "L2").tax, 200);
+  EXPECT_EQ(GoodsOf(note, "L2").net, 799);
+  int64_t at20 = 0, at5 = 0;
+  for (const v1::TaxAmount& t : note.tax_summary()) {
+    if (t.rate() == "20") at20 += t.amount().minor_units();
+    if (t.rate() == "5") at5 += t.amount().minor_units();
+  }
+  EXPECT_EQ(at20, 416 + 160);
+  EXPECT_EQ(at5, 40);
+  EXPECT_EQ(note.total_gross().minor_units(), 2499 + 999);
+  EXPECT_EQ(note.total_tax().minor_units(), 616);
+}
+
+constexpr char kShippingRules[] = R"pb(
+  id: "shipping"
+  version: "1"
+  decisions {
+    name: "depot"
+    fact_type: "retcon.v1.ReturnItemFact"
+    hit_policy: FIRST
+    inputs: "condition"
+    outputs { name: "depot" type: STRING }
+    rows {
+      id: "all"
+      cells { any {} }
+      outputs { string_value: "MAIN" }
+    }
+  }
+  decisions {
+    name: "disposition"
+    fact_type: "retcon.v1.ReturnItemFact"
+    hit_policy: FIRST
+    inputs: "condition"
+    outputs {
+      name: "disposition"
+      type: ENUM
+      enum_type: "retcon.v1.Disposition"
+    }
+    rows {
+      id: "all"
+      cells { any {} }
+      outputs { enum_value: "DISPOSITION_SELLABLE" }
+    }
+  }
+  decisions {
+    name: "refund_policy"
+    fact_type: "retcon.v1.RefundFact"
+    hit_policy: FIRST
+    inputs: "currency_code"
+    outputs {
+      name: "shipping"
+      type: ENUM
+      enum_type: "retcon.v1.ShippingRefund"
+    }
+    rows {
+      id: "all"
+      cells { any {} }
+      outputs { enum_value: "SHIPPING_REFUND_WHEN_ALL_RETURNED" }
+    }
+  }
+)pb";
+
+TEST(SpecCrosscheckShipping, RefundedOnceEveryItemIsReturned) {
+  // Issue 4: shipping "when every item is returned". Shipping 4.95 at 20%
+  // included: VAT round(495/6) = 83 (82.5 half up), net 412.
+  v1::ReturnItemFact::descriptor();
+  auto rules = CompileRuleSet(*ParseRuleSetText(kShippingRules, "rules"), {});
+  ASSERT_TRUE(rules.ok()) << rules.status();
+  auto planner = Planner::Create(
+      std::shared_ptr<const CompiledRuleSet>(std::move(*rules)), v1::Catalog());
+  ASSERT_TRUE(planner.ok()) << planner.status();
+  v1::SalesOrder order = Parse<v1::SalesOrder>(kOrderE1);
+  v1::ShippingLine* ship = order.add_shipping_lines();
+  ship->set_shipping_id("S1");
+  ship->mutable_price()->set_minor_units(495);
+  ship->add_tax_lines()->set_rate("20");
+  v1::OrderHistory history;
+  // 4 units first: no shipping.
+  absl::StatusOr<v1::PostingPlan> plan =
+      (*planner)->Plan(order, E1Return("RMA-S1", 4), history);
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  ASSERT_EQ(plan->credit_notes_size(), 1) << plan->DebugString();
+  EXPECT_EQ(CountKind(plan->credit_notes(0), v1::CREDIT_LINE_KIND_SHIPPING), 0);
+  EXPECT_EQ(plan->credit_notes(0).total_gross().minor_units(), 667);
+  ASSERT_TRUE((*planner)->RecordPlan(order, *plan, &history).ok());
+  // The last 2: goods 333 plus shipping 495.
+  plan = (*planner)->Plan(order, E1Return("RMA-S2", 2), history);
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  ASSERT_EQ(plan->credit_notes_size(), 1) << plan->DebugString();
+  const v1::CreditNote& note = plan->credit_notes(0);
+  ASSERT_EQ(CountKind(note, v1::CREDIT_LINE_KIND_SHIPPING), 1);
+  for (const v1::RefundLine& line : note.lines()) {
+    if (line.kind() != v1::CREDIT_LINE_KIND_SHIPPING) continue;
+    EXPECT_EQ(line.order_line_id(), "S1");
+    EXPECT_EQ(line.gross().minor_units(), 495);
+    EXPECT_EQ(line.tax().minor_units(), 83);
+    EXPECT_EQ(line.net().minor_units(), 412);
+  }
+  EXPECT_EQ(note.total_gross().minor_units(), 333 + 495);
+  EXPECT_EQ(note.total_tax().minor_units(), 56 + 83);
+}
+
+// One shirt at 30.00 (kExchangeOrder) refunded by a transaction.
+v1::ReturnRequest RefundReturn(int64_t amount) {
+  v1::ReturnRequest ret = Parse<v1::ReturnRequest>(R"pb(
+    source: "returngo"
+    return_id: "RMA-R"
+    order_id: "X1"
+    status: RETURN_STATUS_DONE
+    lines {
+      return_line_id: "R1"
+      order_line_id: "L1"
+      platform_sku: "SHIRT-WHT-M"
+      quantity: 1
+      resolution: RESOLUTION_REFUND_TO_PAYMENT_METHOD
+      inspection { returned: true restockable: true }
+    }
+    refunds {
+      refund_id: "RF1"
+      status: TRANSACTION_STATUS_SUCCESS
+      method: RESOLUTION_REFUND_TO_PAYMENT_METHOD
+    }
+  )pb");
+  ret.mutable_refunds(0)->mutable_amount()->set_minor_units(amount);
+  return ret;
+}
+
+const v1::Exception* FindException(const v1::PostingPlan& plan,
+                                   v1::ExceptionCode code) {
+  for (const v1::Exception& e : plan.exceptions()) {
+    if (e.code() == code) return &e;
+  }
+  return nullptr;
+}
+
+TEST(SpecCrosscheckExceptions, RefundVarianceWithoutToleranceParksTheNote) {
+  auto planner = MakePlanner();
+  absl::StatusOr<v1::PostingPlan> plan =
+      planner->Plan(Parse<v1::SalesOrder>(kExchangeOrder), RefundReturn(2999),
+                    v1::OrderHistory());
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  EXPECT_EQ(plan->credit_notes_size(), 0);
+  ASSERT_EQ(plan->parked_credit_notes_size(), 1);
+  EXPECT_EQ(plan->parked_credit_notes(0).total_gross().minor_units(), 3000);
+  const v1::Exception* e =
+      FindException(*plan, v1::EXCEPTION_CODE_REFUND_VARIANCE);
+  ASSERT_NE(e, nullptr) << plan->DebugString();
+  EXPECT_EQ(e->owner(), v1::OWNER_FINANCE);
+  EXPECT_EQ(e->severity(), v1::SEVERITY_BLOCKING);
+  ASSERT_EQ(e->parked_keys_size(), 1);
+  EXPECT_EQ(e->parked_keys(0),
+            plan->parked_credit_notes(0).id().idempotency_key());
+  // The stock movement is not held back by a money problem.
+  EXPECT_EQ(plan->stock_movements_size(), 1);
+}
+
+TEST(SpecCrosscheckExceptions, RefundAbovePaidIsOverRefundNotVariance) {
+  auto planner = MakePlanner();
+  absl::StatusOr<v1::PostingPlan> plan =
+      planner->Plan(Parse<v1::SalesOrder>(kExchangeOrder), RefundReturn(3100),
+                    v1::OrderHistory());
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  EXPECT_EQ(plan->credit_notes_size(), 0);
+  EXPECT_EQ(plan->parked_credit_notes_size(), 1);
+  EXPECT_NE(FindException(*plan, v1::EXCEPTION_CODE_OVER_REFUND), nullptr)
+      << plan->DebugString();
+  EXPECT_EQ(FindException(*plan, v1::EXCEPTION_CODE_REFUND_VARIANCE), nullptr);
+}
+
+TEST(SpecCrosscheckExceptions, SecondReturnOfTheSameUnitIsOverRefund) {
+  // DOMAIN.md property 3: never credit more than was paid.
+  auto planner = MakePlanner();
+  const auto order = Parse<v1::SalesOrder>(kExchangeOrder);
+  v1::OrderHistory history;
+  absl::StatusOr<v1::PostingPlan> plan =
+      planner->Plan(order, RefundReturn(3000), history);
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  ASSERT_EQ(plan->credit_notes_size(), 1);
+  ASSERT_TRUE(planner->RecordPlan(order, *plan, &history).ok());
+  v1::ReturnRequest again = RefundReturn(3000);
+  again.set_return_id("RMA-R2");
+  again.mutable_refunds(0)->set_refund_id("RF2");
+  plan = planner->Plan(order, again, history);
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  EXPECT_EQ(plan->credit_notes_size(), 0) << plan->DebugString();
+  EXPECT_NE(FindException(*plan, v1::EXCEPTION_CODE_OVER_REFUND), nullptr)
+      << plan->DebugString();
+  // And the unit cannot come back into stock twice.
+  EXPECT_EQ(plan->stock_movements_size(), 0);
+}
+
+TEST(SpecCrosscheckExceptions, RefundOnARejectedReturnIsOutsideThePlatform) {
+  auto planner = MakePlanner();
+  v1::ReturnRequest ret = RefundReturn(3000);
+  ret.set_status(v1::RETURN_STATUS_REJECTED);
+  absl::StatusOr<v1::PostingPlan> plan = planner->Plan(
+      Parse<v1::SalesOrder>(kExchangeOrder), ret, v1::OrderHistory());
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  EXPECT_EQ(plan->credit_notes_size(), 0);
+  EXPECT_EQ(plan->parked_credit_notes_size(), 1);
+  const v1::Exception* e =
+      FindException(*plan, v1::EXCEPTION_CODE_REFUND_OUTSIDE_PLATFORM);
+  ASSERT_NE(e, nullptr) << plan->DebugString();
+  EXPECT_EQ(e->owner(), v1::OWNER_FINANCE);
+}
+
+TEST(SpecCrosscheckExceptions, PendingReturnPlansNothing) {
+  auto planner = MakePlanner();
+  v1::ReturnRequest ret = RefundReturn(3000);
+  ret.set_status(v1::RETURN_STATUS_APPROVED);
+  ret.mutable_lines(0)->clear_inspection();
+  ret.mutable_refunds(0)->set_status(v1::TRANSACTION_STATUS_REQUESTED);
+  absl::StatusOr<v1::PostingPlan> plan = planner->Plan(
+      Parse<v1::SalesOrder>(kExchangeOrder), ret, v1::OrderHistory());
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  EXPECT_EQ(plan->credit_notes_size() + plan->parked_credit_notes_size() +
+                plan->stock_movements_size() +
+                plan->parked_stock_movements_size() +
+                plan->exchange_orders_size() + plan->exceptions_size(),
+            0)
+      << plan->DebugString();
+}
+
+TEST(SpecCrosscheckExceptions, SkuMismatchParksTheMovement) {
+  auto planner = MakePlanner();
+  v1::ReturnRequest ret = RefundReturn(3000);
+  ret.mutable_lines(0)->set_platform_sku("DRESS-RED-10");
+  absl::StatusOr<v1::PostingPlan> plan = planner->Plan(
+      Parse<v1::SalesOrder>(kExchangeOrder), ret, v1::OrderHistory());
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  EXPECT_EQ(plan->stock_movements_size(), 0);
+  EXPECT_EQ(plan->parked_stock_movements_size(), 1);
+  const v1::Exception* e =
+      FindException(*plan, v1::EXCEPTION_CODE_SKU_MISMATCH);
+  ASSERT_NE(e, nullptr) << plan->DebugString();
+  EXPECT_EQ(e->owner(), v1::OWNER_OPERATIONS);
+  // The money is right, so the credit note goes through.
+  EXPECT_EQ(plan->credit_notes_size(), 1);
+}
+
+TEST(SpecCrosscheckExceptions, NoDepotRulesParkTheMovement) {
+  // "never a default depot unless a rule says so".
+  v1::ReturnItemFact::descriptor();
+  auto rules = CompileRuleSet(
+      *ParseRuleSetText("id: \"empty\" version: \"1\"", "rules"), {});
+  ASSERT_TRUE(rules.ok()) << rules.status();
+  auto planner = Planner::Create(
+      std::shared_ptr<const CompiledRuleSet>(std::move(*rules)), v1::Catalog());
+  ASSERT_TRUE(planner.ok()) << planner.status();
+  absl::StatusOr<v1::PostingPlan> plan =
+      (*planner)->Plan(Parse<v1::SalesOrder>(kExchangeOrder),
+                       RefundReturn(3000), v1::OrderHistory());
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  EXPECT_EQ(plan->stock_movements_size(), 0);
+  ASSERT_EQ(plan->parked_stock_movements_size(), 1);
+  EXPECT_EQ(plan->parked_stock_movements(0).depot(), "");
+  EXPECT_NE(FindException(*plan, v1::EXCEPTION_CODE_NO_DEPOT_MAPPING), nullptr);
+}
+
+TEST(SpecCrosscheckExceptions, ExchangeWithoutDeliveryAddressIsIncomplete) {
+  auto planner = MakePlanner();
+  v1::SalesOrder order = Parse<v1::SalesOrder>(kExchangeOrder);
+  order.clear_shipping_address();
+  absl::StatusOr<v1::PostingPlan> plan =
+      planner->Plan(order, ExchangeReturn(3000), v1::OrderHistory());
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  EXPECT_EQ(plan->exchange_orders_size(), 0);
+  EXPECT_EQ(plan->parked_exchange_orders_size(), 1);
+  const v1::Exception* e =
+      FindException(*plan, v1::EXCEPTION_CODE_INCOMPLETE_EXCHANGE);
+  ASSERT_NE(e, nullptr) << plan->DebugString();
+  EXPECT_EQ(e->owner(), v1::OWNER_CUSTOMER_SERVICE);
+  EXPECT_EQ(plan->credit_notes_size(), 0);
+}
+
+TEST(SpecCrosscheckExceptions, ReinspectionAfterPostingIsAReplayConflict) {
+  auto planner = MakePlanner();
+  const auto order = Parse<v1::SalesOrder>(kExchangeOrder);
+  v1::OrderHistory history;
+  absl::StatusOr<v1::PostingPlan> plan =
+      planner->Plan(order, RefundReturn(3000), history);
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  ASSERT_TRUE(planner->RecordPlan(order, *plan, &history).ok());
+  v1::ReturnRequest changed = RefundReturn(3000);
+  changed.mutable_lines(0)->mutable_inspection()->set_condition(
+      v1::ITEM_CONDITION_DAMAGED);
+  plan = planner->Plan(order, changed, history);
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  EXPECT_EQ(plan->stock_movements_size(), 0);
+  EXPECT_EQ(plan->parked_stock_movements_size(), 0);
+  EXPECT_EQ(plan->credit_notes_size(), 0);
+  const v1::Exception* e =
+      FindException(*plan, v1::EXCEPTION_CODE_REPLAY_CONFLICT);
+  ASSERT_NE(e, nullptr) << plan->DebugString();
+  EXPECT_EQ(e->owner(), v1::OWNER_OPERATIONS);
+  EXPECT_EQ(e->parked_keys_size(), 0);
+}
+
+TEST(SpecCrosscheckExceptions, RefundListedTwiceIsADuplicateSignal) {
+  auto planner = MakePlanner();
+  v1::ReturnRequest ret = RefundReturn(3000);
+  *ret.add_refunds() = ret.refunds(0);
+  absl::StatusOr<v1::PostingPlan> plan = planner->Plan(
+      Parse<v1::SalesOrder>(kExchangeOrder), ret, v1::OrderHistory());
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  ASSERT_EQ(plan->credit_notes_size(), 1) << plan->DebugString();
+  EXPECT_EQ(plan->credit_notes(0).total_gross().minor_units(), 3000);
+  const v1::Exception* e =
+      FindException(*plan, v1::EXCEPTION_CODE_DUPLICATE_SIGNAL);
+  ASSERT_NE(e, nullptr) << plan->DebugString();
+  EXPECT_EQ(e->severity(), v1::SEVERITY_INFO);
+}
+
+TEST(SpecCrosscheckReturnGo, BigIdsGlobalIdsExponentsAndWholeReturnRefunds) {
+  absl::StatusOr<v1::ReturnRequest> ret = ReturnRequestFromReturnGo(R"json({
+    "rmaSummary": {"rmaId": 9007199254740993, "status": "DONE"},
+    "orderDetails": {"orderId": 9007199254740995},
+    "items": [
+      {"shopLineItemId": "gid://shopify/LineItem/13711044001001",
+       "returnedItemId": 9007199254740997,
+       "paidPrice": {"amount": 2.5e1, "currency": "GBP"},
+       "resolutionType": "ExchangeVariant",
+       "exchangeItems": [{"sku": "B", "quantity": 1,
+                          "effectivePrice": "1.5e2"}]},
+      {"shopLineItemId": 13711044001002, "returnedItemId": 2,
+       "resolutionType": "KeepItemRefund", "returnFee": 1.5e0}],
+    "transactions": [{"id": 1, "status": "Succeeded",
+      "amount": {"amount": 1.5e2, "currency": "GBP"}}]
+  })json");
+  // A decimal string with an exponent is not an amount (money.md: "1e3" is
+  // an error; adapters.md allows exponents in JSON numbers only).
+  ExpectInvalid(ret.status(), "items[0].exchangeItems[0].effectivePrice");
+  ret = ReturnRequestFromReturnGo(R"json({
+    "rmaSummary": {"rmaId": 9007199254740993, "status": "DONE"},
+    "orderDetails": {"orderId": 9007199254740995},
+    "items": [
+      {"shopLineItemId": "gid://shopify/LineItem/13711044001001",
+       "returnedItemId": 9007199254740997,
+       "paidPrice": {"amount": 2.5e1, "currency": "GBP"},
+       "resolutionType": "ExchangeVariant",
+       "exchangeItems": [{"sku": "B", "quantity": 1,
+                          "effectivePrice": 1.5e2}]},
+      {"shopLineItemId": 13711044001002, "returnedItemId": 2,
+       "resolutionType": "KeepItemRefund", "returnFee": 1.5e0}],
+    "transactions": [{"id": 1, "status": "Succeeded",
+      "amount": {"amount": 1.5e2, "currency": "GBP"}}]
+  })json");
+  ASSERT_TRUE(ret.ok()) << ret.status();
+  EXPECT_EQ(ret->return_id(), "9007199254740993");
+  EXPECT_EQ(ret->order_id(), "9007199254740995");
+  ASSERT_EQ(ret->lines_size(), 2);
+  EXPECT_EQ(ret->lines(0).return_line_id(), "9007199254740997");
+  EXPECT_EQ(ret->lines(0).order_line_id(), "13711044001001");
+  EXPECT_EQ(ret->lines(0).resolution(), v1::RESOLUTION_EXCHANGE);
+  EXPECT_EQ(ret->lines(1).resolution(), v1::RESOLUTION_KEEP_ITEM);
+  EXPECT_FALSE(ret->lines(0).has_inspection());
+  ASSERT_EQ(ret->exchange_items_size(), 1);
+  EXPECT_EQ(ret->exchange_items(0).return_line_id(), "9007199254740997");
+  EXPECT_EQ(ret->exchange_items(0).unit_price().minor_units(), 15000);
+  ASSERT_EQ(ret->fees_size(), 1);
+  EXPECT_EQ(ret->fees(0).type(), v1::FEE_TYPE_OTHER);
+  EXPECT_EQ(ret->fees(0).amount().minor_units(), 150);
+  ASSERT_EQ(ret->refunds_size(), 1);
+  EXPECT_EQ(ret->refunds(0).refund_id(), "1");
+  EXPECT_EQ(ret->refunds(0).status(), v1::TRANSACTION_STATUS_SUCCESS);
+  EXPECT_EQ(ret->refunds(0).amount().minor_units(), 15000);
+  // No returnItemIds: the whole return (empty list).
+  EXPECT_EQ(ret->refunds(0).return_line_ids_size(), 0);
+}
+
+constexpr char kShopifyOrderJson[] = R"json({"order": {
+  "id": 5528190001, "name": "#1001", "currency": "GBP",
+  "taxes_included": true, "processed_at": "2026-03-01T12:00:00+00:00",
+  "customer": {"id": 42, "email": "ann@example.com", "first_name": "Ann",
+               "last_name": "Lee"},
+  "discount_applications": [{"target_type": "line_item",
+    "target_selection": "entitled", "allocation_method": "across",
+    "value_type": "fixed_amount", "value": "10.0", "title": "Shirt promo",
+    "type": "automatic"}],
+  "line_items": [
+    {"id": 13711044001001, "sku": "HH-SHIRT-WHT-M", "quantity": 3,
+     "price": "29.99",
+     "discount_allocations": [{"amount": "10.00",
+                               "discount_application_index": 0}],
+     "tax_lines": [{"rate": 0.2, "price": "13.33", "title": "VAT"}]},
+    {"id": 13711044001002, "sku": "HH-SOCK-3PK-NVY", "quantity": 2,
+     "price": 9.9, "tax_lines": [{"rate": 0.2, "price": "3.30",
+                                  "title": "VAT"}]}],
+  "shipping_lines": [{"id": 7, "price": "4.95",
+    "tax_lines": [{"rate": 0.2, "price": "0.83"}]}]}})json";
+
+TEST(SpecCrosscheckReturnGo, ShopifyOrderAndReturnGoRmaJoin) {
+  absl::StatusOr<v1::SalesOrder> order =
+      SalesOrderFromShopify(kShopifyOrderJson);
+  ASSERT_TRUE(order.ok()) << order.status();
+  ASSERT_EQ(order->lines_size(), 2);
+  EXPECT_EQ(order->lines(0).line_id(), "13711044001001");
+  EXPECT_EQ(order->lines(0).unit_price().minor_units(), 2999);
+  EXPECT_EQ(order->lines(0).tax_lines(0).rate(), "20");
+  EXPECT_EQ(order->lines(1).unit_price().minor_units(), 990);
+  auto planner = MakePlanner();
+  absl::StatusOr<v1::ReturnRequest> rma1 = ReturnRequestFromReturnGo(kRma1);
+  ASSERT_TRUE(rma1.ok());
+  v1::OrderHistory history;
+  absl::StatusOr<v1::PostingPlan> plan = planner->Plan(*order, *rma1, history);
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  EXPECT_EQ(plan->exceptions_size(), 0) << plan->DebugString();
+  ASSERT_EQ(plan->credit_notes_size(), 1);
+  // Same figures as from the hand-written order (the stated VAT 13.33 and
+  // 3.30 equal the computed ones).
+  EXPECT_EQ(plan->credit_notes(0).total_gross().minor_units(), 6321);
+  EXPECT_EQ(plan->credit_notes(0).total_tax().minor_units(), 1054);
+  ASSERT_TRUE(planner->RecordPlan(*order, *plan, &history).ok());
+  absl::StatusOr<v1::ReturnRequest> rma2 = ReturnRequestFromReturnGo(kRma2);
+  ASSERT_TRUE(rma2.ok());
+  plan = planner->Plan(*order, *rma2, history);
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  ASSERT_EQ(plan->credit_notes_size(), 1) << plan->DebugString();
+  EXPECT_EQ(plan->credit_notes(0).total_gross().minor_units(), 3656);
+  // Shipping is never refunded without a refund_policy (the default NEVER).
+  EXPECT_EQ(CountKind(plan->credit_notes(0), v1::CREDIT_LINE_KIND_SHIPPING), 0);
+}
+
+TEST(SpecCrosscheckReturnGo, GroupedAndPerUnitLinesCreditTheSameMoney) {
+  // adapters.md: "the money is the same (apportioning is cumulative, so
+  // three one-unit refunds of a line sum to the three-unit refund)".
+  auto planner = MakePlanner();
+  const auto order = Parse<v1::SalesOrder>(kShopOrder);
+  ReturnGoOptions grouped;
+  grouped.line_per_unit = false;
+  for (bool per_unit : {true, false}) {
+    absl::StatusOr<v1::ReturnRequest> ret =
+        per_unit ? ReturnRequestFromReturnGo(kRma1)
+                 : ReturnRequestFromReturnGo(kRma1, grouped);
+    ASSERT_TRUE(ret.ok()) << ret.status();
+    if (!per_unit) {
+      // Shirts: same resolution, inspection, transaction -> one line of 2;
+      // the sock pack is not restockable -> its own line.
+      ASSERT_EQ(ret->lines_size(), 2);
+      EXPECT_EQ(ret->lines(0).quantity(), 2);
+    }
+    absl::StatusOr<v1::PostingPlan> plan =
+        planner->Plan(order, *ret, v1::OrderHistory());
+    ASSERT_TRUE(plan.ok()) << plan.status();
+    ASSERT_EQ(plan->credit_notes_size(), 1);
+    EXPECT_EQ(plan->credit_notes(0).total_gross().minor_units(), 6321);
+    EXPECT_EQ(GoodsOf(plan->credit_notes(0), "13711044001001").tax, 889);
+    int64_t moved = 0;
+    for (const v1::StockMovement& m : plan->stock_movements()) {
+      moved += m.quantity();
+    }
+    EXPECT_EQ(moved, 3);
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Round 3: the worked examples of idempotency.md planned for real, history
+// amounts, tiny lines, bundle interpolation, stated bundle prices, tolerance.
+
+// Order #2041: a 45.00 linen shirt (L1), the lavender spa gift set (L2: a
+// candle, two bath oils, a hand cream), 60.00 navy chinos (L3); VAT 20%
+// included.
+constexpr char kOrder2041[] = R"pb(
+  order_id: "2041"
+  order_number: "#2041"
+  currency_code: "GBP"
+  prices_include_tax: true
+  customer {
+    customer_id: "C2041"
+    email: "cy@example.com"
+    first_name: "Cy"
+    last_name: "Ode"
+  }
+  shipping_address {
+    name: "Cy Ode"
+    line1: "9 Mill Ln"
+    city: "Bath"
+    postal_code: "BA1 1AA"
+    country_code: "GB"
+  }
+  lines {
+    line_id: "L1"
+    sku: "HH-LINEN-WHT-M"
+    quantity: 1
+    unit_price { minor_units: 4500 }
+    tax_lines { rate: "20" }
+  }
+  lines {
+    line_id: "L2"
+    sku: "GS-SPA-LAV"
+    quantity: 1
+    unit_price { minor_units: 5000 }
+    tax_lines { rate: "20" }
+  }
+  lines {
+    line_id: "L3"
+    sku: "HH-CHN-NVY-32R"
+    quantity: 1
+    unit_price { minor_units: 6000 }
+    tax_lines { rate: "20" }
+  }
+)pb";
+
+constexpr char kSpaCatalog[] = R"pb(
+  bundles {
+    bundle_sku: "GS-SPA-LAV"
+    components {
+      sku: "GS-CANDLE-LAV"
+      quantity: 1
+      list_price { minor_units: 2000 }
+    }
+    components {
+      sku: "GS-OIL-LAV"
+      quantity: 2
+      list_price { minor_units: 1200 }
+    }
+    components {
+      sku: "GS-CREAM-LAV"
+      quantity: 1
+      list_price { minor_units: 1600 }
+    }
+  }
+)pb";
+
+TEST(SpecCrosscheckIdempotency, DocumentedCreditNoteWithReturnFee) {
+  // idempotency.md RG-7001: 45.00 shirt, a 3.95 return-postage fee (20%)
+  // on the whole return, 41.05 refunded. Fee VAT extracted (prices include
+  // tax): round(395/6) = 66, net 329. Goods VAT 750. Note: 4105, VAT 684.
+  auto planner = MakePlanner(kSpaCatalog);
+  const auto ret = Parse<v1::ReturnRequest>(R"pb(
+    source: "returngo"
+    return_id: "RG-7001"
+    order_id: "2041"
+    status: RETURN_STATUS_DONE
+    lines {
+      return_line_id: "R1"
+      order_line_id: "L1"
+      quantity: 1
+      resolution: RESOLUTION_REFUND_TO_PAYMENT_METHOD
+    }
+    fees {
+      type: FEE_TYPE_RETURN_SHIPPING
+      amount { minor_units: 395 }
+      tax_rate: "20"
+    }
+    refunds {
+      refund_id: "RF-7001-1"
+      amount { minor_units: 4105 }
+      status: TRANSACTION_STATUS_SUCCESS
+      method: RESOLUTION_REFUND_TO_PAYMENT_METHOD
+    }
+  )pb");
+  absl::StatusOr<v1::PostingPlan> plan =
+      planner->Plan(Parse<v1::SalesOrder>(kOrder2041), ret, v1::OrderHistory());
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  ASSERT_EQ(plan->credit_notes_size(), 1) << plan->DebugString();
+  const v1::CreditNote& note = plan->credit_notes(0);
+  EXPECT_EQ(note.id().idempotency_key(),
+            "0d823161-b353-549e-b186-0fbb756f241c");
+  EXPECT_EQ(note.id().fingerprint(), "aa81741f-d72b-5693-bc47-854369a58ba1");
+  EXPECT_EQ(note.total_gross().minor_units(), 4105);
+  EXPECT_EQ(note.total_tax().minor_units(), 684);
+  EXPECT_EQ(note.total_net().minor_units(), 3421);
+  EXPECT_EQ(note.variance().minor_units(), 0);
+  ASSERT_EQ(CountKind(note, v1::CREDIT_LINE_KIND_FEE), 1);
+  const v1::RefundLine& fee = note.lines(note.lines_size() - 1);
+  EXPECT_EQ(fee.kind(), v1::CREDIT_LINE_KIND_FEE);
+  EXPECT_EQ(fee.fee_type(), v1::FEE_TYPE_RETURN_SHIPPING);
+  EXPECT_EQ(fee.gross().minor_units(), -395);
+  EXPECT_EQ(fee.tax().minor_units(), -66);
+  EXPECT_EQ(fee.net().minor_units(), -329);
+}
+
+TEST(SpecCrosscheckIdempotency, DocumentedFinalStockAndExchangeExamples) {
+  auto planner = MakePlanner(kSpaCatalog);
+  const auto order = Parse<v1::SalesOrder>(kOrder2041);
+  {
+    // RG-7002: the chinos back for store credit, no transaction, Done.
+    const auto ret = Parse<v1::ReturnRequest>(R"pb(
+      source: "returngo"
+      return_id: "RG-7002"
+      order_id: "2041"
+      status: RETURN_STATUS_DONE
+      lines {
+        return_line_id: "R1"
+        order_line_id: "L3"
+        quantity: 1
+        resolution: RESOLUTION_STORE_CREDIT
+      }
+    )pb");
+    absl::StatusOr<v1::PostingPlan> plan =
+        planner->Plan(order, ret, v1::OrderHistory());
+    ASSERT_TRUE(plan.ok()) << plan.status();
+    ASSERT_EQ(plan->credit_notes_size(), 1) << plan->DebugString();
+    const v1::CreditNote& note = plan->credit_notes(0);
+    EXPECT_EQ(note.id().idempotency_key(),
+              "13f5740c-226a-525f-9bc0-ce2add40c645");
+    EXPECT_EQ(note.id().fingerprint(), "a2b04040-5598-5926-88ee-68c3a228174b");
+    EXPECT_EQ(note.total_gross().minor_units(), 6000);
+    EXPECT_EQ(note.total_tax().minor_units(), 1000);
+    ASSERT_EQ(note.tenders_size(), 1);
+    EXPECT_EQ(note.tenders(0).method(), v1::RESOLUTION_STORE_CREDIT);
+    EXPECT_EQ(note.tenders(0).amount().minor_units(), 6000);
+  }
+  {
+    // RG-7003: the whole spa set, unopened, at the Regent Street store.
+    const auto ret = Parse<v1::ReturnRequest>(R"pb(
+      source: "returngo"
+      return_id: "RG-7003"
+      order_id: "2041"
+      status: RETURN_STATUS_RECEIVED
+      lines {
+        return_line_id: "R1"
+        order_line_id: "L2"
+        platform_sku: "GS-SPA-LAV"
+        quantity: 1
+        reason_code: "UNWANTED_GIFT"
+        resolution: RESOLUTION_REFUND_TO_PAYMENT_METHOD
+        inspection {
+          returned: true
+          restockable: true
+          condition: ITEM_CONDITION_NEW_WITH_TAGS
+          return_location: "LDN Regent St"
+        }
+      }
+    )pb");
+    absl::StatusOr<v1::PostingPlan> plan =
+        planner->Plan(order, ret, v1::OrderHistory());
+    ASSERT_TRUE(plan.ok()) << plan.status();
+    EXPECT_EQ(plan->credit_notes_size(), 0);  // Received, not finalised.
+    ASSERT_EQ(plan->stock_movements_size(), 3) << plan->DebugString();
+    const v1::StockMovement* oil = nullptr;
+    for (const v1::StockMovement& m : plan->stock_movements()) {
+      EXPECT_NE(m.erp_sku(), "GS-SPA-LAV");
+      if (m.component_sku() == "GS-OIL-LAV") oil = &m;
+    }
+    ASSERT_NE(oil, nullptr);
+    EXPECT_EQ(oil->quantity(), 2);
+    EXPECT_EQ(oil->platform_sku(), "GS-SPA-LAV");
+    EXPECT_EQ(oil->id().idempotency_key(),
+              "02440ad5-fd12-5909-9911-a65820771a84");
+    EXPECT_EQ(oil->id().fingerprint(), "d9b52cf5-8642-5d38-b2b5-b9860158f1f1");
+  }
+  {
+    // RG-7004: 32R chinos exchanged for 34R at the same price.
+    const auto ret = Parse<v1::ReturnRequest>(R"pb(
+      source: "returngo"
+      return_id: "RG-7004"
+      order_id: "2041"
+      status: RETURN_STATUS_DONE
+      lines {
+        return_line_id: "R1"
+        order_line_id: "L3"
+        quantity: 1
+        resolution: RESOLUTION_EXCHANGE
+      }
+      exchange_items {
+        return_line_id: "R1"
+        sku: "HH-CHN-NVY-34R"
+        variant_id: "gid://shopify/ProductVariant/44120918034"
+        quantity: 1
+        unit_price { minor_units: 6000 }
+      }
+    )pb");
+    absl::StatusOr<v1::PostingPlan> plan =
+        planner->Plan(order, ret, v1::OrderHistory());
+    ASSERT_TRUE(plan.ok()) << plan.status();
+    ASSERT_EQ(plan->exchange_orders_size(), 1) << plan->DebugString();
+    EXPECT_EQ(plan->exchange_orders(0).id().idempotency_key(),
+              "584e72ce-1e2b-5986-91fd-7a29d9978906");
+    EXPECT_EQ(plan->exchange_orders(0).id().fingerprint(),
+              "2c6e9bcd-ee98-5dfe-9e5c-65e461d5b5fc");
+    EXPECT_EQ(plan->exchange_orders(0).price_difference().minor_units(), 0);
+    EXPECT_EQ(plan->credit_notes_size(), 0);
+  }
+}
+
+TEST(SpecCrosscheckHistory, RecordedAmountsAbsorbEarlierDifferences) {
+  // money.md 5: "When the history records the amounts C, the refund is
+  // F(k + n) - C". 1 unit credited as 1.70 (VAT 0.28, discount 0.33) by
+  // other means; 3 more: 667 - 170 = 497, VAT 111 - 28 = 83; the last 2 close
+  // the line at exactly 10.00.
+  auto planner = MakePlanner();
+  const auto order = Parse<v1::SalesOrder>(kOrderE1);
+  v1::OrderHistory history = Parse<v1::OrderHistory>(R"pb(
+    order_id: "E1"
+    lines {
+      order_line_id: "L1"
+      credited_quantity: 1
+      credited_gross { currency_code: "GBP" minor_units: 170 }
+      credited_discount { currency_code: "GBP" minor_units: 33 }
+      credited_taxes {
+        rate: "20"
+        amount { currency_code: "GBP" minor_units: 28 }
+      }
+    }
+  )pb");
+  absl::StatusOr<v1::PostingPlan> plan =
+      planner->Plan(order, E1Return("RMA-C1", 3), history);
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  ASSERT_EQ(plan->credit_notes_size(), 1) << plan->DebugString();
+  EXPECT_EQ(plan->credit_notes(0).total_gross().minor_units(), 497);
+  EXPECT_EQ(plan->credit_notes(0).total_tax().minor_units(), 83);
+  ASSERT_TRUE(planner->RecordPlan(order, *plan, &history).ok());
+  plan = planner->Plan(order, E1Return("RMA-C2", 2), history);
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  ASSERT_EQ(plan->credit_notes_size(), 1) << plan->DebugString();
+  EXPECT_EQ(plan->credit_notes(0).total_gross().minor_units(), 333);
+  EXPECT_EQ(170 + 497 + plan->credit_notes(0).total_gross().minor_units(),
+            1000);
+}
+
+TEST(SpecCrosscheckHistory, TinyLineNeverCreditsMoreTaxThanGross) {
+  // money.md 5: ten items for 0.04 (VAT round(4/6) = 1): no slice has more
+  // tax than gross, and the tax still ends at exactly 0.01.
+  auto planner = MakePlanner();
+  const auto order = Parse<v1::SalesOrder>(R"pb(
+    order_id: "E1"
+    currency_code: "GBP"
+    prices_include_tax: true
+    discounts {
+      application_id: "P1"
+      level: DISCOUNT_LEVEL_LINE
+      amount { minor_units: 6 }
+    }
+    lines {
+      line_id: "L1"
+      sku: "SCRUNCHIE"
+      quantity: 10
+      unit_price { minor_units: 1 }
+      discount_allocations {
+        application_id: "P1"
+        amount { minor_units: 6 }
+        level: DISCOUNT_LEVEL_LINE
+      }
+      tax_lines { rate: "20" }
+    }
+  )pb");
+  v1::OrderHistory history;
+  int64_t gross = 0, tax = 0;
+  for (int i = 0; i < 10; ++i) {
+    absl::StatusOr<v1::PostingPlan> plan =
+        planner->Plan(order, E1Return("RMA-T" + std::to_string(i), 1), history);
+    ASSERT_TRUE(plan.ok()) << plan.status();
+    ASSERT_EQ(plan->credit_notes_size(), 1) << plan->DebugString();
+    const v1::CreditNote& note = plan->credit_notes(0);
+    EXPECT_LE(note.total_tax().minor_units(), note.total_gross().minor_units())
+        << i;
+    EXPECT_GE(note.total_net().minor_units(), 0) << i;
+    gross += note.total_gross().minor_units();
+    tax += note.total_tax().minor_units();
+    ASSERT_TRUE(planner->RecordPlan(order, *plan, &history).ok());
+  }
+  EXPECT_EQ(gross, 4);
+  EXPECT_EQ(tax, 1);
+}
+
+TEST(SpecCrosscheckBundle, ComponentWithTwoUnitsPerBundleIsInterpolated) {
+  // One bundle at 10.00: component A (2 per bundle, list 3.00) and B (1,
+  // list 4.00); weights 600 and 400 -> 600 and 400; VAT 167 -> 100 and 67.
+  // One unit of A: H(1) = G(0) + round((600 - 0) * 1 / 2) = 300; VAT 50.
+  auto planner = MakePlanner(R"pb(
+    bundles {
+      bundle_sku: "DUO"
+      components {
+        sku: "A"
+        quantity: 2
+        list_price { minor_units: 300 }
+      }
+      components {
+        sku: "B"
+        quantity: 1
+        list_price { minor_units: 400 }
+      }
+    }
+  )pb");
+  const auto order = Parse<v1::SalesOrder>(R"pb(
+    order_id: "D1"
+    currency_code: "GBP"
+    prices_include_tax: true
+    lines {
+      line_id: "L1"
+      sku: "DUO"
+      quantity: 1
+      unit_price { minor_units: 1000 }
+      tax_lines { rate: "20" }
+    }
+  )pb");
+  v1::ReturnRequest ret = BundleReturn("A");
+  ret.set_order_id("D1");
+  ret.mutable_lines(0)->set_order_line_id("L1");
+  absl::StatusOr<v1::PostingPlan> plan =
+      planner->Plan(order, ret, v1::OrderHistory());
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  ASSERT_EQ(plan->credit_notes_size(), 1) << plan->DebugString();
+  LineSum a = GoodsOf(plan->credit_notes(0), "L1", "A");
+  EXPECT_EQ(a.quantity, 1);
+  EXPECT_EQ(a.gross, 300);
+  EXPECT_EQ(a.tax, 50);
+  ASSERT_EQ(plan->stock_movements_size(), 1);
+  EXPECT_EQ(plan->stock_movements(0).erp_sku(), "A");
+  EXPECT_EQ(plan->stock_movements(0).quantity(), 1);
+}
+
+TEST(SpecCrosscheckBundle, OrderStatedAllocatedPricesComeFirst) {
+  // money.md 7: weights are "1. the allocated_price of every component as
+  // the order recorded it". A 27.00 set whose order states 20.00 and 10.00
+  // (the catalog says otherwise): 1800 and 900; VAT 450 -> 300 and 150.
+  auto planner = MakePlanner(R"pb(
+    bundles {
+      bundle_sku: "SET"
+      components {
+        sku: "X"
+        quantity: 1
+        list_price { minor_units: 100 }
+      }
+      components {
+        sku: "Y"
+        quantity: 1
+        list_price { minor_units: 900 }
+      }
+    }
+  )pb");
+  const auto order = Parse<v1::SalesOrder>(R"pb(
+    order_id: "D1"
+    currency_code: "GBP"
+    prices_include_tax: true
+    lines {
+      line_id: "L1"
+      sku: "SET"
+      quantity: 1
+      unit_price { minor_units: 2700 }
+      tax_lines { rate: "20" }
+      components {
+        sku: "X"
+        quantity: 1
+        allocated_price { minor_units: 2000 }
+      }
+      components {
+        sku: "Y"
+        quantity: 1
+        allocated_price { minor_units: 1000 }
+      }
+    }
+  )pb");
+  v1::ReturnRequest ret = BundleReturn("");
+  ret.set_order_id("D1");
+  ret.mutable_lines(0)->set_order_line_id("L1");
+  ret.mutable_lines(0)->set_platform_sku("SET");
+  absl::StatusOr<v1::PostingPlan> plan =
+      planner->Plan(order, ret, v1::OrderHistory());
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  ASSERT_EQ(plan->credit_notes_size(), 1) << plan->DebugString();
+  const v1::CreditNote& note = plan->credit_notes(0);
+  EXPECT_EQ(GoodsOf(note, "L1", "X").gross, 1800);
+  EXPECT_EQ(GoodsOf(note, "L1", "Y").gross, 900);
+  EXPECT_EQ(GoodsOf(note, "L1", "X").tax, 300);
+  EXPECT_EQ(GoodsOf(note, "L1", "Y").tax, 150);
+  EXPECT_EQ(plan->stock_movements_size(), 2);
+}
+
+TEST(SpecCrosscheckExceptions, PercentToleranceIsOfTheNoteTotal) {
+  // docs/design/planner.md: tolerance = max(absolute_minor, round(|total| *
+  // basis_points / 10000)). 1% of 30.00 = 0.30: 29.70 passes with variance
+  // -0.30; 29.69 is parked.
+  v1::ReturnItemFact::descriptor();
+  const std::string tolerance = R"pb(
+    decisions {
+      name: "refund_tolerance"
+      fact_type: "retcon.v1.RefundFact"
+      hit_policy: FIRST
+      inputs: "currency_code"
+      outputs { name: "absolute_minor" type: INTEGER }
+      outputs { name: "basis_points" type: INTEGER }
+      rows {
+        id: "gbp"
+        cells { equals { string_value: "GBP" } }
+        outputs { int_value: 5 }
+        outputs { int_value: 100 }
+      }
+    }
+  )pb";
+  auto rules = CompileRuleSet(
+      *ParseRuleSetText(std::string(kRules) + tolerance, "rules"), {});
+  ASSERT_TRUE(rules.ok()) << rules.status();
+  auto planner = Planner::Create(
+      std::shared_ptr<const CompiledRuleSet>(std::move(*rules)), v1::Catalog());
+  ASSERT_TRUE(planner.ok()) << planner.status();
+  const auto order = Parse<v1::SalesOrder>(kExchangeOrder);
+  absl::StatusOr<v1::PostingPlan> plan =
+      (*planner)->Plan(order, RefundReturn(2970), v1::OrderHistory());
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  ASSERT_EQ(plan->credit_notes_size(), 1) << plan->DebugString();
+  EXPECT_EQ(plan->credit_notes(0).variance().minor_units(), -30);
+  EXPECT_EQ(plan->credit_notes(0).total_gross().minor_units(), 3000);
+  EXPECT_EQ(plan->credit_notes(0).tenders(0).amount().minor_units(), 2970);
+  plan = (*planner)->Plan(order, RefundReturn(3030), v1::OrderHistory());
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  // 30.30 is above the 30.00 paid: an over-refund, whatever the tolerance.
+  EXPECT_EQ(plan->credit_notes_size(), 0);
+  EXPECT_NE(FindException(*plan, v1::EXCEPTION_CODE_OVER_REFUND), nullptr)
+      << plan->DebugString();
+  plan = (*planner)->Plan(order, RefundReturn(2969), v1::OrderHistory());
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  EXPECT_EQ(plan->credit_notes_size(), 0);
+  EXPECT_NE(FindException(*plan, v1::EXCEPTION_CODE_REFUND_VARIANCE), nullptr);
+}
+
 }  // namespace
 }  // namespace retcon
