@@ -26,6 +26,7 @@
 #include "retcon/adapters.h"
 #include "retcon/allocation.h"
 #include "retcon/idempotency.h"
+#include "retcon/money.h"
 #include "retcon/planner.h"
 #include "retcon/rules.h"
 #include "retcon/tax.h"
@@ -2630,6 +2631,289 @@ TEST(SpecCrosscheckExceptions, PercentToleranceIsOfTheNoteTotal) {
   ASSERT_TRUE(plan.ok()) << plan.status();
   EXPECT_EQ(plan->credit_notes_size(), 0);
   EXPECT_NE(FindException(*plan, v1::EXCEPTION_CODE_REFUND_VARIANCE), nullptr);
+}
+
+// ---------------------------------------------------------------------------
+// Round 4: exchanges paid through ReturnGo, transaction states, money text,
+// shop vs presentment money, determinism.
+
+TEST(SpecCrosscheckExchange, RefundOfTheDifferenceIsTheOnlyCredit) {
+  // DOMAIN.md: "An exchange posts the returned item's stock movement, a
+  // zero-value exchange order, and money only for the price difference."
+  // A 30.00 shirt for a 25.00 one; ReturnGo refunds the 5.00 in a
+  // transaction covering the exchanged unit. The note carries one exchange
+  // difference line of 5.00 (VAT 83) and agrees with the transaction.
+  auto planner = MakePlanner();
+  v1::ReturnRequest ret = ExchangeReturn(2500);
+  v1::RefundTransaction* tx = ret.add_refunds();
+  tx->set_refund_id("RF-DIFF");
+  tx->mutable_amount()->set_minor_units(500);
+  tx->set_status(v1::TRANSACTION_STATUS_SUCCESS);
+  tx->set_method(v1::RESOLUTION_REFUND_TO_PAYMENT_METHOD);
+  tx->add_return_line_ids("R1");
+  absl::StatusOr<v1::PostingPlan> plan = planner->Plan(
+      Parse<v1::SalesOrder>(kExchangeOrder), ret, v1::OrderHistory());
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  EXPECT_EQ(plan->exceptions_size(), 0) << plan->DebugString();
+  ASSERT_EQ(plan->credit_notes_size(), 1) << plan->DebugString();
+  const v1::CreditNote& note = plan->credit_notes(0);
+  EXPECT_EQ(note.refund_id(), "RF-DIFF");
+  EXPECT_EQ(CountKind(note, v1::CREDIT_LINE_KIND_GOODS), 0);
+  EXPECT_EQ(CountKind(note, v1::CREDIT_LINE_KIND_EXCHANGE_DIFFERENCE), 1);
+  EXPECT_EQ(note.total_gross().minor_units(), 500);
+  EXPECT_EQ(note.total_tax().minor_units(), 83);
+  EXPECT_EQ(note.variance().minor_units(), 0);
+  ASSERT_EQ(plan->exchange_orders_size(), 1);
+  EXPECT_EQ(plan->exchange_orders(0).price_difference().minor_units(), -500);
+}
+
+TEST(SpecCrosscheckExchange, ExchangeThroughTheReturnGoAdapter) {
+  // A real-shaped uneven exchange: the customer pays 5.00 more.
+  absl::StatusOr<v1::ReturnRequest> ret = ReturnRequestFromReturnGo(R"json({
+    "rmaSummary": {"rmaId": "RMA-X", "status": "Done"},
+    "orderDetails": {"orderId": "X1", "order_name": "#2001"},
+    "items": [{"shopLineItemId": "L1", "returnedItemId": "R1",
+      "sku": "SHIRT-WHT-M",
+      "paidPrice": {"amount": "30.00", "currency": "GBP"},
+      "resolutionType": "ExchangeProduct",
+      "exchangeItems": [{"sku": "SHIRT-BLU-L", "variantId": 777,
+                         "quantity": 1, "effectivePrice": "35.00"}],
+      "itemValidationStatusResponse": {"isReturned": 1,
+                                       "isRestockable": 1}}]
+  })json");
+  ASSERT_TRUE(ret.ok()) << ret.status();
+  ASSERT_EQ(ret->exchange_items_size(), 1);
+  EXPECT_EQ(ret->exchange_items(0).variant_id(), "777");
+  auto planner = MakePlanner();
+  absl::StatusOr<v1::PostingPlan> plan = planner->Plan(
+      Parse<v1::SalesOrder>(kExchangeOrder), *ret, v1::OrderHistory());
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  EXPECT_EQ(plan->exceptions_size(), 0) << plan->DebugString();
+  EXPECT_EQ(plan->credit_notes_size(), 0);
+  ASSERT_EQ(plan->exchange_orders_size(), 1);
+  EXPECT_EQ(plan->exchange_orders(0).price_difference().minor_units(), 500);
+  // Same event as the hand-written one: same key and fingerprint, except
+  // that the unit price is 3500: v1|kind=exchange-order|line=R1|
+  // order_line_id=L1|component_sku=|quantity=1|item_line=R1|sku=SHIRT-BLU-L|
+  // variant_id=777|quantity=1|unit_price=3500
+  EXPECT_EQ(plan->exchange_orders(0).id().idempotency_key(),
+            "fd56b856-d21e-59c3-8399-6cd43991357c");
+  ASSERT_EQ(plan->stock_movements_size(), 1);
+  EXPECT_EQ(plan->stock_movements(0).quantity(), 1);
+}
+
+TEST(SpecCrosscheckTriggers, TransactionStatesDecideTheNotes) {
+  auto planner = MakePlanner();
+  const auto order = Parse<v1::SalesOrder>(kExchangeOrder);
+  {
+    // A pending transaction on a Done return: it covers the line, so no
+    // finalised note either; nothing to credit yet.
+    v1::ReturnRequest ret = RefundReturn(3000);
+    ret.mutable_refunds(0)->set_status(v1::TRANSACTION_STATUS_PENDING);
+    absl::StatusOr<v1::PostingPlan> plan =
+        planner->Plan(order, ret, v1::OrderHistory());
+    ASSERT_TRUE(plan.ok()) << plan.status();
+    EXPECT_EQ(plan->credit_notes_size() + plan->parked_credit_notes_size(), 0)
+        << plan->DebugString();
+    EXPECT_EQ(plan->stock_movements_size(), 1);
+  }
+  {
+    // A failed transaction covers nothing: the finalised return's note
+    // credits the line, tender = its total.
+    v1::ReturnRequest ret = RefundReturn(3000);
+    ret.mutable_refunds(0)->set_status(v1::TRANSACTION_STATUS_FAILED);
+    absl::StatusOr<v1::PostingPlan> plan =
+        planner->Plan(order, ret, v1::OrderHistory());
+    ASSERT_TRUE(plan.ok()) << plan.status();
+    ASSERT_EQ(plan->credit_notes_size(), 1) << plan->DebugString();
+    EXPECT_EQ(plan->credit_notes(0).id().identity(),
+              "retcon/v1/credit-note-final/returngo/RMA-R");
+    EXPECT_EQ(plan->credit_notes(0).total_gross().minor_units(), 3000);
+  }
+  {
+    // No method on the transaction: the tender is the first refund
+    // resolution among the note's lines.
+    v1::ReturnRequest ret = RefundReturn(3000);
+    ret.mutable_refunds(0)->set_method(v1::RESOLUTION_UNSPECIFIED);
+    ret.mutable_lines(0)->set_resolution(v1::RESOLUTION_GIFT_CARD);
+    absl::StatusOr<v1::PostingPlan> plan =
+        planner->Plan(order, ret, v1::OrderHistory());
+    ASSERT_TRUE(plan.ok()) << plan.status();
+    ASSERT_EQ(plan->credit_notes_size(), 1) << plan->DebugString();
+    ASSERT_EQ(plan->credit_notes(0).tenders_size(), 1);
+    EXPECT_EQ(plan->credit_notes(0).tenders(0).method(),
+              v1::RESOLUTION_GIFT_CARD);
+    EXPECT_EQ(plan->credit_notes(0).tenders(0).amount().minor_units(), 3000);
+  }
+  {
+    // Finalised with a line never inspected as returned: STOCK_NOT_POSTED,
+    // a warning for operations; the credit note still goes.
+    v1::ReturnRequest ret = RefundReturn(3000);
+    ret.mutable_lines(0)->clear_inspection();
+    absl::StatusOr<v1::PostingPlan> plan =
+        planner->Plan(order, ret, v1::OrderHistory());
+    ASSERT_TRUE(plan.ok()) << plan.status();
+    const v1::Exception* e =
+        FindException(*plan, v1::EXCEPTION_CODE_STOCK_NOT_POSTED);
+    ASSERT_NE(e, nullptr) << plan->DebugString();
+    EXPECT_EQ(e->owner(), v1::OWNER_OPERATIONS);
+    EXPECT_EQ(e->severity(), v1::SEVERITY_WARNING);
+    EXPECT_EQ(plan->credit_notes_size(), 1);
+    EXPECT_EQ(plan->stock_movements_size(), 0);
+  }
+}
+
+TEST(SpecCrosscheckTriggers, PlanIsByteIdentical) {
+  auto planner = MakePlanner(BundleCatalog(false));
+  const auto order = Parse<v1::SalesOrder>(kShopOrder);
+  absl::StatusOr<v1::ReturnRequest> rma = ReturnRequestFromReturnGo(kRma1);
+  ASSERT_TRUE(rma.ok());
+  absl::StatusOr<v1::PostingPlan> a =
+      planner->Plan(order, *rma, v1::OrderHistory());
+  absl::StatusOr<v1::PostingPlan> b =
+      MakePlanner(BundleCatalog(false))->Plan(order, *rma, v1::OrderHistory());
+  ASSERT_TRUE(a.ok() && b.ok());
+  std::string sa, sb;
+  ASSERT_TRUE(a->SerializeToString(&sa));
+  ASSERT_TRUE(b->SerializeToString(&sb));
+  EXPECT_EQ(sa, sb);
+}
+
+TEST(SpecCrosscheckMoney, DecimalTextIsExactOrAnError) {
+  // money.md section 1, table.
+  EXPECT_EQ(*ParseMinorUnits("24.99", 2), 2499);
+  EXPECT_EQ(*ParseMinorUnits("12.3", 2), 1230);
+  EXPECT_EQ(*ParseMinorUnits("-0.05", 2), -5);
+  EXPECT_EQ(*ParseMinorUnits("1000.00", 0), 1000);
+  EXPECT_EQ(*ParseMinorUnits("12.340", 2), 1234);
+  EXPECT_EQ(*ParseMinorUnits("+7", 3), 7000);
+  for (const char* bad : {"12.345", "1e3", "12,50", " 5", "5.", ".5", "", "-",
+                          "9223372036854775808"}) {
+    EXPECT_FALSE(
+        ParseMinorUnits(bad, bad == std::string("9223372036854775808") ? 0 : 2)
+            .ok())
+        << bad;
+  }
+  EXPECT_EQ(*ParseMinorUnits("9223372036854775807", 0), INT64_MAX);
+  EXPECT_EQ(FormatMinorUnits(1230, 2), "12.30");
+  EXPECT_EQ(FormatMinorUnits(-5, 2), "-0.05");
+  EXPECT_EQ(FormatMinorUnits(1999, 0), "1999");
+  EXPECT_EQ(FormatMinorUnits(1250, 3), "1.250");
+  EXPECT_EQ(*CurrencyExponent("GBP"), 2);
+  EXPECT_EQ(*CurrencyExponent("JPY"), 0);
+  EXPECT_EQ(*CurrencyExponent("KWD"), 3);
+  EXPECT_EQ(*CurrencyExponent("CLF"), 4);
+  EXPECT_FALSE(CurrencyExponent("gbp").ok());
+  EXPECT_FALSE(CurrencyExponent("XXQ").ok());
+  EXPECT_EQ(Money::Parse("1.250", "KWD")->ToDisplayString(), "KWD 1.250");
+}
+
+TEST(SpecCrosscheckReturnGo, ShopMoneyByDefaultPresentmentOnRequest) {
+  // adapters.md "Currency": the shop pair by default; shop_money = false
+  // reads amount/currency.
+  constexpr char kRma[] = R"json({
+    "rmaSummary": {"rmaId": 1, "status": "Done"},
+    "orderDetails": {"orderId": 5},
+    "items": [{"shopLineItemId": 2, "returnedItemId": 1,
+      "paidPrice": {"amount": "10.00", "currency": "EUR",
+                    "shopAmount": "8.50", "shopCurrency": "GBP"},
+      "restockingFee": {"amount": "1.20", "currency": "EUR",
+                        "shopAmount": "1.00", "shopCurrency": "GBP"}}],
+    "transactions": [{"id": "t", "status": "Success",
+      "amount": {"amount": "8.80", "currency": "EUR",
+                 "shopAmount": "7.50", "shopCurrency": "GBP"}}]
+  })json";
+  absl::StatusOr<v1::ReturnRequest> shop = ReturnRequestFromReturnGo(kRma);
+  ASSERT_TRUE(shop.ok()) << shop.status();
+  EXPECT_EQ(shop->currency_code(), "GBP");
+  EXPECT_EQ(shop->refunds(0).amount().minor_units(), 750);
+  ASSERT_EQ(shop->fees_size(), 1);
+  EXPECT_EQ(shop->fees(0).amount().minor_units(), 100);
+  ReturnGoOptions presentment;
+  presentment.shop_money = false;
+  absl::StatusOr<v1::ReturnRequest> pres =
+      ReturnRequestFromReturnGo(kRma, presentment);
+  ASSERT_TRUE(pres.ok()) << pres.status();
+  EXPECT_EQ(pres->currency_code(), "EUR");
+  EXPECT_EQ(pres->refunds(0).amount().minor_units(), 880);
+  ASSERT_EQ(pres->fees_size(), 1);
+  EXPECT_EQ(pres->fees(0).amount().minor_units(), 120);
+}
+
+TEST(SpecCrosscheckReturnGo, AbsentInspectionFieldsStayUnset) {
+  absl::StatusOr<v1::ReturnRequest> ret = ReturnRequestFromReturnGo(R"json({
+    "rmaSummary": {"rmaId": 1, "status": "Cancelled"},
+    "orderDetails": {"orderId": 5},
+    "items": [
+      {"shopLineItemId": 2, "returnedItemId": 1,
+       "paidPrice": {"amount": "1.00", "currency": "GBP"},
+       "itemValidationStatusResponse": {"isRestockable": 0}},
+      {"shopLineItemId": 2, "returnedItemId": 2,
+       "paidPrice": {"amount": "1.00", "currency": "GBP"}}]
+  })json");
+  ASSERT_TRUE(ret.ok()) << ret.status();
+  EXPECT_EQ(ret->status(), v1::RETURN_STATUS_CANCELED);
+  ASSERT_EQ(ret->lines_size(), 2);
+  EXPECT_TRUE(ret->lines(0).has_inspection());
+  EXPECT_FALSE(ret->lines(0).inspection().has_returned());
+  EXPECT_TRUE(ret->lines(0).inspection().has_restockable());
+  EXPECT_FALSE(ret->lines(0).inspection().restockable());
+  EXPECT_FALSE(ret->lines(1).has_inspection());
+  EXPECT_EQ(ret->lines(1).resolution(), v1::RESOLUTION_UNSPECIFIED);
+}
+
+TEST(SpecCrosscheckErrors, OrderErrorsNameTheField) {
+  auto planner = MakePlanner();
+  const v1::ReturnRequest ret = RefundReturn(3000);
+  {
+    // An order-level application whose allocations do not add up to it.
+    v1::SalesOrder order = Parse<v1::SalesOrder>(kExchangeOrder);
+    auto* d = order.add_discounts();
+    d->set_application_id("D");
+    d->set_level(v1::DISCOUNT_LEVEL_ORDER);
+    d->mutable_amount()->set_minor_units(1000);
+    auto* a = order.mutable_lines(0)->add_discount_allocations();
+    a->set_application_id("D");
+    a->mutable_amount()->set_minor_units(500);
+    a->set_level(v1::DISCOUNT_LEVEL_ORDER);
+    const absl::Status status =
+        planner->Plan(order, ret, v1::OrderHistory()).status();
+    ExpectInvalid(status, "order.");
+  }
+  {
+    // A discount above the line's price.
+    v1::SalesOrder order = Parse<v1::SalesOrder>(kExchangeOrder);
+    auto* d = order.add_discounts();
+    d->set_application_id("P");
+    d->set_level(v1::DISCOUNT_LEVEL_LINE);
+    d->mutable_amount()->set_minor_units(3001);
+    auto* a = order.mutable_lines(0)->add_discount_allocations();
+    a->set_application_id("P");
+    a->mutable_amount()->set_minor_units(3001);
+    a->set_level(v1::DISCOUNT_LEVEL_LINE);
+    ExpectInvalid(planner->Plan(order, ret, v1::OrderHistory()).status(),
+                  "order.lines[0]");
+  }
+  {
+    // A malformed tax rate.
+    v1::SalesOrder order = Parse<v1::SalesOrder>(kExchangeOrder);
+    order.mutable_lines(0)->mutable_tax_lines(0)->set_rate("twenty");
+    ExpectInvalid(planner->Plan(order, ret, v1::OrderHistory()).status(),
+                  "order.lines[0].tax_lines[0].rate");
+  }
+  {
+    // An exchange item may not name a refunded line.
+    v1::ReturnRequest bad = ret;
+    auto* item = bad.add_exchange_items();
+    item->set_return_line_id("R1");
+    item->set_sku("SHIRT-BLU-L");
+    item->set_quantity(1);
+    ExpectInvalid(planner
+                      ->Plan(Parse<v1::SalesOrder>(kExchangeOrder), bad,
+                             v1::OrderHistory())
+                      .status(),
+                  "return.exchange_items[0].return_line_id");
+  }
 }
 
 }  // namespace
