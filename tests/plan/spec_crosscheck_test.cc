@@ -3059,5 +3059,268 @@ TEST(SpecCrosscheckReturnGo, DISABLED_DocumentedExampleWithDefaultOptions) {
   EXPECT_EQ(ret->fees(0).amount().minor_units(), 200);
 }
 
+// ---------------------------------------------------------------------------
+// Round 6: order-level discount example, second gift set, routing, SKU
+// mapping, per-entry quantities.
+
+TEST(SpecCrosscheckE4, OrderCodeOverThreeLinesAsInMoneyMd) {
+  // money.md section 4, order #1001: lines 98.00, 65.00, 28.50 and a 20.00
+  // code no allocation refers to: 10.23, 6.79, 2.98. Line gross 8777, 5821,
+  // 2552; VAT round(G/6) = 1463, 970, 425. Shipping takes no share.
+  auto planner = MakePlanner();
+  const auto order = Parse<v1::SalesOrder>(R"pb(
+    order_id: "1001"
+    currency_code: "GBP"
+    prices_include_tax: true
+    discounts {
+      application_id: "CODE20"
+      level: DISCOUNT_LEVEL_ORDER
+      amount { minor_units: 2000 }
+    }
+    lines {
+      line_id: "A"
+      sku: "A"
+      quantity: 2
+      unit_price { minor_units: 4900 }
+      tax_lines { rate: "20" }
+    }
+    lines {
+      line_id: "B"
+      sku: "B"
+      quantity: 1
+      unit_price { minor_units: 6500 }
+      tax_lines { rate: "20" }
+    }
+    lines {
+      line_id: "C"
+      sku: "C"
+      quantity: 3
+      unit_price { minor_units: 950 }
+      tax_lines { rate: "20" }
+    }
+    shipping_lines {
+      shipping_id: "S"
+      price { minor_units: 495 }
+      tax_lines { rate: "20" }
+    }
+  )pb");
+  const auto ret = Parse<v1::ReturnRequest>(R"pb(
+    source: "returngo"
+    return_id: "RMA-1001"
+    order_id: "1001"
+    status: RETURN_STATUS_DONE
+    lines {
+      return_line_id: "R1"
+      order_line_id: "A"
+      quantity: 2
+      resolution: RESOLUTION_KEEP_ITEM
+    }
+    lines {
+      return_line_id: "R2"
+      order_line_id: "B"
+      quantity: 1
+      resolution: RESOLUTION_KEEP_ITEM
+    }
+    lines {
+      return_line_id: "R3"
+      order_line_id: "C"
+      quantity: 3
+      resolution: RESOLUTION_KEEP_ITEM
+    }
+  )pb");
+  absl::StatusOr<v1::PostingPlan> plan =
+      planner->Plan(order, ret, v1::OrderHistory());
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  ASSERT_EQ(plan->credit_notes_size(), 1) << plan->DebugString();
+  const v1::CreditNote& note = plan->credit_notes(0);
+  EXPECT_EQ(GoodsOf(note, "A").discount, 1023);
+  EXPECT_EQ(GoodsOf(note, "B").discount, 679);
+  EXPECT_EQ(GoodsOf(note, "C").discount, 298);
+  EXPECT_EQ(GoodsOf(note, "A").gross, 8777);
+  EXPECT_EQ(GoodsOf(note, "B").gross, 5821);
+  EXPECT_EQ(GoodsOf(note, "C").gross, 2552);
+  EXPECT_EQ(GoodsOf(note, "A").tax, 1463);
+  EXPECT_EQ(GoodsOf(note, "B").tax, 970);
+  EXPECT_EQ(GoodsOf(note, "C").tax, 425);
+  EXPECT_EQ(note.total_gross().minor_units(), 8777 + 5821 + 2552);
+  EXPECT_EQ(CountKind(note, v1::CREDIT_LINE_KIND_SHIPPING), 0);
+}
+
+TEST(SpecCrosscheckE4, OrderCodeIsSpreadOverWhatRemainsAfterPromotions) {
+  // money.md 4.3: "in proportion to each line's list price less its
+  // recorded discounts": 100.00 less a 20.00 promotion, and 20.00: a 10.00
+  // code splits 8.00 / 2.00.
+  auto planner = MakePlanner();
+  const auto order = Parse<v1::SalesOrder>(R"pb(
+    order_id: "P1"
+    currency_code: "GBP"
+    prices_include_tax: true
+    discounts {
+      application_id: "PROMO"
+      level: DISCOUNT_LEVEL_LINE
+      amount { minor_units: 2000 }
+    }
+    discounts {
+      application_id: "CODE"
+      level: DISCOUNT_LEVEL_ORDER
+      amount { minor_units: 1000 }
+    }
+    lines {
+      line_id: "A"
+      sku: "A"
+      quantity: 1
+      unit_price { minor_units: 10000 }
+      discount_allocations {
+        application_id: "PROMO"
+        amount { minor_units: 2000 }
+        level: DISCOUNT_LEVEL_LINE
+      }
+    }
+    lines {
+      line_id: "B"
+      sku: "B"
+      quantity: 1
+      unit_price { minor_units: 2000 }
+    }
+  )pb");
+  const auto ret = Parse<v1::ReturnRequest>(R"pb(
+    source: "returngo"
+    return_id: "RMA-P1"
+    order_id: "P1"
+    status: RETURN_STATUS_DONE
+    lines {
+      return_line_id: "R1"
+      order_line_id: "A"
+      quantity: 1
+      resolution: RESOLUTION_KEEP_ITEM
+    }
+    lines {
+      return_line_id: "R2"
+      order_line_id: "B"
+      quantity: 1
+      resolution: RESOLUTION_KEEP_ITEM
+    }
+  )pb");
+  absl::StatusOr<v1::PostingPlan> plan =
+      planner->Plan(order, ret, v1::OrderHistory());
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  ASSERT_EQ(plan->credit_notes_size(), 1) << plan->DebugString();
+  EXPECT_EQ(GoodsOf(plan->credit_notes(0), "A").gross, 7200);
+  EXPECT_EQ(GoodsOf(plan->credit_notes(0), "A").discount, 2800);
+  EXPECT_EQ(GoodsOf(plan->credit_notes(0), "B").gross, 1800);
+  EXPECT_EQ(GoodsOf(plan->credit_notes(0), "B").tax, 0);
+}
+
+TEST(SpecCrosscheckBundle, SecondWholeSetBringsEachComponentToItsTotal) {
+  // money.md 7: "The second set brings each component to its total: 34.01 +
+  // 19.18 + 21.81 = 75.00"; VAT 567, 319, 364.
+  auto planner = MakePlanner(BundleCatalog(false));
+  const auto order = Parse<v1::SalesOrder>(kBundleOrder);
+  v1::OrderHistory history;
+  absl::StatusOr<v1::PostingPlan> plan =
+      planner->Plan(order, BundleReturn(""), history);
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  ASSERT_TRUE(planner->RecordPlan(order, *plan, &history).ok());
+  v1::ReturnRequest second = BundleReturn("");
+  second.set_return_id("RMA-B2");
+  plan = planner->Plan(order, second, history);
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  ASSERT_EQ(plan->credit_notes_size(), 1) << plan->DebugString();
+  const v1::CreditNote& note = plan->credit_notes(0);
+  EXPECT_EQ(GoodsOf(note, "LB", "GS-SCARF").gross, 3401);
+  EXPECT_EQ(GoodsOf(note, "LB", "GS-BEANIE").gross, 1918);
+  EXPECT_EQ(GoodsOf(note, "LB", "GS-GLOVES").gross, 2181);
+  EXPECT_EQ(GoodsOf(note, "LB", "GS-BEANIE").tax, 319);
+  EXPECT_EQ(GoodsOf(note, "LB", "GS-GLOVES").tax, 364);
+  EXPECT_EQ(note.total_gross().minor_units(), 7500);
+  EXPECT_EQ(plan->stock_movements_size(), 3);
+}
+
+TEST(SpecCrosscheckExceptions, RoutingToWarningLetsTheMovementThrough) {
+  // planner.md: "A rule table that routes a blocking exception to WARNING or
+  // INFO lets the posting through with the problem."
+  const std::string routing = R"pb(
+    decisions {
+      name: "exception_routing"
+      fact_type: "retcon.v1.ExceptionFact"
+      hit_policy: FIRST
+      inputs: "code"
+      outputs { name: "owner" type: ENUM enum_type: "retcon.v1.Owner" }
+      outputs { name: "severity" type: ENUM enum_type: "retcon.v1.Severity" }
+      rows {
+        id: "sku"
+        cells { equals { enum_value: "EXCEPTION_CODE_SKU_MISMATCH" } }
+        outputs { enum_value: "OWNER_FINANCE" }
+        outputs { enum_value: "SEVERITY_WARNING" }
+      }
+    }
+  )pb";
+  v1::ReturnItemFact::descriptor();
+  auto rules = CompileRuleSet(
+      *ParseRuleSetText(std::string(kRules) + routing, "rules"), {});
+  ASSERT_TRUE(rules.ok()) << rules.status();
+  auto planner = Planner::Create(
+      std::shared_ptr<const CompiledRuleSet>(std::move(*rules)), v1::Catalog());
+  ASSERT_TRUE(planner.ok()) << planner.status();
+  v1::ReturnRequest ret = RefundReturn(3000);
+  ret.mutable_lines(0)->set_platform_sku("DRESS-RED-10");
+  absl::StatusOr<v1::PostingPlan> plan = (*planner)->Plan(
+      Parse<v1::SalesOrder>(kExchangeOrder), ret, v1::OrderHistory());
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  const v1::Exception* e =
+      FindException(*plan, v1::EXCEPTION_CODE_SKU_MISMATCH);
+  ASSERT_NE(e, nullptr) << plan->DebugString();
+  EXPECT_EQ(e->owner(), v1::OWNER_FINANCE);
+  EXPECT_EQ(e->severity(), v1::SEVERITY_WARNING);
+  EXPECT_EQ(e->parked_keys_size(), 0);
+  EXPECT_EQ(plan->stock_movements_size(), 1);
+  EXPECT_EQ(plan->parked_stock_movements_size(), 0);
+}
+
+TEST(SpecCrosscheckSku, AliasesAndRewritesMapThePlatformSku) {
+  auto planner = MakePlanner(R"pb(
+    sku_aliases { platform_sku: "RG-SHIRT-M" erp_sku: "SHIRT-WHT-M" }
+    sku_rewrites { pattern: "(.*)-OLD" rewrite: "\\1" }
+  )pb");
+  const auto order = Parse<v1::SalesOrder>(kExchangeOrder);
+  for (const char* platform : {"RG-SHIRT-M", "SHIRT-WHT-M-OLD"}) {
+    v1::ReturnRequest ret = RefundReturn(3000);
+    ret.mutable_lines(0)->set_platform_sku(platform);
+    absl::StatusOr<v1::PostingPlan> plan =
+        planner->Plan(order, ret, v1::OrderHistory());
+    ASSERT_TRUE(plan.ok()) << plan.status();
+    EXPECT_EQ(plan->exceptions_size(), 0) << platform << plan->DebugString();
+    ASSERT_EQ(plan->stock_movements_size(), 1) << platform;
+    EXPECT_EQ(plan->stock_movements(0).erp_sku(), "SHIRT-WHT-M");
+    EXPECT_EQ(plan->stock_movements(0).platform_sku(), platform);
+  }
+}
+
+TEST(SpecCrosscheckReturnGo, AnEntryWithItsOwnQuantityCountsThatMany) {
+  // adapters.h: quantity 1 per unit, "or the entry's own `quantity` when it
+  // carries one". Two socks in one entry: F(2) of 19.80 = 19.80.
+  absl::StatusOr<v1::ReturnRequest> ret = ReturnRequestFromReturnGo(R"json({
+    "rmaSummary": {"rmaId": 3, "status": "Done"},
+    "orderDetails": {"orderId": 5528190001},
+    "items": [{"shopLineItemId": 13711044001002, "returnedItemId": 1,
+      "quantity": 2, "sku": "HH-SOCK-3PK-NVY",
+      "paidPrice": {"amount": "19.80", "currency": "GBP"},
+      "resolutionType": "RefundToPaymentMethod",
+      "itemValidationStatusResponse": {"isReturned": 1}}]
+  })json");
+  ASSERT_TRUE(ret.ok()) << ret.status();
+  ASSERT_EQ(ret->lines_size(), 1);
+  EXPECT_EQ(ret->lines(0).quantity(), 2);
+  auto planner = MakePlanner();
+  absl::StatusOr<v1::PostingPlan> plan = planner->Plan(
+      Parse<v1::SalesOrder>(kShopOrder), *ret, v1::OrderHistory());
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  ASSERT_EQ(plan->credit_notes_size(), 1) << plan->DebugString();
+  EXPECT_EQ(plan->credit_notes(0).total_gross().minor_units(), 1980);
+  EXPECT_EQ(plan->credit_notes(0).total_tax().minor_units(), 330);
+  ASSERT_EQ(plan->stock_movements_size(), 1);
+  EXPECT_EQ(plan->stock_movements(0).quantity(), 2);
+}
+
 }  // namespace
 }  // namespace retcon
