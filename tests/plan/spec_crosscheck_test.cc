@@ -3322,5 +3322,177 @@ TEST(SpecCrosscheckReturnGo, AnEntryWithItsOwnQuantityCountsThatMany) {
   EXPECT_EQ(plan->stock_movements(0).quantity(), 2);
 }
 
+// ---------------------------------------------------------------------------
+// Round 7: several notes in one plan, partial kit, multi-unit exchange.
+
+TEST(SpecCrosscheckE1, ThreeTransactionsInOneReturnContinueFromEachOther) {
+  // planner.md: "a plan's second credit note continues from its first". E1
+  // as one RMA with three refund transactions of 1, 3 and 2 units.
+  auto planner = MakePlanner();
+  const auto order = Parse<v1::SalesOrder>(kOrderE1);
+  v1::ReturnRequest ret = Parse<v1::ReturnRequest>(R"pb(
+    source: "returngo"
+    return_id: "RMA-E1-ONE"
+    order_id: "E1"
+    status: RETURN_STATUS_DONE
+    lines {
+      return_line_id: "A"
+      order_line_id: "L1"
+      quantity: 1
+      resolution: RESOLUTION_REFUND_TO_PAYMENT_METHOD
+      inspection { returned: true }
+    }
+    lines {
+      return_line_id: "B"
+      order_line_id: "L1"
+      quantity: 3
+      resolution: RESOLUTION_REFUND_TO_PAYMENT_METHOD
+      inspection { returned: true }
+    }
+    lines {
+      return_line_id: "C"
+      order_line_id: "L1"
+      quantity: 2
+      resolution: RESOLUTION_REFUND_TO_PAYMENT_METHOD
+      inspection { returned: true }
+    }
+    refunds {
+      refund_id: "T1"
+      amount { minor_units: 167 }
+      status: TRANSACTION_STATUS_SUCCESS
+      return_line_ids: "A"
+    }
+    refunds {
+      refund_id: "T2"
+      amount { minor_units: 500 }
+      status: TRANSACTION_STATUS_SUCCESS
+      return_line_ids: "B"
+    }
+    refunds {
+      refund_id: "T3"
+      amount { minor_units: 333 }
+      status: TRANSACTION_STATUS_SUCCESS
+      return_line_ids: "C"
+    }
+  )pb");
+  absl::StatusOr<v1::PostingPlan> plan =
+      planner->Plan(order, ret, v1::OrderHistory());
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  EXPECT_EQ(plan->exceptions_size(), 0) << plan->DebugString();
+  ASSERT_EQ(plan->credit_notes_size(), 3) << plan->DebugString();
+  EXPECT_EQ(plan->credit_notes(0).total_gross().minor_units(), 167);
+  EXPECT_EQ(plan->credit_notes(1).total_gross().minor_units(), 500);
+  EXPECT_EQ(plan->credit_notes(2).total_gross().minor_units(), 333);
+  EXPECT_EQ(plan->credit_notes(1).total_tax().minor_units(), 83);
+  EXPECT_EQ(plan->credit_notes(2).total_tax().minor_units(), 56);
+  ASSERT_EQ(plan->stock_movements_size(), 3);
+}
+
+TEST(SpecCrosscheckTriggers, TransactionForSomeLinesAndFinalNoteForTheRest) {
+  // Triggers: one note per successful transaction for the lines it lists,
+  // "and one more for refund lines no live transaction covers, once the
+  // return is in one of these states". Units 1 (T1: 167) and 2..6 (final:
+  // 1000 - 167 = 833).
+  auto planner = MakePlanner();
+  const auto order = Parse<v1::SalesOrder>(kOrderE1);
+  v1::ReturnRequest ret = Parse<v1::ReturnRequest>(R"pb(
+    source: "returngo"
+    return_id: "RMA-MIX"
+    order_id: "E1"
+    status: RETURN_STATUS_DONE
+    lines {
+      return_line_id: "A"
+      order_line_id: "L1"
+      quantity: 1
+      resolution: RESOLUTION_REFUND_TO_PAYMENT_METHOD
+      inspection { returned: true }
+    }
+    lines {
+      return_line_id: "B"
+      order_line_id: "L1"
+      quantity: 5
+      resolution: RESOLUTION_STORE_CREDIT
+      inspection { returned: true }
+    }
+    refunds {
+      refund_id: "T1"
+      amount { minor_units: 167 }
+      status: TRANSACTION_STATUS_SUCCESS
+      return_line_ids: "A"
+    }
+  )pb");
+  absl::StatusOr<v1::PostingPlan> plan =
+      planner->Plan(order, ret, v1::OrderHistory());
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  EXPECT_EQ(plan->exceptions_size(), 0) << plan->DebugString();
+  ASSERT_EQ(plan->credit_notes_size(), 2) << plan->DebugString();
+  EXPECT_EQ(plan->credit_notes(0).refund_id(), "T1");
+  EXPECT_EQ(plan->credit_notes(0).total_gross().minor_units(), 167);
+  EXPECT_EQ(plan->credit_notes(1).id().identity(),
+            "retcon/v1/credit-note-final/returngo/RMA-MIX");
+  EXPECT_EQ(plan->credit_notes(1).total_gross().minor_units(), 833);
+  EXPECT_EQ(plan->credit_notes(1).total_tax().minor_units(), 167 - 28);
+  ASSERT_EQ(plan->credit_notes(1).tenders_size(), 1);
+  EXPECT_EQ(plan->credit_notes(1).tenders(0).method(),
+            v1::RESOLUTION_STORE_CREDIT);
+}
+
+TEST(SpecCrosscheckBundle, ComponentOfAKitStockedBundleMovesTheComponent) {
+  // Ambiguity resolved: DOMAIN.md says a partial bundle return "restocks
+  // only the returned component SKUs"; the kit exception is for the bundle
+  // SKU, which a single component is not. Expect the component to move.
+  auto planner = MakePlanner(BundleCatalog(true));
+  absl::StatusOr<v1::PostingPlan> plan =
+      planner->Plan(Parse<v1::SalesOrder>(kBundleOrder),
+                    BundleReturn("GS-BEANIE"), v1::OrderHistory());
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  ASSERT_EQ(plan->stock_movements_size(), 1) << plan->DebugString();
+  EXPECT_EQ(plan->stock_movements(0).erp_sku(), "GS-BEANIE");
+  ASSERT_EQ(plan->credit_notes_size(), 1);
+  EXPECT_EQ(plan->credit_notes(0).total_gross().minor_units(), 1919);
+}
+
+TEST(SpecCrosscheckExchange, TwoUnitsForTwoCheaperOnes) {
+  // Two units of a 6-unit 10.00 line (E1) exchanged for two items at 1.00:
+  // returned value F(2) = 333 (VAT round(167*2/6) = 56); new 200; owed 133,
+  // VAT round(133 * 56 / 333) = 22, net 111.
+  auto planner = MakePlanner();
+  v1::SalesOrder order = Parse<v1::SalesOrder>(kOrderE1);
+  *order.mutable_customer() = Parse<v1::SalesOrder>(kExchangeOrder).customer();
+  *order.mutable_shipping_address() =
+      Parse<v1::SalesOrder>(kExchangeOrder).shipping_address();
+  const auto ret = Parse<v1::ReturnRequest>(R"pb(
+    source: "returngo"
+    return_id: "RMA-X2"
+    order_id: "E1"
+    status: RETURN_STATUS_DONE
+    lines {
+      return_line_id: "R1"
+      order_line_id: "L1"
+      quantity: 2
+      resolution: RESOLUTION_EXCHANGE
+      inspection { returned: true }
+    }
+    exchange_items {
+      return_line_id: "R1"
+      sku: "SCRUNCHIE-BLUE"
+      quantity: 2
+      unit_price { minor_units: 100 }
+    }
+  )pb");
+  absl::StatusOr<v1::PostingPlan> plan =
+      planner->Plan(order, ret, v1::OrderHistory());
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  EXPECT_EQ(plan->exceptions_size(), 0) << plan->DebugString();
+  ASSERT_EQ(plan->exchange_orders_size(), 1);
+  EXPECT_EQ(plan->exchange_orders(0).price_difference().minor_units(), -133);
+  ASSERT_EQ(plan->exchange_orders(0).lines_size(), 1);
+  EXPECT_EQ(plan->exchange_orders(0).lines(0).quantity(), 2);
+  ASSERT_EQ(plan->credit_notes_size(), 1);
+  EXPECT_EQ(plan->credit_notes(0).total_gross().minor_units(), 133);
+  EXPECT_EQ(plan->credit_notes(0).total_tax().minor_units(), 22);
+  EXPECT_EQ(plan->credit_notes(0).total_net().minor_units(), 111);
+}
+
 }  // namespace
 }  // namespace retcon
