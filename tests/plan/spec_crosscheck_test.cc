@@ -25,6 +25,7 @@
 #include "gtest/gtest.h"
 #include "retcon/adapters.h"
 #include "retcon/allocation.h"
+#include "retcon/apportion.h"
 #include "retcon/idempotency.h"
 #include "retcon/money.h"
 #include "retcon/planner.h"
@@ -3492,6 +3493,99 @@ TEST(SpecCrosscheckExchange, TwoUnitsForTwoCheaperOnes) {
   EXPECT_EQ(plan->credit_notes(0).total_gross().minor_units(), 133);
   EXPECT_EQ(plan->credit_notes(0).total_tax().minor_units(), 22);
   EXPECT_EQ(plan->credit_notes(0).total_net().minor_units(), 111);
+}
+
+// ---------------------------------------------------------------------------
+// Round 8: the money functions at their edges, and the apportioning API.
+
+TEST(SpecCrosscheckMoney, NoOverflowWith128BitIntermediates) {
+  // DOMAIN.md property 5: "integer arithmetic with 128-bit intermediates".
+  constexpr int64_t kMax = INT64_MAX;
+  EXPECT_EQ(*CumulativeShare(kMax, 1, 3), 3074457345618258602);
+  EXPECT_EQ(*CumulativeShare(kMax, 2, 3), 6148914691236517205);
+  EXPECT_EQ(*CumulativeShare(kMax, 3, 3), kMax);
+  EXPECT_EQ(*CumulativeSlice(kMax, 1, 2, 3), kMax - 3074457345618258602);
+  EXPECT_EQ(ExtractTax(kMax, *TaxRate::Parse("20")).tax, 1537228672809129301);
+  // 20% of the largest net fits; 1000% of it does not.
+  EXPECT_EQ(*TaxOnNet(kMax, *TaxRate::Parse("20")), 1844674407370955161);
+  EXPECT_EQ(TaxOnNet(kMax, *TaxRate::Parse("1000")).status().code(),
+            absl::StatusCode::kOutOfRange);
+  std::vector<int64_t> shares = *AllocateByWeights(kMax, {kMax, kMax, kMax});
+  EXPECT_EQ(shares[0] + (shares[1] + shares[2]) - kMax, 0);
+  EXPECT_EQ(shares[0], 3074457345618258603);  // The leftover unit, index 0.
+  EXPECT_EQ(shares[1], 3074457345618258602);
+}
+
+TEST(SpecCrosscheckMoney, AllocationAndRateErrors) {
+  EXPECT_FALSE(CumulativeSlice(1000, 4, 3, 6).ok());
+  EXPECT_FALSE(CumulativeShare(1000, 7, 6).ok());
+  EXPECT_FALSE(CumulativeShare(1000, 1, 0).ok());
+  absl::Status neg = AllocateByWeights(10, {1, -1}).status();
+  EXPECT_EQ(neg.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(neg.message()), HasSubstr("weights[1]"));
+  EXPECT_FALSE(AllocateByWeights(10, {0, 0}).ok());
+  EXPECT_FALSE(AllocateByWeights(10, {}).ok());
+  EXPECT_EQ(*AllocateByWeights(10, {0, 1, 1}), (std::vector<int64_t>{0, 5, 5}));
+  EXPECT_EQ(TaxRate::Parse("17.5")->scaled_percent(), 17500000);
+  EXPECT_EQ(TaxRate::Parse("5.50")->ToString(), "5.5");
+  EXPECT_EQ(TaxRate::Parse("20")->ToString(), "20");
+  EXPECT_TRUE(TaxRate::Parse("1000")->scaled_percent() > 0);
+  for (const char* bad : {"-1", "1000.5", "0.0000001", "", "20%", "1e1"}) {
+    EXPECT_FALSE(TaxRate::Parse(bad).ok()) << bad;
+  }
+  // 17.5% (the old UK rate) on 11.75: 11.75 * 17.5 / 117.5 = 1.75 exactly.
+  EXPECT_EQ(ExtractTax(1175, *TaxRate::Parse("17.5")).tax, 175);
+}
+
+TEST(SpecCrosscheckApportion, E1ThroughTheApportioningApi) {
+  const auto order = Parse<v1::SalesOrder>(kOrderE1);
+  v1::OrderHistory history;
+  std::vector<int64_t> refunds;
+  for (int64_t n : {1, 3, 2}) {
+    absl::StatusOr<Refund> refund =
+        ApportionRefund(order, history, {{"L1", "", n}});
+    ASSERT_TRUE(refund.ok()) << refund.status();
+    refunds.push_back(refund->total.gross);
+    EXPECT_EQ(refund->total.gross, refund->total.net + refund->total.tax());
+    ASSERT_TRUE(RecordRefund(order, *refund, &history).ok());
+  }
+  EXPECT_EQ(refunds, (std::vector<int64_t>{167, 500, 333}));
+  EXPECT_EQ(history.order_id(), "E1");
+  // Nothing left: the error names the field and the figures.
+  absl::Status over = ApportionRefund(order, history, {{"L1", "", 1}}).status();
+  EXPECT_EQ(over.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(over.message()), StartsWith("returns[0].quantity:"));
+  EXPECT_THAT(std::string(over.message()), HasSubstr("6 sold, 6 already"));
+  absl::Status unknown =
+      ApportionRefund(order, v1::OrderHistory(), {{"L1", "", 1}, {"L9", "", 1}})
+          .status();
+  EXPECT_THAT(std::string(unknown.message()),
+              StartsWith("returns[1].order_line_id"));
+  absl::Status not_bundle =
+      ApportionRefund(order, v1::OrderHistory(), {{"L1", "X", 1}}).status();
+  EXPECT_THAT(std::string(not_bundle.message()),
+              StartsWith("returns[0].component_sku"));
+}
+
+TEST(SpecCrosscheckApportion, PaidFiguresOfTheGiftSet) {
+  v1::Catalog catalog = Parse<v1::Catalog>(BundleCatalog(false));
+  ApportionOptions options;
+  options.catalog = &catalog;
+  const auto order = Parse<v1::SalesOrder>(kBundleOrder);
+  absl::StatusOr<OrderFigures> figures = PaidFigures(order, options);
+  ASSERT_TRUE(figures.ok()) << figures.status();
+  ASSERT_EQ(figures->lines.size(), 1u);
+  EXPECT_EQ(figures->lines[0].paid.gross, 15000);
+  EXPECT_EQ(figures->lines[0].paid.tax(), 2500);
+  ASSERT_EQ(figures->components.size(), 3u);
+  EXPECT_EQ(figures->components[0].sku, "GS-SCARF");
+  EXPECT_EQ(figures->components[0].paid.gross, 6802);
+  EXPECT_EQ(figures->components[1].paid.gross, 3837);
+  EXPECT_EQ(figures->components[2].paid.gross, 4361);
+  EXPECT_EQ(figures->components[0].paid.tax(), 1134);
+  EXPECT_EQ(figures->components[1].paid.tax(), 639);
+  EXPECT_EQ(figures->components[2].paid.tax(), 727);
+  EXPECT_EQ(figures->components[0].units, 2);
 }
 
 }  // namespace
