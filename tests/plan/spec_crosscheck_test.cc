@@ -3588,5 +3588,130 @@ TEST(SpecCrosscheckApportion, PaidFiguresOfTheGiftSet) {
   EXPECT_EQ(figures->components[0].units, 2);
 }
 
+// ---------------------------------------------------------------------------
+// Round 9: more malformed input, and a refund paid twice.
+
+TEST(SpecCrosscheckErrors, MoreReturnAndHistoryErrorsNameTheField) {
+  auto planner = MakePlanner();
+  const auto order = Parse<v1::SalesOrder>(kExchangeOrder);
+  const v1::ReturnRequest good = RefundReturn(3000);
+  auto expect = [&](const v1::ReturnRequest& ret, const v1::OrderHistory& h,
+                    const std::string& prefix) {
+    ExpectInvalid(planner->Plan(order, ret, h).status(), prefix);
+  };
+  {
+    v1::ReturnRequest ret = good;
+    ret.set_order_id("OTHER");
+    expect(ret, v1::OrderHistory(), "return.order_id");
+  }
+  {
+    v1::ReturnRequest ret = good;
+    *ret.add_lines() = ret.lines(0);
+    expect(ret, v1::OrderHistory(), "return.lines[1].return_line_id");
+  }
+  {
+    v1::ReturnRequest ret = good;
+    ret.mutable_lines(0)->set_return_line_id("");
+    ret.mutable_refunds(0)->clear_return_line_ids();
+    expect(ret, v1::OrderHistory(), "return.lines[0].return_line_id");
+  }
+  {
+    v1::ReturnRequest ret = good;
+    v1::Fee* fee = ret.add_fees();
+    fee->set_type(v1::FEE_TYPE_RESTOCKING);
+    fee->mutable_amount()->set_minor_units(100);
+    fee->set_return_line_id("R9");
+    expect(ret, v1::OrderHistory(), "return.fees[0].return_line_id");
+  }
+  {
+    v1::ReturnRequest ret = good;
+    v1::Fee* fee = ret.add_fees();
+    fee->set_type(v1::FEE_TYPE_RESTOCKING);
+    fee->mutable_amount()->set_minor_units(-100);
+    expect(ret, v1::OrderHistory(), "return.fees[0].amount");
+  }
+  {
+    v1::ReturnRequest ret = ExchangeReturn(3000);
+    ret.mutable_exchange_items(0)->set_quantity(0);
+    expect(ret, v1::OrderHistory(), "return.exchange_items[0].quantity");
+  }
+  {
+    v1::ReturnRequest ret = good;
+    ret.set_source("");
+    expect(ret, v1::OrderHistory(), "return.source");
+  }
+  {
+    v1::OrderHistory h;
+    v1::LineHistory* line = h.add_lines();
+    line->set_order_line_id("L1");
+    line->set_credited_quantity(2);
+    expect(good, h, "history.lines[0].credited_quantity");
+  }
+  {
+    v1::OrderHistory h;
+    h.add_lines()->set_order_line_id("L9");
+    expect(good, h, "history.lines[0].order_line_id");
+  }
+}
+
+TEST(SpecCrosscheckErrors, AdapterRejectsWhatIsNotStrictJson) {
+  ExpectInvalid(ReturnRequestFromReturnGo(R"({"rmaSummary": {"rmaId": 1,
+      "status": "Done",}, "orderDetails": {"orderId": 5}, "items": []})")
+                    .status(),
+                // adapters.md: "the path is where the reader was".
+                "rmaSummary: not valid JSON at offset");
+  ExpectInvalid(
+      ReturnRequestFromReturnGo(R"({"rmaSummary": {"rmaId": 1, "rmaId": 2,
+      "status": "Done"}, "orderDetails": {"orderId": 5},
+      "items": [{"shopLineItemId": 2, "returnedItemId": 1}]})")
+          .status(),
+      "rmaSummary");
+  ExpectInvalid(ReturnRequestFromReturnGo(R"({"rmaSummary": {"rmaId": 1,
+      "status": "Teleported"}, "orderDetails": {"orderId": 5},
+      "items": [{"shopLineItemId": 2, "returnedItemId": 1}]})")
+                    .status(),
+                "rmaSummary.status");
+  ExpectInvalid(ReturnRequestFromReturnGo(R"({"rmaSummary": {"rmaId": 1,
+      "status": "Done"}, "orderDetails": {"orderId": 5}, "items": []})")
+                    .status(),
+                "items");
+  ExpectInvalid(ReturnRequestFromReturnGo(R"({"rmaSummary": {"rmaId": 1,
+      "status": "Done"}, "orderDetails": {"orderId": 5},
+      "items": [{"shopLineItemId": 2, "returnedItemId": 1,
+                 "paidPrice": {"amount": "1.5", "currency": "JPY"},
+                 "restockingFee": "0.5"}]})")
+                    .status(),
+                "items[0].restockingFee");
+  ExpectInvalid(ReturnRequestFromReturnGo(R"({"rmaSummary": {"rmaId": 1,
+      "status": "Done"}, "orderDetails": {"orderId": 5},
+      "items": [{"shopLineItemId": 2, "returnedItemId": 1,
+                 "paidPrice": {"amount": "1.00", "currency": "GBP"}}],
+      "transactions": [{"id": "t", "status": "Success",
+                        "amount": {"amount": "-1.00", "currency": "GBP"}}]})")
+                    .status(),
+                "transactions[0].amount");
+}
+
+TEST(SpecCrosscheckExceptions, TwoRefundsForTheSameUnitOverRefund) {
+  // Two successful transactions for the whole return (no returnItemIds),
+  // each 30.00, for a 30.00 order: the first is credited, the second is an
+  // over-refund (issue 4: "Credited beyond what was paid -> OVER_REFUND").
+  auto planner = MakePlanner();
+  v1::ReturnRequest ret = RefundReturn(3000);
+  v1::RefundTransaction* second = ret.add_refunds();
+  *second = ret.refunds(0);
+  second->set_refund_id("RF2");
+  absl::StatusOr<v1::PostingPlan> plan = planner->Plan(
+      Parse<v1::SalesOrder>(kExchangeOrder), ret, v1::OrderHistory());
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  ASSERT_EQ(plan->credit_notes_size(), 1) << plan->DebugString();
+  EXPECT_EQ(plan->credit_notes(0).refund_id(), "RF1");
+  EXPECT_EQ(plan->credit_notes(0).total_gross().minor_units(), 3000);
+  const v1::Exception* e = FindException(*plan, v1::EXCEPTION_CODE_OVER_REFUND);
+  ASSERT_NE(e, nullptr) << plan->DebugString();
+  EXPECT_EQ(e->owner(), v1::OWNER_FINANCE);
+  EXPECT_EQ(e->severity(), v1::SEVERITY_BLOCKING);
+}
+
 }  // namespace
 }  // namespace retcon
