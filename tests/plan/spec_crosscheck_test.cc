@@ -3866,5 +3866,66 @@ TEST(SpecCrosscheckBundle, DISABLED_ComponentUnitIsFloorOrCeilingOfItsShare) {
   EXPECT_EQ(total, 148);
 }
 
+TEST(SpecCrosscheckExceptions, SameUnitMovedBackByAnotherReturnIsDuplicate) {
+  // DOMAIN.md: "no movement was posted twice"; planner.md: units beyond
+  // what was sold park the movement as DUPLICATE_SIGNAL (blocking).
+  auto planner = MakePlanner();
+  const auto order = Parse<v1::SalesOrder>(kExchangeOrder);
+  v1::OrderHistory history;
+  absl::StatusOr<v1::PostingPlan> plan =
+      planner->Plan(order, RefundReturn(3000), history);
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  ASSERT_TRUE(planner->RecordPlan(order, *plan, &history).ok());
+  v1::ReturnRequest other = RefundReturn(3000);
+  other.set_return_id("RMA-OTHER");
+  other.clear_refunds();
+  other.set_status(v1::RETURN_STATUS_RECEIVED);
+  plan = planner->Plan(order, other, history);
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  EXPECT_EQ(plan->stock_movements_size(), 0);
+  EXPECT_EQ(plan->parked_stock_movements_size(), 1);
+  const v1::Exception* e =
+      FindException(*plan, v1::EXCEPTION_CODE_DUPLICATE_SIGNAL);
+  ASSERT_NE(e, nullptr) << plan->DebugString();
+  EXPECT_EQ(e->severity(), v1::SEVERITY_BLOCKING);
+  EXPECT_EQ(e->owner(), v1::OWNER_OPERATIONS);
+}
+
+TEST(SpecCrosscheckExchange, MissingNameOrPostcodeParksTheOrder) {
+  // planner.md: "Missing customer name (first and last both empty) ... or
+  // any of the delivery address's name, line 1, city, postcode and country
+  // park the order as INCOMPLETE_EXCHANGE". A billing address is not needed.
+  auto planner = MakePlanner();
+  {
+    v1::SalesOrder order = Parse<v1::SalesOrder>(kExchangeOrder);
+    order.mutable_customer()->clear_first_name();
+    order.mutable_customer()->clear_last_name();
+    absl::StatusOr<v1::PostingPlan> plan =
+        planner->Plan(order, ExchangeReturn(3000), v1::OrderHistory());
+    ASSERT_TRUE(plan.ok()) << plan.status();
+    EXPECT_EQ(plan->exchange_orders_size(), 0);
+    EXPECT_EQ(plan->parked_exchange_orders_size(), 1);
+  }
+  {
+    v1::SalesOrder order = Parse<v1::SalesOrder>(kExchangeOrder);
+    order.mutable_shipping_address()->clear_postal_code();
+    absl::StatusOr<v1::PostingPlan> plan =
+        planner->Plan(order, ExchangeReturn(2500), v1::OrderHistory());
+    ASSERT_TRUE(plan.ok()) << plan.status();
+    EXPECT_EQ(plan->parked_exchange_orders_size(), 1);
+    // The refund owed on it waits with it.
+    EXPECT_EQ(plan->credit_notes_size(), 0);
+    EXPECT_EQ(plan->parked_credit_notes_size(), 1);
+  }
+  {
+    v1::SalesOrder order = Parse<v1::SalesOrder>(kExchangeOrder);
+    order.clear_billing_address();
+    absl::StatusOr<v1::PostingPlan> plan =
+        planner->Plan(order, ExchangeReturn(3000), v1::OrderHistory());
+    ASSERT_TRUE(plan.ok()) << plan.status();
+    EXPECT_EQ(plan->exchange_orders_size(), 1) << plan->DebugString();
+  }
+}
+
 }  // namespace
 }  // namespace retcon
