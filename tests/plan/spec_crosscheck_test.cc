@@ -3927,5 +3927,69 @@ TEST(SpecCrosscheckExchange, MissingNameOrPostcodeParksTheOrder) {
   }
 }
 
+TEST(SpecCrosscheckErrors, DocumentedAdapterMessagesWordForWord) {
+  // adapters.md "Errors" table, exact texts.
+  const std::string head = R"({"rmaSummary": {"rmaId": 1, "status": "Done"},
+      "orderDetails": {"orderId": 5},
+      "items": [{"shopLineItemId": 2, "returnedItemId": 1,
+                 "paidPrice": {"amount": "1.00", "currency": "GBP"}}],)";
+  EXPECT_EQ(ReturnRequestFromReturnGo(head + R"("transactions": [{"id": "t",
+      "status": "Success", "amount": {"amount": "1.005", "currency": "GBP"}}]})")
+                .status()
+                .message(),
+            "transactions[0].amount.amount: '1.005' has more decimal places "
+            "than the currency's 2 (GBP)");
+  EXPECT_EQ(ReturnRequestFromReturnGo(head + R"("transactions": [{"id": "t",
+      "status": "Success", "amount": {"amount": "1.00", "currency": "XXQ"}}]})")
+                .status()
+                .message(),
+            "transactions[0].amount.currency: \"XXQ\" is not an ISO 4217 "
+            "currency code");
+  EXPECT_EQ(ReturnRequestFromReturnGo(head + R"("transactions": [{"id": "t",
+      "status": "Success", "amount": {"amount": "1.00", "currency": "GBP"},
+      "returnItemIds": [1, 99]}]})")
+                .status()
+                .message(),
+            "transactions[0].returnItemIds[1]: \"99\" is not the "
+            "returnedItemId of any of items[]");
+  EXPECT_EQ(ReturnRequestFromReturnGo(R"({"rmaSummary": [], "items": []})")
+                .status()
+                .message(),
+            "rmaSummary: expected an object, got array");
+}
+
+// DISCREPANCY (minor, error path). adapters.h: "InvalidArgument naming the
+// JSON path of the field"; for a transaction the bad currency is named
+// `transactions[0].amount.currency: "XXQ" is not an ISO 4217 currency code`.
+// Expected for a paidPrice: "items[0].paidPrice.currency: ...". Actual:
+// `items[0].paidPrice: currency "XXQ" is not an ISO 4217 currency code` (the
+// object, not the field). Judgement: library inconsistency, harmless.
+TEST(SpecCrosscheckErrors, DISABLED_PaidPriceCurrencyErrorNamesTheField) {
+  ExpectInvalid(ReturnRequestFromReturnGo(R"({"rmaSummary": {"rmaId": 1,
+      "status": "Done"}, "orderDetails": {"orderId": 5},
+      "items": [{"shopLineItemId": 2, "returnedItemId": 1,
+                 "paidPrice": {"amount": "1.00", "currency": "XXQ"}}]})")
+                    .status(),
+                "items[0].paidPrice.currency:");
+}
+
+// DISCREPANCY (doc only). apportion.h documents the over-return error as
+// `returns[0].quantity: 3 exceeds the 2 units of line 'L1' still returnable
+// (6 sold, 4 already credited)`. Actual: `returns[0].quantity: asked for 3
+// units of line 'L1', but only 2 remain returnable (6 sold, 4 already
+// credited)` (the wording docs/money.md shows). Field path and figures
+// agree; the header's example text is stale.
+TEST(SpecCrosscheckApportion, DISABLED_OverReturnMessageAsInTheHeader) {
+  const auto order = Parse<v1::SalesOrder>(kOrderE1);
+  v1::OrderHistory history;
+  history.set_order_id("E1");
+  v1::LineHistory* line = history.add_lines();
+  line->set_order_line_id("L1");
+  line->set_credited_quantity(4);
+  EXPECT_EQ(ApportionRefund(order, history, {{"L1", "", 3}}).status().message(),
+            "returns[0].quantity: 3 exceeds the 2 units of line 'L1' still "
+            "returnable (6 sold, 4 already credited)");
+}
+
 }  // namespace
 }  // namespace retcon
