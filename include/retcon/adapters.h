@@ -9,11 +9,13 @@
 // they parse JSON, tolerate what real payloads do (booleans sent as 0/1, ids
 // as numbers or strings, amounts as decimal strings or numbers, unknown
 // fields), and never compute money: amounts are copied exactly as decimal
-// text into integer minor units, never through a double. What they cannot
-// read is an error, never a guess.
+// text into integer minor units, never through a double. A field they use
+// and cannot read is an error, never a guess; the fields adapters.md lists
+// as ignored (ReturnGo's paidPrice amounts, for one) are not read at all.
 //
 // Errors: InvalidArgument naming the JSON path of the field and the reason,
-// e.g. `items[2].paidPrice.amount: "12.3.4" is not a decimal amount`,
+// e.g. `transactions[1].amount.amount: '12.3.4' is not a decimal amount
+// (expected digits, e.g. 12.34) (GBP)`,
 // `$: not valid JSON at offset 118: expected ',' or '}'`. A missing required
 // field is `<path>: required field is missing`.
 //

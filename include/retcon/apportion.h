@@ -163,8 +163,9 @@ absl::StatusOr<OrderFigures> PaidFigures(const v1::SalesOrder&& order,
 // Errors: as PaidFigures, plus InvalidArgument naming the field path for: a
 // return of an unknown line or component ("returns[1].order_line_id"); a
 // component SKU on a line that is not a bundle; a quantity <= 0 or above what
-// remains returnable after the history ("returns[0].quantity: 3 exceeds the 2
-// units of line 'L1' still returnable (6 sold, 4 already credited)"); history
+// remains returnable after the history ("returns[0].quantity: asked for 3
+// units of line 'L1', but only 2 remain returnable (6 sold, 4 already
+// credited)"); history
 // entries for unknown lines, with negative or impossible quantities, negative
 // amounts, another currency, or a history for another order.
 absl::StatusOr<Refund> ApportionRefund(const v1::SalesOrder& order,

@@ -18,15 +18,6 @@
 namespace retcon {
 namespace plan_internal {
 
-v1::ExceptionDetail Detail(std::string field, std::string expected,
-                           std::string actual) {
-  v1::ExceptionDetail d;
-  d.set_field(std::move(field));
-  d.set_expected(std::move(expected));
-  d.set_actual(std::move(actual));
-  return d;
-}
-
 namespace {
 
 void SetTaxes(const PlanContext& ctx, const TaxShares& taxes,

@@ -1,6 +1,7 @@
 // Exceptions: default owners and severities per code, the routing decision
 // that may override them, and the records added to the plan.
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -70,6 +71,15 @@ absl::Status Route(const PlanContext& ctx, const Issue& issue, v1::Owner* owner,
 }
 
 }  // namespace
+
+v1::ExceptionDetail Detail(std::string field, std::string expected,
+                           std::string actual) {
+  v1::ExceptionDetail d;
+  d.set_field(std::move(field));
+  d.set_expected(std::move(expected));
+  d.set_actual(std::move(actual));
+  return d;
+}
 
 std::string ListOf(const std::vector<std::string>& names) {
   if (names.size() <= 1) return names.empty() ? "" : names[0];

@@ -17,15 +17,6 @@ namespace retcon {
 namespace plan_internal {
 namespace {
 
-v1::ExceptionDetail Detail(std::string field, std::string expected,
-                           std::string actual) {
-  v1::ExceptionDetail d;
-  d.set_field(std::move(field));
-  d.set_expected(std::move(expected));
-  d.set_actual(std::move(actual));
-  return d;
-}
-
 // The fingerprint of the exchange's canonical content.
 Uuid ContentOf(const PlanContext& ctx, const std::vector<int>& lines) {
   ContentFingerprint content;

@@ -135,15 +135,6 @@ void FillFact(const PlanContext& ctx, const Move& m, const std::string& sku,
   fact.set_quantity(m.quantity);
 }
 
-v1::ExceptionDetail Detail(std::string field, std::string expected,
-                           std::string actual) {
-  v1::ExceptionDetail d;
-  d.set_field(std::move(field));
-  d.set_expected(std::move(expected));
-  d.set_actual(std::move(actual));
-  return d;
-}
-
 // Depot and disposition from the rules, or a NO_DEPOT_MAPPING issue.
 absl::Status Route(const PlanContext& ctx, const v1::ReturnItemFact& fact,
                    absl::FunctionRef<std::string(absl::string_view)> field,

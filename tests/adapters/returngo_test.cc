@@ -546,13 +546,13 @@ TEST(ReturnGoTest, BadAmountsNameTheirPath) {
       "or number), got boolean");
   EXPECT_EQ(ErrorOf(Rma(R"({"shopLineItemId": 1, "returnedItemId": 1,
                            "paidPrice": {"amount": "1", "currency": "POUNDS"}})")),
-            "items[0].paidPrice: currency \"POUNDS\" is not an ISO 4217 "
+            "items[0].paidPrice.currency: \"POUNDS\" is not an ISO 4217 "
             "currency code");
   EXPECT_EQ(ErrorOf(Rma(R"({"shopLineItemId": 1, "returnedItemId": 1})",
                         R"(, "transactions": [{"id": 1, "status": "Success",
                               "amount": "1.00", "currency": "pounds"}])")),
-            "transactions[0]: currency \"POUNDS\" is not an ISO 4217 currency "
-            "code");
+            "transactions[0].currency: \"POUNDS\" is not an ISO 4217 "
+            "currency code");
   EXPECT_EQ(ErrorOf(Rma(R"({"shopLineItemId": 1, "returnedItemId": 1,
                            "returnFee": "1.00"})")),
             "items[0].returnFee: an amount without a currency, and the RMA "

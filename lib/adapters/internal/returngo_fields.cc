@@ -33,8 +33,9 @@ struct MoneyKeys {
 };
 
 // The currency of a money object, by the same preference as ReadAmount; empty
-// when it names none.
-std::string CurrencyOf(const ReturnGoOptions& options, const JsonValue* money) {
+// when it names none. `key` is set to the member it was read from.
+std::string CurrencyOf(const ReturnGoOptions& options, const JsonValue* money,
+                       absl::string_view* key) {
   const char* keys[2] = {"shopCurrency", "currency"};
   if (!options.shop_money) std::swap(keys[0], keys[1]);
   const char* amount_keys[2] = {"shopAmount", "amount"};
@@ -43,6 +44,7 @@ std::string CurrencyOf(const ReturnGoOptions& options, const JsonValue* money) {
     if (Member(money, amount_keys[k]) == nullptr) continue;
     const JsonValue* currency = Member(money, keys[k]);
     if (currency != nullptr && currency->type() == JsonType::kString) {
+      *key = keys[k];
       return absl::AsciiStrToUpper(
           absl::StripAsciiWhitespace(currency->text()));
     }
@@ -168,14 +170,15 @@ absl::StatusOr<std::string> FindCurrency(const ReturnGoOptions& options,
                                          const JsonValue* transactions,
                                          const Path& path) {
   std::string code;
-  std::string where;  // Path of the money object it came from.
+  std::string where;  // Path of the currency member it came from.
+  absl::string_view key;
   const Path items_path = path.Key("items");
   const Path transactions_path = path.Key("transactions");
   if (items != nullptr && items->is_array()) {
     for (size_t i = 0; i < items->size() && code.empty(); ++i) {
-      code = CurrencyOf(options, Member(&items->element(i), "paidPrice"));
+      code = CurrencyOf(options, Member(&items->element(i), "paidPrice"), &key);
       if (!code.empty())
-        where = items_path.Index(i).Key("paidPrice").ToString();
+        where = items_path.Index(i).Key("paidPrice").Key(key).ToString();
     }
   }
   if (transactions != nullptr && transactions->is_array()) {
@@ -183,18 +186,20 @@ absl::StatusOr<std::string> FindCurrency(const ReturnGoOptions& options,
       const JsonValue& t = transactions->element(i);
       const JsonValue* amount = Member(&t, "amount");
       code = CurrencyOf(options,
-                        amount != nullptr && amount->is_object() ? amount : &t);
+                        amount != nullptr && amount->is_object() ? amount : &t,
+                        &key);
       if (!code.empty()) {
         const Path t_path = transactions_path.Index(i);
         where = (amount != nullptr && amount->is_object() ? t_path.Key("amount")
                                                           : t_path)
+                    .Key(key)
                     .ToString();
       }
     }
   }
   if (!code.empty() && !CurrencyExponent(code).ok()) {
     return absl::InvalidArgumentError(absl::StrCat(
-        where, ": currency \"", code, "\" is not an ISO 4217 currency code"));
+        where, ": \"", code, "\" is not an ISO 4217 currency code"));
   }
   return code;
 }

@@ -37,11 +37,6 @@ struct CreditEvent {
   bool stands_in = false;
 };
 
-// An exception detail, for the credit notes' issues
-// (lib/plan/credit_lines.cc).
-v1::ExceptionDetail Detail(std::string field, std::string expected,
-                           std::string actual);
-
 // Identity and content (lib/plan/credit_identity.cc).
 
 // The fingerprint of the note's canonical content.

@@ -101,6 +101,11 @@ struct Issue {
   v1::Severity severity = v1::SEVERITY_UNSPECIFIED;
 };
 
+// An exception detail: the field concerned, what was expected and what was
+// found (lib/plan/exceptions.cc).
+v1::ExceptionDetail Detail(std::string field, std::string expected,
+                           std::string actual);
+
 // The state of one Plan() call.
 struct PlanContext {
   // `working` starts as a copy of the history; `arena` holds the facts and
