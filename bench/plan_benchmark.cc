@@ -260,21 +260,33 @@ v1::ReturnRequest Return(int64_t refunded) {
   return ret;
 }
 
+// The typical return, its order and planner, with the refund set to the
+// credit note's own total so that it validates.
+struct TypicalReturn {
+  TypicalReturn() {
+    auto created = Planner::Create(Rules(), v1::Catalog());
+    if (!created.ok()) abort();
+    planner = *std::move(created);
+    order = Order();
+    auto probe = planner->Plan(order, Return(0), v1::OrderHistory());
+    if (!probe.ok() || probe->parked_credit_notes_size() != 1) abort();
+    ret = Return(probe->parked_credit_notes(0).total_gross().minor_units());
+  }
+
+  std::unique_ptr<const Planner> planner;
+  v1::SalesOrder order;
+  v1::ReturnRequest ret;
+  v1::OrderHistory history;
+};
+
 void BM_PlanTypicalReturn(benchmark::State& state) {
-  auto planner = Planner::Create(Rules(), v1::Catalog());
-  if (!planner.ok()) abort();
-  const v1::SalesOrder order = Order();
-  // The credit note's own total, so that the refund validates.
-  auto probe = (*planner)->Plan(order, Return(0), v1::OrderHistory());
-  if (!probe.ok() || probe->parked_credit_notes_size() != 1) abort();
-  const v1::ReturnRequest ret =
-      Return(probe->parked_credit_notes(0).total_gross().minor_units());
-  const v1::OrderHistory history;
+  const TypicalReturn in;
   for (auto _ : state) {
-    absl::StatusOr<v1::PostingPlan> plan = (*planner)->Plan(order, ret, history);
+    absl::StatusOr<v1::PostingPlan> plan =
+        in.planner->Plan(in.order, in.ret, in.history);
     benchmark::DoNotOptimize(plan);
   }
-  auto plan = (*planner)->Plan(order, ret, history);
+  auto plan = in.planner->Plan(in.order, in.ret, in.history);
   state.counters["credit_notes"] = plan->credit_notes_size();
   state.counters["stock_movements"] = plan->stock_movements_size();
   state.counters["exceptions"] = plan->exceptions_size();
@@ -285,14 +297,7 @@ BENCHMARK(BM_PlanTypicalReturn);
 // block is reused, as a batch host would: the plan's own allocations and
 // its destruction mostly disappear.
 void BM_PlanTypicalReturnIntoArena(benchmark::State& state) {
-  auto planner = Planner::Create(Rules(), v1::Catalog());
-  if (!planner.ok()) abort();
-  const v1::SalesOrder order = Order();
-  auto probe = (*planner)->Plan(order, Return(0), v1::OrderHistory());
-  if (!probe.ok() || probe->parked_credit_notes_size() != 1) abort();
-  const v1::ReturnRequest ret =
-      Return(probe->parked_credit_notes(0).total_gross().minor_units());
-  const v1::OrderHistory history;
+  const TypicalReturn in;
   static char block[64 * 1024];
   google::protobuf::ArenaOptions options;
   options.initial_block = block;
@@ -300,7 +305,7 @@ void BM_PlanTypicalReturnIntoArena(benchmark::State& state) {
   for (auto _ : state) {
     google::protobuf::Arena arena(options);
     auto* plan = google::protobuf::Arena::CreateMessage<v1::PostingPlan>(&arena);
-    absl::Status status = (*planner)->Plan(order, ret, history, plan);
+    absl::Status status = in.planner->Plan(in.order, in.ret, in.history, plan);
     benchmark::DoNotOptimize(status);
     benchmark::DoNotOptimize(plan);
   }
@@ -310,17 +315,10 @@ BENCHMARK(BM_PlanTypicalReturnIntoArena);
 // The same, into one heap PostingPlan reused from plan to plan: Clear()
 // keeps repeated elements and string buffers for the next plan.
 void BM_PlanTypicalReturnReusingPlan(benchmark::State& state) {
-  auto planner = Planner::Create(Rules(), v1::Catalog());
-  if (!planner.ok()) abort();
-  const v1::SalesOrder order = Order();
-  auto probe = (*planner)->Plan(order, Return(0), v1::OrderHistory());
-  if (!probe.ok() || probe->parked_credit_notes_size() != 1) abort();
-  const v1::ReturnRequest ret =
-      Return(probe->parked_credit_notes(0).total_gross().minor_units());
-  const v1::OrderHistory history;
+  const TypicalReturn in;
   v1::PostingPlan plan;
   for (auto _ : state) {
-    absl::Status status = (*planner)->Plan(order, ret, history, &plan);
+    absl::Status status = in.planner->Plan(in.order, in.ret, in.history, &plan);
     benchmark::DoNotOptimize(status);
     benchmark::DoNotOptimize(plan);
   }
