@@ -66,6 +66,42 @@ void PrintDecisions(const v1::RuleSet& set, std::ostream& out) {
   }
 }
 
+// Prints a version's decisions and the findings of its analysis (each at its
+// line), counting the findings by kind into `by_kind`.
+void PrintAnalysis(const RulesFile& file, const RulesVersion& version,
+                   std::map<std::string, int>* by_kind, std::ostream& out) {
+  const v1::RuleSet& set = version.rules->rule_set();
+  out << file.path << ": " << Describe(set) << ", " << set.decisions_size()
+      << (set.decisions_size() == 1 ? " decision\n" : " decisions\n");
+  PrintDecisions(set, out);
+  for (const RuleFinding& f : AnalyseRuleSet(*version.rules)) {
+    const std::string row = f.row_ids.empty() ? "" : f.row_ids.front();
+    out << Where(file, version, f.decision, row) << ": " << KindName(f) << ": "
+        << f.message << "\n";
+    ++(*by_kind)[std::string(KindName(f))];
+  }
+}
+
+// The last line of the check: "OK: valid, no findings", or the findings
+// counted by kind. Returns the exit code (findings fail only when `strict`).
+int PrintVerdict(const std::map<std::string, int>& by_kind, bool strict,
+                 std::ostream& out) {
+  int findings = 0;
+  std::vector<std::string> counts;
+  for (const auto& [kind, count] : by_kind) {
+    findings += count;
+    counts.push_back(absl::StrCat(count, " ", kind, count == 1 ? "" : "s"));
+  }
+  if (findings == 0) {
+    out << "OK: valid, no findings\n";
+    return kExitOk;
+  }
+  out << (strict ? "FAILED (--strict)" : "OK: valid") << ", " << findings
+      << (findings == 1 ? " finding" : " findings") << " ("
+      << absl::StrJoin(counts, ", ") << ")\n";
+  return strict ? kExitError : kExitOk;
+}
+
 }  // namespace
 
 int RunRulesCheck(const ParsedFlags& flags, std::ostream& out,
@@ -78,37 +114,15 @@ int RunRulesCheck(const ParsedFlags& flags, std::ostream& out,
     err << "retcon rules check: " << file.status().message() << "\n";
     return kExitError;
   }
-  int findings = 0;
   std::map<std::string, int> by_kind;
   for (const RulesVersion& version : file->versions) {
     if (absl::Status s = CheckPlannerDecisions(*file, version); !s.ok()) {
       err << "retcon rules check: " << s.message() << "\n";
       return kExitError;
     }
-    const v1::RuleSet& set = version.rules->rule_set();
-    out << file->path << ": " << Describe(set) << ", " << set.decisions_size()
-        << (set.decisions_size() == 1 ? " decision\n" : " decisions\n");
-    PrintDecisions(set, out);
-    for (const RuleFinding& f : AnalyseRuleSet(*version.rules)) {
-      const std::string row = f.row_ids.empty() ? "" : f.row_ids.front();
-      out << Where(*file, version, f.decision, row) << ": " << KindName(f)
-          << ": " << f.message << "\n";
-      ++findings;
-      ++by_kind[std::string(KindName(f))];
-    }
+    PrintAnalysis(*file, version, &by_kind, out);
   }
-  std::vector<std::string> counts;
-  for (const auto& [kind, count] : by_kind) {
-    counts.push_back(absl::StrCat(count, " ", kind, count == 1 ? "" : "s"));
-  }
-  if (findings == 0) {
-    out << "OK: valid, no findings\n";
-    return kExitOk;
-  }
-  out << (flags.Has("strict") ? "FAILED (--strict)" : "OK: valid") << ", "
-      << findings << (findings == 1 ? " finding" : " findings") << " ("
-      << absl::StrJoin(counts, ", ") << ")\n";
-  return flags.Has("strict") ? kExitError : kExitOk;
+  return PrintVerdict(by_kind, flags.Has("strict"), out);
 }
 
 }  // namespace cli

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "examples/retcon/command_line.h"
@@ -100,6 +101,34 @@ bool FlagAllowed(absl::string_view sub, absl::string_view flag) {
   return flag == "help" || kAllowed.find(sub)->second.count(std::string(flag));
 }
 
+// The words after the subcommand, with `check RULES`'s one positional
+// argument (anywhere among the flags) read as --rules RULES.
+std::vector<const char*> FlagWords(absl::string_view sub,
+                                   absl::Span<const char* const> args) {
+  std::vector<const char*> words(args.begin() + 1, args.end());
+  for (size_t i = 0; sub == "check" && i < words.size(); ++i) {
+    const absl::string_view word = words[i];
+    if (word == "--rules") {
+      ++i;  // Its value.
+    } else if (!word.empty() && word[0] != '-') {
+      words.insert(words.begin() + i, "--rules");
+      break;
+    }
+  }
+  return words;
+}
+
+// InvalidArgument "--NAME is not a flag of SUB" for the first such flag.
+absl::Status CheckFlagsOf(absl::string_view sub, const ParsedFlags& flags) {
+  for (const FlagSpec& spec : kFlags) {
+    if (flags.Has(spec.name) && !FlagAllowed(sub, spec.name)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--", spec.name, " is not a flag of ", sub));
+    }
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 int RunRules(absl::Span<const char* const> args, std::ostream& out,
@@ -119,31 +148,15 @@ int RunRules(absl::Span<const char* const> args, std::ostream& out,
                                    "' (check, explain or what-if)"),
                       err);
   }
-  // `check RULES`: the one positional argument (anywhere among the flags),
-  // read as --rules RULES.
-  std::vector<const char*> words(args.begin() + 1, args.end());
-  for (size_t i = 0; sub == "check" && i < words.size(); ++i) {
-    const absl::string_view word = words[i];
-    if (word == "--rules") {
-      ++i;  // Its value.
-    } else if (!word.empty() && word[0] != '-') {
-      words.insert(words.begin() + i, "--rules");
-      break;
-    }
-  }
   const std::string command = absl::StrCat(kCommand, " ", sub);
-  absl::StatusOr<ParsedFlags> flags = ParseFlags(words, kFlags);
+  absl::StatusOr<ParsedFlags> flags = ParseFlags(FlagWords(sub, args), kFlags);
   if (!flags.ok()) return UsageError(command, flags.status().message(), err);
   if (flags->Has("help")) {
     out << kRulesHelp;
     return kExitOk;
   }
-  for (const FlagSpec& spec : kFlags) {
-    if (flags->Has(spec.name) && !FlagAllowed(sub, spec.name)) {
-      return UsageError(
-          command, absl::StrCat("--", spec.name, " is not a flag of ", sub),
-          err);
-    }
+  if (absl::Status s = CheckFlagsOf(sub, *flags); !s.ok()) {
+    return UsageError(command, s.message(), err);
   }
   if (sub == "check") return RunRulesCheck(*flags, out, err);
   if (sub == "explain") return RunRulesExplain(*flags, out, err);

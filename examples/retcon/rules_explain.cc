@@ -201,25 +201,53 @@ std::string WrongTypeNote(const ParsedFlags& flags, const v1::RuleSet& set,
   return note + ")";
 }
 
+// What is wrong with the command line, as UsageError tells it; OK if nothing.
+absl::Status ExplainUsage(const ParsedFlags& flags) {
+  for (absl::string_view required : {"rules", "fact"}) {
+    if (!flags.Has(required)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--", required, " is required"));
+    }
+  }
+  const std::string& as_of = flags.Value("as-of");
+  if (flags.Has("as-of") && !IsDate(as_of)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--as-of ", as_of, ": expected YYYY-MM-DD"));
+  }
+  return absl::OkStatus();
+}
+
+// Evaluates `fact` with each of `decisions` and prints the traces, a blank
+// line between them. Returns kExitError if an evaluation failed.
+int PrintTraces(const RulesFile& file, const RulesVersion& version,
+                const std::vector<int>& decisions,
+                const google::protobuf::Message& fact, std::ostream& out,
+                std::ostream& err) {
+  int exit_code = kExitOk;
+  for (size_t i = 0; i < decisions.size(); ++i) {
+    EvaluationTrace trace;
+    absl::StatusOr<DecisionResult> result =
+        version.rules->Evaluate(decisions[i], fact, &trace);
+    if (i > 0) out << "\n";
+    PrintTrace(file, version, decisions[i], trace, result, out);
+    if (!result.ok()) {
+      err << "retcon rules explain: " << result.status().message() << "\n";
+      exit_code = kExitError;
+    }
+  }
+  return exit_code;
+}
+
 }  // namespace
 
 int RunRulesExplain(const ParsedFlags& flags, std::ostream& out,
                     std::ostream& err) {
-  for (absl::string_view required : {"rules", "fact"}) {
-    if (!flags.Has(required)) {
-      return UsageError("rules explain",
-                        absl::StrCat("--", required, " is required"), err);
-    }
-  }
-  const std::string as_of = flags.Value("as-of");
-  if (flags.Has("as-of") && !IsDate(as_of)) {
-    return UsageError("rules explain",
-                      absl::StrCat("--as-of ", as_of, ": expected YYYY-MM-DD"),
-                      err);
+  if (absl::Status usage = ExplainUsage(flags); !usage.ok()) {
+    return UsageError("rules explain", usage.message(), err);
   }
   absl::StatusOr<RulesFile> file = LoadRules(flags.Value("rules"));
   absl::StatusOr<const RulesVersion*> version =
-      file.ok() ? VersionAsOf(*file, as_of)
+      file.ok() ? VersionAsOf(*file, flags.Value("as-of"))
                 : absl::StatusOr<const RulesVersion*>(file.status());
   if (!version.ok()) {
     err << "retcon rules explain: " << version.status().message() << "\n";
@@ -238,19 +266,7 @@ int RunRulesExplain(const ParsedFlags& flags, std::ostream& out,
         << WrongTypeNote(flags, set, target->type) << "\n";
     return kExitError;
   }
-  int exit_code = kExitOk;
-  for (size_t i = 0; i < target->decisions.size(); ++i) {
-    EvaluationTrace trace;
-    absl::StatusOr<DecisionResult> result =
-        (*version)->rules->Evaluate(target->decisions[i], **fact, &trace);
-    if (i > 0) out << "\n";
-    PrintTrace(*file, **version, target->decisions[i], trace, result, out);
-    if (!result.ok()) {
-      err << "retcon rules explain: " << result.status().message() << "\n";
-      exit_code = kExitError;
-    }
-  }
-  return exit_code;
+  return PrintTraces(*file, **version, target->decisions, **fact, out, err);
 }
 
 }  // namespace cli

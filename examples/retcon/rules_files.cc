@@ -106,8 +106,6 @@ absl::StatusOr<std::string> ReadText(const std::string& path) {
   return content.str();
 }
 
-// Parses `path` as a RuleSet, else (when it has `versions`) as a RuleBook,
-// and compiles every version.
 absl::StatusOr<RulesFile> LoadRules(const std::string& path) {
   LinkFactTypes();
   absl::StatusOr<std::string> text = ReadText(path);
@@ -139,7 +137,6 @@ bool IsDate(absl::string_view date) {
   return true;
 }
 
-// The version in force on `as_of`, or, without a date, the latest one.
 absl::StatusOr<const RulesVersion*> VersionAsOf(const RulesFile& file,
                                                 const std::string& as_of) {
   const RulesVersion* latest = nullptr;
@@ -192,8 +189,6 @@ int RowIndexOf(const v1::Decision& decision, absl::string_view id) {
   return -1;
 }
 
-// "file:line" of a decision's row (or of the decision when the row is not
-// known); "file" when the line is unknown.
 std::string Where(const RulesFile& file, const RulesVersion& version,
                   absl::string_view decision, absl::string_view row_id) {
   const v1::RuleSet& set = version.rules->rule_set();

@@ -26,33 +26,28 @@ absl::Status JsonTo(const std::string& line, google::protobuf::Message* m) {
       std::string(status.message().data(), status.message().size()));
 }
 
-absl::Status ReadRecord(const std::string& line, bool want_return, Feed* feed,
-                        const std::string& where) {
-  const PayloadKind kind = DetectPayloadKind(line);
-  if (kind == PayloadKind::kUnknown) {
-    // The adapter's parser says where JSON breaks ("a.b: not valid JSON...").
-    absl::Status json = ReturnRequestFromReturnGo(line).status();
-    if (absl::StrContains(json.message(), ": not valid JSON at offset")) {
-      return json;
-    }
+// A return of the feed, `kind` as DetectPayloadKind tells it.
+absl::Status AddReturn(const std::string& line, PayloadKind kind,
+                       const std::string& where, Feed* feed) {
+  absl::StatusOr<v1::ReturnRequest> ret;
+  if (kind == PayloadKind::kReturnGoRma) {
+    ret = ReturnRequestFromReturnGo(line);
+  } else if (kind == PayloadKind::kRetconReturn) {
+    v1::ReturnRequest r;
+    absl::Status s = JsonTo(line, &r);
+    ret = s.ok() ? absl::StatusOr<v1::ReturnRequest>(r) : s;
+  } else {
+    return absl::InvalidArgumentError(
+        "neither a ReturnGo RMA nor a retcon.v1.ReturnRequest (or not JSON)");
   }
-  if (want_return) {
-    absl::StatusOr<v1::ReturnRequest> ret;
-    if (kind == PayloadKind::kReturnGoRma) {
-      ret = ReturnRequestFromReturnGo(line);
-    } else if (kind == PayloadKind::kRetconReturn) {
-      v1::ReturnRequest r;
-      absl::Status s = JsonTo(line, &r);
-      ret = s.ok() ? absl::StatusOr<v1::ReturnRequest>(r) : s;
-    } else {
-      return absl::InvalidArgumentError(
-          "neither a ReturnGo RMA nor a retcon.v1.ReturnRequest (or not JSON)");
-    }
-    if (!ret.ok()) return ret.status();
-    feed->returns.push_back(*std::move(ret));
-    feed->return_where.push_back(where);
-    return absl::OkStatus();
-  }
+  if (!ret.ok()) return ret.status();
+  feed->returns.push_back(*std::move(ret));
+  feed->return_where.push_back(where);
+  return absl::OkStatus();
+}
+
+// An order of the feed, `kind` as DetectPayloadKind tells it.
+absl::Status AddOrder(const std::string& line, PayloadKind kind, Feed* feed) {
   absl::StatusOr<v1::SalesOrder> order;
   if (kind == PayloadKind::kShopifyOrder) {
     order = SalesOrderFromShopify(line);
@@ -67,6 +62,20 @@ absl::Status ReadRecord(const std::string& line, bool want_return, Feed* feed,
   if (!order.ok()) return order.status();
   feed->orders[order->order_id()] = *std::move(order);
   return absl::OkStatus();
+}
+
+absl::Status ReadRecord(const std::string& line, bool want_return, Feed* feed,
+                        const std::string& where) {
+  const PayloadKind kind = DetectPayloadKind(line);
+  if (kind == PayloadKind::kUnknown) {
+    // The adapter's parser says where JSON breaks ("a.b: not valid JSON...").
+    absl::Status json = ReturnRequestFromReturnGo(line).status();
+    if (absl::StrContains(json.message(), ": not valid JSON at offset")) {
+      return json;
+    }
+  }
+  return want_return ? AddReturn(line, kind, where, feed)
+                     : AddOrder(line, kind, feed);
 }
 
 }  // namespace
