@@ -25,10 +25,6 @@ namespace retcon {
 namespace cli {
 namespace {
 
-// Some records were reported and skipped, the rest compared: the exit code
-// `retcon plan` gives the same case.
-constexpr int kExitSkippedRecords = 3;
-
 // "1 return", "2 returns".
 std::string Count(size_t n, absl::string_view noun) {
   return absl::StrCat(n, " ", noun, n == 1 ? "" : "s");
@@ -144,7 +140,7 @@ int PlannedWhatIf(const ParsedFlags& flags, const RulesFile& old_rules,
       << "\nChanged: " << tally.changed() << " outcomes in "
       << Count(tally.changed_returns(), "return") << "\n";
   PrintChanges(tally.groups(), out);
-  return skipped > 0 ? kExitSkippedRecords : kExitOk;
+  return skipped > 0 ? kExitPartial : kExitOk;
 }
 
 // Facts from the return alone, one per line, for depot and disposition.
@@ -243,7 +239,7 @@ int FactWhatIf(const RulesFile& old_rules, const RulesFile& new_rules,
       return kExitError;
     }
   }
-  return feed.skipped > 0 ? kExitSkippedRecords : kExitOk;
+  return feed.skipped > 0 ? kExitPartial : kExitOk;
 }
 
 // What is wrong with the command line, as UsageError tells it; OK if nothing.
