@@ -106,6 +106,17 @@ struct Issue {
 v1::ExceptionDetail Detail(std::string field, std::string expected,
                            std::string actual);
 
+// Checks of Plan()'s inputs (lib/plan/input_validation.cc): the return's
+// own shape against `order`, whose figures are in `currency`; business
+// problems are left to the planners. InvalidArgument naming the field at
+// fault ("return.lines[0].quantity: ...").
+absl::Status ValidateReturn(const v1::SalesOrder& order,
+                            const v1::ReturnRequest& ret,
+                            const std::string& currency);
+// The history's own shape: its order id, non-negative quantities, keys.
+absl::Status ValidateHistory(const v1::SalesOrder& order,
+                             const v1::OrderHistory& history);
+
 // The state of one Plan() call.
 struct PlanContext {
   // `working` starts as a copy of the history; `arena` holds the facts and
