@@ -194,6 +194,7 @@ struct PlanContext {
                                  absl::string_view component_sku) const;
 };
 
+// The working history's entries (lib/plan/line_history.cc).
 // Units of order line `order_line` (or of one of its components) moved
 // back so far per `history`. The history keeps bundle lines per component,
 // so a bundle line as a whole (a kit) counts complete sets.
