@@ -59,6 +59,23 @@ struct DecisionRef {
   int outputs[2] = {-1, -1};  // -1: the decision lacks that output.
 };
 
+// What the planner expects of one decision: its name, fact type and the
+// outputs it reads (up to two; nullptr ends the list), each of a type and,
+// for an ENUM, of an enum type (nullptr: any).
+struct ExpectedDecision {
+  const char* name;
+  const google::protobuf::Descriptor* fact;
+  const char* outputs[2];
+  v1::Output::Type types[2];
+  const char* enum_types[2];
+};
+// Where `want` is in `rules` (lib/plan/decisions.cc): index -1 when the
+// rule set has no such decision. InvalidArgument, naming the decision, when
+// it takes another fact type, has an output `want` names with the wrong
+// type, or has none of them.
+absl::StatusOr<DecisionRef> Resolve(const CompiledRuleSet& rules,
+                                    const ExpectedDecision& want);
+
 // The generated accessors of the planner's fact types (ReturnItemFact,
 // RefundFact, ExchangeFact, ExceptionFact), for the rules engine.
 class FactAccessorSet {
