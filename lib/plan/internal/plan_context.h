@@ -59,6 +59,23 @@ struct DecisionRef {
   int outputs[2] = {-1, -1};  // -1: the decision lacks that output.
 };
 
+// What the planner expects of one decision: its name, fact type and the
+// outputs it reads (up to two; nullptr ends the list), each of a type and,
+// for an ENUM, of an enum type (nullptr: any).
+struct ExpectedDecision {
+  const char* name;
+  const google::protobuf::Descriptor* fact;
+  const char* outputs[2];
+  v1::Output::Type types[2];
+  const char* enum_types[2];
+};
+// Where `want` is in `rules` (lib/plan/decisions.cc): index -1 when the
+// rule set has no such decision. InvalidArgument, naming the decision, when
+// it takes another fact type, has an output `want` names with the wrong
+// type, or has none of them.
+absl::StatusOr<DecisionRef> Resolve(const CompiledRuleSet& rules,
+                                    const ExpectedDecision& want);
+
 // The generated accessors of the planner's fact types (ReturnItemFact,
 // RefundFact, ExchangeFact, ExceptionFact), for the rules engine.
 class FactAccessorSet {
@@ -105,6 +122,17 @@ struct Issue {
 // found (lib/plan/exceptions.cc).
 v1::ExceptionDetail Detail(std::string field, std::string expected,
                            std::string actual);
+
+// Checks of Plan()'s inputs (lib/plan/input_validation.cc): the return's
+// own shape against `order`, whose figures are in `currency`; business
+// problems are left to the planners. InvalidArgument naming the field at
+// fault ("return.lines[0].quantity: ...").
+absl::Status ValidateReturn(const v1::SalesOrder& order,
+                            const v1::ReturnRequest& ret,
+                            const std::string& currency);
+// The history's own shape: its order id, non-negative quantities, keys.
+absl::Status ValidateHistory(const v1::SalesOrder& order,
+                             const v1::OrderHistory& history);
 
 // The state of one Plan() call.
 struct PlanContext {
@@ -183,6 +211,7 @@ struct PlanContext {
                                  absl::string_view component_sku) const;
 };
 
+// The working history's entries (lib/plan/line_history.cc).
 // Units of order line `order_line` (or of one of its components) moved
 // back so far per `history`. The history keeps bundle lines per component,
 // so a bundle line as a whole (a kit) counts complete sets.
