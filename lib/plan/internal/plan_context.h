@@ -282,14 +282,14 @@ void FillCommonFacts(const PlanContext& ctx, std::string* source,
                      std::string* currency, std::string* country,
                      std::string* channel);
 
-// The first output of decision `ref` for `fact`: nullptr when the decision
-// or output is absent or no row (nor default) matched. Errors from the
-// evaluation (a UNIQUE table with two matches) come back as an error.
 // Both outputs of decision `ref` for `fact`, from one evaluation:
-// outputs[k] is nullptr when absent or unmatched.
+// outputs[k] is nullptr when the decision or output is absent or no row (nor
+// default) matched. Errors from the evaluation (a UNIQUE table with two
+// matches) come back as an error.
 absl::Status Decide(const PlanContext& ctx, const DecisionRef& ref,
                     const google::protobuf::Message& fact,
                     const v1::Value* outputs[2]);
+// Output `output` (0 or 1) of decision `ref` for `fact`, as Decide.
 absl::StatusOr<const v1::Value*> DecideOne(
     const PlanContext& ctx, const DecisionRef& ref, int output,
     const google::protobuf::Message& fact);
