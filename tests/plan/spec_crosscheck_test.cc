@@ -94,17 +94,28 @@ constexpr char kRules[] = R"pb(
   }
 )pb";
 
-std::unique_ptr<const Planner> MakePlanner(const std::string& catalog = "") {
+// A planner over kRules plus `extra_rules` (more decisions, text format).
+std::unique_ptr<const Planner> PlannerWith(const std::string& extra_rules,
+                                           const std::string& catalog = "",
+                                           const PlannerOptions& options = {}) {
   v1::ReturnItemFact::descriptor();
-  absl::StatusOr<ParsedRuleSet> parsed = ParseRuleSetText(kRules, "rules");
+  absl::StatusOr<ParsedRuleSet> parsed =
+      ParseRuleSetText(std::string(kRules) + extra_rules, "rules");
   EXPECT_TRUE(parsed.ok()) << parsed.status();
+  if (!parsed.ok()) return nullptr;
   auto rules = CompileRuleSet(*parsed, {});
   EXPECT_TRUE(rules.ok()) << rules.status();
+  if (!rules.ok()) return nullptr;
   auto planner =
       Planner::Create(std::shared_ptr<const CompiledRuleSet>(std::move(*rules)),
-                      Parse<v1::Catalog>(catalog));
+                      Parse<v1::Catalog>(catalog), options);
   EXPECT_TRUE(planner.ok()) << planner.status();
+  if (!planner.ok()) return nullptr;
   return std::move(*planner);
+}
+
+std::unique_ptr<const Planner> MakePlanner(const std::string& catalog = "") {
+  return PlannerWith("", catalog);
 }
 
 // Sums of a note's goods lines for one order line (several return lines of
@@ -1595,17 +1606,12 @@ TEST(SpecCrosscheckRounding, HalfAwayAndHalfEvenThroughThePlanner) {
   ret.mutable_lines(0)->set_platform_sku("SHIRT");
   for (RoundingMode mode :
        {RoundingMode::kHalfAwayFromZero, RoundingMode::kHalfEven}) {
-    v1::ReturnItemFact::descriptor();
-    auto rules = CompileRuleSet(*ParseRuleSetText(kRules, "rules"), {});
-    ASSERT_TRUE(rules.ok());
     PlannerOptions options;
     options.rounding = mode;
-    auto planner = Planner::Create(
-        std::shared_ptr<const CompiledRuleSet>(std::move(*rules)),
-        v1::Catalog(), options);
-    ASSERT_TRUE(planner.ok()) << planner.status();
+    auto planner = PlannerWith("", "", options);
+    ASSERT_NE(planner, nullptr);
     absl::StatusOr<v1::PostingPlan> plan =
-        (*planner)->Plan(order, ret, v1::OrderHistory());
+        planner->Plan(order, ret, v1::OrderHistory());
     ASSERT_TRUE(plan.ok()) << plan.status();
     ASSERT_EQ(plan->credit_notes_size(), 1) << plan->DebugString();
     const v1::CreditNote& note = plan->credit_notes(0);
@@ -1737,37 +1743,8 @@ TEST(SpecCrosscheckTax, StatedTaxIsUsedAsGivenAndRatesSplitTheGross) {
   EXPECT_EQ(note.total_tax().minor_units(), 616);
 }
 
-constexpr char kShippingRules[] = R"pb(
-  id: "shipping"
-  version: "1"
-  decisions {
-    name: "depot"
-    fact_type: "retcon.v1.ReturnItemFact"
-    hit_policy: FIRST
-    inputs: "condition"
-    outputs { name: "depot" type: STRING }
-    rows {
-      id: "all"
-      cells { any {} }
-      outputs { string_value: "MAIN" }
-    }
-  }
-  decisions {
-    name: "disposition"
-    fact_type: "retcon.v1.ReturnItemFact"
-    hit_policy: FIRST
-    inputs: "condition"
-    outputs {
-      name: "disposition"
-      type: ENUM
-      enum_type: "retcon.v1.Disposition"
-    }
-    rows {
-      id: "all"
-      cells { any {} }
-      outputs { enum_value: "DISPOSITION_SELLABLE" }
-    }
-  }
+// The refund_policy decision: shipping refunded once every item is returned.
+constexpr char kShippingPolicy[] = R"pb(
   decisions {
     name: "refund_policy"
     fact_type: "retcon.v1.RefundFact"
@@ -1789,12 +1766,8 @@ constexpr char kShippingRules[] = R"pb(
 TEST(SpecCrosscheckShipping, RefundedOnceEveryItemIsReturned) {
   // Issue 4: shipping "when every item is returned". Shipping 4.95 at 20%
   // included: VAT round(495/6) = 83 (82.5 half up), net 412.
-  v1::ReturnItemFact::descriptor();
-  auto rules = CompileRuleSet(*ParseRuleSetText(kShippingRules, "rules"), {});
-  ASSERT_TRUE(rules.ok()) << rules.status();
-  auto planner = Planner::Create(
-      std::shared_ptr<const CompiledRuleSet>(std::move(*rules)), v1::Catalog());
-  ASSERT_TRUE(planner.ok()) << planner.status();
+  auto planner = PlannerWith(kShippingPolicy);
+  ASSERT_NE(planner, nullptr);
   v1::SalesOrder order = Parse<v1::SalesOrder>(kOrderE1);
   v1::ShippingLine* ship = order.add_shipping_lines();
   ship->set_shipping_id("S1");
@@ -1803,14 +1776,14 @@ TEST(SpecCrosscheckShipping, RefundedOnceEveryItemIsReturned) {
   v1::OrderHistory history;
   // 4 units first: no shipping.
   absl::StatusOr<v1::PostingPlan> plan =
-      (*planner)->Plan(order, E1Return("RMA-S1", 4), history);
+      planner->Plan(order, E1Return("RMA-S1", 4), history);
   ASSERT_TRUE(plan.ok()) << plan.status();
   ASSERT_EQ(plan->credit_notes_size(), 1) << plan->DebugString();
   EXPECT_EQ(CountKind(plan->credit_notes(0), v1::CREDIT_LINE_KIND_SHIPPING), 0);
   EXPECT_EQ(plan->credit_notes(0).total_gross().minor_units(), 667);
-  ASSERT_TRUE((*planner)->RecordPlan(order, *plan, &history).ok());
+  ASSERT_TRUE(planner->RecordPlan(order, *plan, &history).ok());
   // The last 2: goods 333 plus shipping 495.
-  plan = (*planner)->Plan(order, E1Return("RMA-S2", 2), history);
+  plan = planner->Plan(order, E1Return("RMA-S2", 2), history);
   ASSERT_TRUE(plan.ok()) << plan.status();
   ASSERT_EQ(plan->credit_notes_size(), 1) << plan->DebugString();
   const v1::CreditNote& note = plan->credit_notes(0);
@@ -2606,27 +2579,23 @@ TEST(SpecCrosscheckExceptions, PercentToleranceIsOfTheNoteTotal) {
       }
     }
   )pb";
-  auto rules = CompileRuleSet(
-      *ParseRuleSetText(std::string(kRules) + tolerance, "rules"), {});
-  ASSERT_TRUE(rules.ok()) << rules.status();
-  auto planner = Planner::Create(
-      std::shared_ptr<const CompiledRuleSet>(std::move(*rules)), v1::Catalog());
-  ASSERT_TRUE(planner.ok()) << planner.status();
+  auto planner = PlannerWith(tolerance);
+  ASSERT_NE(planner, nullptr);
   const auto order = Parse<v1::SalesOrder>(kExchangeOrder);
   absl::StatusOr<v1::PostingPlan> plan =
-      (*planner)->Plan(order, RefundReturn(2970), v1::OrderHistory());
+      planner->Plan(order, RefundReturn(2970), v1::OrderHistory());
   ASSERT_TRUE(plan.ok()) << plan.status();
   ASSERT_EQ(plan->credit_notes_size(), 1) << plan->DebugString();
   EXPECT_EQ(plan->credit_notes(0).variance().minor_units(), -30);
   EXPECT_EQ(plan->credit_notes(0).total_gross().minor_units(), 3000);
   EXPECT_EQ(plan->credit_notes(0).tenders(0).amount().minor_units(), 2970);
-  plan = (*planner)->Plan(order, RefundReturn(3030), v1::OrderHistory());
+  plan = planner->Plan(order, RefundReturn(3030), v1::OrderHistory());
   ASSERT_TRUE(plan.ok()) << plan.status();
   // 30.30 is above the 30.00 paid: an over-refund, whatever the tolerance.
   EXPECT_EQ(plan->credit_notes_size(), 0);
   EXPECT_NE(FindException(*plan, v1::EXCEPTION_CODE_OVER_REFUND), nullptr)
       << plan->DebugString();
-  plan = (*planner)->Plan(order, RefundReturn(2969), v1::OrderHistory());
+  plan = planner->Plan(order, RefundReturn(2969), v1::OrderHistory());
   ASSERT_TRUE(plan.ok()) << plan.status();
   EXPECT_EQ(plan->credit_notes_size(), 0);
   EXPECT_NE(FindException(*plan, v1::EXCEPTION_CODE_REFUND_VARIANCE), nullptr);
@@ -3264,16 +3233,11 @@ TEST(SpecCrosscheckExceptions, RoutingToWarningLetsTheMovementThrough) {
       }
     }
   )pb";
-  v1::ReturnItemFact::descriptor();
-  auto rules = CompileRuleSet(
-      *ParseRuleSetText(std::string(kRules) + routing, "rules"), {});
-  ASSERT_TRUE(rules.ok()) << rules.status();
-  auto planner = Planner::Create(
-      std::shared_ptr<const CompiledRuleSet>(std::move(*rules)), v1::Catalog());
-  ASSERT_TRUE(planner.ok()) << planner.status();
+  auto planner = PlannerWith(routing);
+  ASSERT_NE(planner, nullptr);
   v1::ReturnRequest ret = RefundReturn(3000);
   ret.mutable_lines(0)->set_platform_sku("DRESS-RED-10");
-  absl::StatusOr<v1::PostingPlan> plan = (*planner)->Plan(
+  absl::StatusOr<v1::PostingPlan> plan = planner->Plan(
       Parse<v1::SalesOrder>(kExchangeOrder), ret, v1::OrderHistory());
   ASSERT_TRUE(plan.ok()) << plan.status();
   const v1::Exception* e =
@@ -3780,16 +3744,11 @@ TEST(SpecCrosscheckTriggers, ItemInspectedAsNotReturnedMovesNothing) {
 TEST(SpecCrosscheckShipping, ShippingIsCreditedOnlyOnce) {
   // refund_policy ALWAYS: the first note refunds the 4.95 shipping, the
   // second none of it (money.md 8: "what remains of it").
-  std::string rules = kShippingRules;
+  std::string rules = kShippingPolicy;
   const std::string from = "SHIPPING_REFUND_WHEN_ALL_RETURNED";
   rules.replace(rules.find(from), from.size(), "SHIPPING_REFUND_ALWAYS");
-  v1::ReturnItemFact::descriptor();
-  auto compiled = CompileRuleSet(*ParseRuleSetText(rules, "rules"), {});
-  ASSERT_TRUE(compiled.ok()) << compiled.status();
-  auto planner = Planner::Create(
-      std::shared_ptr<const CompiledRuleSet>(std::move(*compiled)),
-      v1::Catalog());
-  ASSERT_TRUE(planner.ok()) << planner.status();
+  auto planner = PlannerWith(rules);
+  ASSERT_NE(planner, nullptr);
   v1::SalesOrder order = Parse<v1::SalesOrder>(kOrderE1);
   v1::ShippingLine* ship = order.add_shipping_lines();
   ship->set_shipping_id("S1");
@@ -3797,15 +3756,15 @@ TEST(SpecCrosscheckShipping, ShippingIsCreditedOnlyOnce) {
   ship->add_tax_lines()->set_rate("20");
   v1::OrderHistory history;
   absl::StatusOr<v1::PostingPlan> plan =
-      (*planner)->Plan(order, E1Return("RMA-SA", 1), history);
+      planner->Plan(order, E1Return("RMA-SA", 1), history);
   ASSERT_TRUE(plan.ok()) << plan.status();
   ASSERT_EQ(plan->credit_notes_size(), 1) << plan->DebugString();
   EXPECT_EQ(plan->credit_notes(0).total_gross().minor_units(), 167 + 495);
   EXPECT_EQ(plan->credit_notes(0).total_tax().minor_units(), 28 + 83);
-  ASSERT_TRUE((*planner)->RecordPlan(order, *plan, &history).ok());
+  ASSERT_TRUE(planner->RecordPlan(order, *plan, &history).ok());
   ASSERT_EQ(history.shipping_size(), 1);
   EXPECT_EQ(history.shipping(0).credited_gross().minor_units(), 495);
-  plan = (*planner)->Plan(order, E1Return("RMA-SB", 1), history);
+  plan = planner->Plan(order, E1Return("RMA-SB", 1), history);
   ASSERT_TRUE(plan.ok()) << plan.status();
   ASSERT_EQ(plan->credit_notes_size(), 1) << plan->DebugString();
   EXPECT_EQ(plan->credit_notes(0).total_gross().minor_units(), 166);
