@@ -1,5 +1,6 @@
 #include "examples/retcon/rules_command.h"
 
+#include <functional>
 #include <map>
 #include <set>
 #include <string>
@@ -11,7 +12,7 @@
 #include "examples/retcon/command_line.h"
 #include "examples/retcon/rules_check.h"
 #include "examples/retcon/rules_explain.h"
-#include "examples/retcon/rules_what_if.h"
+#include "examples/retcon/rules_what_if_command.h"
 
 namespace retcon {
 namespace cli {

@@ -10,8 +10,9 @@
 // as numbers or strings, amounts as decimal strings or numbers, unknown
 // fields), and never compute money: amounts are copied exactly as decimal
 // text into integer minor units, never through a double. A field they use
-// and cannot read is an error, never a guess; the fields adapters.md lists
-// as ignored (ReturnGo's paidPrice amounts, for one) are not read at all.
+// and cannot read is an error, never a guess; the values of the fields
+// adapters.md lists as ignored (ReturnGo's paidPrice amounts, for one) are
+// not read at all.
 //
 // Errors: InvalidArgument naming the JSON path of the field and the reason,
 // e.g. `transactions[1].amount.amount: '12.3.4' is not a decimal amount

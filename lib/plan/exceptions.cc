@@ -1,5 +1,7 @@
 // Exceptions: default owners and severities per code, the routing decision
-// that may override them, and the records added to the plan.
+// that may override them, and the records added to the plan; and the pieces
+// of their messages the planner's files share (Detail, ListOf, Units,
+// DescribeUnknownComponent).
 #include <string>
 #include <utility>
 #include <vector>

@@ -1,5 +1,6 @@
 // The refund fact: what the rules (refund_policy, refund_tolerance) see of
 // a credit note's event.
+#include <cstddef>
 #include <cstdint>
 #include <string>
 

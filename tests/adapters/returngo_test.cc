@@ -554,6 +554,12 @@ TEST(ReturnGoTest, BadAmountsNameTheirPath) {
             "transactions[0].currency: \"POUNDS\" is not an ISO 4217 "
             "currency code");
   EXPECT_EQ(ErrorOf(Rma(R"({"shopLineItemId": 1, "returnedItemId": 1,
+                           "paidPrice": {"amount": "1", "currency": "GBP",
+                                         "shopAmount": "1",
+                                         "shopCurrency": "QUID"}})")),
+            "items[0].paidPrice.shopCurrency: \"QUID\" is not an ISO 4217 "
+            "currency code");
+  EXPECT_EQ(ErrorOf(Rma(R"({"shopLineItemId": 1, "returnedItemId": 1,
                            "returnFee": "1.00"})")),
             "items[0].returnFee: an amount without a currency, and the RMA "
             "states none (items[].paidPrice.currency)");

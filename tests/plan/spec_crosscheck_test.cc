@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -214,6 +215,7 @@ struct Slice {
 void RunE1(const std::vector<int64_t>& units,
            const std::vector<Slice>& expected) {
   auto planner = MakePlanner();
+  ASSERT_NE(planner, nullptr);
   const auto order = Parse<v1::SalesOrder>(kOrderE1);
   v1::OrderHistory history;
   int64_t total = 0;
@@ -275,6 +277,7 @@ TEST(SpecCrosscheckE1, MoneyFunctionsAgree) {
 
 TEST(SpecCrosscheckVat, E2E3AndTwentyPoundsThroughTheCreditNote) {
   auto planner = MakePlanner();
+  ASSERT_NE(planner, nullptr);
   const auto order = Parse<v1::SalesOrder>(R"pb(
     order_id: "V1"
     currency_code: "GBP"
@@ -378,6 +381,7 @@ TEST(SpecCrosscheckE4, DiscountOfFourPenceOverThreeUnitsOfALine) {
   // One line of 3 units at 1.00 with 0.04 off; returned one unit at a time,
   // the discount slices are round(4m/3) differences: 1, 2, 1.
   auto planner = MakePlanner();
+  ASSERT_NE(planner, nullptr);
   const auto order = Parse<v1::SalesOrder>(R"pb(
     order_id: "E4"
     currency_code: "GBP"
@@ -425,6 +429,7 @@ TEST(SpecCrosscheckE4, OrderDiscountOfFourPenceOverThreeEqualLines) {
   // half up), 167.
   EXPECT_EQ(*AllocateByWeights(4, {1, 1, 1}), (std::vector<int64_t>{2, 1, 1}));
   auto planner = MakePlanner();
+  ASSERT_NE(planner, nullptr);
   const auto order = Parse<v1::SalesOrder>(R"pb(
     order_id: "E4B"
     currency_code: "GBP"
@@ -662,6 +667,7 @@ TEST(SpecCrosscheckReturnGo, AdapterReadsTheTolerantShapes) {
 
 TEST(SpecCrosscheckReturnGo, PartialReturnThenTheRestSumExactlyToTheLines) {
   auto planner = MakePlanner();
+  ASSERT_NE(planner, nullptr);
   const auto order = Parse<v1::SalesOrder>(kShopOrder);
   v1::OrderHistory history;
 
@@ -725,6 +731,7 @@ TEST(SpecCrosscheckReturnGo, PartialReturnThenTheRestSumExactlyToTheLines) {
 
 TEST(SpecCrosscheckReturnGo, KeysAreUuid5OfTheDocumentedStrings) {
   auto planner = MakePlanner();
+  ASSERT_NE(planner, nullptr);
   absl::StatusOr<v1::ReturnRequest> rma1 = ReturnRequestFromReturnGo(kRma1);
   ASSERT_TRUE(rma1.ok()) << rma1.status();
   absl::StatusOr<v1::PostingPlan> plan = planner->Plan(
@@ -756,6 +763,7 @@ TEST(SpecCrosscheckReturnGo, KeysAreUuid5OfTheDocumentedStrings) {
 
 TEST(SpecCrosscheckReturnGo, SameRmaPlannedTwicePostsNothingTheSecondTime) {
   auto planner = MakePlanner();
+  ASSERT_NE(planner, nullptr);
   const auto order = Parse<v1::SalesOrder>(kShopOrder);
   v1::OrderHistory history;
   absl::StatusOr<v1::ReturnRequest> rma1 = ReturnRequestFromReturnGo(kRma1);
@@ -809,6 +817,7 @@ constexpr char kJpyOrder[] = R"pb(
 
 TEST(SpecCrosscheckReturnGo, JpyOrderZeroDecimals) {
   auto planner = MakePlanner();
+  ASSERT_NE(planner, nullptr);
   const auto order = Parse<v1::SalesOrder>(kJpyOrder);
   v1::OrderHistory history;
   absl::StatusOr<v1::ReturnRequest> first = ReturnRequestFromReturnGo(R"json({
@@ -864,6 +873,7 @@ TEST(SpecCrosscheckReturnGo, JpyOrderZeroDecimals) {
 // unit: round(2999/3) = 1000 fils; the other two: 1999.
 TEST(SpecCrosscheckReturnGo, KwdOrderThreeDecimals) {
   auto planner = MakePlanner();
+  ASSERT_NE(planner, nullptr);
   const auto order = Parse<v1::SalesOrder>(R"pb(
     order_id: "8001"
     currency_code: "KWD"
@@ -973,6 +983,7 @@ TEST(SpecCrosscheckReturnGo, DocumentedTwoUnitExampleGrouped) {
   // Planned: both sock packs 19.80 less 2.00 of fees = 17.80, what ReturnGo
   // paid; the fee is an explicit negative line.
   auto planner = MakePlanner();
+  ASSERT_NE(planner, nullptr);
   for (const v1::ReturnRequest* ret : {&*g, &*u}) {
     absl::StatusOr<v1::PostingPlan> plan = planner->Plan(
         Parse<v1::SalesOrder>(kShopOrder), *ret, v1::OrderHistory());
@@ -1058,6 +1069,7 @@ v1::ReturnRequest BundleReturn(const std::string& component_sku) {
 
 TEST(SpecCrosscheckBundle, PartialReturnMovesOnlyTheComponent) {
   auto planner = MakePlanner(BundleCatalog(false));
+  ASSERT_NE(planner, nullptr);
   absl::StatusOr<v1::PostingPlan> plan =
       planner->Plan(Parse<v1::SalesOrder>(kBundleOrder),
                     BundleReturn("GS-SCARF"), v1::OrderHistory());
@@ -1090,6 +1102,7 @@ TEST(SpecCrosscheckBundle, PartialReturnMovesOnlyTheComponent) {
 
 TEST(SpecCrosscheckBundle, WholeBundleMovesEachComponentAndRefundsTheSet) {
   auto planner = MakePlanner(BundleCatalog(false));
+  ASSERT_NE(planner, nullptr);
   absl::StatusOr<v1::PostingPlan> plan =
       planner->Plan(Parse<v1::SalesOrder>(kBundleOrder), BundleReturn(""),
                     v1::OrderHistory());
@@ -1118,6 +1131,7 @@ TEST(SpecCrosscheckBundle, WholeBundleMovesEachComponentAndRefundsTheSet) {
 
 TEST(SpecCrosscheckBundle, WholeKitStockedBundleMovesTheKitSku) {
   auto planner = MakePlanner(BundleCatalog(true));
+  ASSERT_NE(planner, nullptr);
   absl::StatusOr<v1::PostingPlan> plan =
       planner->Plan(Parse<v1::SalesOrder>(kBundleOrder), BundleReturn(""),
                     v1::OrderHistory());
@@ -1137,6 +1151,7 @@ TEST(SpecCrosscheckBundle, ScarfThenTheRestOfTheSetRefundsExactlyOneSet) {
   // money.md section 7: "returning a set whole, or its components one by
   // one in any order, credits the same amounts".
   auto planner = MakePlanner(BundleCatalog(false));
+  ASSERT_NE(planner, nullptr);
   const auto order = Parse<v1::SalesOrder>(kBundleOrder);
   v1::OrderHistory history;
   int64_t total = 0;
@@ -1219,6 +1234,7 @@ v1::ReturnRequest ExchangeReturn(int64_t new_unit_price) {
 
 TEST(SpecCrosscheckExchange, EvenExchangeIsAZeroValueOrderAndNoCreditNote) {
   auto planner = MakePlanner();
+  ASSERT_NE(planner, nullptr);
   const auto order = Parse<v1::SalesOrder>(kExchangeOrder);
   absl::StatusOr<v1::PostingPlan> plan =
       planner->Plan(order, ExchangeReturn(3000), v1::OrderHistory());
@@ -1261,6 +1277,7 @@ TEST(SpecCrosscheckExchange, EvenExchangeIsAZeroValueOrderAndNoCreditNote) {
 
 TEST(SpecCrosscheckExchange, CustomerPaysMoreGetsAChargeLineAndNoCreditNote) {
   auto planner = MakePlanner();
+  ASSERT_NE(planner, nullptr);
   absl::StatusOr<v1::PostingPlan> plan =
       planner->Plan(Parse<v1::SalesOrder>(kExchangeOrder), ExchangeReturn(3500),
                     v1::OrderHistory());
@@ -1285,6 +1302,7 @@ TEST(SpecCrosscheckExchange, CustomerOwedTheDifferenceGetsOnlyTheDifference) {
   // New shirt 25.00 for a 30.00 one: 5.00 owed, split like the returned
   // unit (gross 3000, VAT 500): VAT round(500 * 500 / 3000) = 83, net 417.
   auto planner = MakePlanner();
+  ASSERT_NE(planner, nullptr);
   absl::StatusOr<v1::PostingPlan> plan =
       planner->Plan(Parse<v1::SalesOrder>(kExchangeOrder), ExchangeReturn(2500),
                     v1::OrderHistory());
@@ -1308,6 +1326,7 @@ TEST(SpecCrosscheckExchange, CustomerOwedTheDifferenceGetsOnlyTheDifference) {
 
 TEST(SpecCrosscheckExchange, EvenExchangeRecordedThenPlannedAgainPostsNothing) {
   auto planner = MakePlanner();
+  ASSERT_NE(planner, nullptr);
   const auto order = Parse<v1::SalesOrder>(kExchangeOrder);
   v1::OrderHistory history;
   absl::StatusOr<v1::PostingPlan> first =
@@ -1389,6 +1408,7 @@ TEST(SpecCrosscheckIdempotency, NamespaceAndKeysMatchPythonUuid5) {
 
 TEST(SpecCrosscheckIdempotency, FinalisedNoteKeyAndFingerprint) {
   auto planner = MakePlanner();
+  ASSERT_NE(planner, nullptr);
   const auto order = Parse<v1::SalesOrder>(R"pb(
     order_id: "V2"
     currency_code: "GBP"
@@ -1509,6 +1529,7 @@ TEST(SpecCrosscheckErrors, AdapterHeaderExampleForAMalformedAmount) {
 
 TEST(SpecCrosscheckErrors, PlannerErrorsNameTheField) {
   auto planner = MakePlanner();
+  ASSERT_NE(planner, nullptr);
   const auto order = Parse<v1::SalesOrder>(kExchangeOrder);
   const v1::ReturnRequest good = E1Return("RMA-ERR", 1);
   auto for_x1 = [&](v1::ReturnRequest ret) {
@@ -1642,6 +1663,7 @@ TEST(SpecCrosscheckTax, TaxExclusiveOrderAddsTaxOnTop) {
   // = 1.65, gross 21.65. One unit: gross round(2165/2) = 1083, tax
   // round(165/2) = 83, net 1000.
   auto planner = MakePlanner();
+  ASSERT_NE(planner, nullptr);
   const auto order = Parse<v1::SalesOrder>(R"pb(
     order_id: "US1"
     currency_code: "USD"
@@ -1678,6 +1700,7 @@ TEST(SpecCrosscheckTax, StatedTaxIsUsedAsGivenAndRatesSplitTheGross) {
   // compute 4.17) is used as given. A 9.99 line at 20% + 5% with no amounts:
   // round(999 * 20 / 125) = 160, round(999 * 5 / 125) = 40 (money.md 3).
   auto planner = MakePlanner();
+  ASSERT_NE(planner, nullptr);
   const auto order = Parse<v1::SalesOrder>(R"pb(
     order_id: "T1"
     currency_code: "GBP"
@@ -1834,6 +1857,7 @@ const v1::Exception* FindException(const v1::PostingPlan& plan,
 
 TEST(SpecCrosscheckExceptions, RefundVarianceWithoutToleranceParksTheNote) {
   auto planner = MakePlanner();
+  ASSERT_NE(planner, nullptr);
   absl::StatusOr<v1::PostingPlan> plan =
       planner->Plan(Parse<v1::SalesOrder>(kExchangeOrder), RefundReturn(2999),
                     v1::OrderHistory());
@@ -1855,6 +1879,7 @@ TEST(SpecCrosscheckExceptions, RefundVarianceWithoutToleranceParksTheNote) {
 
 TEST(SpecCrosscheckExceptions, RefundAbovePaidIsOverRefundNotVariance) {
   auto planner = MakePlanner();
+  ASSERT_NE(planner, nullptr);
   absl::StatusOr<v1::PostingPlan> plan =
       planner->Plan(Parse<v1::SalesOrder>(kExchangeOrder), RefundReturn(3100),
                     v1::OrderHistory());
@@ -1869,6 +1894,7 @@ TEST(SpecCrosscheckExceptions, RefundAbovePaidIsOverRefundNotVariance) {
 TEST(SpecCrosscheckExceptions, SecondReturnOfTheSameUnitIsOverRefund) {
   // DOMAIN.md property 3: never credit more than was paid.
   auto planner = MakePlanner();
+  ASSERT_NE(planner, nullptr);
   const auto order = Parse<v1::SalesOrder>(kExchangeOrder);
   v1::OrderHistory history;
   absl::StatusOr<v1::PostingPlan> plan =
@@ -1890,6 +1916,7 @@ TEST(SpecCrosscheckExceptions, SecondReturnOfTheSameUnitIsOverRefund) {
 
 TEST(SpecCrosscheckExceptions, RefundOnARejectedReturnIsOutsideThePlatform) {
   auto planner = MakePlanner();
+  ASSERT_NE(planner, nullptr);
   v1::ReturnRequest ret = RefundReturn(3000);
   ret.set_status(v1::RETURN_STATUS_REJECTED);
   absl::StatusOr<v1::PostingPlan> plan = planner->Plan(
@@ -1905,6 +1932,7 @@ TEST(SpecCrosscheckExceptions, RefundOnARejectedReturnIsOutsideThePlatform) {
 
 TEST(SpecCrosscheckExceptions, PendingReturnPlansNothing) {
   auto planner = MakePlanner();
+  ASSERT_NE(planner, nullptr);
   v1::ReturnRequest ret = RefundReturn(3000);
   ret.set_status(v1::RETURN_STATUS_APPROVED);
   ret.mutable_lines(0)->clear_inspection();
@@ -1922,6 +1950,7 @@ TEST(SpecCrosscheckExceptions, PendingReturnPlansNothing) {
 
 TEST(SpecCrosscheckExceptions, SkuMismatchParksTheMovement) {
   auto planner = MakePlanner();
+  ASSERT_NE(planner, nullptr);
   v1::ReturnRequest ret = RefundReturn(3000);
   ret.mutable_lines(0)->set_platform_sku("DRESS-RED-10");
   absl::StatusOr<v1::PostingPlan> plan = planner->Plan(
@@ -1958,6 +1987,7 @@ TEST(SpecCrosscheckExceptions, NoDepotRulesParkTheMovement) {
 
 TEST(SpecCrosscheckExceptions, ExchangeWithoutDeliveryAddressIsIncomplete) {
   auto planner = MakePlanner();
+  ASSERT_NE(planner, nullptr);
   v1::SalesOrder order = Parse<v1::SalesOrder>(kExchangeOrder);
   order.clear_shipping_address();
   absl::StatusOr<v1::PostingPlan> plan =
@@ -1974,6 +2004,7 @@ TEST(SpecCrosscheckExceptions, ExchangeWithoutDeliveryAddressIsIncomplete) {
 
 TEST(SpecCrosscheckExceptions, ReinspectionAfterPostingIsAReplayConflict) {
   auto planner = MakePlanner();
+  ASSERT_NE(planner, nullptr);
   const auto order = Parse<v1::SalesOrder>(kExchangeOrder);
   v1::OrderHistory history;
   absl::StatusOr<v1::PostingPlan> plan =
@@ -1997,6 +2028,7 @@ TEST(SpecCrosscheckExceptions, ReinspectionAfterPostingIsAReplayConflict) {
 
 TEST(SpecCrosscheckExceptions, RefundListedTwiceIsADuplicateSignal) {
   auto planner = MakePlanner();
+  ASSERT_NE(planner, nullptr);
   v1::ReturnRequest ret = RefundReturn(3000);
   *ret.add_refunds() = ret.refunds(0);
   absl::StatusOr<v1::PostingPlan> plan = planner->Plan(
@@ -2098,6 +2130,7 @@ TEST(SpecCrosscheckReturnGo, ShopifyOrderAndReturnGoRmaJoin) {
   EXPECT_EQ(order->lines(0).tax_lines(0).rate(), "20");
   EXPECT_EQ(order->lines(1).unit_price().minor_units(), 990);
   auto planner = MakePlanner();
+  ASSERT_NE(planner, nullptr);
   absl::StatusOr<v1::ReturnRequest> rma1 = ReturnRequestFromReturnGo(kRma1);
   ASSERT_TRUE(rma1.ok());
   v1::OrderHistory history;
@@ -2124,6 +2157,7 @@ TEST(SpecCrosscheckReturnGo, GroupedAndPerUnitLinesCreditTheSameMoney) {
   // adapters.md: "the money is the same (apportioning is cumulative, so
   // three one-unit refunds of a line sum to the three-unit refund)".
   auto planner = MakePlanner();
+  ASSERT_NE(planner, nullptr);
   const auto order = Parse<v1::SalesOrder>(kShopOrder);
   ReturnGoOptions grouped;
   grouped.line_per_unit = false;
@@ -2226,6 +2260,7 @@ TEST(SpecCrosscheckIdempotency, DocumentedCreditNoteWithReturnFee) {
   // on the whole return, 41.05 refunded. Fee VAT extracted (prices include
   // tax): round(395/6) = 66, net 329. Goods VAT 750. Note: 4105, VAT 684.
   auto planner = MakePlanner(kSpaCatalog);
+  ASSERT_NE(planner, nullptr);
   const auto ret = Parse<v1::ReturnRequest>(R"pb(
     source: "returngo"
     return_id: "RG-7001"
@@ -2272,6 +2307,7 @@ TEST(SpecCrosscheckIdempotency, DocumentedCreditNoteWithReturnFee) {
 
 TEST(SpecCrosscheckIdempotency, DocumentedFinalStockAndExchangeExamples) {
   auto planner = MakePlanner(kSpaCatalog);
+  ASSERT_NE(planner, nullptr);
   const auto order = Parse<v1::SalesOrder>(kOrder2041);
   {
     // RG-7002: the chinos back for store credit, no transaction, Done.
@@ -2380,6 +2416,7 @@ TEST(SpecCrosscheckHistory, RecordedAmountsAbsorbEarlierDifferences) {
   // other means; 3 more: 667 - 170 = 497, VAT 111 - 28 = 83; the last 2 close
   // the line at exactly 10.00.
   auto planner = MakePlanner();
+  ASSERT_NE(planner, nullptr);
   const auto order = Parse<v1::SalesOrder>(kOrderE1);
   v1::OrderHistory history = Parse<v1::OrderHistory>(R"pb(
     order_id: "E1"
@@ -2413,6 +2450,7 @@ TEST(SpecCrosscheckHistory, TinyLineNeverCreditsMoreTaxThanGross) {
   // money.md 5: ten items for 0.04 (VAT round(4/6) = 1): no slice has more
   // tax than gross, and the tax still ends at exactly 0.01.
   auto planner = MakePlanner();
+  ASSERT_NE(planner, nullptr);
   const auto order = Parse<v1::SalesOrder>(R"pb(
     order_id: "E1"
     currency_code: "GBP"
@@ -2473,6 +2511,7 @@ TEST(SpecCrosscheckBundle, ComponentWithTwoUnitsPerBundleIsInterpolated) {
       }
     }
   )pb");
+  ASSERT_NE(planner, nullptr);
   const auto order = Parse<v1::SalesOrder>(R"pb(
     order_id: "D1"
     currency_code: "GBP"
@@ -2520,6 +2559,7 @@ TEST(SpecCrosscheckBundle, OrderStatedAllocatedPricesComeFirst) {
       }
     }
   )pb");
+  ASSERT_NE(planner, nullptr);
   const auto order = Parse<v1::SalesOrder>(R"pb(
     order_id: "D1"
     currency_code: "GBP"
@@ -2612,6 +2652,7 @@ TEST(SpecCrosscheckExchange, RefundOfTheDifferenceIsTheOnlyCredit) {
   // transaction covering the exchanged unit. The note carries one exchange
   // difference line of 5.00 (VAT 83) and agrees with the transaction.
   auto planner = MakePlanner();
+  ASSERT_NE(planner, nullptr);
   v1::ReturnRequest ret = ExchangeReturn(2500);
   v1::RefundTransaction* tx = ret.add_refunds();
   tx->set_refund_id("RF-DIFF");
@@ -2653,6 +2694,7 @@ TEST(SpecCrosscheckExchange, ExchangeThroughTheReturnGoAdapter) {
   ASSERT_EQ(ret->exchange_items_size(), 1);
   EXPECT_EQ(ret->exchange_items(0).variant_id(), "777");
   auto planner = MakePlanner();
+  ASSERT_NE(planner, nullptr);
   absl::StatusOr<v1::PostingPlan> plan = planner->Plan(
       Parse<v1::SalesOrder>(kExchangeOrder), *ret, v1::OrderHistory());
   ASSERT_TRUE(plan.ok()) << plan.status();
@@ -2672,6 +2714,7 @@ TEST(SpecCrosscheckExchange, ExchangeThroughTheReturnGoAdapter) {
 
 TEST(SpecCrosscheckTriggers, TransactionStatesDecideTheNotes) {
   auto planner = MakePlanner();
+  ASSERT_NE(planner, nullptr);
   const auto order = Parse<v1::SalesOrder>(kExchangeOrder);
   {
     // A pending transaction on a Done return: it covers the line, so no
@@ -2733,6 +2776,7 @@ TEST(SpecCrosscheckTriggers, TransactionStatesDecideTheNotes) {
 
 TEST(SpecCrosscheckTriggers, PlanIsByteIdentical) {
   auto planner = MakePlanner(BundleCatalog(false));
+  ASSERT_NE(planner, nullptr);
   const auto order = Parse<v1::SalesOrder>(kShopOrder);
   absl::StatusOr<v1::ReturnRequest> rma = ReturnRequestFromReturnGo(kRma1);
   ASSERT_TRUE(rma.ok());
@@ -2832,6 +2876,7 @@ TEST(SpecCrosscheckReturnGo, AbsentInspectionFieldsStayUnset) {
 
 TEST(SpecCrosscheckErrors, OrderErrorsNameTheField) {
   auto planner = MakePlanner();
+  ASSERT_NE(planner, nullptr);
   const v1::ReturnRequest ret = RefundReturn(3000);
   {
     // An order-level application whose allocations do not add up to it.
@@ -2889,6 +2934,7 @@ TEST(SpecCrosscheckErrors, OrderErrorsNameTheField) {
 
 TEST(SpecCrosscheckFields, CreditAndMovementFieldsAsDocumented) {
   auto planner = MakePlanner();
+  ASSERT_NE(planner, nullptr);
   absl::StatusOr<v1::ReturnRequest> rma1 = ReturnRequestFromReturnGo(kRma1);
   ASSERT_TRUE(rma1.ok());
   absl::StatusOr<v1::PostingPlan> plan = planner->Plan(
@@ -2928,6 +2974,7 @@ TEST(SpecCrosscheckFields, CreditAndMovementFieldsAsDocumented) {
 
 TEST(SpecCrosscheckFields, VarianceExceptionStatesBothFigures) {
   auto planner = MakePlanner();
+  ASSERT_NE(planner, nullptr);
   absl::StatusOr<v1::PostingPlan> plan =
       planner->Plan(Parse<v1::SalesOrder>(kExchangeOrder), RefundReturn(2999),
                     v1::OrderHistory());
@@ -2947,6 +2994,7 @@ TEST(SpecCrosscheckExchange, ExchangedUnitIsNoLongerRefundable) {
   // planner.md: `replaced` units are "no longer refundable once the order is
   // recorded". A later refund of the same unit is an over-refund.
   auto planner = MakePlanner();
+  ASSERT_NE(planner, nullptr);
   const auto order = Parse<v1::SalesOrder>(kExchangeOrder);
   v1::OrderHistory history;
   absl::StatusOr<v1::PostingPlan> plan =
@@ -2969,6 +3017,7 @@ TEST(SpecCrosscheckIdempotency, RecordingTwiceIsRefusedAndChangesNothing) {
   // the six of E1, so that a second recording would not exceed the units
   // sold (for a 1-unit line the library reports the quantity first).
   auto planner = MakePlanner();
+  ASSERT_NE(planner, nullptr);
   const auto order = Parse<v1::SalesOrder>(kOrderE1);
   v1::OrderHistory history;
   absl::StatusOr<v1::PostingPlan> plan =
@@ -3046,6 +3095,7 @@ TEST(SpecCrosscheckE4, OrderCodeOverThreeLinesAsInMoneyMd) {
   // code no allocation refers to: 10.23, 6.79, 2.98. Line gross 8777, 5821,
   // 2552; VAT round(G/6) = 1463, 970, 425. Shipping takes no share.
   auto planner = MakePlanner();
+  ASSERT_NE(planner, nullptr);
   const auto order = Parse<v1::SalesOrder>(R"pb(
     order_id: "1001"
     currency_code: "GBP"
@@ -3129,6 +3179,7 @@ TEST(SpecCrosscheckE4, OrderCodeIsSpreadOverWhatRemainsAfterPromotions) {
   // recorded discounts": 100.00 less a 20.00 promotion, and 20.00: a 10.00
   // code splits 8.00 / 2.00.
   auto planner = MakePlanner();
+  ASSERT_NE(planner, nullptr);
   const auto order = Parse<v1::SalesOrder>(R"pb(
     order_id: "P1"
     currency_code: "GBP"
@@ -3193,6 +3244,7 @@ TEST(SpecCrosscheckBundle, SecondWholeSetBringsEachComponentToItsTotal) {
   // money.md 7: "The second set brings each component to its total: 34.01 +
   // 19.18 + 21.81 = 75.00"; VAT 567, 319, 364.
   auto planner = MakePlanner(BundleCatalog(false));
+  ASSERT_NE(planner, nullptr);
   const auto order = Parse<v1::SalesOrder>(kBundleOrder);
   v1::OrderHistory history;
   absl::StatusOr<v1::PostingPlan> plan =
@@ -3255,6 +3307,7 @@ TEST(SpecCrosscheckSku, AliasesAndRewritesMapThePlatformSku) {
     sku_aliases { platform_sku: "RG-SHIRT-M" erp_sku: "SHIRT-WHT-M" }
     sku_rewrites { pattern: "(.*)-OLD" rewrite: "\\1" }
   )pb");
+  ASSERT_NE(planner, nullptr);
   const auto order = Parse<v1::SalesOrder>(kExchangeOrder);
   for (const char* platform : {"RG-SHIRT-M", "SHIRT-WHT-M-OLD"}) {
     v1::ReturnRequest ret = RefundReturn(3000);
@@ -3285,6 +3338,7 @@ TEST(SpecCrosscheckReturnGo, AnEntryWithItsOwnQuantityCountsThatMany) {
   ASSERT_EQ(ret->lines_size(), 1);
   EXPECT_EQ(ret->lines(0).quantity(), 2);
   auto planner = MakePlanner();
+  ASSERT_NE(planner, nullptr);
   absl::StatusOr<v1::PostingPlan> plan = planner->Plan(
       Parse<v1::SalesOrder>(kShopOrder), *ret, v1::OrderHistory());
   ASSERT_TRUE(plan.ok()) << plan.status();
@@ -3302,6 +3356,7 @@ TEST(SpecCrosscheckE1, ThreeTransactionsInOneReturnContinueFromEachOther) {
   // planner.md: "a plan's second credit note continues from its first". E1
   // as one RMA with three refund transactions of 1, 3 and 2 units.
   auto planner = MakePlanner();
+  ASSERT_NE(planner, nullptr);
   const auto order = Parse<v1::SalesOrder>(kOrderE1);
   v1::ReturnRequest ret = Parse<v1::ReturnRequest>(R"pb(
     source: "returngo"
@@ -3367,6 +3422,7 @@ TEST(SpecCrosscheckTriggers, TransactionForSomeLinesAndFinalNoteForTheRest) {
   // return is in one of these states". Units 1 (T1: 167) and 2..6 (final:
   // 1000 - 167 = 833).
   auto planner = MakePlanner();
+  ASSERT_NE(planner, nullptr);
   const auto order = Parse<v1::SalesOrder>(kOrderE1);
   v1::ReturnRequest ret = Parse<v1::ReturnRequest>(R"pb(
     source: "returngo"
@@ -3415,6 +3471,7 @@ TEST(SpecCrosscheckBundle, ComponentOfAKitStockedBundleMovesTheComponent) {
   // only the returned component SKUs"; the kit exception is for the bundle
   // SKU, which a single component is not. Expect the component to move.
   auto planner = MakePlanner(BundleCatalog(true));
+  ASSERT_NE(planner, nullptr);
   absl::StatusOr<v1::PostingPlan> plan =
       planner->Plan(Parse<v1::SalesOrder>(kBundleOrder),
                     BundleReturn("GS-BEANIE"), v1::OrderHistory());
@@ -3430,6 +3487,7 @@ TEST(SpecCrosscheckExchange, TwoUnitsForTwoCheaperOnes) {
   // returned value F(2) = 333 (VAT round(167*2/6) = 56); new 200; owed 133,
   // VAT round(133 * 56 / 333) = 22, net 111.
   auto planner = MakePlanner();
+  ASSERT_NE(planner, nullptr);
   v1::SalesOrder order = Parse<v1::SalesOrder>(kOrderE1);
   *order.mutable_customer() = Parse<v1::SalesOrder>(kExchangeOrder).customer();
   *order.mutable_shipping_address() =
@@ -3565,6 +3623,7 @@ TEST(SpecCrosscheckApportion, PaidFiguresOfTheGiftSet) {
 
 TEST(SpecCrosscheckErrors, MoreReturnAndHistoryErrorsNameTheField) {
   auto planner = MakePlanner();
+  ASSERT_NE(planner, nullptr);
   const auto order = Parse<v1::SalesOrder>(kExchangeOrder);
   const v1::ReturnRequest good = RefundReturn(3000);
   auto expect = [&](const v1::ReturnRequest& ret, const v1::OrderHistory& h,
@@ -3669,6 +3728,7 @@ TEST(SpecCrosscheckExceptions, TwoRefundsForTheSameUnitOverRefund) {
   // each 30.00, for a 30.00 order: the first is credited, the second is an
   // over-refund (issue 4: "Credited beyond what was paid -> OVER_REFUND").
   auto planner = MakePlanner();
+  ASSERT_NE(planner, nullptr);
   v1::ReturnRequest ret = RefundReturn(3000);
   v1::RefundTransaction* second = ret.add_refunds();
   *second = ret.refunds(0);
@@ -3695,6 +3755,7 @@ TEST(SpecCrosscheckExchange, FullRefundOfAnEvenExchangeIsNotCredited) {
   // reports a 30.00 refund for the line it also exchanged evenly: no ready
   // note may credit the 30.00 shirt; the mismatch is an exception.
   auto planner = MakePlanner();
+  ASSERT_NE(planner, nullptr);
   v1::ReturnRequest ret = ExchangeReturn(3000);
   v1::RefundTransaction* tx = ret.add_refunds();
   tx->set_refund_id("RF-WRONG");
@@ -3718,6 +3779,7 @@ TEST(SpecCrosscheckTriggers, ItemInspectedAsNotReturnedMovesNothing) {
   // Issue 4: "Items not sent back (keep item, missing) move nothing"; a
   // recorded returned = false is not STOCK_NOT_POSTED ("never recorded").
   auto planner = MakePlanner();
+  ASSERT_NE(planner, nullptr);
   absl::StatusOr<v1::ReturnRequest> ret = ReturnRequestFromReturnGo(R"json({
     "rmaSummary": {"rmaId": "RMA-R", "status": "Done"},
     "orderDetails": {"orderId": "X1"},
@@ -3794,6 +3856,7 @@ TEST(SpecCrosscheckBundle, DISABLED_ComponentUnitIsFloorOrCeilingOfItsShare) {
       components { sku: "C" quantity: 1 weight: 7 }
     }
   )pb");
+  ASSERT_NE(planner, nullptr);
   const auto order = Parse<v1::SalesOrder>(R"pb(
     order_id: "D1"
     currency_code: "GBP"
@@ -3837,6 +3900,7 @@ TEST(SpecCrosscheckExceptions, SameUnitMovedBackByAnotherReturnIsDuplicate) {
   // DOMAIN.md: "no movement was posted twice"; planner.md: units beyond
   // what was sold park the movement as DUPLICATE_SIGNAL (blocking).
   auto planner = MakePlanner();
+  ASSERT_NE(planner, nullptr);
   const auto order = Parse<v1::SalesOrder>(kExchangeOrder);
   v1::OrderHistory history;
   absl::StatusOr<v1::PostingPlan> plan =
@@ -3863,6 +3927,7 @@ TEST(SpecCrosscheckExchange, MissingNameOrPostcodeParksTheOrder) {
   // any of the delivery address's name, line 1, city, postcode and country
   // park the order as INCOMPLETE_EXCHANGE". A billing address is not needed.
   auto planner = MakePlanner();
+  ASSERT_NE(planner, nullptr);
   {
     v1::SalesOrder order = Parse<v1::SalesOrder>(kExchangeOrder);
     order.mutable_customer()->clear_first_name();

@@ -33,7 +33,8 @@ struct MoneyKeys {
 };
 
 // The currency of a money object, by the same preference as ReadAmount; empty
-// when it names none. `key` is set to the member it was read from.
+// when it names none. When it names one, `*key` is set to the member it was
+// read from (a string literal).
 std::string CurrencyOf(const ReturnGoOptions& options, const JsonValue* money,
                        absl::string_view* key) {
   const char* keys[2] = {"shopCurrency", "currency"};

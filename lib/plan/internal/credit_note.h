@@ -1,7 +1,8 @@
 // The parts of credit-note planning, shared by PlanCreditNotes
 // (lib/plan/credit.cc) and the files that plan one note: the refund event a
 // note is planned for, its fingerprint, its lines and totals, its amount
-// checks, the refund fact, and what is still refundable.
+// checks, the refund fact, and what is still refundable (Remaining, which
+// exchange valuation and UnitsTaken use too).
 #ifndef RETCON_LIB_PLAN_INTERNAL_CREDIT_NOTE_H_
 #define RETCON_LIB_PLAN_INTERNAL_CREDIT_NOTE_H_
 

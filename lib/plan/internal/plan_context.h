@@ -402,7 +402,8 @@ bool LiveRefund(const v1::RefundTransaction& refund);
 absl::InlinedVector<int, 8> CoveredLines(const v1::ReturnRequest& ret,
                                          const v1::RefundTransaction& refund);
 // The identity of the credit note of `refund` (nullptr: the finalised
-// return's note), from which its idempotency key is computed.
+// return's note), from which its idempotency key is computed
+// (lib/plan/credit_identity.cc).
 std::string CreditNoteIdentity(const v1::ReturnRequest& ret,
                                const v1::RefundTransaction* refund);
 
@@ -411,12 +412,12 @@ absl::StatusOr<RefundCover> CoverOf(const PlanContext& ctx);
 // The gross the fees deduct from a note crediting return lines `lines` (in
 // ascending order), and the return's fees when `return_fees` (a fee is a
 // negative credit line: the result is >= 0 for fees). Errors: a fee's tax
-// rate that does not parse.
+// rate that does not parse (lib/plan/credit_lines.cc).
 absl::StatusOr<int64_t> FeesOf(const PlanContext& ctx,
                                absl::Span<const int> lines, bool return_fees);
 // Whether the posted note of refund `index` credits exactly `lines`: its
 // fingerprint is that of a note of those lines, with the return's fees
-// (*return_fees set true) or without.
+// (*return_fees set true) or without (lib/plan/credit_identity.cc).
 bool PostedNoteOf(const PlanContext& ctx, int index,
                   absl::Span<const int> lines, bool* return_fees);
 

@@ -1,4 +1,4 @@
-#include "examples/retcon/rules_what_if.h"
+#include "examples/retcon/rules_what_if_command.h"
 
 #include <algorithm>
 #include <map>

@@ -6,8 +6,8 @@
 //   int exit_code = RunRulesWhatIf(flags, std::cout, std::cerr);
 //
 // Thread-compatible.
-#ifndef RETCON_EXAMPLES_RETCON_RULES_WHAT_IF_H_
-#define RETCON_EXAMPLES_RETCON_RULES_WHAT_IF_H_
+#ifndef RETCON_EXAMPLES_RETCON_RULES_WHAT_IF_COMMAND_H_
+#define RETCON_EXAMPLES_RETCON_RULES_WHAT_IF_COMMAND_H_
 
 #include <ostream>
 
@@ -24,4 +24,4 @@ int RunRulesWhatIf(const ParsedFlags& flags, std::ostream& out,
 }  // namespace cli
 }  // namespace retcon
 
-#endif  // RETCON_EXAMPLES_RETCON_RULES_WHAT_IF_H_
+#endif  // RETCON_EXAMPLES_RETCON_RULES_WHAT_IF_COMMAND_H_
