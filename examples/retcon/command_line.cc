@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "absl/time/civil_time.h"
 
 namespace retcon {
 namespace cli {
@@ -101,6 +102,11 @@ int UsageError(absl::string_view command, absl::string_view message,
   err << tool << ": " << message << "\n"
       << "Run '" << tool << " --help' for usage.\n";
   return kExitUsage;
+}
+
+bool IsDate(absl::string_view date) {
+  absl::CivilDay day;
+  return absl::ParseCivilTime(date, &day) && absl::FormatCivilTime(day) == date;
 }
 
 }  // namespace cli

@@ -72,6 +72,10 @@ absl::StatusOr<ParsedFlags> ParseFlags(absl::Span<const char* const> args,
 int UsageError(absl::string_view command, absl::string_view message,
                std::ostream& err);
 
+// Whether `date` is a day of the calendar written YYYY-MM-DD ("2026-11-30";
+// not "2026-13-01", "2026-1-01" nor "2026-02-30"), as the --as-of flags take.
+bool IsDate(absl::string_view date);
+
 }  // namespace cli
 }  // namespace retcon
 

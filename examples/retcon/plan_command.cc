@@ -648,12 +648,11 @@ int RunPlan(absl::Span<const char* const> args, std::ostream& out,
                      ": expected a whole number >= 1"),
         err);
   }
-  if (const std::string& d = flags->Value("as-of");
-      flags->Has("as-of") &&
-      (d.size() != 10 || d[4] != '-' || d[7] != '-' ||
-       d.find_first_not_of("0123456789-") != std::string::npos)) {
-    return UsageError(
-        kCommand, absl::StrCat("--as-of ", d, ": expected YYYY-MM-DD"), err);
+  if (flags->Has("as-of") && !IsDate(flags->Value("as-of"))) {
+    return UsageError(kCommand,
+                      absl::StrCat("--as-of ", flags->Value("as-of"),
+                                   ": expected YYYY-MM-DD"),
+                      err);
   }
   const std::string dir = flags->Has("out") ? flags->Value("out") : ".";
   auto fail = [&err](const absl::Status& s) {

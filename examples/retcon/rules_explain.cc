@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
+#include "examples/retcon/command_line.h"
 #include "examples/retcon/documents.h"
 #include "examples/retcon/rules_files.h"
 #include "google/protobuf/descriptor.h"

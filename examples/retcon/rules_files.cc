@@ -9,7 +9,6 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "examples/retcon/documents.h"
@@ -127,14 +126,6 @@ absl::StatusOr<RulesFile> LoadRules(const std::string& path) {
   }
   if (absl::Status s = CompileVersions(sets, &file); !s.ok()) return s;
   return file;
-}
-
-bool IsDate(absl::string_view date) {
-  if (date.size() != 10 || date[4] != '-' || date[7] != '-') return false;
-  for (size_t i : {0, 1, 2, 3, 5, 6, 8, 9}) {
-    if (!absl::ascii_isdigit(static_cast<unsigned char>(date[i]))) return false;
-  }
-  return true;
 }
 
 absl::StatusOr<const RulesVersion*> VersionAsOf(const RulesFile& file,

@@ -42,9 +42,6 @@ absl::StatusOr<std::string> ReadText(const std::string& path);
 // and compiles every version. Errors name the file (and line).
 absl::StatusOr<RulesFile> LoadRules(const std::string& path);
 
-// Whether `date` reads as YYYY-MM-DD.
-bool IsDate(absl::string_view date);
-
 // The version in force on `as_of`, or, without a date, the latest one.
 absl::StatusOr<const RulesVersion*> VersionAsOf(const RulesFile& file,
                                                 const std::string& as_of);

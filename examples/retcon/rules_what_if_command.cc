@@ -12,6 +12,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "examples/retcon/command_line.h"
 #include "examples/retcon/documents.h"
 #include "examples/retcon/rules_files.h"
 #include "examples/retcon/rules_what_if_feed.h"
