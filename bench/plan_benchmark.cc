@@ -20,9 +20,9 @@
 namespace retcon {
 namespace {
 
-constexpr const char* kReasons[] = {"TOO_SMALL", "TOO_LARGE", "FAULTY",
-                                    "CHANGED_MIND", "NOT_AS_DESCRIBED",
-                                    "WRONG_ITEM", "DAMAGED"};
+constexpr const char* kReasons[] = {
+    "TOO_SMALL",        "TOO_LARGE",  "FAULTY", "CHANGED_MIND",
+    "NOT_AS_DESCRIBED", "WRONG_ITEM", "DAMAGED"};
 constexpr const char* kConditions[] = {
     "ITEM_CONDITION_NEW_WITH_TAGS", "ITEM_CONDITION_AS_NEW",
     "ITEM_CONDITION_USED", "ITEM_CONDITION_FAULTY", "ITEM_CONDITION_DAMAGED"};
@@ -51,9 +51,9 @@ v1::Decision ItemDecision(const std::string& name, v1::Output output,
   d.set_name(name);
   d.set_fact_type("retcon.v1.ReturnItemFact");
   d.set_hit_policy(v1::Decision::FIRST);
-  for (const char* in : {"reason_code", "condition", "return_location",
-                         "country_code", "sku", "unit_paid_minor",
-                         "days_since_order"}) {
+  for (const char* in :
+       {"reason_code", "condition", "return_location", "country_code", "sku",
+        "unit_paid_minor", "days_since_order"}) {
     d.add_inputs(in);
   }
   *d.add_outputs() = std::move(output);
@@ -73,9 +73,8 @@ v1::Decision ItemDecision(const std::string& name, v1::Output output,
     AnyOr(row->add_cells(), !last && Chance(0.4), [](v1::Cell* c) {
       c->mutable_one_of()->add_values()->set_string_value(kCountries[Pick(4)]);
     });
-    AnyOr(row->add_cells(), !last && Chance(0.3), [](v1::Cell* c) {
-      c->set_regex(absl::StrCat("^GS-", Pick(3)));
-    });
+    AnyOr(row->add_cells(), !last && Chance(0.3),
+          [](v1::Cell* c) { c->set_regex(absl::StrCat("^GS-", Pick(3))); });
     AnyOr(row->add_cells(), !last && Chance(0.4), [](v1::Cell* c) {
       v1::Range* range = c->mutable_range();
       range->set_low(absl::StrCat(Pick(5) * 1000));
@@ -96,9 +95,9 @@ v1::Decision RefundDecision(const std::string& name,
   d.set_name(name);
   d.set_fact_type("retcon.v1.RefundFact");
   d.set_hit_policy(v1::Decision::FIRST);
-  for (const char* in : {"reason_code", "country_code", "channel", "method",
-                         "all_items_returned", "computed_minor",
-                         "days_since_order"}) {
+  for (const char* in :
+       {"reason_code", "country_code", "channel", "method",
+        "all_items_returned", "computed_minor", "days_since_order"}) {
     d.add_inputs(in);
   }
   for (v1::Output& o : outputs) *d.add_outputs() = std::move(o);
@@ -116,8 +115,8 @@ v1::Decision RefundDecision(const std::string& name,
       c->mutable_equals()->set_string_value(Pick(2) ? "web-uk" : "web-eu");
     });
     AnyOr(row->add_cells(), !last && Chance(0.4), [](v1::Cell* c) {
-      c->mutable_equals()->set_enum_value(
-          Pick(2) ? "RESOLUTION_STORE_CREDIT" : "RESOLUTION_GIFT_CARD");
+      c->mutable_equals()->set_enum_value(Pick(2) ? "RESOLUTION_STORE_CREDIT"
+                                                  : "RESOLUTION_GIFT_CARD");
     });
     AnyOr(row->add_cells(), !last && Chance(0.4), [](v1::Cell* c) {
       c->mutable_equals()->set_bool_value(Pick(2) == 1);
@@ -146,10 +145,11 @@ std::shared_ptr<const CompiledRuleSet> Rules() {
   v1::ReturnItemFact::descriptor();
   v1::RuleSet rs;
   rs.set_id("bench");
-  *rs.add_decisions() = ItemDecision(
-      "depot", MakeOutput("depot", v1::Output::STRING), [](v1::Row* row, int r) {
-        row->add_outputs()->set_string_value(kLocations[r % 4]);
-      });
+  *rs.add_decisions() =
+      ItemDecision("depot", MakeOutput("depot", v1::Output::STRING),
+                   [](v1::Row* row, int r) {
+                     row->add_outputs()->set_string_value(kLocations[r % 4]);
+                   });
   *rs.add_decisions() = ItemDecision(
       "disposition",
       MakeOutput("disposition", v1::Output::ENUM, "retcon.v1.Disposition"),
@@ -195,8 +195,8 @@ v1::SalesOrder Order() {
   code->set_application_id("SPRING10");
   code->set_level(v1::DISCOUNT_LEVEL_ORDER);
   code->mutable_amount()->set_minor_units(1500);
-  const char* skus[] = {"DRESS-RED-10", "GS-WINTER", "SCARF-BLU",
-                        "TEE-WHT-M", "SOCKS-3PK"};
+  const char* skus[] = {"DRESS-RED-10", "GS-WINTER", "SCARF-BLU", "TEE-WHT-M",
+                        "SOCKS-3PK"};
   const int64_t prices[] = {7999, 7500, 2999, 1499, 899};
   for (int i = 0; i < 5; ++i) {
     v1::SalesOrderLine* line = order.add_lines();
@@ -304,7 +304,8 @@ void BM_PlanTypicalReturnIntoArena(benchmark::State& state) {
   options.initial_block_size = sizeof(block);
   for (auto _ : state) {
     google::protobuf::Arena arena(options);
-    auto* plan = google::protobuf::Arena::CreateMessage<v1::PostingPlan>(&arena);
+    auto* plan =
+        google::protobuf::Arena::CreateMessage<v1::PostingPlan>(&arena);
     absl::Status status = in.planner->Plan(in.order, in.ret, in.history, plan);
     benchmark::DoNotOptimize(status);
     benchmark::DoNotOptimize(plan);

@@ -256,8 +256,8 @@ absl::Status PlanMove(PlanContext& ctx, const Move& m) {
     // (the platform's) own: the two sides agree when the platform's SKU is
     // the order's, or maps to it, or both map to the same ERP SKU.
     const std::string sold_erp = ctx.config.skus.Map(m.expected_sku);
-    erp_sku = m.platform_sku.empty() ? sold_erp
-                                     : ctx.config.skus.Map(m.platform_sku);
+    erp_sku =
+        m.platform_sku.empty() ? sold_erp : ctx.config.skus.Map(m.platform_sku);
     if (!m.platform_sku.empty() && m.platform_sku != m.expected_sku &&
         erp_sku != m.expected_sku && erp_sku != sold_erp) {
       Issue issue;

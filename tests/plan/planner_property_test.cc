@@ -53,12 +53,15 @@
 #include "retcon/planner.h"
 #include "retcon/rules.h"
 #include "retcon/v1/facts.pb.h"
+#include "tests/apportion/apportion_test_util.h"
 #include "tests/apportion/property_model.h"
 #include "tests/money/test_random.h"
 #include "tests/plan/plan_model.h"
 
 namespace retcon {
 namespace {
+
+using testing_internal::ParseText;
 
 using testing_internal::Amounts;
 using testing_internal::At;
@@ -1307,14 +1310,6 @@ TEST(PlannerBundleHistoryPropertyTest, LineLevelCreditsContinuePerComponent) {
 // PlannerBugTest: disabled until lib/plan is fixed; each describes the bug
 // and asserts the behaviour the planner's documentation promises.
 
-template <typename T>
-T ParseText(const std::string& text) {
-  T message;
-  EXPECT_TRUE(google::protobuf::TextFormat::ParseFromString(text, &message))
-      << text;
-  return message;
-}
-
 // One bundle line stocked as a kit: two components, allocated prices.
 constexpr char kKitOrder[] = R"pb(
   order_id: "SO-1"
@@ -1398,11 +1393,11 @@ TEST(PlannerRegressionTest, WholeKitReceivedAndRefundedInOnePlan) {
   EXPECT_EQ(plan->credit_notes(0).total_gross().minor_units(), 3000);
 }
 
-// Fixed bug: a REPLAY_CONFLICT names the conflicting posting's key in parked_keys
-// (RaiseIssues is given the key), but the plan has no parked posting with
-// that key: the conflicting document is neither posted nor parked. A host
-// that resolves an exception by posting the postings its parked_keys name
-// finds nothing under that key. Either the re-planned posting should be in
+// Fixed bug: a REPLAY_CONFLICT names the conflicting posting's key in
+// parked_keys (RaiseIssues is given the key), but the plan has no parked
+// posting with that key: the conflicting document is neither posted nor parked.
+// A host that resolves an exception by posting the postings its parked_keys
+// name finds nothing under that key. Either the re-planned posting should be in
 // the parked lists, or a conflict should name no parked key (PostingPlan:
 // "parked postings, held back by an exception"; Exception.parked_keys:
 // "keys of the postings this exception holds back").
@@ -1468,8 +1463,8 @@ TEST(PlannerRegressionTest, ReplayConflictParksAPostingOfThePlan) {
       << plan->ShortDebugString();
 }
 
-// Fixed bug: one return naming a whole bundle and, on another return line, one of
-// its components, more units of that component than were sold: Plan() fails
+// Fixed bug: one return naming a whole bundle and, on another return line, one
+// of its components, more units of that component than were sold: Plan() fails
 // with INVALID_ARGUMENT "returns[0].quantity: asked for 2 units of component
 // 'KIT-A' of line 'L1', but only 1 remain returnable" (a path of the
 // apportioning call, not of the planner's input) instead of raising
@@ -1522,8 +1517,8 @@ TEST(PlannerRegressionTest, WholeBundleAndItsComponentBeyondWhatWasSold) {
   }
 }
 
-// Fixed bug: a whole kit received after one of its components was received alone
-// is checked against the bundles sold, not against each component: with 2
+// Fixed bug: a whole kit received after one of its components was received
+// alone is checked against the bundles sold, not against each component: with 2
 // kits sold and component KIT-A already moved back once, receiving 2 whole
 // kits posts the movement, so 3 units of KIT-A have come back of 2 sold,
 // with no DUPLICATE_SIGNAL (docs/design/planner.md: "Moving more units of a

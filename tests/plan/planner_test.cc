@@ -17,20 +17,15 @@
 #include "retcon/idempotency.h"
 #include "retcon/rules.h"
 #include "retcon/v1/facts.pb.h"
+#include "tests/apportion/apportion_test_util.h"
 
 namespace retcon {
 namespace {
 
+using testing_internal::ParseText;
+
 using ::testing::HasSubstr;
 using ::testing::Not;
-
-template <typename T>
-T Parse(const std::string& text) {
-  T message;
-  EXPECT_TRUE(google::protobuf::TextFormat::ParseFromString(text, &message))
-      << text;
-  return message;
-}
 
 // The messages of the plan's exceptions of `code`, in order.
 std::vector<std::string> MessagesOf(const v1::PostingPlan& plan,
@@ -217,7 +212,7 @@ std::unique_ptr<const Planner> MakePlanner(
   EXPECT_TRUE(rules.ok()) << rules.status();
   auto planner =
       Planner::Create(std::shared_ptr<const CompiledRuleSet>(std::move(*rules)),
-                      Parse<v1::Catalog>(catalog));
+                      ParseText<v1::Catalog>(catalog));
   EXPECT_TRUE(planner.ok()) << planner.status();
   return std::move(*planner);
 }
@@ -225,8 +220,8 @@ std::unique_ptr<const Planner> MakePlanner(
 TEST(PlannerTest, FullRefundWithOrderDiscountAndVat) {
   auto planner = MakePlanner();
   absl::StatusOr<v1::PostingPlan> plan =
-      planner->Plan(Parse<v1::SalesOrder>(kOrder),
-                    Parse<v1::ReturnRequest>(kReturn), v1::OrderHistory());
+      planner->Plan(ParseText<v1::SalesOrder>(kOrder),
+                    ParseText<v1::ReturnRequest>(kReturn), v1::OrderHistory());
   ASSERT_TRUE(plan.ok()) << plan.status();
   EXPECT_EQ(plan->exceptions_size(), 0) << plan->DebugString();
   ASSERT_EQ(plan->credit_notes_size(), 1);
@@ -251,8 +246,8 @@ TEST(PlannerTest, FullRefundWithOrderDiscountAndVat) {
 
 TEST(PlannerTest, SecondDeliveryPostsNothingAndConflictIsParked) {
   auto planner = MakePlanner();
-  const auto order = Parse<v1::SalesOrder>(kOrder);
-  const auto ret = Parse<v1::ReturnRequest>(kReturn);
+  const auto order = ParseText<v1::SalesOrder>(kOrder);
+  const auto ret = ParseText<v1::ReturnRequest>(kReturn);
   v1::OrderHistory history;
   absl::StatusOr<v1::PostingPlan> first = planner->Plan(order, ret, history);
   ASSERT_TRUE(first.ok()) << first.status();
@@ -283,10 +278,10 @@ TEST(PlannerTest, SecondDeliveryPostsNothingAndConflictIsParked) {
 
 TEST(PlannerTest, VarianceBeyondToleranceParksTheCreditNote) {
   auto planner = MakePlanner();
-  auto ret = Parse<v1::ReturnRequest>(kReturn);
+  auto ret = ParseText<v1::ReturnRequest>(kReturn);
   ret.mutable_refunds(0)->mutable_amount()->set_minor_units(8998);
   absl::StatusOr<v1::PostingPlan> plan =
-      planner->Plan(Parse<v1::SalesOrder>(kOrder), ret, v1::OrderHistory());
+      planner->Plan(ParseText<v1::SalesOrder>(kOrder), ret, v1::OrderHistory());
   ASSERT_TRUE(plan.ok()) << plan.status();
   EXPECT_EQ(plan->credit_notes_size(), 0);
   ASSERT_EQ(plan->parked_credit_notes_size(), 1);
@@ -302,7 +297,8 @@ TEST(PlannerTest, VarianceBeyondToleranceParksTheCreditNote) {
 
   // One penny is within the GBP tolerance: posted, variance shown.
   ret.mutable_refunds(0)->mutable_amount()->set_minor_units(8999);
-  plan = planner->Plan(Parse<v1::SalesOrder>(kOrder), ret, v1::OrderHistory());
+  plan =
+      planner->Plan(ParseText<v1::SalesOrder>(kOrder), ret, v1::OrderHistory());
   ASSERT_TRUE(plan.ok());
   ASSERT_EQ(plan->credit_notes_size(), 1);
   EXPECT_EQ(plan->credit_notes(0).variance().minor_units(), -1);
@@ -310,11 +306,11 @@ TEST(PlannerTest, VarianceBeyondToleranceParksTheCreditNote) {
 
 TEST(PlannerTest, PendingReturnProducesNothing) {
   auto planner = MakePlanner();
-  auto ret = Parse<v1::ReturnRequest>(kReturn);
+  auto ret = ParseText<v1::ReturnRequest>(kReturn);
   ret.set_status(v1::RETURN_STATUS_APPROVED);
   ret.mutable_refunds(0)->set_status(v1::TRANSACTION_STATUS_REQUESTED);
   absl::StatusOr<v1::PostingPlan> plan =
-      planner->Plan(Parse<v1::SalesOrder>(kOrder), ret, v1::OrderHistory());
+      planner->Plan(ParseText<v1::SalesOrder>(kOrder), ret, v1::OrderHistory());
   ASSERT_TRUE(plan.ok()) << plan.status();
   v1::PostingPlan empty;
   empty.set_source("returngo");
@@ -327,8 +323,8 @@ TEST(PlannerTest, PendingReturnProducesNothing) {
 
 TEST(PlannerTest, MalformedInputNamesTheField) {
   auto planner = MakePlanner();
-  const auto order = Parse<v1::SalesOrder>(kOrder);
-  auto ret = Parse<v1::ReturnRequest>(kReturn);
+  const auto order = ParseText<v1::SalesOrder>(kOrder);
+  auto ret = ParseText<v1::ReturnRequest>(kReturn);
   ret.mutable_lines(1)->set_order_line_id("L9");
   absl::StatusOr<v1::PostingPlan> plan =
       planner->Plan(order, ret, v1::OrderHistory());
@@ -336,18 +332,18 @@ TEST(PlannerTest, MalformedInputNamesTheField) {
   EXPECT_THAT(plan.status().message(),
               HasSubstr("return.lines[1].order_line_id"));
 
-  ret = Parse<v1::ReturnRequest>(kReturn);
+  ret = ParseText<v1::ReturnRequest>(kReturn);
   ret.mutable_refunds(0)->add_return_line_ids("R7");
   plan = planner->Plan(order, ret, v1::OrderHistory());
   EXPECT_THAT(plan.status().message(),
               HasSubstr("return.refunds[0].return_line_ids[0]"));
 
-  ret = Parse<v1::ReturnRequest>(kReturn);
+  ret = ParseText<v1::ReturnRequest>(kReturn);
   ret.set_currency_code("EUR");
   plan = planner->Plan(order, ret, v1::OrderHistory());
   EXPECT_THAT(plan.status().message(), HasSubstr("return.currency_code"));
 
-  ret = Parse<v1::ReturnRequest>(kReturn);
+  ret = ParseText<v1::ReturnRequest>(kReturn);
   ret.clear_return_id();
   plan = planner->Plan(order, ret, v1::OrderHistory());
   EXPECT_THAT(plan.status().message(), HasSubstr("return.return_id"));
@@ -395,8 +391,8 @@ TEST(PlannerTest, CreateRejectsDecisionsOfTheWrongShape) {
 // second delivery is no replay conflict.
 TEST(PlannerTest, ReturnFeeGoesWithTheFirstLiveRefundInEveryDelivery) {
   auto planner = MakePlanner();
-  const auto order = Parse<v1::SalesOrder>(kOrder);
-  auto ret = Parse<v1::ReturnRequest>(kReturn);
+  const auto order = ParseText<v1::SalesOrder>(kOrder);
+  auto ret = ParseText<v1::ReturnRequest>(kReturn);
   ret.clear_refunds();
   ret.add_fees()->mutable_amount()->set_minor_units(300);  // 3.00 label
   v1::RefundTransaction* rf1 = ret.add_refunds();
@@ -441,8 +437,8 @@ int64_t FeeLines(const v1::CreditNote& note) {
 // posted note: REPLAY_CONFLICT, and the fee deducted nowhere).
 TEST(PlannerTest, ReturnFeeOfAFailedRefundGoesToItsReplacement) {
   auto planner = MakePlanner();
-  const auto order = Parse<v1::SalesOrder>(kOrder);
-  auto ret = Parse<v1::ReturnRequest>(kReturn);
+  const auto order = ParseText<v1::SalesOrder>(kOrder);
+  auto ret = ParseText<v1::ReturnRequest>(kReturn);
   ret.clear_refunds();
   ret.add_fees()->mutable_amount()->set_minor_units(300);
   v1::RefundTransaction* rf1 = ret.add_refunds();
@@ -482,8 +478,8 @@ TEST(PlannerTest, ReturnFeeOfAFailedRefundGoesToItsReplacement) {
 // and the failed refund's posted note is reported to finance.
 TEST(PlannerTest, ReturnFeePostedStaysWithItsNote) {
   auto planner = MakePlanner();
-  const auto order = Parse<v1::SalesOrder>(kOrder);
-  auto ret = Parse<v1::ReturnRequest>(kReturn);
+  const auto order = ParseText<v1::SalesOrder>(kOrder);
+  auto ret = ParseText<v1::ReturnRequest>(kReturn);
   ret.clear_refunds();
   ret.add_fees()->mutable_amount()->set_minor_units(300);
   v1::RefundTransaction* rf1 = ret.add_refunds();
@@ -562,8 +558,8 @@ TEST(PlannerTest, RoutingSeesTheSeverityOfTheCase) {
       }
     }
   )pb"));
-  const auto order = Parse<v1::SalesOrder>(kOrder);
-  auto ret = Parse<v1::ReturnRequest>(kReturn);
+  const auto order = ParseText<v1::SalesOrder>(kOrder);
+  auto ret = ParseText<v1::ReturnRequest>(kReturn);
   ret.mutable_refunds(0)->mutable_amount()->set_minor_units(8900);
   absl::StatusOr<v1::PostingPlan> plan =
       planner->Plan(order, ret, v1::OrderHistory());
@@ -595,7 +591,7 @@ TEST(PlannerTest, RoutingSeesTheSeverityOfTheCase) {
 v1::ReturnRequest TwoRefundsTheFirstFailingAfterItsNote(
     const Planner& planner, const v1::SalesOrder& order,
     v1::OrderHistory& history) {
-  auto ret = Parse<v1::ReturnRequest>(kReturn);
+  auto ret = ParseText<v1::ReturnRequest>(kReturn);
   ret.clear_refunds();
   for (const auto& [id, line, amount] : {std::make_tuple("RF1", "R1", 5400),
                                          std::make_tuple("RF2", "R2", 3600)}) {
@@ -620,7 +616,7 @@ v1::ReturnRequest TwoRefundsTheFirstFailingAfterItsNote(
 // the note unless the refund is paid after all.
 TEST(PlannerTest, FinalisedNoteLeavesTheLinesOfAFailedRefundsPostedNote) {
   auto planner = MakePlanner();
-  const auto order = Parse<v1::SalesOrder>(kOrder);
+  const auto order = ParseText<v1::SalesOrder>(kOrder);
   v1::OrderHistory history;
   const v1::ReturnRequest ret =
       TwoRefundsTheFirstFailingAfterItsNote(*planner, order, history);
@@ -656,7 +652,7 @@ TEST(PlannerTest, FinalisedNoteLeavesTheLinesOfAFailedRefundsPostedNote) {
 // is not paid, it is awaited: no difference to book yet.
 TEST(PlannerTest, ReplacementOfAFailedRefundIsCoveredByItsPostedNote) {
   auto planner = MakePlanner();
-  const auto order = Parse<v1::SalesOrder>(kOrder);
+  const auto order = ParseText<v1::SalesOrder>(kOrder);
   v1::OrderHistory history;
   v1::ReturnRequest ret =
       TwoRefundsTheFirstFailingAfterItsNote(*planner, order, history);
@@ -710,7 +706,7 @@ TEST(PlannerTest, ReplacementOfAFailedRefundIsCoveredByItsPostedNote) {
 // RF1 once got only a warning telling finance to book GBP 446.00 by hand.
 TEST(PlannerTest, ReplacementStandingInForAHeldNoteIsChecked) {
   auto planner = MakePlanner();
-  const auto order = Parse<v1::SalesOrder>(kOrder);
+  const auto order = ParseText<v1::SalesOrder>(kOrder);
   v1::OrderHistory history;
   v1::ReturnRequest ret =
       TwoRefundsTheFirstFailingAfterItsNote(*planner, order, history);
@@ -792,8 +788,8 @@ TEST(PlannerTest, ReplacementStandingInForAHeldNoteIsChecked) {
 // retcon once only warned that the note stood for both.
 TEST(PlannerTest, TwoRefundsStandingInForOneHeldNoteAreCaught) {
   auto planner = MakePlanner();
-  const auto order = Parse<v1::SalesOrder>(kOrder);
-  auto ret = Parse<v1::ReturnRequest>(kReturn);
+  const auto order = ParseText<v1::SalesOrder>(kOrder);
+  auto ret = ParseText<v1::ReturnRequest>(kReturn);
   ret.set_status(v1::RETURN_STATUS_RECEIVED);
   ret.mutable_refunds(0)->add_return_line_ids("R1");
   ret.mutable_refunds(0)->add_return_line_ids("R2");
@@ -854,8 +850,8 @@ TEST(PlannerTest, TwoRefundsStandingInForOneHeldNoteAreCaught) {
 // warning names R2, which no refund covers, and what the note credits for it.
 TEST(PlannerTest, ReplacementForSomeHeldItemsNamesTheOthers) {
   auto planner = MakePlanner();
-  const auto order = Parse<v1::SalesOrder>(kOrder);
-  auto ret = Parse<v1::ReturnRequest>(kReturn);
+  const auto order = ParseText<v1::SalesOrder>(kOrder);
+  auto ret = ParseText<v1::ReturnRequest>(kReturn);
   ret.set_status(v1::RETURN_STATUS_RECEIVED);
   ret.mutable_refunds(0)->add_return_line_ids("R1");
   ret.mutable_refunds(0)->add_return_line_ids("R2");
@@ -896,8 +892,8 @@ TEST(PlannerTest, ReplacementForSomeHeldItemsNamesTheOthers) {
 // credited 54.00, and RF3 pays 54.00: nothing to book.
 TEST(PlannerTest, StandInIsCheckedAgainstWhatTheHeldNoteCredits) {
   auto planner = MakePlanner();
-  const auto order = Parse<v1::SalesOrder>(kOrder);
-  auto ret = Parse<v1::ReturnRequest>(kReturn);
+  const auto order = ParseText<v1::SalesOrder>(kOrder);
+  auto ret = ParseText<v1::ReturnRequest>(kReturn);
   ret.set_status(v1::RETURN_STATUS_RECEIVED);
   ret.mutable_refunds(0)->add_return_line_ids("R1");
   ret.mutable_refunds(0)->mutable_amount()->set_minor_units(5399);
@@ -930,7 +926,7 @@ TEST(PlannerTest, StandInIsCheckedAgainstWhatTheHeldNoteCredits) {
 // finance is told to reverse the failed refund's note.
 TEST(PlannerTest, ReplacementWithItsOwnPostedNoteIsCreditedTwice) {
   auto planner = MakePlanner();
-  const auto order = Parse<v1::SalesOrder>(kOrder);
+  const auto order = ParseText<v1::SalesOrder>(kOrder);
   v1::OrderHistory history;
   v1::ReturnRequest ret =
       TwoRefundsTheFirstFailingAfterItsNote(*planner, order, history);
@@ -963,7 +959,7 @@ v1::ReturnRequest FailedRefundThenOneForBothItems(const Planner& planner,
                                                   v1::ReturnStatus status,
                                                   int64_t amount,
                                                   v1::OrderHistory& history) {
-  auto ret = Parse<v1::ReturnRequest>(kReturn);
+  auto ret = ParseText<v1::ReturnRequest>(kReturn);
   ret.set_status(v1::RETURN_STATUS_RECEIVED);
   v1::RefundTransaction* rf1 = ret.mutable_refunds(0);
   rf1->add_return_line_ids("R1");
@@ -987,7 +983,7 @@ v1::ReturnRequest FailedRefundThenOneForBothItems(const Planner& planner,
 // same (RF3's posted note credits only R2: no double credit).
 TEST(PlannerTest, ReplacementCoveringMoreLinesCreditsOnlyTheOthers) {
   auto planner = MakePlanner();
-  const auto order = Parse<v1::SalesOrder>(kOrder);
+  const auto order = ParseText<v1::SalesOrder>(kOrder);
   v1::OrderHistory history;
   const v1::ReturnRequest ret = FailedRefundThenOneForBothItems(
       *planner, order, v1::RETURN_STATUS_RECEIVED, 9000, history);
@@ -1025,7 +1021,7 @@ TEST(PlannerTest, ReplacementCoveringMoreLinesCreditsOnlyTheOthers) {
 // either (RF1's note still does, in the ERP). Next delivery: the same.
 TEST(PlannerTest, ReplacementPayingOnlyForTheOthersLeavesTheHeldNoteUnpaid) {
   auto planner = MakePlanner();
-  const auto order = Parse<v1::SalesOrder>(kOrder);
+  const auto order = ParseText<v1::SalesOrder>(kOrder);
   v1::OrderHistory history;
   const v1::ReturnRequest ret = FailedRefundThenOneForBothItems(
       *planner, order, v1::RETURN_STATUS_DONE, 3600, history);
@@ -1063,7 +1059,7 @@ TEST(PlannerTest, ReplacementPayingOnlyForTheOthersLeavesTheHeldNoteUnpaid) {
 // RF1's note is kept while RF3 is awaited, with no difference to book.
 TEST(PlannerTest, PendingReplacementCoveringMoreLinesIsAwaited) {
   auto planner = MakePlanner();
-  const auto order = Parse<v1::SalesOrder>(kOrder);
+  const auto order = ParseText<v1::SalesOrder>(kOrder);
   v1::OrderHistory history;
   v1::ReturnRequest ret = FailedRefundThenOneForBothItems(
       *planner, order, v1::RETURN_STATUS_DONE, 7000, history);
@@ -1091,7 +1087,7 @@ TEST(PlannerTest, PendingReplacementCoveringMoreLinesIsAwaited) {
 // figures, and RF1's note is kept until that is settled.
 TEST(PlannerTest, ReplacementPayingNeitherFigureIsHeldBack) {
   auto planner = MakePlanner();
-  const auto order = Parse<v1::SalesOrder>(kOrder);
+  const auto order = ParseText<v1::SalesOrder>(kOrder);
   v1::OrderHistory history;
   const v1::ReturnRequest ret = FailedRefundThenOneForBothItems(
       *planner, order, v1::RETURN_STATUS_RECEIVED, 7000, history);
@@ -1126,13 +1122,13 @@ TEST(PlannerTest, ReplacementPayingNeitherFigureIsHeldBack) {
 
 TEST(PlannerTest, ExchangeItemsMayNotReplaceRefundedLines) {
   auto planner = MakePlanner();
-  auto ret = Parse<v1::ReturnRequest>(kReturn);
+  auto ret = ParseText<v1::ReturnRequest>(kReturn);
   v1::ExchangeItem* item = ret.add_exchange_items();
   item->set_return_line_id("R1");
   item->set_sku("DRESS-RED-12");
   item->set_quantity(1);
   absl::StatusOr<v1::PostingPlan> plan =
-      planner->Plan(Parse<v1::SalesOrder>(kOrder), ret, v1::OrderHistory());
+      planner->Plan(ParseText<v1::SalesOrder>(kOrder), ret, v1::OrderHistory());
   EXPECT_EQ(plan.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(plan.status().message(),
               HasSubstr("return.exchange_items[0].return_line_id"));
@@ -1143,7 +1139,7 @@ TEST(PlannerTest, ExchangeItemsMayNotReplaceRefundedLines) {
 // cheaper), never the returned units as goods on top of the exchange.
 TEST(PlannerTest, ExchangeOfALineWithNoResolutionCreditsOnlyTheDifference) {
   auto planner = MakePlanner();
-  auto ret = Parse<v1::ReturnRequest>(kReturn);
+  auto ret = ParseText<v1::ReturnRequest>(kReturn);
   ret.mutable_lines()->RemoveLast();
   ret.mutable_lines(0)->clear_resolution();
   v1::ExchangeItem* item = ret.add_exchange_items();
@@ -1154,7 +1150,7 @@ TEST(PlannerTest, ExchangeOfALineWithNoResolutionCreditsOnlyTheDifference) {
   ret.mutable_refunds(0)->add_return_line_ids("R1");
   ret.mutable_refunds(0)->mutable_amount()->set_minor_units(1000);
   absl::StatusOr<v1::PostingPlan> plan =
-      planner->Plan(Parse<v1::SalesOrder>(kOrder), ret, v1::OrderHistory());
+      planner->Plan(ParseText<v1::SalesOrder>(kOrder), ret, v1::OrderHistory());
   ASSERT_TRUE(plan.ok()) << plan.status();
   EXPECT_EQ(plan->exceptions_size(), 0) << plan->DebugString();
   ASSERT_EQ(plan->credit_notes_size(), 1) << plan->DebugString();
@@ -1170,7 +1166,8 @@ TEST(PlannerTest, ExchangeOfALineWithNoResolutionCreditsOnlyTheDifference) {
 
   // Without a transaction, the finalised note pays it.
   ret.clear_refunds();
-  plan = planner->Plan(Parse<v1::SalesOrder>(kOrder), ret, v1::OrderHistory());
+  plan =
+      planner->Plan(ParseText<v1::SalesOrder>(kOrder), ret, v1::OrderHistory());
   ASSERT_TRUE(plan.ok()) << plan.status();
   ASSERT_EQ(plan->credit_notes_size(), 1) << plan->DebugString();
   EXPECT_EQ(plan->credit_notes(0).id().identity(),
@@ -1180,12 +1177,12 @@ TEST(PlannerTest, ExchangeOfALineWithNoResolutionCreditsOnlyTheDifference) {
 
 TEST(PlannerTest, ExchangeWithoutItemsIsIncompleteAndOwesNothing) {
   auto planner = MakePlanner();
-  auto ret = Parse<v1::ReturnRequest>(kReturn);
+  auto ret = ParseText<v1::ReturnRequest>(kReturn);
   ret.clear_refunds();
   ret.mutable_lines(0)->set_resolution(v1::RESOLUTION_EXCHANGE);
   ret.mutable_lines()->RemoveLast();
   absl::StatusOr<v1::PostingPlan> plan =
-      planner->Plan(Parse<v1::SalesOrder>(kOrder), ret, v1::OrderHistory());
+      planner->Plan(ParseText<v1::SalesOrder>(kOrder), ret, v1::OrderHistory());
   ASSERT_TRUE(plan.ok()) << plan.status();
   EXPECT_EQ(plan->credit_notes_size() + plan->parked_credit_notes_size(), 0)
       << plan->DebugString();
@@ -1197,11 +1194,11 @@ TEST(PlannerTest, ExchangeWithoutItemsIsIncompleteAndOwesNothing) {
 
 TEST(PlannerTest, WholeBundleOfUnknownSplitIsNotStockedAsTheBundleSku) {
   auto planner = MakePlanner();
-  auto order = Parse<v1::SalesOrder>(kOrder);
+  auto order = ParseText<v1::SalesOrder>(kOrder);
   v1::BundleComponent* c = order.mutable_lines(1)->add_components();
   c->set_sku("SCARF-PART-A");
   c->set_quantity(1);  // No allocated price, no catalog definition.
-  auto ret = Parse<v1::ReturnRequest>(kReturn);
+  auto ret = ParseText<v1::ReturnRequest>(kReturn);
   absl::StatusOr<v1::PostingPlan> plan =
       planner->Plan(order, ret, v1::OrderHistory());
   ASSERT_TRUE(plan.ok()) << plan.status();
@@ -1239,13 +1236,13 @@ TEST(PlannerTest, BundleDefinedAfterItWasCreditedWholeContinuesPerComponent) {
       components { sku: "SCARF-B" quantity: 1 weight: 1 }
     }
   )pb");
-  auto order = Parse<v1::SalesOrder>(kOrder);
+  auto order = ParseText<v1::SalesOrder>(kOrder);
   order.mutable_lines(1)->set_sku("SCARF-SET");
   order.mutable_lines(1)->set_quantity(2);
   order.mutable_lines(1)->mutable_unit_price()->set_minor_units(2000);
   // L2 paid 40.00 - 4.00 = 36.00, VAT 6.00: per set 18.00, VAT 3.00. By
   // weights 3 : 1, SCARF-A paid 27.00 (VAT 4.50), SCARF-B 9.00 (VAT 1.50).
-  auto ret = Parse<v1::ReturnRequest>(kReturn);
+  auto ret = ParseText<v1::ReturnRequest>(kReturn);
   ret.mutable_lines()->DeleteSubrange(0, 1);
   ret.mutable_lines(0)->set_platform_sku("SCARF-SET");
   ret.mutable_refunds(0)->mutable_amount()->set_minor_units(1800);
@@ -1315,11 +1312,11 @@ TEST(PlannerTest, BundleDefinedAfterItWasCreditedWholeContinuesPerComponent) {
 // it without a price split, lists other components, or the bundle's known
 // components do not include it (naming them).
 TEST(PlannerTest, UnknownComponentMessagesSayWhatIsWrong) {
-  auto order = Parse<v1::SalesOrder>(kOrder);
+  auto order = ParseText<v1::SalesOrder>(kOrder);
   v1::BundleComponent* c = order.mutable_lines(1)->add_components();
   c->set_sku("SCARF-PART-A");
   c->set_quantity(1);  // No allocated price, no catalog definition.
-  auto ret = Parse<v1::ReturnRequest>(kReturn);
+  auto ret = ParseText<v1::ReturnRequest>(kReturn);
   ret.mutable_lines()->DeleteSubrange(0, 1);
   ret.mutable_lines(0)->set_component_sku("SCARF-PART-A");
   ret.mutable_lines(0)->set_platform_sku("SCARF-PART-A");
@@ -1377,11 +1374,11 @@ TEST(PlannerTest, UnknownComponentMessagesSayWhatIsWrong) {
 // order: its value cannot be set against the new items (it once went out
 // charging the new item's full price as the difference).
 TEST(PlannerTest, ExchangeOfAComponentOfUnknownSplitIsParked) {
-  auto order = Parse<v1::SalesOrder>(kOrder);
+  auto order = ParseText<v1::SalesOrder>(kOrder);
   v1::BundleComponent* c = order.mutable_lines(1)->add_components();
   c->set_sku("SCARF-PART-A");
   c->set_quantity(1);
-  auto ret = Parse<v1::ReturnRequest>(kReturn);
+  auto ret = ParseText<v1::ReturnRequest>(kReturn);
   ret.clear_refunds();
   ret.mutable_lines()->DeleteSubrange(0, 1);
   ret.mutable_lines(0)->set_component_sku("SCARF-PART-A");
@@ -1410,11 +1407,11 @@ TEST(PlannerTest, ExchangeOfAComponentOfUnknownSplitIsParked) {
 // stock, which includes a component the order lists without a price split
 // (it was once missing from that list: SKU_MISMATCH).
 TEST(PlannerTest, ExchangeToAComponentListedWithoutPricesIsKnown) {
-  auto order = Parse<v1::SalesOrder>(kOrder);
+  auto order = ParseText<v1::SalesOrder>(kOrder);
   v1::BundleComponent* c = order.mutable_lines(1)->add_components();
   c->set_sku("SCARF-PART-A");
   c->set_quantity(1);
-  auto ret = Parse<v1::ReturnRequest>(kReturn);
+  auto ret = ParseText<v1::ReturnRequest>(kReturn);
   ret.clear_refunds();
   ret.mutable_lines()->RemoveLast();
   ret.mutable_lines(0)->set_resolution(v1::RESOLUTION_EXCHANGE);
@@ -1444,8 +1441,8 @@ TEST(PlannerTest, OrderInTheShopsSkusMovesTheErpSku) {
     sku_aliases { platform_sku: "DRESS-RED-10" erp_sku: "DRESS/RED/10" }
     sku_aliases { platform_sku: "DRESS-RED-12" erp_sku: "DRESS/RED/12" }
   )pb");
-  const auto order = Parse<v1::SalesOrder>(kOrder);
-  auto ret = Parse<v1::ReturnRequest>(kReturn);
+  const auto order = ParseText<v1::SalesOrder>(kOrder);
+  auto ret = ParseText<v1::ReturnRequest>(kReturn);
   ret.clear_refunds();
   ret.mutable_lines()->RemoveLast();
   for (const char* platform_sku : {"DRESS-RED-10", ""}) {
@@ -1482,7 +1479,7 @@ TEST(PlannerTest, WholeBundleComponentsAndKnownErpSkusMapAsTheErpStocksThem) {
     sku_aliases { platform_sku: "DRESS-10" erp_sku: "DRESS-RED-10" }
     sku_rewrites { pattern: "(.*)-(\\d+)" rewrite: "\\1/\\2" }
   )pb");
-  auto order = Parse<v1::SalesOrder>(kOrder);
+  auto order = ParseText<v1::SalesOrder>(kOrder);
   v1::SalesOrderLine* scarf = order.mutable_lines(1);
   v1::BundleComponent* a = scarf->add_components();
   a->set_sku("SCARF-A-UK");
@@ -1492,7 +1489,7 @@ TEST(PlannerTest, WholeBundleComponentsAndKnownErpSkusMapAsTheErpStocksThem) {
   b->set_sku("SCARF-B-7");
   b->set_quantity(1);
   b->mutable_allocated_price()->set_minor_units(1000);
-  auto ret = Parse<v1::ReturnRequest>(kReturn);
+  auto ret = ParseText<v1::ReturnRequest>(kReturn);
   ret.clear_refunds();
   absl::StatusOr<v1::PostingPlan> plan =
       planner->Plan(order, ret, v1::OrderHistory());
@@ -1520,14 +1517,14 @@ TEST(PlannerTest, StockNotPostedNamesTheComponent) {
       components { sku: "SCARF-PART-B" quantity: 1 weight: 1 }
     }
   )pb");
-  auto ret = Parse<v1::ReturnRequest>(kReturn);
+  auto ret = ParseText<v1::ReturnRequest>(kReturn);
   ret.clear_refunds();
   ret.mutable_lines()->DeleteSubrange(0, 1);
   ret.mutable_lines(0)->set_component_sku("SCARF-PART-B");
   ret.mutable_lines(0)->clear_platform_sku();
   ret.mutable_lines(0)->clear_inspection();
   absl::StatusOr<v1::PostingPlan> plan =
-      planner->Plan(Parse<v1::SalesOrder>(kOrder), ret, v1::OrderHistory());
+      planner->Plan(ParseText<v1::SalesOrder>(kOrder), ret, v1::OrderHistory());
   ASSERT_TRUE(plan.ok()) << plan.status();
   std::vector<std::string> messages =
       MessagesOf(*plan, v1::EXCEPTION_CODE_STOCK_NOT_POSTED);
@@ -1541,7 +1538,7 @@ TEST(PlannerTest, StockNotPostedNamesTheComponent) {
 // sold are an OVER_REFUND. (Each line was valued as if it came first: 3 x
 // 3.33 = 9.99 of 10.00, and any number of units could be exchanged.)
 TEST(PlannerTest, ExchangeLinesOfOneOrderLineShareItsUnits) {
-  auto order = Parse<v1::SalesOrder>(kOrder);
+  auto order = ParseText<v1::SalesOrder>(kOrder);
   v1::SalesOrderLine* socks = order.add_lines();
   socks->set_line_id("L3");
   socks->set_sku("SOCKS");
@@ -1551,7 +1548,7 @@ TEST(PlannerTest, ExchangeLinesOfOneOrderLineShareItsUnits) {
   v1::DiscountAllocation* a = socks->add_discount_allocations();
   a->set_level(v1::DISCOUNT_LEVEL_LINE);
   a->mutable_amount()->set_minor_units(200);  // L3 paid 10.00 for 3.
-  v1::ReturnRequest ret = Parse<v1::ReturnRequest>(kReturn);
+  v1::ReturnRequest ret = ParseText<v1::ReturnRequest>(kReturn);
   ret.clear_refunds();
   ret.clear_lines();
   for (int r = 0; r < 3; ++r) {
@@ -1597,7 +1594,7 @@ TEST(PlannerTest, ExchangeLinesOfOneOrderLineShareItsUnits) {
 // An exchange of units already credited is parked; the exception says what
 // its price difference covers, in the singular for one unit.
 TEST(PlannerTest, OverExchangeSaysWhatThePriceDifferenceCovers) {
-  auto ret = Parse<v1::ReturnRequest>(kReturn);
+  auto ret = ParseText<v1::ReturnRequest>(kReturn);
   ret.clear_refunds();
   ret.mutable_lines()->RemoveLast();
   ret.mutable_lines(0)->set_resolution(v1::RESOLUTION_EXCHANGE);
@@ -1611,7 +1608,7 @@ TEST(PlannerTest, OverExchangeSaysWhatThePriceDifferenceCovers) {
   h->set_order_line_id("L1");
   h->set_credited_quantity(1);
   absl::StatusOr<v1::PostingPlan> plan =
-      MakePlanner()->Plan(Parse<v1::SalesOrder>(kOrder), ret, history);
+      MakePlanner()->Plan(ParseText<v1::SalesOrder>(kOrder), ret, history);
   ASSERT_TRUE(plan.ok()) << plan.status();
   ASSERT_EQ(plan->parked_exchange_orders_size(), 1) << plan->DebugString();
   EXPECT_EQ(plan->parked_exchange_orders(0).price_difference().minor_units(),
@@ -1654,12 +1651,12 @@ TEST(PlannerTest, RefundPolicySeesTheGoodsValue) {
     }
   )pb";
   auto planner = MakePlanner(rules);
-  auto order = Parse<v1::SalesOrder>(kOrder);
+  auto order = ParseText<v1::SalesOrder>(kOrder);
   v1::ShippingLine* shipping = order.add_shipping_lines();
   shipping->set_shipping_id("S1");
   shipping->mutable_price()->set_minor_units(495);
   shipping->add_tax_lines()->set_rate("20");
-  auto ret = Parse<v1::ReturnRequest>(kReturn);
+  auto ret = ParseText<v1::ReturnRequest>(kReturn);
   ret.mutable_refunds(0)->mutable_amount()->set_minor_units(9000 + 495);
   absl::StatusOr<v1::PostingPlan> plan =
       planner->Plan(order, ret, v1::OrderHistory());
@@ -1672,8 +1669,8 @@ TEST(PlannerTest, RefundPolicySeesTheGoodsValue) {
 // eight threads planning at once get the bytes one thread gets.
 TEST(PlannerTest, EightThreadsPlanTheSameBytes) {
   auto planner = MakePlanner();
-  const auto order = Parse<v1::SalesOrder>(kOrder);
-  const auto ret = Parse<v1::ReturnRequest>(kReturn);
+  const auto order = ParseText<v1::SalesOrder>(kOrder);
+  const auto ret = ParseText<v1::ReturnRequest>(kReturn);
   absl::StatusOr<v1::PostingPlan> one =
       planner->Plan(order, ret, v1::OrderHistory());
   ASSERT_TRUE(one.ok()) << one.status();
@@ -1721,8 +1718,8 @@ TEST(PlannerTest, ToleranceIsConsultedOnlyWhenTheRefundDiffers) {
       }
     }
   )pb");
-  const auto order = Parse<v1::SalesOrder>(kOrder);
-  auto ret = Parse<v1::ReturnRequest>(kReturn);
+  const auto order = ParseText<v1::SalesOrder>(kOrder);
+  auto ret = ParseText<v1::ReturnRequest>(kReturn);
   absl::StatusOr<v1::PostingPlan> exact =
       planner->Plan(order, ret, v1::OrderHistory());
   ASSERT_TRUE(exact.ok()) << exact.status();

@@ -33,20 +33,15 @@
 #include "retcon/rules.h"
 #include "retcon/tax.h"
 #include "retcon/v1/facts.pb.h"
+#include "tests/apportion/apportion_test_util.h"
 
 namespace retcon {
 namespace {
 
+using testing_internal::ParseText;
+
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
-
-template <typename T>
-T Parse(const std::string& text) {
-  T message;
-  EXPECT_TRUE(google::protobuf::TextFormat::ParseFromString(text, &message))
-      << text;
-  return message;
-}
 
 // Every stock movement goes to MAIN as sellable; exchange orders are "EXCH".
 // No refund_tolerance: a refund must equal the computed total exactly.
@@ -109,7 +104,7 @@ std::unique_ptr<const Planner> PlannerWith(const std::string& extra_rules,
   if (!rules.ok()) return nullptr;
   auto planner =
       Planner::Create(std::shared_ptr<const CompiledRuleSet>(std::move(*rules)),
-                      Parse<v1::Catalog>(catalog), options);
+                      ParseText<v1::Catalog>(catalog), options);
   EXPECT_TRUE(planner.ok()) << planner.status();
   if (!planner.ok()) return nullptr;
   return std::move(*planner);
@@ -189,7 +184,7 @@ constexpr char kOrderE1[] = R"pb(
 
 // A finalised return of `units` units of L1 (refund to card, received).
 v1::ReturnRequest E1Return(const std::string& return_id, int64_t units) {
-  v1::ReturnRequest ret = Parse<v1::ReturnRequest>(R"pb(
+  v1::ReturnRequest ret = ParseText<v1::ReturnRequest>(R"pb(
     source: "returngo"
     order_id: "E1"
     status: RETURN_STATUS_DONE
@@ -216,7 +211,7 @@ void RunE1(const std::vector<int64_t>& units,
            const std::vector<Slice>& expected) {
   auto planner = MakePlanner();
   ASSERT_NE(planner, nullptr);
-  const auto order = Parse<v1::SalesOrder>(kOrderE1);
+  const auto order = ParseText<v1::SalesOrder>(kOrderE1);
   v1::OrderHistory history;
   int64_t total = 0;
   for (size_t i = 0; i < units.size(); ++i) {
@@ -278,7 +273,7 @@ TEST(SpecCrosscheckE1, MoneyFunctionsAgree) {
 TEST(SpecCrosscheckVat, E2E3AndTwentyPoundsThroughTheCreditNote) {
   auto planner = MakePlanner();
   ASSERT_NE(planner, nullptr);
-  const auto order = Parse<v1::SalesOrder>(R"pb(
+  const auto order = ParseText<v1::SalesOrder>(R"pb(
     order_id: "V1"
     currency_code: "GBP"
     prices_include_tax: true
@@ -304,7 +299,7 @@ TEST(SpecCrosscheckVat, E2E3AndTwentyPoundsThroughTheCreditNote) {
       tax_lines { rate: "20" }
     }
   )pb");
-  const auto ret = Parse<v1::ReturnRequest>(R"pb(
+  const auto ret = ParseText<v1::ReturnRequest>(R"pb(
     source: "returngo"
     return_id: "RMA-V1"
     order_id: "V1"
@@ -382,7 +377,7 @@ TEST(SpecCrosscheckE4, DiscountOfFourPenceOverThreeUnitsOfALine) {
   // the discount slices are round(4m/3) differences: 1, 2, 1.
   auto planner = MakePlanner();
   ASSERT_NE(planner, nullptr);
-  const auto order = Parse<v1::SalesOrder>(R"pb(
+  const auto order = ParseText<v1::SalesOrder>(R"pb(
     order_id: "E4"
     currency_code: "GBP"
     prices_include_tax: true
@@ -430,7 +425,7 @@ TEST(SpecCrosscheckE4, OrderDiscountOfFourPenceOverThreeEqualLines) {
   EXPECT_EQ(*AllocateByWeights(4, {1, 1, 1}), (std::vector<int64_t>{2, 1, 1}));
   auto planner = MakePlanner();
   ASSERT_NE(planner, nullptr);
-  const auto order = Parse<v1::SalesOrder>(R"pb(
+  const auto order = ParseText<v1::SalesOrder>(R"pb(
     order_id: "E4B"
     currency_code: "GBP"
     prices_include_tax: true
@@ -461,7 +456,7 @@ TEST(SpecCrosscheckE4, OrderDiscountOfFourPenceOverThreeEqualLines) {
       tax_lines { rate: "20" }
     }
   )pb");
-  const auto ret = Parse<v1::ReturnRequest>(R"pb(
+  const auto ret = ParseText<v1::ReturnRequest>(R"pb(
     source: "returngo"
     return_id: "RMA-E4B"
     order_id: "E4B"
@@ -668,7 +663,7 @@ TEST(SpecCrosscheckReturnGo, AdapterReadsTheTolerantShapes) {
 TEST(SpecCrosscheckReturnGo, PartialReturnThenTheRestSumExactlyToTheLines) {
   auto planner = MakePlanner();
   ASSERT_NE(planner, nullptr);
-  const auto order = Parse<v1::SalesOrder>(kShopOrder);
+  const auto order = ParseText<v1::SalesOrder>(kShopOrder);
   v1::OrderHistory history;
 
   absl::StatusOr<v1::ReturnRequest> rma1 = ReturnRequestFromReturnGo(kRma1);
@@ -735,7 +730,7 @@ TEST(SpecCrosscheckReturnGo, KeysAreUuid5OfTheDocumentedStrings) {
   absl::StatusOr<v1::ReturnRequest> rma1 = ReturnRequestFromReturnGo(kRma1);
   ASSERT_TRUE(rma1.ok()) << rma1.status();
   absl::StatusOr<v1::PostingPlan> plan = planner->Plan(
-      Parse<v1::SalesOrder>(kShopOrder), *rma1, v1::OrderHistory());
+      ParseText<v1::SalesOrder>(kShopOrder), *rma1, v1::OrderHistory());
   ASSERT_TRUE(plan.ok()) << plan.status();
   ASSERT_EQ(plan->credit_notes_size(), 1);
   // python3: uuid.uuid5(uuid.UUID("6985cd8b-929e-5a0a-8e80-8bf1433643e6"),
@@ -764,7 +759,7 @@ TEST(SpecCrosscheckReturnGo, KeysAreUuid5OfTheDocumentedStrings) {
 TEST(SpecCrosscheckReturnGo, SameRmaPlannedTwicePostsNothingTheSecondTime) {
   auto planner = MakePlanner();
   ASSERT_NE(planner, nullptr);
-  const auto order = Parse<v1::SalesOrder>(kShopOrder);
+  const auto order = ParseText<v1::SalesOrder>(kShopOrder);
   v1::OrderHistory history;
   absl::StatusOr<v1::ReturnRequest> rma1 = ReturnRequestFromReturnGo(kRma1);
   ASSERT_TRUE(rma1.ok()) << rma1.status();
@@ -818,7 +813,7 @@ constexpr char kJpyOrder[] = R"pb(
 TEST(SpecCrosscheckReturnGo, JpyOrderZeroDecimals) {
   auto planner = MakePlanner();
   ASSERT_NE(planner, nullptr);
-  const auto order = Parse<v1::SalesOrder>(kJpyOrder);
+  const auto order = ParseText<v1::SalesOrder>(kJpyOrder);
   v1::OrderHistory history;
   absl::StatusOr<v1::ReturnRequest> first = ReturnRequestFromReturnGo(R"json({
     "rmaSummary": {"rmaId": "J-1", "status": "Done"},
@@ -874,7 +869,7 @@ TEST(SpecCrosscheckReturnGo, JpyOrderZeroDecimals) {
 TEST(SpecCrosscheckReturnGo, KwdOrderThreeDecimals) {
   auto planner = MakePlanner();
   ASSERT_NE(planner, nullptr);
-  const auto order = Parse<v1::SalesOrder>(R"pb(
+  const auto order = ParseText<v1::SalesOrder>(R"pb(
     order_id: "8001"
     currency_code: "KWD"
     prices_include_tax: false
@@ -986,7 +981,7 @@ TEST(SpecCrosscheckReturnGo, DocumentedTwoUnitExampleGrouped) {
   ASSERT_NE(planner, nullptr);
   for (const v1::ReturnRequest* ret : {&*g, &*u}) {
     absl::StatusOr<v1::PostingPlan> plan = planner->Plan(
-        Parse<v1::SalesOrder>(kShopOrder), *ret, v1::OrderHistory());
+        ParseText<v1::SalesOrder>(kShopOrder), *ret, v1::OrderHistory());
     ASSERT_TRUE(plan.ok()) << plan.status();
     EXPECT_EQ(plan->exceptions_size(), 0) << plan->DebugString();
     ASSERT_EQ(plan->credit_notes_size(), 1) << plan->DebugString();
@@ -1047,7 +1042,7 @@ std::string BundleCatalog(bool kit) {
 }
 
 v1::ReturnRequest BundleReturn(const std::string& component_sku) {
-  v1::ReturnRequest ret = Parse<v1::ReturnRequest>(R"pb(
+  v1::ReturnRequest ret = ParseText<v1::ReturnRequest>(R"pb(
     source: "returngo"
     return_id: "RMA-B1"
     order_id: "B1"
@@ -1071,7 +1066,7 @@ TEST(SpecCrosscheckBundle, PartialReturnMovesOnlyTheComponent) {
   auto planner = MakePlanner(BundleCatalog(false));
   ASSERT_NE(planner, nullptr);
   absl::StatusOr<v1::PostingPlan> plan =
-      planner->Plan(Parse<v1::SalesOrder>(kBundleOrder),
+      planner->Plan(ParseText<v1::SalesOrder>(kBundleOrder),
                     BundleReturn("GS-SCARF"), v1::OrderHistory());
   ASSERT_TRUE(plan.ok()) << plan.status();
   EXPECT_EQ(plan->exceptions_size(), 0) << plan->DebugString();
@@ -1104,7 +1099,7 @@ TEST(SpecCrosscheckBundle, WholeBundleMovesEachComponentAndRefundsTheSet) {
   auto planner = MakePlanner(BundleCatalog(false));
   ASSERT_NE(planner, nullptr);
   absl::StatusOr<v1::PostingPlan> plan =
-      planner->Plan(Parse<v1::SalesOrder>(kBundleOrder), BundleReturn(""),
+      planner->Plan(ParseText<v1::SalesOrder>(kBundleOrder), BundleReturn(""),
                     v1::OrderHistory());
   ASSERT_TRUE(plan.ok()) << plan.status();
   EXPECT_EQ(plan->exceptions_size(), 0) << plan->DebugString();
@@ -1133,7 +1128,7 @@ TEST(SpecCrosscheckBundle, WholeKitStockedBundleMovesTheKitSku) {
   auto planner = MakePlanner(BundleCatalog(true));
   ASSERT_NE(planner, nullptr);
   absl::StatusOr<v1::PostingPlan> plan =
-      planner->Plan(Parse<v1::SalesOrder>(kBundleOrder), BundleReturn(""),
+      planner->Plan(ParseText<v1::SalesOrder>(kBundleOrder), BundleReturn(""),
                     v1::OrderHistory());
   ASSERT_TRUE(plan.ok()) << plan.status();
   EXPECT_EQ(plan->exceptions_size(), 0) << plan->DebugString();
@@ -1152,7 +1147,7 @@ TEST(SpecCrosscheckBundle, ScarfThenTheRestOfTheSetRefundsExactlyOneSet) {
   // one in any order, credits the same amounts".
   auto planner = MakePlanner(BundleCatalog(false));
   ASSERT_NE(planner, nullptr);
-  const auto order = Parse<v1::SalesOrder>(kBundleOrder);
+  const auto order = ParseText<v1::SalesOrder>(kBundleOrder);
   v1::OrderHistory history;
   int64_t total = 0;
   int i = 0;
@@ -1207,7 +1202,7 @@ constexpr char kExchangeOrder[] = R"pb(
 )pb";
 
 v1::ReturnRequest ExchangeReturn(int64_t new_unit_price) {
-  v1::ReturnRequest ret = Parse<v1::ReturnRequest>(R"pb(
+  v1::ReturnRequest ret = ParseText<v1::ReturnRequest>(R"pb(
     source: "returngo"
     return_id: "RMA-X"
     order_id: "X1"
@@ -1235,7 +1230,7 @@ v1::ReturnRequest ExchangeReturn(int64_t new_unit_price) {
 TEST(SpecCrosscheckExchange, EvenExchangeIsAZeroValueOrderAndNoCreditNote) {
   auto planner = MakePlanner();
   ASSERT_NE(planner, nullptr);
-  const auto order = Parse<v1::SalesOrder>(kExchangeOrder);
+  const auto order = ParseText<v1::SalesOrder>(kExchangeOrder);
   absl::StatusOr<v1::PostingPlan> plan =
       planner->Plan(order, ExchangeReturn(3000), v1::OrderHistory());
   ASSERT_TRUE(plan.ok()) << plan.status();
@@ -1279,8 +1274,8 @@ TEST(SpecCrosscheckExchange, CustomerPaysMoreGetsAChargeLineAndNoCreditNote) {
   auto planner = MakePlanner();
   ASSERT_NE(planner, nullptr);
   absl::StatusOr<v1::PostingPlan> plan =
-      planner->Plan(Parse<v1::SalesOrder>(kExchangeOrder), ExchangeReturn(3500),
-                    v1::OrderHistory());
+      planner->Plan(ParseText<v1::SalesOrder>(kExchangeOrder),
+                    ExchangeReturn(3500), v1::OrderHistory());
   ASSERT_TRUE(plan.ok()) << plan.status();
   EXPECT_EQ(plan->exceptions_size(), 0) << plan->DebugString();
   EXPECT_EQ(plan->credit_notes_size(), 0);
@@ -1304,8 +1299,8 @@ TEST(SpecCrosscheckExchange, CustomerOwedTheDifferenceGetsOnlyTheDifference) {
   auto planner = MakePlanner();
   ASSERT_NE(planner, nullptr);
   absl::StatusOr<v1::PostingPlan> plan =
-      planner->Plan(Parse<v1::SalesOrder>(kExchangeOrder), ExchangeReturn(2500),
-                    v1::OrderHistory());
+      planner->Plan(ParseText<v1::SalesOrder>(kExchangeOrder),
+                    ExchangeReturn(2500), v1::OrderHistory());
   ASSERT_TRUE(plan.ok()) << plan.status();
   EXPECT_EQ(plan->exceptions_size(), 0) << plan->DebugString();
   ASSERT_EQ(plan->exchange_orders_size(), 1);
@@ -1327,7 +1322,7 @@ TEST(SpecCrosscheckExchange, CustomerOwedTheDifferenceGetsOnlyTheDifference) {
 TEST(SpecCrosscheckExchange, EvenExchangeRecordedThenPlannedAgainPostsNothing) {
   auto planner = MakePlanner();
   ASSERT_NE(planner, nullptr);
-  const auto order = Parse<v1::SalesOrder>(kExchangeOrder);
+  const auto order = ParseText<v1::SalesOrder>(kExchangeOrder);
   v1::OrderHistory history;
   absl::StatusOr<v1::PostingPlan> first =
       planner->Plan(order, ExchangeReturn(3000), history);
@@ -1409,7 +1404,7 @@ TEST(SpecCrosscheckIdempotency, NamespaceAndKeysMatchPythonUuid5) {
 TEST(SpecCrosscheckIdempotency, FinalisedNoteKeyAndFingerprint) {
   auto planner = MakePlanner();
   ASSERT_NE(planner, nullptr);
-  const auto order = Parse<v1::SalesOrder>(R"pb(
+  const auto order = ParseText<v1::SalesOrder>(R"pb(
     order_id: "V2"
     currency_code: "GBP"
     prices_include_tax: true
@@ -1421,7 +1416,7 @@ TEST(SpecCrosscheckIdempotency, FinalisedNoteKeyAndFingerprint) {
       tax_lines { rate: "20" }
     }
   )pb");
-  const auto ret = Parse<v1::ReturnRequest>(R"pb(
+  const auto ret = ParseText<v1::ReturnRequest>(R"pb(
     source: "returngo"
     return_id: "RMA-E2"
     order_id: "V2"
@@ -1530,7 +1525,7 @@ TEST(SpecCrosscheckErrors, AdapterHeaderExampleForAMalformedAmount) {
 TEST(SpecCrosscheckErrors, PlannerErrorsNameTheField) {
   auto planner = MakePlanner();
   ASSERT_NE(planner, nullptr);
-  const auto order = Parse<v1::SalesOrder>(kExchangeOrder);
+  const auto order = ParseText<v1::SalesOrder>(kExchangeOrder);
   const v1::ReturnRequest good = E1Return("RMA-ERR", 1);
   auto for_x1 = [&](v1::ReturnRequest ret) {
     ret.set_order_id("X1");
@@ -1600,7 +1595,7 @@ TEST(SpecCrosscheckErrors, PlannerErrorsNameTheField) {
 // is worth 43.885 -> 43.89 half away from zero, 43.88 half-even (money.md
 // section 2); its VAT 731.5 -> 732 either way.
 TEST(SpecCrosscheckRounding, HalfAwayAndHalfEvenThroughThePlanner) {
-  const auto order = Parse<v1::SalesOrder>(R"pb(
+  const auto order = ParseText<v1::SalesOrder>(R"pb(
     order_id: "H1"
     currency_code: "GBP"
     prices_include_tax: true
@@ -1664,7 +1659,7 @@ TEST(SpecCrosscheckTax, TaxExclusiveOrderAddsTaxOnTop) {
   // round(165/2) = 83, net 1000.
   auto planner = MakePlanner();
   ASSERT_NE(planner, nullptr);
-  const auto order = Parse<v1::SalesOrder>(R"pb(
+  const auto order = ParseText<v1::SalesOrder>(R"pb(
     order_id: "US1"
     currency_code: "USD"
     prices_include_tax: false
@@ -1701,7 +1696,7 @@ TEST(SpecCrosscheckTax, StatedTaxIsUsedAsGivenAndRatesSplitTheGross) {
   // round(999 * 20 / 125) = 160, round(999 * 5 / 125) = 40 (money.md 3).
   auto planner = MakePlanner();
   ASSERT_NE(planner, nullptr);
-  const auto order = Parse<v1::SalesOrder>(R"pb(
+  const auto order = ParseText<v1::SalesOrder>(R"pb(
     order_id: "T1"
     currency_code: "GBP"
     prices_include_tax: true
@@ -1724,7 +1719,7 @@ TEST(SpecCrosscheckTax, StatedTaxIsUsedAsGivenAndRatesSplitTheGross) {
       tax_lines { rate: "5" }
     }
   )pb");
-  const auto ret = Parse<v1::ReturnRequest>(R"pb(
+  const auto ret = ParseText<v1::ReturnRequest>(R"pb(
     source: "returngo"
     return_id: "RMA-T1"
     order_id: "T1"
@@ -1791,7 +1786,7 @@ TEST(SpecCrosscheckShipping, RefundedOnceEveryItemIsReturned) {
   // included: VAT round(495/6) = 83 (82.5 half up), net 412.
   auto planner = PlannerWith(kShippingPolicy);
   ASSERT_NE(planner, nullptr);
-  v1::SalesOrder order = Parse<v1::SalesOrder>(kOrderE1);
+  v1::SalesOrder order = ParseText<v1::SalesOrder>(kOrderE1);
   v1::ShippingLine* ship = order.add_shipping_lines();
   ship->set_shipping_id("S1");
   ship->mutable_price()->set_minor_units(495);
@@ -1824,7 +1819,7 @@ TEST(SpecCrosscheckShipping, RefundedOnceEveryItemIsReturned) {
 
 // One shirt at 30.00 (kExchangeOrder) refunded by a transaction.
 v1::ReturnRequest RefundReturn(int64_t amount) {
-  v1::ReturnRequest ret = Parse<v1::ReturnRequest>(R"pb(
+  v1::ReturnRequest ret = ParseText<v1::ReturnRequest>(R"pb(
     source: "returngo"
     return_id: "RMA-R"
     order_id: "X1"
@@ -1859,8 +1854,8 @@ TEST(SpecCrosscheckExceptions, RefundVarianceWithoutToleranceParksTheNote) {
   auto planner = MakePlanner();
   ASSERT_NE(planner, nullptr);
   absl::StatusOr<v1::PostingPlan> plan =
-      planner->Plan(Parse<v1::SalesOrder>(kExchangeOrder), RefundReturn(2999),
-                    v1::OrderHistory());
+      planner->Plan(ParseText<v1::SalesOrder>(kExchangeOrder),
+                    RefundReturn(2999), v1::OrderHistory());
   ASSERT_TRUE(plan.ok()) << plan.status();
   EXPECT_EQ(plan->credit_notes_size(), 0);
   ASSERT_EQ(plan->parked_credit_notes_size(), 1);
@@ -1881,8 +1876,8 @@ TEST(SpecCrosscheckExceptions, RefundAbovePaidIsOverRefundNotVariance) {
   auto planner = MakePlanner();
   ASSERT_NE(planner, nullptr);
   absl::StatusOr<v1::PostingPlan> plan =
-      planner->Plan(Parse<v1::SalesOrder>(kExchangeOrder), RefundReturn(3100),
-                    v1::OrderHistory());
+      planner->Plan(ParseText<v1::SalesOrder>(kExchangeOrder),
+                    RefundReturn(3100), v1::OrderHistory());
   ASSERT_TRUE(plan.ok()) << plan.status();
   EXPECT_EQ(plan->credit_notes_size(), 0);
   EXPECT_EQ(plan->parked_credit_notes_size(), 1);
@@ -1895,7 +1890,7 @@ TEST(SpecCrosscheckExceptions, SecondReturnOfTheSameUnitIsOverRefund) {
   // DOMAIN.md property 3: never credit more than was paid.
   auto planner = MakePlanner();
   ASSERT_NE(planner, nullptr);
-  const auto order = Parse<v1::SalesOrder>(kExchangeOrder);
+  const auto order = ParseText<v1::SalesOrder>(kExchangeOrder);
   v1::OrderHistory history;
   absl::StatusOr<v1::PostingPlan> plan =
       planner->Plan(order, RefundReturn(3000), history);
@@ -1920,7 +1915,7 @@ TEST(SpecCrosscheckExceptions, RefundOnARejectedReturnIsOutsideThePlatform) {
   v1::ReturnRequest ret = RefundReturn(3000);
   ret.set_status(v1::RETURN_STATUS_REJECTED);
   absl::StatusOr<v1::PostingPlan> plan = planner->Plan(
-      Parse<v1::SalesOrder>(kExchangeOrder), ret, v1::OrderHistory());
+      ParseText<v1::SalesOrder>(kExchangeOrder), ret, v1::OrderHistory());
   ASSERT_TRUE(plan.ok()) << plan.status();
   EXPECT_EQ(plan->credit_notes_size(), 0);
   EXPECT_EQ(plan->parked_credit_notes_size(), 1);
@@ -1938,7 +1933,7 @@ TEST(SpecCrosscheckExceptions, PendingReturnPlansNothing) {
   ret.mutable_lines(0)->clear_inspection();
   ret.mutable_refunds(0)->set_status(v1::TRANSACTION_STATUS_REQUESTED);
   absl::StatusOr<v1::PostingPlan> plan = planner->Plan(
-      Parse<v1::SalesOrder>(kExchangeOrder), ret, v1::OrderHistory());
+      ParseText<v1::SalesOrder>(kExchangeOrder), ret, v1::OrderHistory());
   ASSERT_TRUE(plan.ok()) << plan.status();
   EXPECT_EQ(plan->credit_notes_size() + plan->parked_credit_notes_size() +
                 plan->stock_movements_size() +
@@ -1954,7 +1949,7 @@ TEST(SpecCrosscheckExceptions, SkuMismatchParksTheMovement) {
   v1::ReturnRequest ret = RefundReturn(3000);
   ret.mutable_lines(0)->set_platform_sku("DRESS-RED-10");
   absl::StatusOr<v1::PostingPlan> plan = planner->Plan(
-      Parse<v1::SalesOrder>(kExchangeOrder), ret, v1::OrderHistory());
+      ParseText<v1::SalesOrder>(kExchangeOrder), ret, v1::OrderHistory());
   ASSERT_TRUE(plan.ok()) << plan.status();
   EXPECT_EQ(plan->stock_movements_size(), 0);
   EXPECT_EQ(plan->parked_stock_movements_size(), 1);
@@ -1976,7 +1971,7 @@ TEST(SpecCrosscheckExceptions, NoDepotRulesParkTheMovement) {
       std::shared_ptr<const CompiledRuleSet>(std::move(*rules)), v1::Catalog());
   ASSERT_TRUE(planner.ok()) << planner.status();
   absl::StatusOr<v1::PostingPlan> plan =
-      (*planner)->Plan(Parse<v1::SalesOrder>(kExchangeOrder),
+      (*planner)->Plan(ParseText<v1::SalesOrder>(kExchangeOrder),
                        RefundReturn(3000), v1::OrderHistory());
   ASSERT_TRUE(plan.ok()) << plan.status();
   EXPECT_EQ(plan->stock_movements_size(), 0);
@@ -1988,7 +1983,7 @@ TEST(SpecCrosscheckExceptions, NoDepotRulesParkTheMovement) {
 TEST(SpecCrosscheckExceptions, ExchangeWithoutDeliveryAddressIsIncomplete) {
   auto planner = MakePlanner();
   ASSERT_NE(planner, nullptr);
-  v1::SalesOrder order = Parse<v1::SalesOrder>(kExchangeOrder);
+  v1::SalesOrder order = ParseText<v1::SalesOrder>(kExchangeOrder);
   order.clear_shipping_address();
   absl::StatusOr<v1::PostingPlan> plan =
       planner->Plan(order, ExchangeReturn(3000), v1::OrderHistory());
@@ -2005,7 +2000,7 @@ TEST(SpecCrosscheckExceptions, ExchangeWithoutDeliveryAddressIsIncomplete) {
 TEST(SpecCrosscheckExceptions, ReinspectionAfterPostingIsAReplayConflict) {
   auto planner = MakePlanner();
   ASSERT_NE(planner, nullptr);
-  const auto order = Parse<v1::SalesOrder>(kExchangeOrder);
+  const auto order = ParseText<v1::SalesOrder>(kExchangeOrder);
   v1::OrderHistory history;
   absl::StatusOr<v1::PostingPlan> plan =
       planner->Plan(order, RefundReturn(3000), history);
@@ -2032,7 +2027,7 @@ TEST(SpecCrosscheckExceptions, RefundListedTwiceIsADuplicateSignal) {
   v1::ReturnRequest ret = RefundReturn(3000);
   *ret.add_refunds() = ret.refunds(0);
   absl::StatusOr<v1::PostingPlan> plan = planner->Plan(
-      Parse<v1::SalesOrder>(kExchangeOrder), ret, v1::OrderHistory());
+      ParseText<v1::SalesOrder>(kExchangeOrder), ret, v1::OrderHistory());
   ASSERT_TRUE(plan.ok()) << plan.status();
   ASSERT_EQ(plan->credit_notes_size(), 1) << plan->DebugString();
   EXPECT_EQ(plan->credit_notes(0).total_gross().minor_units(), 3000);
@@ -2158,7 +2153,7 @@ TEST(SpecCrosscheckReturnGo, GroupedAndPerUnitLinesCreditTheSameMoney) {
   // three one-unit refunds of a line sum to the three-unit refund)".
   auto planner = MakePlanner();
   ASSERT_NE(planner, nullptr);
-  const auto order = Parse<v1::SalesOrder>(kShopOrder);
+  const auto order = ParseText<v1::SalesOrder>(kShopOrder);
   ReturnGoOptions grouped;
   grouped.line_per_unit = false;
   for (bool per_unit : {true, false}) {
@@ -2261,7 +2256,7 @@ TEST(SpecCrosscheckIdempotency, DocumentedCreditNoteWithReturnFee) {
   // tax): round(395/6) = 66, net 329. Goods VAT 750. Note: 4105, VAT 684.
   auto planner = MakePlanner(kSpaCatalog);
   ASSERT_NE(planner, nullptr);
-  const auto ret = Parse<v1::ReturnRequest>(R"pb(
+  const auto ret = ParseText<v1::ReturnRequest>(R"pb(
     source: "returngo"
     return_id: "RG-7001"
     order_id: "2041"
@@ -2284,8 +2279,8 @@ TEST(SpecCrosscheckIdempotency, DocumentedCreditNoteWithReturnFee) {
       method: RESOLUTION_REFUND_TO_PAYMENT_METHOD
     }
   )pb");
-  absl::StatusOr<v1::PostingPlan> plan =
-      planner->Plan(Parse<v1::SalesOrder>(kOrder2041), ret, v1::OrderHistory());
+  absl::StatusOr<v1::PostingPlan> plan = planner->Plan(
+      ParseText<v1::SalesOrder>(kOrder2041), ret, v1::OrderHistory());
   ASSERT_TRUE(plan.ok()) << plan.status();
   ASSERT_EQ(plan->credit_notes_size(), 1) << plan->DebugString();
   const v1::CreditNote& note = plan->credit_notes(0);
@@ -2308,10 +2303,10 @@ TEST(SpecCrosscheckIdempotency, DocumentedCreditNoteWithReturnFee) {
 TEST(SpecCrosscheckIdempotency, DocumentedFinalStockAndExchangeExamples) {
   auto planner = MakePlanner(kSpaCatalog);
   ASSERT_NE(planner, nullptr);
-  const auto order = Parse<v1::SalesOrder>(kOrder2041);
+  const auto order = ParseText<v1::SalesOrder>(kOrder2041);
   {
     // RG-7002: the chinos back for store credit, no transaction, Done.
-    const auto ret = Parse<v1::ReturnRequest>(R"pb(
+    const auto ret = ParseText<v1::ReturnRequest>(R"pb(
       source: "returngo"
       return_id: "RG-7002"
       order_id: "2041"
@@ -2339,7 +2334,7 @@ TEST(SpecCrosscheckIdempotency, DocumentedFinalStockAndExchangeExamples) {
   }
   {
     // RG-7003: the whole spa set, unopened, at the Regent Street store.
-    const auto ret = Parse<v1::ReturnRequest>(R"pb(
+    const auto ret = ParseText<v1::ReturnRequest>(R"pb(
       source: "returngo"
       return_id: "RG-7003"
       order_id: "2041"
@@ -2378,7 +2373,7 @@ TEST(SpecCrosscheckIdempotency, DocumentedFinalStockAndExchangeExamples) {
   }
   {
     // RG-7004: 32R chinos exchanged for 34R at the same price.
-    const auto ret = Parse<v1::ReturnRequest>(R"pb(
+    const auto ret = ParseText<v1::ReturnRequest>(R"pb(
       source: "returngo"
       return_id: "RG-7004"
       order_id: "2041"
@@ -2417,8 +2412,8 @@ TEST(SpecCrosscheckHistory, RecordedAmountsAbsorbEarlierDifferences) {
   // the line at exactly 10.00.
   auto planner = MakePlanner();
   ASSERT_NE(planner, nullptr);
-  const auto order = Parse<v1::SalesOrder>(kOrderE1);
-  v1::OrderHistory history = Parse<v1::OrderHistory>(R"pb(
+  const auto order = ParseText<v1::SalesOrder>(kOrderE1);
+  v1::OrderHistory history = ParseText<v1::OrderHistory>(R"pb(
     order_id: "E1"
     lines {
       order_line_id: "L1"
@@ -2451,7 +2446,7 @@ TEST(SpecCrosscheckHistory, TinyLineNeverCreditsMoreTaxThanGross) {
   // tax than gross, and the tax still ends at exactly 0.01.
   auto planner = MakePlanner();
   ASSERT_NE(planner, nullptr);
-  const auto order = Parse<v1::SalesOrder>(R"pb(
+  const auto order = ParseText<v1::SalesOrder>(R"pb(
     order_id: "E1"
     currency_code: "GBP"
     prices_include_tax: true
@@ -2512,7 +2507,7 @@ TEST(SpecCrosscheckBundle, ComponentWithTwoUnitsPerBundleIsInterpolated) {
     }
   )pb");
   ASSERT_NE(planner, nullptr);
-  const auto order = Parse<v1::SalesOrder>(R"pb(
+  const auto order = ParseText<v1::SalesOrder>(R"pb(
     order_id: "D1"
     currency_code: "GBP"
     prices_include_tax: true
@@ -2560,7 +2555,7 @@ TEST(SpecCrosscheckBundle, OrderStatedAllocatedPricesComeFirst) {
     }
   )pb");
   ASSERT_NE(planner, nullptr);
-  const auto order = Parse<v1::SalesOrder>(R"pb(
+  const auto order = ParseText<v1::SalesOrder>(R"pb(
     order_id: "D1"
     currency_code: "GBP"
     prices_include_tax: true
@@ -2621,7 +2616,7 @@ TEST(SpecCrosscheckExceptions, PercentToleranceIsOfTheNoteTotal) {
   )pb";
   auto planner = PlannerWith(tolerance);
   ASSERT_NE(planner, nullptr);
-  const auto order = Parse<v1::SalesOrder>(kExchangeOrder);
+  const auto order = ParseText<v1::SalesOrder>(kExchangeOrder);
   absl::StatusOr<v1::PostingPlan> plan =
       planner->Plan(order, RefundReturn(2970), v1::OrderHistory());
   ASSERT_TRUE(plan.ok()) << plan.status();
@@ -2661,7 +2656,7 @@ TEST(SpecCrosscheckExchange, RefundOfTheDifferenceIsTheOnlyCredit) {
   tx->set_method(v1::RESOLUTION_REFUND_TO_PAYMENT_METHOD);
   tx->add_return_line_ids("R1");
   absl::StatusOr<v1::PostingPlan> plan = planner->Plan(
-      Parse<v1::SalesOrder>(kExchangeOrder), ret, v1::OrderHistory());
+      ParseText<v1::SalesOrder>(kExchangeOrder), ret, v1::OrderHistory());
   ASSERT_TRUE(plan.ok()) << plan.status();
   EXPECT_EQ(plan->exceptions_size(), 0) << plan->DebugString();
   ASSERT_EQ(plan->credit_notes_size(), 1) << plan->DebugString();
@@ -2696,7 +2691,7 @@ TEST(SpecCrosscheckExchange, ExchangeThroughTheReturnGoAdapter) {
   auto planner = MakePlanner();
   ASSERT_NE(planner, nullptr);
   absl::StatusOr<v1::PostingPlan> plan = planner->Plan(
-      Parse<v1::SalesOrder>(kExchangeOrder), *ret, v1::OrderHistory());
+      ParseText<v1::SalesOrder>(kExchangeOrder), *ret, v1::OrderHistory());
   ASSERT_TRUE(plan.ok()) << plan.status();
   EXPECT_EQ(plan->exceptions_size(), 0) << plan->DebugString();
   EXPECT_EQ(plan->credit_notes_size(), 0);
@@ -2715,7 +2710,7 @@ TEST(SpecCrosscheckExchange, ExchangeThroughTheReturnGoAdapter) {
 TEST(SpecCrosscheckTriggers, TransactionStatesDecideTheNotes) {
   auto planner = MakePlanner();
   ASSERT_NE(planner, nullptr);
-  const auto order = Parse<v1::SalesOrder>(kExchangeOrder);
+  const auto order = ParseText<v1::SalesOrder>(kExchangeOrder);
   {
     // A pending transaction on a Done return: it covers the line, so no
     // finalised note either; nothing to credit yet.
@@ -2777,7 +2772,7 @@ TEST(SpecCrosscheckTriggers, TransactionStatesDecideTheNotes) {
 TEST(SpecCrosscheckTriggers, PlanIsByteIdentical) {
   auto planner = MakePlanner(BundleCatalog(false));
   ASSERT_NE(planner, nullptr);
-  const auto order = Parse<v1::SalesOrder>(kShopOrder);
+  const auto order = ParseText<v1::SalesOrder>(kShopOrder);
   absl::StatusOr<v1::ReturnRequest> rma = ReturnRequestFromReturnGo(kRma1);
   ASSERT_TRUE(rma.ok());
   absl::StatusOr<v1::PostingPlan> a =
@@ -2880,7 +2875,7 @@ TEST(SpecCrosscheckErrors, OrderErrorsNameTheField) {
   const v1::ReturnRequest ret = RefundReturn(3000);
   {
     // An order-level application whose allocations do not add up to it.
-    v1::SalesOrder order = Parse<v1::SalesOrder>(kExchangeOrder);
+    v1::SalesOrder order = ParseText<v1::SalesOrder>(kExchangeOrder);
     auto* d = order.add_discounts();
     d->set_application_id("D");
     d->set_level(v1::DISCOUNT_LEVEL_ORDER);
@@ -2895,7 +2890,7 @@ TEST(SpecCrosscheckErrors, OrderErrorsNameTheField) {
   }
   {
     // A discount above the line's price.
-    v1::SalesOrder order = Parse<v1::SalesOrder>(kExchangeOrder);
+    v1::SalesOrder order = ParseText<v1::SalesOrder>(kExchangeOrder);
     auto* d = order.add_discounts();
     d->set_application_id("P");
     d->set_level(v1::DISCOUNT_LEVEL_LINE);
@@ -2909,7 +2904,7 @@ TEST(SpecCrosscheckErrors, OrderErrorsNameTheField) {
   }
   {
     // A malformed tax rate.
-    v1::SalesOrder order = Parse<v1::SalesOrder>(kExchangeOrder);
+    v1::SalesOrder order = ParseText<v1::SalesOrder>(kExchangeOrder);
     order.mutable_lines(0)->mutable_tax_lines(0)->set_rate("twenty");
     ExpectInvalid(planner->Plan(order, ret, v1::OrderHistory()).status(),
                   "order.lines[0].tax_lines[0].rate");
@@ -2922,7 +2917,7 @@ TEST(SpecCrosscheckErrors, OrderErrorsNameTheField) {
     item->set_sku("SHIRT-BLU-L");
     item->set_quantity(1);
     ExpectInvalid(planner
-                      ->Plan(Parse<v1::SalesOrder>(kExchangeOrder), bad,
+                      ->Plan(ParseText<v1::SalesOrder>(kExchangeOrder), bad,
                              v1::OrderHistory())
                       .status(),
                   "return.exchange_items[0].return_line_id");
@@ -2938,7 +2933,7 @@ TEST(SpecCrosscheckFields, CreditAndMovementFieldsAsDocumented) {
   absl::StatusOr<v1::ReturnRequest> rma1 = ReturnRequestFromReturnGo(kRma1);
   ASSERT_TRUE(rma1.ok());
   absl::StatusOr<v1::PostingPlan> plan = planner->Plan(
-      Parse<v1::SalesOrder>(kShopOrder), *rma1, v1::OrderHistory());
+      ParseText<v1::SalesOrder>(kShopOrder), *rma1, v1::OrderHistory());
   ASSERT_TRUE(plan.ok()) << plan.status();
   ASSERT_EQ(plan->credit_notes_size(), 1);
   const v1::CreditNote& note = plan->credit_notes(0);
@@ -2976,8 +2971,8 @@ TEST(SpecCrosscheckFields, VarianceExceptionStatesBothFigures) {
   auto planner = MakePlanner();
   ASSERT_NE(planner, nullptr);
   absl::StatusOr<v1::PostingPlan> plan =
-      planner->Plan(Parse<v1::SalesOrder>(kExchangeOrder), RefundReturn(2999),
-                    v1::OrderHistory());
+      planner->Plan(ParseText<v1::SalesOrder>(kExchangeOrder),
+                    RefundReturn(2999), v1::OrderHistory());
   ASSERT_TRUE(plan.ok()) << plan.status();
   const v1::Exception* e =
       FindException(*plan, v1::EXCEPTION_CODE_REFUND_VARIANCE);
@@ -2995,7 +2990,7 @@ TEST(SpecCrosscheckExchange, ExchangedUnitIsNoLongerRefundable) {
   // recorded". A later refund of the same unit is an over-refund.
   auto planner = MakePlanner();
   ASSERT_NE(planner, nullptr);
-  const auto order = Parse<v1::SalesOrder>(kExchangeOrder);
+  const auto order = ParseText<v1::SalesOrder>(kExchangeOrder);
   v1::OrderHistory history;
   absl::StatusOr<v1::PostingPlan> plan =
       planner->Plan(order, ExchangeReturn(3000), history);
@@ -3018,7 +3013,7 @@ TEST(SpecCrosscheckIdempotency, RecordingTwiceIsRefusedAndChangesNothing) {
   // sold (for a 1-unit line the library reports the quantity first).
   auto planner = MakePlanner();
   ASSERT_NE(planner, nullptr);
-  const auto order = Parse<v1::SalesOrder>(kOrderE1);
+  const auto order = ParseText<v1::SalesOrder>(kOrderE1);
   v1::OrderHistory history;
   absl::StatusOr<v1::PostingPlan> plan =
       planner->Plan(order, E1Return("RMA-REC", 1), history);
@@ -3096,7 +3091,7 @@ TEST(SpecCrosscheckE4, OrderCodeOverThreeLinesAsInMoneyMd) {
   // 2552; VAT round(G/6) = 1463, 970, 425. Shipping takes no share.
   auto planner = MakePlanner();
   ASSERT_NE(planner, nullptr);
-  const auto order = Parse<v1::SalesOrder>(R"pb(
+  const auto order = ParseText<v1::SalesOrder>(R"pb(
     order_id: "1001"
     currency_code: "GBP"
     prices_include_tax: true
@@ -3132,7 +3127,7 @@ TEST(SpecCrosscheckE4, OrderCodeOverThreeLinesAsInMoneyMd) {
       tax_lines { rate: "20" }
     }
   )pb");
-  const auto ret = Parse<v1::ReturnRequest>(R"pb(
+  const auto ret = ParseText<v1::ReturnRequest>(R"pb(
     source: "returngo"
     return_id: "RMA-1001"
     order_id: "1001"
@@ -3180,7 +3175,7 @@ TEST(SpecCrosscheckE4, OrderCodeIsSpreadOverWhatRemainsAfterPromotions) {
   // code splits 8.00 / 2.00.
   auto planner = MakePlanner();
   ASSERT_NE(planner, nullptr);
-  const auto order = Parse<v1::SalesOrder>(R"pb(
+  const auto order = ParseText<v1::SalesOrder>(R"pb(
     order_id: "P1"
     currency_code: "GBP"
     prices_include_tax: true
@@ -3212,7 +3207,7 @@ TEST(SpecCrosscheckE4, OrderCodeIsSpreadOverWhatRemainsAfterPromotions) {
       unit_price { minor_units: 2000 }
     }
   )pb");
-  const auto ret = Parse<v1::ReturnRequest>(R"pb(
+  const auto ret = ParseText<v1::ReturnRequest>(R"pb(
     source: "returngo"
     return_id: "RMA-P1"
     order_id: "P1"
@@ -3245,7 +3240,7 @@ TEST(SpecCrosscheckBundle, SecondWholeSetBringsEachComponentToItsTotal) {
   // 19.18 + 21.81 = 75.00"; VAT 567, 319, 364.
   auto planner = MakePlanner(BundleCatalog(false));
   ASSERT_NE(planner, nullptr);
-  const auto order = Parse<v1::SalesOrder>(kBundleOrder);
+  const auto order = ParseText<v1::SalesOrder>(kBundleOrder);
   v1::OrderHistory history;
   absl::StatusOr<v1::PostingPlan> plan =
       planner->Plan(order, BundleReturn(""), history);
@@ -3290,7 +3285,7 @@ TEST(SpecCrosscheckExceptions, RoutingToWarningLetsTheMovementThrough) {
   v1::ReturnRequest ret = RefundReturn(3000);
   ret.mutable_lines(0)->set_platform_sku("DRESS-RED-10");
   absl::StatusOr<v1::PostingPlan> plan = planner->Plan(
-      Parse<v1::SalesOrder>(kExchangeOrder), ret, v1::OrderHistory());
+      ParseText<v1::SalesOrder>(kExchangeOrder), ret, v1::OrderHistory());
   ASSERT_TRUE(plan.ok()) << plan.status();
   const v1::Exception* e =
       FindException(*plan, v1::EXCEPTION_CODE_SKU_MISMATCH);
@@ -3308,7 +3303,7 @@ TEST(SpecCrosscheckSku, AliasesAndRewritesMapThePlatformSku) {
     sku_rewrites { pattern: "(.*)-OLD" rewrite: "\\1" }
   )pb");
   ASSERT_NE(planner, nullptr);
-  const auto order = Parse<v1::SalesOrder>(kExchangeOrder);
+  const auto order = ParseText<v1::SalesOrder>(kExchangeOrder);
   for (const char* platform : {"RG-SHIRT-M", "SHIRT-WHT-M-OLD"}) {
     v1::ReturnRequest ret = RefundReturn(3000);
     ret.mutable_lines(0)->set_platform_sku(platform);
@@ -3340,7 +3335,7 @@ TEST(SpecCrosscheckReturnGo, AnEntryWithItsOwnQuantityCountsThatMany) {
   auto planner = MakePlanner();
   ASSERT_NE(planner, nullptr);
   absl::StatusOr<v1::PostingPlan> plan = planner->Plan(
-      Parse<v1::SalesOrder>(kShopOrder), *ret, v1::OrderHistory());
+      ParseText<v1::SalesOrder>(kShopOrder), *ret, v1::OrderHistory());
   ASSERT_TRUE(plan.ok()) << plan.status();
   ASSERT_EQ(plan->credit_notes_size(), 1) << plan->DebugString();
   EXPECT_EQ(plan->credit_notes(0).total_gross().minor_units(), 1980);
@@ -3357,8 +3352,8 @@ TEST(SpecCrosscheckE1, ThreeTransactionsInOneReturnContinueFromEachOther) {
   // as one RMA with three refund transactions of 1, 3 and 2 units.
   auto planner = MakePlanner();
   ASSERT_NE(planner, nullptr);
-  const auto order = Parse<v1::SalesOrder>(kOrderE1);
-  v1::ReturnRequest ret = Parse<v1::ReturnRequest>(R"pb(
+  const auto order = ParseText<v1::SalesOrder>(kOrderE1);
+  v1::ReturnRequest ret = ParseText<v1::ReturnRequest>(R"pb(
     source: "returngo"
     return_id: "RMA-E1-ONE"
     order_id: "E1"
@@ -3423,8 +3418,8 @@ TEST(SpecCrosscheckTriggers, TransactionForSomeLinesAndFinalNoteForTheRest) {
   // 1000 - 167 = 833).
   auto planner = MakePlanner();
   ASSERT_NE(planner, nullptr);
-  const auto order = Parse<v1::SalesOrder>(kOrderE1);
-  v1::ReturnRequest ret = Parse<v1::ReturnRequest>(R"pb(
+  const auto order = ParseText<v1::SalesOrder>(kOrderE1);
+  v1::ReturnRequest ret = ParseText<v1::ReturnRequest>(R"pb(
     source: "returngo"
     return_id: "RMA-MIX"
     order_id: "E1"
@@ -3473,7 +3468,7 @@ TEST(SpecCrosscheckBundle, ComponentOfAKitStockedBundleMovesTheComponent) {
   auto planner = MakePlanner(BundleCatalog(true));
   ASSERT_NE(planner, nullptr);
   absl::StatusOr<v1::PostingPlan> plan =
-      planner->Plan(Parse<v1::SalesOrder>(kBundleOrder),
+      planner->Plan(ParseText<v1::SalesOrder>(kBundleOrder),
                     BundleReturn("GS-BEANIE"), v1::OrderHistory());
   ASSERT_TRUE(plan.ok()) << plan.status();
   ASSERT_EQ(plan->stock_movements_size(), 1) << plan->DebugString();
@@ -3488,11 +3483,12 @@ TEST(SpecCrosscheckExchange, TwoUnitsForTwoCheaperOnes) {
   // VAT round(133 * 56 / 333) = 22, net 111.
   auto planner = MakePlanner();
   ASSERT_NE(planner, nullptr);
-  v1::SalesOrder order = Parse<v1::SalesOrder>(kOrderE1);
-  *order.mutable_customer() = Parse<v1::SalesOrder>(kExchangeOrder).customer();
+  v1::SalesOrder order = ParseText<v1::SalesOrder>(kOrderE1);
+  *order.mutable_customer() =
+      ParseText<v1::SalesOrder>(kExchangeOrder).customer();
   *order.mutable_shipping_address() =
-      Parse<v1::SalesOrder>(kExchangeOrder).shipping_address();
-  const auto ret = Parse<v1::ReturnRequest>(R"pb(
+      ParseText<v1::SalesOrder>(kExchangeOrder).shipping_address();
+  const auto ret = ParseText<v1::ReturnRequest>(R"pb(
     source: "returngo"
     return_id: "RMA-X2"
     order_id: "E1"
@@ -3568,7 +3564,7 @@ TEST(SpecCrosscheckMoney, AllocationAndRateErrors) {
 }
 
 TEST(SpecCrosscheckApportion, E1ThroughTheApportioningApi) {
-  const auto order = Parse<v1::SalesOrder>(kOrderE1);
+  const auto order = ParseText<v1::SalesOrder>(kOrderE1);
   v1::OrderHistory history;
   std::vector<int64_t> refunds;
   for (int64_t n : {1, 3, 2}) {
@@ -3598,10 +3594,10 @@ TEST(SpecCrosscheckApportion, E1ThroughTheApportioningApi) {
 }
 
 TEST(SpecCrosscheckApportion, PaidFiguresOfTheGiftSet) {
-  v1::Catalog catalog = Parse<v1::Catalog>(BundleCatalog(false));
+  v1::Catalog catalog = ParseText<v1::Catalog>(BundleCatalog(false));
   ApportionOptions options;
   options.catalog = &catalog;
-  const auto order = Parse<v1::SalesOrder>(kBundleOrder);
+  const auto order = ParseText<v1::SalesOrder>(kBundleOrder);
   absl::StatusOr<OrderFigures> figures = PaidFigures(order, options);
   ASSERT_TRUE(figures.ok()) << figures.status();
   ASSERT_EQ(figures->lines.size(), 1u);
@@ -3624,7 +3620,7 @@ TEST(SpecCrosscheckApportion, PaidFiguresOfTheGiftSet) {
 TEST(SpecCrosscheckErrors, MoreReturnAndHistoryErrorsNameTheField) {
   auto planner = MakePlanner();
   ASSERT_NE(planner, nullptr);
-  const auto order = Parse<v1::SalesOrder>(kExchangeOrder);
+  const auto order = ParseText<v1::SalesOrder>(kExchangeOrder);
   const v1::ReturnRequest good = RefundReturn(3000);
   auto expect = [&](const v1::ReturnRequest& ret, const v1::OrderHistory& h,
                     const std::string& prefix) {
@@ -3734,7 +3730,7 @@ TEST(SpecCrosscheckExceptions, TwoRefundsForTheSameUnitOverRefund) {
   *second = ret.refunds(0);
   second->set_refund_id("RF2");
   absl::StatusOr<v1::PostingPlan> plan = planner->Plan(
-      Parse<v1::SalesOrder>(kExchangeOrder), ret, v1::OrderHistory());
+      ParseText<v1::SalesOrder>(kExchangeOrder), ret, v1::OrderHistory());
   ASSERT_TRUE(plan.ok()) << plan.status();
   ASSERT_EQ(plan->credit_notes_size(), 1) << plan->DebugString();
   EXPECT_EQ(plan->credit_notes(0).refund_id(), "RF1");
@@ -3763,7 +3759,7 @@ TEST(SpecCrosscheckExchange, FullRefundOfAnEvenExchangeIsNotCredited) {
   tx->set_status(v1::TRANSACTION_STATUS_SUCCESS);
   tx->add_return_line_ids("R1");
   absl::StatusOr<v1::PostingPlan> plan = planner->Plan(
-      Parse<v1::SalesOrder>(kExchangeOrder), ret, v1::OrderHistory());
+      ParseText<v1::SalesOrder>(kExchangeOrder), ret, v1::OrderHistory());
   ASSERT_TRUE(plan.ok()) << plan.status();
   for (const v1::CreditNote& note : plan->credit_notes()) {
     EXPECT_EQ(CountKind(note, v1::CREDIT_LINE_KIND_GOODS), 0)
@@ -3794,7 +3790,7 @@ TEST(SpecCrosscheckTriggers, ItemInspectedAsNotReturnedMovesNothing) {
   ASSERT_TRUE(ret.ok()) << ret.status();
   EXPECT_EQ(ret->lines(0).inspection().non_returned_reason(), "Lost in post");
   absl::StatusOr<v1::PostingPlan> plan = planner->Plan(
-      Parse<v1::SalesOrder>(kExchangeOrder), *ret, v1::OrderHistory());
+      ParseText<v1::SalesOrder>(kExchangeOrder), *ret, v1::OrderHistory());
   ASSERT_TRUE(plan.ok()) << plan.status();
   EXPECT_EQ(plan->stock_movements_size(), 0);
   EXPECT_EQ(plan->parked_stock_movements_size(), 0);
@@ -3811,7 +3807,7 @@ TEST(SpecCrosscheckShipping, ShippingIsCreditedOnlyOnce) {
   rules.replace(rules.find(from), from.size(), "SHIPPING_REFUND_ALWAYS");
   auto planner = PlannerWith(rules);
   ASSERT_NE(planner, nullptr);
-  v1::SalesOrder order = Parse<v1::SalesOrder>(kOrderE1);
+  v1::SalesOrder order = ParseText<v1::SalesOrder>(kOrderE1);
   v1::ShippingLine* ship = order.add_shipping_lines();
   ship->set_shipping_id("S1");
   ship->mutable_price()->set_minor_units(495);
@@ -3857,7 +3853,7 @@ TEST(SpecCrosscheckBundle, DISABLED_ComponentUnitIsFloorOrCeilingOfItsShare) {
     }
   )pb");
   ASSERT_NE(planner, nullptr);
-  const auto order = Parse<v1::SalesOrder>(R"pb(
+  const auto order = ParseText<v1::SalesOrder>(R"pb(
     order_id: "D1"
     currency_code: "GBP"
     prices_include_tax: true
@@ -3901,7 +3897,7 @@ TEST(SpecCrosscheckExceptions, SameUnitMovedBackByAnotherReturnIsDuplicate) {
   // what was sold park the movement as DUPLICATE_SIGNAL (blocking).
   auto planner = MakePlanner();
   ASSERT_NE(planner, nullptr);
-  const auto order = Parse<v1::SalesOrder>(kExchangeOrder);
+  const auto order = ParseText<v1::SalesOrder>(kExchangeOrder);
   v1::OrderHistory history;
   absl::StatusOr<v1::PostingPlan> plan =
       planner->Plan(order, RefundReturn(3000), history);
@@ -3929,7 +3925,7 @@ TEST(SpecCrosscheckExchange, MissingNameOrPostcodeParksTheOrder) {
   auto planner = MakePlanner();
   ASSERT_NE(planner, nullptr);
   {
-    v1::SalesOrder order = Parse<v1::SalesOrder>(kExchangeOrder);
+    v1::SalesOrder order = ParseText<v1::SalesOrder>(kExchangeOrder);
     order.mutable_customer()->clear_first_name();
     order.mutable_customer()->clear_last_name();
     absl::StatusOr<v1::PostingPlan> plan =
@@ -3939,7 +3935,7 @@ TEST(SpecCrosscheckExchange, MissingNameOrPostcodeParksTheOrder) {
     EXPECT_EQ(plan->parked_exchange_orders_size(), 1);
   }
   {
-    v1::SalesOrder order = Parse<v1::SalesOrder>(kExchangeOrder);
+    v1::SalesOrder order = ParseText<v1::SalesOrder>(kExchangeOrder);
     order.mutable_shipping_address()->clear_postal_code();
     absl::StatusOr<v1::PostingPlan> plan =
         planner->Plan(order, ExchangeReturn(2500), v1::OrderHistory());
@@ -3950,7 +3946,7 @@ TEST(SpecCrosscheckExchange, MissingNameOrPostcodeParksTheOrder) {
     EXPECT_EQ(plan->parked_credit_notes_size(), 1);
   }
   {
-    v1::SalesOrder order = Parse<v1::SalesOrder>(kExchangeOrder);
+    v1::SalesOrder order = ParseText<v1::SalesOrder>(kExchangeOrder);
     order.clear_billing_address();
     absl::StatusOr<v1::PostingPlan> plan =
         planner->Plan(order, ExchangeReturn(3000), v1::OrderHistory());
@@ -4004,7 +4000,7 @@ TEST(SpecCrosscheckErrors, PaidPriceCurrencyErrorNamesTheField) {
 
 // apportion.h's example of the over-return error, word for word.
 TEST(SpecCrosscheckApportion, OverReturnMessageAsInTheHeader) {
-  const auto order = Parse<v1::SalesOrder>(kOrderE1);
+  const auto order = ParseText<v1::SalesOrder>(kOrderE1);
   v1::OrderHistory history;
   history.set_order_id("E1");
   v1::LineHistory* line = history.add_lines();

@@ -11,9 +11,12 @@
 #include "google/protobuf/text_format.h"
 #include "gtest/gtest.h"
 #include "retcon/idempotency.h"
+#include "tests/apportion/apportion_test_util.h"
 
 namespace retcon {
 namespace {
+
+using testing_internal::ParseText;
 
 using ::testing::HasSubstr;
 using ::testing::Not;
@@ -21,14 +24,6 @@ using v1::ErpDocument;
 using v1::Gap;
 using v1::GatewayRefund;
 using v1::ReturnRequest;
-
-template <typename T>
-T Parse(const std::string& text) {
-  T message;
-  EXPECT_TRUE(google::protobuf::TextFormat::ParseFromString(text, &message))
-      << text;
-  return message;
-}
 
 // Refunded 2026-11-20, received 2026-11-19.
 constexpr char kReturn[] = R"pb(
@@ -90,10 +85,10 @@ constexpr char kGateway[] = R"pb(
 class ReconcileTest : public ::testing::Test {
  public:
   ReconcileTest()
-      : returns_{Parse<ReturnRequest>(kReturn)},
-        erp_{Parse<ErpDocument>(kCreditNote),
-             Parse<ErpDocument>(kStockMovement)},
-        gateway_{Parse<GatewayRefund>(kGateway)} {
+      : returns_{ParseText<ReturnRequest>(kReturn)},
+        erp_{ParseText<ErpDocument>(kCreditNote),
+             ParseText<ErpDocument>(kStockMovement)},
+        gateway_{ParseText<GatewayRefund>(kGateway)} {
     options_.as_of = "2026-11-30";
   }
 
@@ -160,7 +155,7 @@ TEST_F(ReconcileTest, FinalisedReturnWithoutRefundTransactionNeedsCreditNote) {
 }
 
 TEST_F(ReconcileTest, CreditNoteWithoutReturn) {
-  ErpDocument outside = Parse<ErpDocument>(kCreditNote);
+  ErpDocument outside = ParseText<ErpDocument>(kCreditNote);
   outside.set_document_id("CN-9");
   outside.set_return_id("");
   outside.set_refund_id("");
@@ -289,7 +284,7 @@ class HeldNoteReconcileTest : public ReconcileTest {
     rf1->mutable_amount()->set_minor_units(4389);
     rf1->add_return_line_ids("L1");
     v1::RefundTransaction* rf2 = r.add_refunds();
-    *rf2 = Parse<v1::RefundTransaction>(R"pb(
+    *rf2 = ParseText<v1::RefundTransaction>(R"pb(
       refund_id: "RF2"
       amount { currency_code: "GBP" minor_units: 10210 }
       status: TRANSACTION_STATUS_SUCCESS
@@ -507,7 +502,7 @@ TEST_F(ReconcileTest, FinalisedNoteCreditsLinesNoTransactionCovers) {
   l2->set_platform_sku("CAP");
   l2->set_quantity(1);
   l2->set_resolution(v1::RESOLUTION_STORE_CREDIT);
-  ErpDocument final_note = Parse<ErpDocument>(kCreditNote);
+  ErpDocument final_note = ParseText<ErpDocument>(kCreditNote);
   final_note.set_document_id("CN-F");
   final_note.clear_refund_id();
   final_note.mutable_amount()->set_minor_units(1500);
@@ -593,7 +588,7 @@ TEST_F(ReconcileTest, ItemNotReceivedNeedsNoStockMovement) {
 }
 
 TEST_F(ReconcileTest, StockMovementWithoutReturn) {
-  ErpDocument stray = Parse<ErpDocument>(kStockMovement);
+  ErpDocument stray = ParseText<ErpDocument>(kStockMovement);
   stray.set_document_id("SM-9");
   stray.set_return_id("RMA404");
   erp_.push_back(stray);
@@ -795,7 +790,7 @@ class BundleReconcileTest : public ReconcileTest {
 
   static ErpDocument Component(const std::string& id, const std::string& sku,
                                int64_t quantity) {
-    ErpDocument d = Parse<ErpDocument>(kStockMovement);
+    ErpDocument d = ParseText<ErpDocument>(kStockMovement);
     d.set_document_id(id);
     d.set_component_sku(sku);
     d.set_sku(sku);
@@ -862,7 +857,7 @@ TEST_F(BundleReconcileTest, ComponentPostedTwiceByKeyOnly) {
 }
 
 TEST_F(BundleReconcileTest, BundleMovedWholeAndAsComponentsIsADuplicate) {
-  ErpDocument whole = Parse<ErpDocument>(kStockMovement);
+  ErpDocument whole = ParseText<ErpDocument>(kStockMovement);
   whole.set_document_id("SM-0");
   whole.set_sku("GS-SPA");
   erp_.insert(erp_.begin() + 1, whole);
@@ -875,7 +870,7 @@ TEST_F(BundleReconcileTest, BundleMovedWholeAndAsComponentsIsADuplicate) {
 }
 
 TEST_F(BundleReconcileTest, KitStockedBundleMovesTheBundleSku) {
-  ErpDocument kit = Parse<ErpDocument>(kStockMovement);
+  ErpDocument kit = ParseText<ErpDocument>(kStockMovement);
   kit.set_sku("GS-SPA");
   kit.set_idempotency_key(KeyOf(""));
   erp_.resize(1);

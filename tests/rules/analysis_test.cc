@@ -249,13 +249,12 @@ TEST(AnalysisTest, GapsIncludeMissingValuesAndRangeEdges) {
               "cells { equals { bool_value: false } } "
               "cells { range { low: '0' low_inclusive: true } }",
               "b")));
-  EXPECT_THAT(
-      Messages(*rules, RuleFinding::kGap),
-      ElementsAre("decision 'd': no row covers restockable = false, "
-                  "days_since_order = -1",
-                  // -1, 0 and 1: every value of days_since_order.
-                  "decision 'd': no row covers restockable = <missing> "
-                  "(any days_since_order)"));
+  EXPECT_THAT(Messages(*rules, RuleFinding::kGap),
+              ElementsAre("decision 'd': no row covers restockable = false, "
+                          "days_since_order = -1",
+                          // -1, 0 and 1: every value of days_since_order.
+                          "decision 'd': no row covers restockable = <missing> "
+                          "(any days_since_order)"));
   AnalysisOptions small;
   small.max_gap_combinations = 4;
   EXPECT_EQ(Messages(*rules, RuleFinding::kSkipped, small).size(), 1u);

@@ -343,22 +343,24 @@ TEST(EvaluateTest, EvaluateEachGivesWhatEvaluateGivesDecisionByDecision) {
                    "cells { equals { bool_value: true } } "
                    "cells { regex: '^TEE' }",
                    "RESELL") +
-                   Row("B2", "cells { any {} } cells { is_missing {} } "
-                             "cells { any {} }",
+                   Row("B2",
+                       "cells { any {} } cells { is_missing {} } "
+                       "cells { any {} }",
                        "UNKNOWN")));
   ASSERT_NE(rules, nullptr);
   const int indexes[] = {0, 1, 0};
   for (int condition : {rules_test::BROKEN, rules_test::USED}) {
     for (const char* sku : {"TEE", "TEE-2", ""}) {
       for (int restockable : {-1, 0, 1}) {
-        ReturnFact fact = Fact(static_cast<rules_test::Condition>(condition),
-                               sku, 3);
+        ReturnFact fact =
+            Fact(static_cast<rules_test::Condition>(condition), sku, 3);
         if (restockable >= 0) fact.set_restockable(restockable == 1);
         if (restockable == 1) fact.mutable_order()->set_country("GB");
         DecisionResult results[3];
         ASSERT_TRUE(rules->EvaluateEach(indexes, fact, results).ok());
         for (int i = 0; i < 3; ++i) {
-          absl::StatusOr<DecisionResult> one = rules->Evaluate(indexes[i], fact);
+          absl::StatusOr<DecisionResult> one =
+              rules->Evaluate(indexes[i], fact);
           ASSERT_TRUE(one.ok());
           ASSERT_EQ(results[i].hits.size(), one->hits.size());
           if (!one->hits.empty()) {

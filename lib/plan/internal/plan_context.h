@@ -98,9 +98,9 @@ struct PlannerConfig {
   PlannerOptions options;
   SkuMap skus;
   const FactAccessorSet* facts = nullptr;  // FactAccessorSet::Shared().
-  DecisionRef depot;             // outputs[0]: depot
-  DecisionRef disposition;       // outputs[0]: disposition
-  DecisionRef refund_policy;     // outputs[0]: shipping
+  DecisionRef depot;                       // outputs[0]: depot
+  DecisionRef disposition;                 // outputs[0]: disposition
+  DecisionRef refund_policy;               // outputs[0]: shipping
   DecisionRef refund_tolerance;  // outputs: absolute_minor, basis_points
   DecisionRef exchange_type;     // outputs[0]: order_type
   DecisionRef routing;           // outputs: owner, severity
