@@ -9,10 +9,12 @@
 #include <random>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "benchmark/benchmark.h"
 #include "google/protobuf/arena.h"
+#include "retcon/idempotency.h"
 #include "retcon/planner.h"
 #include "retcon/rules.h"
 #include "retcon/v1/facts.pb.h"
@@ -325,6 +327,34 @@ void BM_PlanTypicalReturnReusingPlan(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_PlanTypicalReturnReusingPlan);
+
+// Not a plan: a floor under BM_PlanTypicalReturn. It does only what any
+// Plan() returning this PostingPlan by value must do, whatever the planner's
+// own work costs: build the typical plan's output on the heap (a copy of
+// it: its ~40 messages and ~70 strings), destroy it, and compute its six
+// UUIDv5s (three keys over the identity strings, three fingerprints over
+// content strings of the documented typical length, 300 bytes).
+void BM_PlanOutputFloor(benchmark::State& state) {
+  const TypicalReturn in;
+  const absl::StatusOr<v1::PostingPlan> typical =
+      in.planner->Plan(in.order, in.ret, in.history);
+  if (!typical.ok()) abort();
+  std::vector<std::string> names;
+  auto add = [&](const v1::PostingId& id) {
+    names.push_back(id.identity());
+    names.push_back(std::string(300, 'c'));
+  };
+  for (const auto& note : typical->credit_notes()) add(note.id());
+  for (const auto& move : typical->stock_movements()) add(move.id());
+  for (auto _ : state) {
+    v1::PostingPlan plan(*typical);
+    for (const std::string& name : names) {
+      benchmark::DoNotOptimize(Uuid5(RetconNamespace(), name));
+    }
+    benchmark::DoNotOptimize(plan);
+  }
+}
+BENCHMARK(BM_PlanOutputFloor);
 
 }  // namespace
 }  // namespace retcon
