@@ -24,6 +24,7 @@ using adapters_internal::JsonValue;
 using adapters_internal::Member;
 using adapters_internal::MissingField;
 using adapters_internal::Path;
+using adapters_internal::Quoted;
 using adapters_internal::ReadBool;
 using adapters_internal::ReadFractionAsPercent;
 using adapters_internal::ReadInteger;
@@ -328,19 +329,16 @@ absl::Status ReadHeader(Reading& reading, const JsonValue& order,
   RETCON_RETURN_IF_ERROR(CopyText(order, "currency", path, &shop));
   RETCON_RETURN_IF_ERROR(
       CopyText(order, "presentment_currency", path, &presentment));
-  shop = absl::AsciiStrToUpper(shop);
-  presentment = absl::AsciiStrToUpper(presentment);
-  reading.currency = shop;
-  if (reading.options.presentment_money && !presentment.empty()) {
-    reading.currency = presentment;
-    reading.set_required = presentment != shop;
-  }
+  const bool use_presentment =
+      reading.options.presentment_money && !presentment.empty();
+  const std::string& stated = use_presentment ? presentment : shop;
+  reading.currency = absl::AsciiStrToUpper(stated);
+  reading.set_required =
+      use_presentment && reading.currency != absl::AsciiStrToUpper(shop);
   if (!CurrencyExponent(reading.currency).ok()) {
     return FieldError(
-        path.Key(reading.currency == shop ? "currency"
-                                          : "presentment_currency"),
-        absl::StrCat("\"", reading.currency,
-                     "\" is not an ISO 4217 currency code"));
+        path.Key(use_presentment ? "presentment_currency" : "currency"),
+        absl::StrCat(Quoted(stated), " is not an ISO 4217 currency code"));
   }
   out->set_currency_code(reading.currency);
   if (const JsonValue* v = Member(&order, "taxes_included")) {

@@ -551,7 +551,7 @@ TEST(ReturnGoTest, BadAmountsNameTheirPath) {
   EXPECT_EQ(ErrorOf(Rma(R"({"shopLineItemId": 1, "returnedItemId": 1})",
                         R"(, "transactions": [{"id": 1, "status": "Success",
                               "amount": "1.00", "currency": "pounds"}])")),
-            "transactions[0].currency: \"POUNDS\" is not an ISO 4217 "
+            "transactions[0].currency: \"pounds\" is not an ISO 4217 "
             "currency code");
   EXPECT_EQ(ErrorOf(Rma(R"({"shopLineItemId": 1, "returnedItemId": 1,
                            "paidPrice": {"amount": "1", "currency": "GBP",
@@ -559,6 +559,12 @@ TEST(ReturnGoTest, BadAmountsNameTheirPath) {
                                          "shopCurrency": "QUID"}})")),
             "items[0].paidPrice.shopCurrency: \"QUID\" is not an ISO 4217 "
             "currency code");
+  // The payload's own text, cut like every quoted value.
+  EXPECT_EQ(ErrorOf(Rma(R"({"shopLineItemId": 1, "returnedItemId": 1,
+                           "paidPrice": {"amount": "1", "currency":
+                           "pounds sterling, as agreed with the customer"}})")),
+            "items[0].paidPrice.currency: \"pounds sterling, as agreed with "
+            "the cust...\" is not an ISO 4217 currency code");
   EXPECT_EQ(ErrorOf(Rma(R"({"shopLineItemId": 1, "returnedItemId": 1,
                            "returnFee": "1.00"})")),
             "items[0].returnFee: an amount without a currency, and the RMA "

@@ -175,6 +175,19 @@ TEST(ShopifyTest, PresentmentMoneyOnRequest) {
               options),
       "line_items[0].price_set.presentment_money: required field is "
       "missing");
+  // A bad presentment currency is named there, as the payload has it.
+  EXPECT_EQ(ErrorOf(R"({"id": 1, "currency": "GBP",
+                        "presentment_currency": "euro", "line_items": []})",
+                    options),
+            "presentment_currency: \"euro\" is not an ISO 4217 currency "
+            "code");
+  // The same currency written twice, in different case: no set needed.
+  v1::SalesOrder same = Adapt(
+      R"({"id": 1, "currency": "GBP", "presentment_currency": "gbp",
+          "line_items": [{"id": 2, "quantity": 1, "price": "1.00"}]})",
+      options);
+  EXPECT_EQ(same.currency_code(), "GBP");
+  EXPECT_EQ(same.lines(0).unit_price().minor_units(), 100);
 }
 
 TEST(ShopifyTest, ConvertsRatesExactly) {
@@ -275,6 +288,8 @@ TEST(ShopifyTest, WrongTypesAndBadValuesNameTheirPath) {
             "line_items: expected an array, got object");
   EXPECT_EQ(ErrorOf(R"({"id": 1, "currency": "GBX", "line_items": []})"),
             "currency: \"GBX\" is not an ISO 4217 currency code");
+  EXPECT_EQ(ErrorOf(R"({"id": 1, "currency": "gbx", "line_items": []})"),
+            "currency: \"gbx\" is not an ISO 4217 currency code");
   EXPECT_EQ(ErrorOf(Order(R"({"id": 1, "quantity": "two", "price": "1"})")),
             "line_items[0].quantity: \"two\" is not a whole number");
   EXPECT_EQ(ErrorOf(Order(R"({"id": 1, "quantity": 1.5, "price": "1"})")),

@@ -24,13 +24,6 @@ bool IsDigits(absl::string_view text) {
   return true;
 }
 
-std::string Quoted(absl::string_view text) {
-  constexpr size_t kMax = 40;  // Long values are cut in messages.
-  if (text.size() > kMax)
-    return absl::StrCat("\"", text.substr(0, kMax), "...\"");
-  return absl::StrCat("\"", text, "\"");
-}
-
 absl::Status WrongType(const JsonValue& value, absl::string_view expected,
                        const Path& path) {
   return FieldError(path, absl::StrCat("expected ", expected, ", got ",
@@ -38,6 +31,13 @@ absl::Status WrongType(const JsonValue& value, absl::string_view expected,
 }
 
 }  // namespace
+
+std::string Quoted(absl::string_view text) {
+  constexpr size_t kMax = 40;  // Long values are cut in messages.
+  if (text.size() > kMax)
+    return absl::StrCat("\"", text.substr(0, kMax), "...\"");
+  return absl::StrCat("\"", text, "\"");
+}
 
 std::string Path::ToString() const {
   std::vector<const Path*> steps;

@@ -39,6 +39,9 @@ class Path {
   int64_t index_ = -1;  // An array index, or -1 for a key.
 };
 
+// `text` in double quotes for a message, cut after 40 characters ("...").
+std::string Quoted(absl::string_view text);
+
 // "<path>: <reason>" as InvalidArgument.
 absl::Status FieldError(const Path& path, absl::string_view reason);
 // "<path>: required field is missing".

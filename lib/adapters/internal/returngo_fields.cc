@@ -34,9 +34,9 @@ struct MoneyKeys {
 
 // The currency of a money object, by the same preference as ReadAmount; empty
 // when it names none. When it names one, `*key` is set to the member it was
-// read from (a string literal).
+// read from (a string literal) and `*text` to that member's own text.
 std::string CurrencyOf(const ReturnGoOptions& options, const JsonValue* money,
-                       absl::string_view* key) {
+                       absl::string_view* key, absl::string_view* text) {
   const char* keys[2] = {"shopCurrency", "currency"};
   if (!options.shop_money) std::swap(keys[0], keys[1]);
   const char* amount_keys[2] = {"shopAmount", "amount"};
@@ -46,6 +46,7 @@ std::string CurrencyOf(const ReturnGoOptions& options, const JsonValue* money,
     const JsonValue* currency = Member(money, keys[k]);
     if (currency != nullptr && currency->type() == JsonType::kString) {
       *key = keys[k];
+      *text = currency->text();
       return absl::AsciiStrToUpper(
           absl::StripAsciiWhitespace(currency->text()));
     }
@@ -173,11 +174,13 @@ absl::StatusOr<std::string> FindCurrency(const ReturnGoOptions& options,
   std::string code;
   std::string where;  // Path of the currency member it came from.
   absl::string_view key;
+  absl::string_view text;  // The currency member's text as the RMA has it.
   const Path items_path = path.Key("items");
   const Path transactions_path = path.Key("transactions");
   if (items != nullptr && items->is_array()) {
     for (size_t i = 0; i < items->size() && code.empty(); ++i) {
-      code = CurrencyOf(options, Member(&items->element(i), "paidPrice"), &key);
+      code = CurrencyOf(options, Member(&items->element(i), "paidPrice"), &key,
+                        &text);
       if (!code.empty())
         where = items_path.Index(i).Key("paidPrice").Key(key).ToString();
     }
@@ -188,7 +191,7 @@ absl::StatusOr<std::string> FindCurrency(const ReturnGoOptions& options,
       const JsonValue* amount = Member(&t, "amount");
       code = CurrencyOf(options,
                         amount != nullptr && amount->is_object() ? amount : &t,
-                        &key);
+                        &key, &text);
       if (!code.empty()) {
         const Path t_path = transactions_path.Index(i);
         where = (amount != nullptr && amount->is_object() ? t_path.Key("amount")
@@ -200,7 +203,7 @@ absl::StatusOr<std::string> FindCurrency(const ReturnGoOptions& options,
   }
   if (!code.empty() && !CurrencyExponent(code).ok()) {
     return absl::InvalidArgumentError(absl::StrCat(
-        where, ": \"", code, "\" is not an ISO 4217 currency code"));
+        where, ": ", Quoted(text), " is not an ISO 4217 currency code"));
   }
   return code;
 }
