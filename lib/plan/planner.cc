@@ -74,15 +74,11 @@ absl::Status PlannerImpl::Plan(const v1::SalesOrder& order,
                                const v1::OrderHistory& history,
                                v1::PostingPlan* out) const {
   v1::PostingPlan& plan = *out;
-  ApportionOptions apportion;
-  apportion.rounding = config_.options.rounding;
-  apportion.catalog = &config_.catalog;
   // An order whose bundle split is unknown is still planned: returns of its
   // components are parked as UNKNOWN_BUNDLE (see the credit planner).
-  std::optional<v1::SalesOrder> known =
-      WithoutUnknownBundles(order, config_.catalog);
-  const v1::SalesOrder& valued = known ? *known : order;
-  RETCON_ASSIGN_OR_RETURN(OrderFigures figures, PaidFigures(valued, apportion));
+  const ValuedOrder valued(order, config_);
+  RETCON_ASSIGN_OR_RETURN(OrderFigures figures,
+                          PaidFigures(valued.order(), valued.options()));
   RETCON_RETURN_IF_ERROR(ValidateReturn(order, ret, figures.currency_code));
   RETCON_RETURN_IF_ERROR(ValidateHistory(order, history));
 
@@ -100,7 +96,8 @@ absl::Status PlannerImpl::Plan(const v1::SalesOrder& order,
   auto* working =
       google::protobuf::Arena::CreateMessage<v1::OrderHistory>(&arena);
   *working = history;
-  PlanContext ctx(config_, valued, ret, figures, *working, plan, &arena);
+  PlanContext ctx(config_, valued.order(), ret, figures, *working, plan,
+                  &arena);
   ctx.original = &order;
   if (ctx.working.order_id().empty()) {
     ctx.working.set_order_id(order.order_id());
@@ -155,6 +152,13 @@ std::optional<v1::SalesOrder> WithoutUnknownBundles(
     copy->mutable_lines(i)->clear_components();
   }
   return copy;
+}
+
+ValuedOrder::ValuedOrder(const v1::SalesOrder& order,
+                         const PlannerConfig& config)
+    : order_(order), known_(WithoutUnknownBundles(order, config.catalog)) {
+  options_.rounding = config.options.rounding;
+  options_.catalog = &config.catalog;
 }
 
 std::string PlanContext::Format(int64_t minor) const {

@@ -270,15 +270,12 @@ absl::Status RecordCreditNote(const PlannerConfig& config,
         out.refund, FiguresOf(line, absl::StrCat("note.lines[", i, "]")));
     refund.lines.push_back(std::move(out));
   }
-  ApportionOptions options;
-  options.rounding = config.options.rounding;
-  options.catalog = &config.catalog;
-  std::optional<v1::SalesOrder> known =
-      WithoutUnknownBundles(order, config.catalog);
-  const v1::SalesOrder& valued = known ? *known : order;
+  const ValuedOrder valued(order, config);
   v1::OrderHistory updated = *history;
-  RETCON_RETURN_IF_ERROR(SplitBundleHistoryOf(valued, options, updated));
-  RETCON_RETURN_IF_ERROR(RecordRefund(valued, refund, &updated, options));
+  RETCON_RETURN_IF_ERROR(
+      SplitBundleHistoryOf(valued.order(), valued.options(), updated));
+  RETCON_RETURN_IF_ERROR(
+      RecordRefund(valued.order(), refund, &updated, valued.options()));
   RETCON_RETURN_IF_ERROR(
       AddKey(note.id(), v1::POSTING_KIND_CREDIT_NOTE, updated));
   history->Swap(&updated);
@@ -294,13 +291,10 @@ absl::Status RecordStockMovement(const PlannerConfig& config,
   if (movement.quantity() <= 0) {
     return FieldError("movement.quantity", "must be > 0");
   }
-  ApportionOptions options;
-  options.rounding = config.options.rounding;
-  options.catalog = &config.catalog;
-  std::optional<v1::SalesOrder> known =
-      WithoutUnknownBundles(order, config.catalog);
-  const v1::SalesOrder& valued = known ? *known : order;
-  RETCON_ASSIGN_OR_RETURN(OrderFigures figures, PaidFigures(valued, options));
+  const ValuedOrder valuing(order, config);
+  const v1::SalesOrder& valued = valuing.order();
+  RETCON_ASSIGN_OR_RETURN(OrderFigures figures,
+                          PaidFigures(valued, valuing.options()));
   int line = -1;
   for (int i = 0; i < valued.lines_size(); ++i) {
     if (valued.lines(i).line_id() == movement.order_line_id()) line = i;
@@ -313,7 +307,7 @@ absl::Status RecordStockMovement(const PlannerConfig& config,
   v1::OrderHistory updated = *history;
   if (updated.order_id().empty()) updated.set_order_id(order.order_id());
   RETCON_RETURN_IF_ERROR(
-      SplitBundleHistory(figures, valued, options.rounding, updated));
+      SplitBundleHistory(figures, valued, valuing.options().rounding, updated));
   AddMoved(figures, valued, line, movement.component_sku(), movement.quantity(),
            updated);
   RETCON_RETURN_IF_ERROR(

@@ -320,6 +320,24 @@ bool InStatuses(v1::ReturnStatus status,
 std::optional<v1::SalesOrder> WithoutUnknownBundles(const v1::SalesOrder& order,
                                                     const v1::Catalog& catalog);
 
+// An order as the planner values it, with the apportioning options of its
+// configuration (rounding, catalog): the order itself, or the copy
+// WithoutUnknownBundles makes of it. Refers to `order` and `config`.
+class ValuedOrder {
+ public:
+  ValuedOrder(const v1::SalesOrder& order, const PlannerConfig& config);
+  ValuedOrder(const ValuedOrder&) = delete;
+  ValuedOrder& operator=(const ValuedOrder&) = delete;
+
+  const v1::SalesOrder& order() const { return known_ ? *known_ : order_; }
+  const ApportionOptions& options() const { return options_; }
+
+ private:
+  const v1::SalesOrder& order_;
+  std::optional<v1::SalesOrder> known_;
+  ApportionOptions options_;
+};
+
 // Rewrites the line-level entries of bundle lines in `history` per
 // component: entries recorded while the bundle's split was unknown (the
 // catalog defined it later). Each component gets the whole bundles' units
