@@ -2510,5 +2510,58 @@ TEST_F(CliSpecTest, AReturnDeliveredTwiceInOneRunPostsOnce) {
                                                 Lines(postings).size())));
 }
 
+const char kWhatIfMonth[] =
+    "rules what-if --old rules.textproto --new rules/proposed.textproto "
+    "--returns month/returns.ndjson --orders month/orders.ndjson --catalog "
+    "month/catalog.textproto";
+
+// cli-rules.md, "what-if": the month example, all but its two counts (see
+// the DISABLED_ test below).
+TEST_F(CliSpecTest, RulesWhatIfMonthAsDocumented) {
+  CliRun run = Run(kWhatIfMonth, DataDir());
+  EXPECT_EQ(run.code, 3) << Show(run);  // 4 records skipped
+  EXPECT_THAT(
+      run.out,
+      StartsWith("What-if: rules.textproto (old) -> "
+                 "rules/proposed.textproto (new)\n"
+                 "Planned 130 returns against 311 orders under both; "));
+  EXPECT_THAT(run.out,
+              HasSubstr(" outcomes compared (one per return line, one per "
+                        "return); 4 records skipped\n"
+                        "Exceptions (old): DUPLICATE_SIGNAL 2, "
+                        "INCOMPLETE_EXCHANGE 2, NO_DEPOT_MAPPING 1, "));
+  EXPECT_THAT(run.out, HasSubstr("\nExceptions (new): DUPLICATE_SIGNAL 2, "
+                                 "INCOMPLETE_EXCHANGE 2, OVER_REFUND 1, "));
+  EXPECT_THAT(run.out, HasSubstr(" in 11 returns\n\n14 x\n"
+                                 "  old: stock=LONDON-RS/SELLABLE credit=ready "
+                                 "exchange=- exceptions=-\n"
+                                 "  new: stock=LEEDS/SELLABLE credit=ready "
+                                 "exchange=- exceptions=-\n"
+                                 "  e.g. 40010559/90000034, "));
+  EXPECT_THAT(run.out, HasSubstr("\n1 x\n"
+                                 "  old: stock=held credit=ready exchange=- "
+                                 "exceptions=NO_DEPOT_MAPPING\n"
+                                 "  new: stock=MANCHESTER-PU/SELLABLE "
+                                 "credit=ready exchange=- exceptions=-\n"
+                                 "  e.g. 40010078/90000006\n"));
+  EXPECT_EQ(Lines(run.err).size(), 4u) << run.err;
+}
+
+// FINDING: cli-rules.md ("what-if" example) says `306 outcomes compared` and
+// `Changed: 17 outcomes in 11 returns` for the sample month; the tool prints
+// `353 outcomes compared` and `Changed: 20 outcomes in 11 returns` (the
+// example's other lines match; the doc points at
+// examples/data/expected/rules_what_if_month.txt for the full output, and
+// its inline counts are stale).
+TEST_F(CliSpecTest, DISABLED_RulesWhatIfMonthCountsAsDocumented) {
+  CliRun run = Run(kWhatIfMonth, DataDir());
+  EXPECT_EQ(run.code, 3) << Show(run);
+  EXPECT_THAT(run.out,
+              HasSubstr("Planned 130 returns against 311 orders under both; "
+                        "306 outcomes compared (one per return line, one per "
+                        "return); 4 records skipped\n"));
+  EXPECT_THAT(run.out, HasSubstr("\nChanged: 17 outcomes in 11 returns\n"));
+}
+
 }  // namespace
 }  // namespace retcon
