@@ -2605,5 +2605,45 @@ TEST_F(CliSpecTest, DISABLED_RulesCheckSampleHasNineExceptionRoutingGapLines) {
       << run.out;
 }
 
+// cli.md, "The ledger": `ledger.db.lock` is held (flock) for the whole run,
+// so a second `retcon plan` on the same ledger is refused (exit 1).
+TEST_F(CliSpecTest, PlanRefusesALedgerInUse) {
+  CopyPlanInputs(tmp_);
+  const std::string args =
+      "plan --rules rules.textproto --catalog catalog.json --orders "
+      "orders.ndjson --returns returns.ndjson --ledger l.db";
+  CliRun first = Run(args + " --out o1");
+  ASSERT_EQ(first.code, 3) << Show(first);
+  ASSERT_TRUE(Exists(tmp_ + "/l.db.lock"));
+  if (std::system("command -v flock >/dev/null && command -v timeout "
+                  ">/dev/null") != 0) {
+    GTEST_SKIP() << "no flock(1) or timeout(1)";
+  }
+  // flock(1) holds the lock while the second run goes.
+  CliRun held = Run("--version >/dev/null; timeout 60 flock l.db.lock '" +
+                    RetconBinary() + "' " + args + " --out o2");
+  EXPECT_EQ(held.code, 1) << Show(held);
+  EXPECT_THAT(held.err, HasSubstr("l.db"));
+  EXPECT_FALSE(Exists(tmp_ + "/o2/postings.ndjson"));
+}
+
+// cli.md, "The ledger": a ledger of another schema version is refused with
+// exit 1 and nothing is written.
+TEST_F(CliSpecTest, PlanRefusesALedgerOfAnotherVersion) {
+  CopyPlanInputs(tmp_);
+  const std::string args =
+      "plan --rules rules.textproto --catalog catalog.json --orders "
+      "orders.ndjson --returns returns.ndjson --ledger l.db";
+  ASSERT_EQ(Run(args + " --out o1").code, 3);
+  const std::string bump =
+      "python3 -c \"import sqlite3; c = sqlite3.connect('" + tmp_ +
+      "/l.db'); c.execute('PRAGMA user_version = 2'); c.commit()\"";
+  if (std::system(bump.c_str()) != 0) GTEST_SKIP() << "no python3 sqlite3";
+  CliRun run = Run(args + " --out o2");
+  EXPECT_EQ(run.code, 1) << Show(run);
+  EXPECT_THAT(run.err, HasSubstr("l.db"));
+  EXPECT_FALSE(Exists(tmp_ + "/o2/postings.ndjson"));
+}
+
 }  // namespace
 }  // namespace retcon
