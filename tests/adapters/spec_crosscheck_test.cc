@@ -955,6 +955,26 @@ TEST(ReturnGoSpecTest, BareTransactionAmountBesideBothPairs) {
   EXPECT_EQ(ret->refunds(0).amount().minor_units(), 1000);
 }
 
+TEST(ReturnGoSpecTest, NegativeAmountsAndBadCountsAreErrorsAtTheirPath) {
+  EXPECT_THAT(RgError(RmaWith(kGbpUnit, R"(, "transactions": [{"id": 1,
+          "status": "Success", "amount": "-5.00"}])")),
+              StartsWith("transactions[0].amount"));
+  EXPECT_THAT(RgError(RmaWith(R"({"shopLineItemId": 11, "returnedItemId": 21,
+          "paidPrice": {"amount": "1", "currency": "GBP"}, "quantity": 0})")),
+              StartsWith("items[0].quantity: "));
+  EXPECT_THAT(RgError(RmaWith(R"({"shopLineItemId": 11, "returnedItemId": 21,
+          "paidPrice": {"amount": "1", "currency": "GBP"},
+          "exchangeItems": [{"sku": "X", "quantity": 0}]})")),
+              StartsWith("items[0].exchangeItems[0].quantity: "));
+  EXPECT_THAT(RgError(RmaWith(R"({"shopLineItemId": 11, "returnedItemId": 21,
+          "paidPrice": {"amount": "1", "currency": "GBP"},
+          "exchangeItems": [{"sku": "X", "effectivePrice": "-1"}]})")),
+              StartsWith("items[0].exchangeItems[0].effectivePrice"));
+  EXPECT_EQ(RgError(R"({"rmaSummary": {"rmaId": 1, "status": "Done"},
+                     "orderDetails": {"orderId": 1}, "items": {}})"),
+            "items: expected an array, got object");
+}
+
 // ---------------------------------------------------------------------------
 // Shopify
 
@@ -1404,6 +1424,23 @@ TEST(ShopifySpecTest, StrictJsonAndDuplicateKeys) {
             "OK");
   EXPECT_NE(ShError(""), "OK");
   EXPECT_NE(ShError("[" + good + "]"), "OK");
+}
+
+TEST(ShopifySpecTest, SeveralTaxLinesOnOneLine) {
+  // A US line taxed by state and county: one TaxLine each, as given.
+  absl::StatusOr<v1::SalesOrder> order = Sh(
+      R"({"id": 1, "currency": "USD", "taxes_included": false,
+          "line_items": [{"id": 1, "quantity": 2, "price": "50.00",
+            "tax_lines": [{"title": "NY State Tax", "rate": 0.04, "price": "4.00"},
+                          {"title": "New York City Tax", "rate": 0.045, "price": "4.50"},
+                          {"title": "MCTD", "rate": 0.00375, "price": "0.38"}]}]})");
+  ASSERT_TRUE(order.ok()) << order.status();
+  ASSERT_EQ(order->lines(0).tax_lines_size(), 3);
+  EXPECT_EQ(order->lines(0).tax_lines(0).rate(), "4");
+  EXPECT_EQ(order->lines(0).tax_lines(1).rate(), "4.5");
+  EXPECT_EQ(order->lines(0).tax_lines(2).rate(), "0.375");
+  EXPECT_EQ(order->lines(0).tax_lines(2).amount().minor_units(), 38);
+  EXPECT_EQ(order->lines(0).tax_lines(1).title(), "New York City Tax");
 }
 
 // ---------------------------------------------------------------------------
