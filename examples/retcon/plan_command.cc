@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <memory>
 #include <sstream>
@@ -709,7 +710,12 @@ int RunPlan(absl::Span<const char* const> args, std::ostream& out,
   }
   const Clock::duration load_orders = run.times().load;
   run.times().load = {};
-  ::mkdir(dir.c_str(), 0755);
+  {
+    // With its parents; a directory that cannot be made is reported by
+    // OpenOutputs, naming the file it could not open.
+    std::error_code ignored;
+    std::filesystem::create_directories(dir, ignored);
+  }
   absl::Status s = run.OpenOutputs(dir, absl::StrJoin(args, " "));
   if (s.ok())
     s = run.PlanFeed(flags->Value("returns"), returns_kind, formats.returngo,

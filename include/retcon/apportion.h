@@ -136,12 +136,13 @@ struct Refund {
 // Computes what every line, bundle component and shipping line of `order`
 // was paid.
 // Errors: InvalidArgument naming the field path ("order.lines[2].quantity:
-// must be > 0") for: an unknown currency or an amount in another currency; an
-// empty or duplicate line id; a quantity <= 0; a negative price, discount or
-// tax; discounts above the line's price; tax above the tax-inclusive price; a
-// malformed tax rate; a discount allocation naming an unknown application or
-// allocations that disagree with their application's amount; a bundle line
-// whose allocation weights are unknown.
+// must be between 1 and 10000000, got 0") for: an unknown currency or an
+// amount in another currency; an empty or duplicate line id; a quantity
+// outside 1..10,000,000; a negative price, discount or tax; discounts above
+// the line's price; tax above the tax-inclusive price; a malformed tax rate;
+// a discount allocation naming an unknown application or allocations that
+// disagree with their application's amount; a bundle line whose allocation
+// weights are unknown.
 // REQUIRES: `order` and `options.catalog` outlive the result, unmoved.
 absl::StatusOr<OrderFigures> PaidFigures(const v1::SalesOrder& order,
                                          const ApportionOptions& options = {});

@@ -40,16 +40,18 @@ PayloadKind DetectPayloadKind(absl::string_view json) {
   if (!doc.ok() || !doc->root().is_object()) return PayloadKind::kUnknown;
   const JsonValue* o = &doc->root();
   // The wrappers the API responses use, unwrapped when the adapters would
-  // unwrap them: {"rma": {...}}, {"order": {...}}.
-  if (const JsonValue* rma = o->Find("rma");
-      rma != nullptr && rma->is_object() && !LooksLikeReturnGo(*o)) {
-    return LooksLikeReturnGo(*rma) ? PayloadKind::kReturnGoRma
-                                   : PayloadKind::kUnknown;
-  }
-  if (const JsonValue* order = o->Find("order");
-      order != nullptr && order->is_object() && !LooksLikeShopify(*o)) {
-    return LooksLikeShopify(*order) ? PayloadKind::kShopifyOrder
-                                    : PayloadKind::kUnknown;
+  // unwrap them: {"rma": {...}}, {"order": {...}}. A wrapper is a match of
+  // its kind like any other; one of something else makes the document
+  // unknown.
+  const JsonValue* rma = o->Find("rma");
+  const bool rma_wrapper =
+      rma != nullptr && rma->is_object() && !LooksLikeReturnGo(*o);
+  const JsonValue* order = o->Find("order");
+  const bool order_wrapper =
+      order != nullptr && order->is_object() && !LooksLikeShopify(*o);
+  if ((rma_wrapper && !LooksLikeReturnGo(*rma)) ||
+      (order_wrapper && !LooksLikeShopify(*order))) {
+    return PayloadKind::kUnknown;
   }
   PayloadKind kind = PayloadKind::kUnknown;
   int matches = 0;
@@ -59,8 +61,8 @@ PayloadKind DetectPayloadKind(absl::string_view json) {
       ++matches;
     }
   };
-  match(LooksLikeReturnGo(*o), PayloadKind::kReturnGoRma);
-  match(LooksLikeShopify(*o), PayloadKind::kShopifyOrder);
+  match(rma_wrapper || LooksLikeReturnGo(*o), PayloadKind::kReturnGoRma);
+  match(order_wrapper || LooksLikeShopify(*o), PayloadKind::kShopifyOrder);
   match(LooksLikeRetconReturn(*o), PayloadKind::kRetconReturn);
   match(LooksLikeRetconOrder(*o), PayloadKind::kRetconSalesOrder);
   return matches == 1 ? kind : PayloadKind::kUnknown;

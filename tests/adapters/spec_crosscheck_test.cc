@@ -5,8 +5,8 @@
 // ../shared/design/DOMAIN.md. Every expected value below was derived from
 // those documents by hand, not from the implementation.
 //
-// Disagreements are DISABLED_ tests with a `// FINDING:` comment saying what
-// the docs promise and what the library or tool does.
+// The seven disagreements it found were fixed (in the docs, or in the
+// library and tool); the tests that found them say what they were.
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -1480,12 +1480,10 @@ TEST(DetectSpecTest, TopLevelKeysDecide) {
             PayloadKind::kUnknown);
 }
 
-// FINDING: adapters.md ("DetectPayloadKind": kUnknown when "more than one"
-// kind matches; kReturnGoRma includes `{"rma": {...}}` wrapping one and
-// kShopifyOrder `{"order": {...}}` wrapping one) vs a document with both
-// wrappers: kReturnGoRma, not kUnknown. (Unwrapped, `{"rmaSummary": ...,
-// "line_items": ...}` is kUnknown as documented.)
-TEST(DetectSpecTest, DISABLED_BothWrappersAreAmbiguous) {
+// adapters.md ("DetectPayloadKind"): kUnknown when "more than one" kind
+// matches, a wrapper counting as its kind (this was kReturnGoRma, whichever
+// came first, until the cross-check found it).
+TEST(DetectSpecTest, BothWrappersAreAmbiguous) {
   EXPECT_EQ(DetectPayloadKind(R"({"rma": {"rmaSummary": {}},
                                   "order": {"line_items": []}})"),
             PayloadKind::kUnknown);
@@ -1715,18 +1713,18 @@ TEST_F(CliSpecTest, ApportionHistoryOutThenHistoryContinues) {
   EXPECT_EQ(over.code, 1) << Show(over);
 }
 
-// FINDING: cli.md ("Exit codes", code 1) quotes the message
-// `order.json: order.lines[2].quantity: must be > 0`; for a line of quantity 0
-// (examples/data/broken/order_bad_quantity.json) the tool says
-// `retcon apportion: broken/order_bad_quantity.json: order.lines[0].quantity:
-// must be between 1 and 10000000, got 0`.
-TEST_F(CliSpecTest, DISABLED_ApportionQuantityMessageAsDocumented) {
+// cli.md ("Exit codes", code 1) quotes the message for a bad quantity
+// (it quoted `must be > 0`, which the tool never said, until the cross-check
+// found it).
+TEST_F(CliSpecTest, ApportionQuantityMessageAsDocumented) {
   CliRun broken =
       Run("apportion --order broken/order_bad_quantity.json --return L1:1",
           DataDir());
   EXPECT_EQ(broken.code, 1) << Show(broken);
-  EXPECT_THAT(broken.err, HasSubstr("broken/order_bad_quantity.json: "
-                                    "order.lines[0].quantity: must be > 0"));
+  EXPECT_THAT(broken.err,
+              HasSubstr("broken/order_bad_quantity.json: "
+                        "order.lines[0].quantity: must be between 1 and "
+                        "10000000, got 0"));
 }
 
 TEST_F(CliSpecTest, ApportionBadFilesExitOneNamingFileAndField) {
@@ -2163,7 +2161,7 @@ TEST_F(CliSpecTest, RulesCheckFindingsAsDocumented) {
 // The explain output of cli-rules.md, word for word.
 const char kExplainDepotDoc[] =
     "Decision 'depot' (FIRST over retcon.v1.ReturnItemFact) at "
-    "rules.textproto:24, rule set 'harrow-hale-returns' version '2026-11', "
+    "rules.textproto:25, rule set 'harrow-hale-returns' version '2026-11', "
     "in force from 2026-11-01\n"
     "  Inputs seen:\n"
     "    reason_code = \"TOO_BIG\"\n"
@@ -2174,11 +2172,10 @@ const char kExplainDepotDoc[] =
     "  With no match, the planner parks the stock movement as "
     "NO_DEPOT_MAPPING.\n";
 
-// FINDING: cli-rules.md ("explain") shows `Decision 'depot' ... at
-// rules.textproto:24`; the tool prints `rules.textproto:25` for
-// examples/data/rules.textproto, whose depot `decisions {` block opens on
-// line 25 (line 24 is a comment). The doc example is one line stale.
-TEST_F(CliSpecTest, DISABLED_RulesExplainLineNumberAsDocumented) {
+// cli-rules.md ("explain"), word for word: `Decision 'depot' ... at
+// rules.textproto:25`, where the depot `decisions {` block opens (the doc
+// said :24 until the cross-check found it).
+TEST_F(CliSpecTest, RulesExplainLineNumberAsDocumented) {
   CliRun run = Run(
       "rules explain --rules rules.textproto --fact rules/manchester_item.json "
       "--decision depot",
@@ -2404,11 +2401,9 @@ TEST_F(CliSpecTest, PlanRefusesAnotherApplicationsSqliteFile) {
   EXPECT_EQ(ReadFile(tmp_ + "/other.db"), before);
 }
 
-// FINDING: cli.md (`--out DIR`: "the directory is created if missing")
-// vs `--out a/b/c` in an empty directory: exit 1, `retcon plan: a/b/c/:
-// cannot resolve: No such file or directory`. A missing last level is
-// created (`--out o` works); missing parents are not.
-TEST_F(CliSpecTest, DISABLED_PlanCreatesANestedOutDirectory) {
+// cli.md (`--out DIR`: "the directory is created if missing"), parents
+// too (only the last level was, until the cross-check found it).
+TEST_F(CliSpecTest, PlanCreatesANestedOutDirectory) {
   CopyPlanInputs(tmp_);
   CliRun run =
       Run("plan --rules rules.textproto --catalog catalog.json --orders "
@@ -2463,11 +2458,9 @@ TEST_F(CliSpecTest, PlanSummaryWordForWordAsDocumented) {
   EXPECT_EQ(Lines(run.err).size(), 4u) << run.err;  // 4 failed, 4 lines
 }
 
-// FINDING: cli.md ("Exit codes": 3 is for `plan`, `reconcile`, `rules
-// what-if`; reconcile's own section and `retcon reconcile --help` say it
-// exits 3 too) vs `retcon --help`, whose "Exit codes (every command)" says
-// `3  (plan, rules what-if) some records were bad`, leaving out reconcile.
-TEST_F(CliSpecTest, DISABLED_TopLevelHelpExitThreeNamesReconcile) {
+// cli.md ("Exit codes": 3 is for `plan`, `reconcile`, `rules what-if`), and
+// so says `retcon --help` (it left out reconcile until the cross-check).
+TEST_F(CliSpecTest, TopLevelHelpExitThreeNamesReconcile) {
   CliRun help = Run("--help");
   EXPECT_EQ(help.code, 0) << Show(help);
   size_t at = help.out.find("\n  3  ");
@@ -2552,8 +2545,8 @@ const char kWhatIfMonth[] =
     "--returns month/returns.ndjson --orders month/orders.ndjson --catalog "
     "month/catalog.textproto";
 
-// cli-rules.md, "what-if": the month example, all but its two counts (see
-// the DISABLED_ test below).
+// cli-rules.md, "what-if": the month example, all but its two counts (the
+// test below).
 TEST_F(CliSpecTest, RulesWhatIfMonthAsDocumented) {
   CliRun run = Run(kWhatIfMonth, DataDir());
   EXPECT_EQ(run.code, 3) << Show(run);  // 4 records skipped
@@ -2584,20 +2577,16 @@ TEST_F(CliSpecTest, RulesWhatIfMonthAsDocumented) {
   EXPECT_EQ(Lines(run.err).size(), 4u) << run.err;
 }
 
-// FINDING: cli-rules.md ("what-if" example) says `306 outcomes compared` and
-// `Changed: 17 outcomes in 11 returns` for the sample month; the tool prints
-// `353 outcomes compared` and `Changed: 20 outcomes in 11 returns` (the
-// example's other lines match; the doc points at
-// examples/data/expected/rules_what_if_month.txt for the full output, and
-// its inline counts are stale).
-TEST_F(CliSpecTest, DISABLED_RulesWhatIfMonthCountsAsDocumented) {
+// cli-rules.md ("what-if" example): its counts (they were stale, 306 and
+// 17, until the cross-check found them).
+TEST_F(CliSpecTest, RulesWhatIfMonthCountsAsDocumented) {
   CliRun run = Run(kWhatIfMonth, DataDir());
   EXPECT_EQ(run.code, 3) << Show(run);
   EXPECT_THAT(run.out,
               HasSubstr("Planned 130 returns against 311 orders under both; "
-                        "306 outcomes compared (one per return line, one per "
+                        "353 outcomes compared (one per return line, one per "
                         "return); 4 records skipped\n"));
-  EXPECT_THAT(run.out, HasSubstr("\nChanged: 17 outcomes in 11 returns\n"));
+  EXPECT_THAT(run.out, HasSubstr("\nChanged: 20 outcomes in 11 returns\n"));
 }
 
 int CountLinesWith(const std::string& text, const std::string& part) {
@@ -2629,16 +2618,13 @@ TEST_F(CliSpecTest, RulesCheckSampleGapsAreTheDocumentedOnes) {
             0);
 }
 
-// FINDING: cli-rules.md ("check") says the gap search lists each uncovered
-// `exception_routing` code with the amount range's boundary values (498, 499,
-// 500), "hence nine lines for that one decision"; `retcon rules check
-// examples/data/rules.textproto` prints three `exception_routing` gap lines,
-// merged as `(any amount_minor, severity)` (4 findings in all), as the issue 5
-// closing note says gaps now are.
-TEST_F(CliSpecTest, DISABLED_RulesCheckSampleHasNineExceptionRoutingGapLines) {
+// cli-rules.md ("check"): the sample rules' uncovered `exception_routing`
+// codes are three lines, `(any amount_minor, severity)` (the doc said nine,
+// from before gaps were merged, until the cross-check found it).
+TEST_F(CliSpecTest, RulesCheckSampleHasThreeExceptionRoutingGapLines) {
   CliRun run = Run("rules check rules.textproto", DataDir());
   EXPECT_EQ(run.code, 0) << Show(run);
-  EXPECT_EQ(CountLinesWith(run.out, ": gap: decision 'exception_routing': "), 9)
+  EXPECT_EQ(CountLinesWith(run.out, ": gap: decision 'exception_routing': "), 3)
       << run.out;
 }
 
