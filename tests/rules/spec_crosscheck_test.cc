@@ -8,6 +8,7 @@
 // with a `// FINDING:` comment; run with --gtest_also_run_disabled_tests.
 #include <algorithm>
 #include <cstdint>
+#include <cstdlib>
 #include <limits>
 #include <random>
 #include <regex>
@@ -19,6 +20,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/util/json_util.h"
@@ -1809,13 +1811,13 @@ struct RefTable {
 
 const std::vector<std::string> kPriorityOrder = {"Q", "D", "S", "P"};
 
-RefTable RandomTable(std::mt19937_64& rng, int max_rows) {
+RefTable RandomTable(std::mt19937_64& rng, int max_rows, bool sparse) {
   RefTable t;
   t.policy = static_cast<Policy>(rng() % 5);
   std::vector<int> all(Inputs().size());
   for (size_t i = 0; i < all.size(); ++i) all[i] = int(i);
   std::shuffle(all.begin(), all.end(), rng);
-  t.inputs.assign(all.begin(), all.begin() + 1 + rng() % 6);
+  t.inputs.assign(all.begin(), all.begin() + (sparse ? 4 : 1) + rng() % 6);
   const int rows = 1 + int(rng() % max_rows);
   // UNIQUE tables of many random rows would mostly be errors: keep them
   // narrower by using fewer "any" cells (below, by redrawing).
@@ -1824,8 +1826,8 @@ RefTable RandomTable(std::mt19937_64& rng, int max_rows) {
     row.id = absl::StrCat("R", r + 1);
     for (int in : t.inputs) {
       RefCell c = RandomCell(Inputs()[in], rng);
-      if (t.policy == Policy::kUnique && c.k == RefCell::kAny &&
-          rng() % 2 == 0) {
+      if ((t.policy == Policy::kUnique || sparse) && c.k == RefCell::kAny &&
+          rng() % (sparse ? 8 : 2) != 0) {
         c = RandomCell(Inputs()[in], rng);
       }
       row.cells.push_back(std::move(c));
@@ -1986,18 +1988,119 @@ std::string Compare(const RefTable& t, const CompiledRuleSet& rules,
                         want.used_default, "; got hits [", g, "] out '",
                         got_out, "' default ", got->used_default);
   }
+  // By index, with a trace: the same result, and the trace lists every
+  // fitting row top to bottom and the winner (none for COLLECT).
+  EvaluationTrace trace;
+  absl::StatusOr<DecisionResult> traced = rules.Evaluate(0, fact, &trace);
+  if (!traced.ok() || traced->hits.size() != got->hits.size() ||
+      traced->used_default != got->used_default) {
+    return "by index with a trace: another result";
+  }
+  std::vector<std::string> want_ids;
+  for (int m : want.matches) want_ids.push_back(t.rows[m].id);
+  const std::string want_winner =
+      want.hits.empty() || t.policy == Policy::kCollect
+          ? ""
+          : t.rows[want.hits[0]].id;
+  if (trace.matched_row_ids != want_ids || trace.winner != want_winner) {
+    return absl::StrCat("trace: matched [",
+                        absl::StrJoin(trace.matched_row_ids, " "), "] winner '",
+                        trace.winner, "'; want [", absl::StrJoin(want_ids, " "),
+                        "] winner '", want_winner, "'");
+  }
+  return "";
+}
+
+// How often the random facts reached each kind of outcome (a check on the
+// generator: every kind must occur).
+struct Stats {
+  int64_t no_match = 0, defaults = 0, single = 0, several = 0,
+          unique_errors = 0;
+};
+
+void Count(const RefTable& t, const ReturnFact& fact, Stats& stats) {
+  const RefResult r = Evaluate(t, fact);
+  if (r.unique_error) ++stats.unique_errors;
+  if (r.matches.empty()) ++(r.used_default ? stats.defaults : stats.no_match);
+  if (r.matches.size() == 1) ++stats.single;
+  if (r.matches.size() > 1) ++stats.several;
+}
+
+// Soundness of the static analysis against the reference, on the facts the
+// random check evaluated: a row reported shadowed never wins under FIRST;
+// under UNIQUE every pair of rows that both fit a fact is a reported
+// overlap; with no gap reported (tables without regexes and defaults),
+// every fact fits some row.
+std::string CheckAnalysis(const RefTable& t, const CompiledRuleSet& rules,
+                          const std::vector<ReturnFact>& facts) {
+  std::set<std::string> shadowed;
+  std::set<std::pair<std::string, std::string>> overlaps;
+  bool overlaps_truncated = false, gaps = false, skipped = false;
+  for (const RuleFinding& f : AnalyseRuleSet(rules)) {
+    switch (f.kind) {
+      case RuleFinding::kShadowedRow:
+        shadowed.insert(f.row_ids.at(0));
+        break;
+      case RuleFinding::kOverlap:
+        if (f.row_ids.size() == 2) {
+          overlaps.insert({f.row_ids[0], f.row_ids[1]});
+        } else {
+          overlaps_truncated = true;
+        }
+        break;
+      case RuleFinding::kGap:
+        gaps = true;
+        break;
+      case RuleFinding::kSkipped:
+        skipped = true;
+        break;
+      case RuleFinding::kUnreachableOutput:
+        break;
+    }
+  }
+  if (skipped) return "";
+  bool has_regex = false;
+  for (const auto& row : t.rows) {
+    for (const RefCell& c : row.cells) has_regex |= c.k == RefCell::kRegex;
+  }
+  for (const ReturnFact& fact : facts) {
+    const RefResult r = Evaluate(t, fact);
+    if (t.policy == Policy::kFirst && !r.hits.empty() &&
+        shadowed.count(t.rows[r.hits[0]].id)) {
+      return absl::StrCat("row '", t.rows[r.hits[0]].id,
+                          "' reported shadowed wins for ",
+                          fact.ShortDebugString());
+    }
+    if (t.policy == Policy::kUnique && !overlaps_truncated) {
+      for (size_t i = 0; i < r.matches.size(); ++i) {
+        for (size_t j = i + 1; j < r.matches.size(); ++j) {
+          const auto pair =
+              std::make_pair(t.rows[r.matches[i]].id, t.rows[r.matches[j]].id);
+          if (!overlaps.count(pair)) {
+            return absl::StrCat("rows '", pair.first, "' and '", pair.second,
+                                "' both fit ", fact.ShortDebugString(),
+                                " but no overlap is reported");
+          }
+        }
+      }
+    }
+    if (!gaps && !has_regex && !t.has_default && r.matches.empty()) {
+      return "no gap reported, but no row fits " + fact.ShortDebugString();
+    }
+  }
   return "";
 }
 
 void CrossCheck(uint64_t seed, int tables, int max_rows, int facts_per_table,
-                bool also_json) {
+                bool also_json, bool sparse) {
   int failures = 0;
+  Stats stats;
   for (int n = 0; n < tables && failures < 3; ++n) {
     const uint64_t table_seed = seed * 1000003 + n;
     SCOPED_TRACE(absl::StrCat("seed ", seed, " table ", n, " (table seed ",
                               table_seed, ")"));
     std::mt19937_64 rng(table_seed);
-    RefTable table = RandomTable(rng, max_rows);
+    RefTable table = RandomTable(rng, max_rows, sparse);
     auto compiled = Compile(table.text);
     if (!compiled.ok()) {
       ADD_FAILURE() << compiled.status() << "\n" << table.text;
@@ -2015,8 +2118,10 @@ void CrossCheck(uint64_t seed, int tables, int max_rows, int facts_per_table,
       ASSERT_TRUE(c.ok()) << c.status();
       from_json = *std::move(c);
     }
+    std::vector<ReturnFact> facts;
     for (int i = 0; i < facts_per_table && failures < 3; ++i) {
-      const ReturnFact fact = RandomFact(rng);
+      const ReturnFact& fact = facts.emplace_back(RandomFact(rng));
+      Count(table, fact, stats);
       std::string diff = Compare(table, **compiled, fact);
       if (diff.empty() && from_json != nullptr) {
         diff = Compare(table, *from_json, fact);
@@ -2029,17 +2134,42 @@ void CrossCheck(uint64_t seed, int tables, int max_rows, int facts_per_table,
                       << table.text;
       }
     }
+    const std::string analysis = CheckAnalysis(table, **compiled, facts);
+    if (!analysis.empty()) {
+      ++failures;
+      ADD_FAILURE() << "analysis: " << analysis << "\ntable:\n" << table.text;
+    }
   }
+  SCOPED_TRACE(absl::StrCat("seed ", seed));
+  EXPECT_GT(stats.several, 0);
+  if (max_rows > 100) return;  // Large tables: most facts fit many rows.
+  EXPECT_GT(stats.no_match, 0);
+  EXPECT_GT(stats.defaults, 0);
+  EXPECT_GT(stats.single, 0);
+  EXPECT_GT(stats.unique_errors, 0);
 }
 
+// Tables of 1 to 12 rows (and sometimes a catch-all), 40 facts each; every
+// table is also compiled from its JSON form.
 TEST(RulesSpecCrossCheck, RandomSmallTablesAgreeWithTheReference) {
   CrossCheck(/*seed=*/20261129, /*tables=*/150, /*max_rows=*/12,
-             /*facts_per_table=*/40, /*also_json=*/true);
+             /*facts_per_table=*/40, /*also_json=*/true, /*sparse=*/false);
 }
 
+// Tables of up to 400 rows of 4 to 9 inputs with few "any" cells.
 TEST(RulesSpecCrossCheck, RandomLargeTablesAgreeWithTheReference) {
   CrossCheck(/*seed=*/4242, /*tables=*/12, /*max_rows=*/400,
-             /*facts_per_table=*/250, /*also_json=*/false);
+             /*facts_per_table=*/250, /*also_json=*/false, /*sparse=*/true);
+}
+
+// More seeds on request: RULES_XCHECK_SEEDS=N runs N more seeds of each.
+TEST(RulesSpecCrossCheck, RandomExtraSeedsFromTheEnvironment) {
+  const char* env = std::getenv("RULES_XCHECK_SEEDS");
+  const int seeds = env == nullptr ? 0 : std::atoi(env);
+  for (int i = 1; i <= seeds && !HasFailure(); ++i) {
+    CrossCheck(/*seed=*/20261129 + 7919 * i, 150, 12, 40, true, false);
+    CrossCheck(/*seed=*/4242 + 7919 * i, 12, 400, 250, false, true);
+  }
 }
 
 }  // namespace
