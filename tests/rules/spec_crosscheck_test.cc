@@ -1454,6 +1454,263 @@ TEST(RulesSpecCrossCheck, WhatIfOutcomeTextQuotesWhatIsNotAPlainWord) {
 }
 
 // ---------------------------------------------------------------------------
+// More documented details.
+
+TEST(RulesSpecCrossCheck, DocumentedIntegerFitMessages) {
+  // docs/rules.md "Integers": `value 5000000000 does not fit int32 field
+  // 'i32'`, `value -1 does not fit uint32 field 'u32'`.
+  EXPECT_THAT(CompileError(OneBadCell(
+                  "i32", "cells { equals { int_value: 5000000000 } }")),
+              HasSubstr("value 5000000000 does not fit int32 field 'i32'"));
+  EXPECT_THAT(CompileError(OneBadCell(
+                  "u32",
+                  "cells { one_of { values { int_value: 1 } values { "
+                  "int_value: -1 } } }")),
+              HasSubstr("value -1 does not fit uint32 field 'u32'"));
+  EXPECT_THAT(
+      CompileError(
+          OneBadCell("reason", "cells { equals { enum_value: 'BROKEN' } }")),
+      HasSubstr("unknown enum value 'BROKEN' of retcon.rules_test.Reason"));
+}
+
+TEST(RulesSpecCrossCheck, RegexSetMemoryLimitNamesDecisionInputAndLine) {
+  // docs/rules.md: the regexes of one column must fit one RE2::Set within
+  // regex_set_max_mem; "the error names the decision, the input and the
+  // decision's line".
+  std::string rows;
+  for (int i = 0; i < 40; ++i) {
+    rows += Row(absl::StrCat("R", i),
+                absl::StrCat("cells { regex: '[a-z]+", i, "[0-9]*x' }"), "a");
+  }
+  const std::string text = Table("FIRST", "inputs: 'sku'", rows);
+  EXPECT_EQ(CompileError(text), "<compiled>");
+  CompileOptions tiny;
+  tiny.regex_set_max_mem = 2000;
+  const std::string error = CompileError(text, tiny);
+  EXPECT_THAT(error,
+              StartsWith(absl::StrCat(
+                  "rules.textproto:", LineOf(text, "decisions {"), ": ")));
+  EXPECT_THAT(error, HasSubstr("decision 'd'"));
+  EXPECT_THAT(error, HasSubstr("input 'sku'"));
+}
+
+TEST(RulesSpecCrossCheck, PriorityOrderOverEnumAndIntegerOutputs) {
+  auto enums = MustCompile(R"pb(
+    id: 't'
+    version: '1'
+    decisions {
+      name: 'd'
+      fact_type: 'retcon.rules_test.ReturnFact'
+      hit_policy: PRIORITY
+      inputs: 'sku'
+      outputs {
+        name: 'c'
+        type: ENUM
+        enum_type: 'retcon.rules_test.Condition'
+        priority_order { enum_value: 'BROKEN' }
+        priority_order { enum_value: 'USED' }
+        priority_order { enum_value: 'AS_NEW' }
+      }
+      outputs { name: 'n' type: INTEGER }
+      rows {
+        id: 'A'
+        cells { any {} }
+        outputs { enum_value: 'AS_NEW' }
+        outputs { int_value: 1 }
+      }
+      rows {
+        id: 'U'
+        cells { regex: 'U' }
+        outputs { enum_value: 'USED' }
+        outputs { int_value: 2 }
+      }
+      rows {
+        id: 'B'
+        cells { regex: 'B' }
+        outputs { enum_value: 'BROKEN' }
+        outputs { int_value: 3 }
+      }
+    }
+  )pb");
+  ASSERT_NE(enums, nullptr);
+  auto winner = [&](const std::string& sku) {
+    absl::StatusOr<DecisionResult> r = enums->Evaluate("d", WithSku(sku));
+    return r.ok() && r->hits.size() == 1 ? std::string(r->hits[0].row_id)
+                                         : std::string("?");
+  };
+  EXPECT_EQ(winner("x"), "A");
+  EXPECT_EQ(winner("U"), "U");
+  EXPECT_EQ(winner("UB"), "B");
+  EXPECT_EQ(winner("B"), "B");
+
+  auto ints = MustCompile(R"pb(
+    id: 't'
+    version: '1'
+    decisions {
+      name: 'd'
+      fact_type: 'retcon.rules_test.ReturnFact'
+      hit_policy: PRIORITY
+      inputs: 'sku'
+      outputs {
+        name: 'n'
+        type: INTEGER
+        priority_order { int_value: 10 }
+        priority_order { int_value: -1 }
+        priority_order { int_value: 99 }
+      }
+      rows {
+        id: 'P99'
+        cells { any {} }
+        outputs { int_value: 99 }
+      }
+      rows {
+        id: 'M1'
+        cells { regex: 'M' }
+        outputs { int_value: -1 }
+      }
+      rows {
+        id: 'T10'
+        cells { regex: 'T' }
+        outputs { int_value: 10 }
+      }
+    }
+  )pb");
+  ASSERT_NE(ints, nullptr);
+  absl::StatusOr<DecisionResult> r = ints->Evaluate("d", WithSku("MT"));
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->outputs()[0].int_value(), 10);
+  r = ints->Evaluate("d", WithSku("M"));
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->outputs()[0].int_value(), -1);
+}
+
+TEST(RulesSpecCrossCheck, AnalysisShadowingCountsMissingValues) {
+  // R2 (any present total 0..10) is inside R1 (any present total): shadowed.
+  // R3 (any) is not: a missing total fits R3 only.
+  auto present = MustCompile(
+      Table("FIRST", "inputs: 'order.total_minor'",
+            Row("R1", "cells { is_present {} }", "a") +
+                Row("R2",
+                    "cells { range { low: '0' low_inclusive: true high: '10' "
+                    "high_inclusive: true } }",
+                    "b") +
+                Row("R3", "cells { any {} }", "c")));
+  std::vector<RuleFinding> shadowed =
+      FindingsOf(*present, RuleFinding::kShadowedRow);
+  ASSERT_EQ(shadowed.size(), 1u);
+  EXPECT_THAT(shadowed[0].row_ids, ElementsAre("R2", "R1"));
+  // Two ranges together cover every present total: R3 (is_present) is
+  // shadowed by R1 and R2 together; R4 (any) is not.
+  auto ranges = MustCompile(Table(
+      "FIRST", "inputs: 'order.total_minor'",
+      Row("R1", "cells { range { high: '5' high_inclusive: true } }", "a") +
+          Row("R2", "cells { range { low: '5' } }", "b") +
+          Row("R3", "cells { is_present {} }", "c") +
+          Row("R4", "cells { any {} }", "d")));
+  shadowed = FindingsOf(*ranges, RuleFinding::kShadowedRow);
+  ASSERT_EQ(shadowed.size(), 1u);
+  EXPECT_THAT(shadowed[0].row_ids, ElementsAre("R3", "R1", "R2"));
+  // not_one_of { GB } then any: GB and a missing country reach R2.
+  auto country = MustCompile(Table(
+      "FIRST", "inputs: 'order.country'",
+      Row("R1", "cells { not_one_of { values { string_value: 'GB' } } }", "a") +
+          Row("R2", "cells { any {} }", "b")));
+  EXPECT_TRUE(FindingsOf(*country, RuleFinding::kShadowedRow).empty());
+  // The same regex pattern: shadowed (regexes compared by pattern).
+  auto regex = MustCompile(Table("FIRST", "inputs: 'sku'",
+                                 Row("R1", "cells { regex: '^A' }", "a") +
+                                     Row("R2", "cells { regex: '^A' }", "b") +
+                                     Row("R3", "cells { any {} }", "c")));
+  shadowed = FindingsOf(*regex, RuleFinding::kShadowedRow);
+  ASSERT_EQ(shadowed.size(), 1u);
+  EXPECT_THAT(shadowed[0].row_ids, ElementsAre("R2", "R1"));
+}
+
+// Gap findings, expanded ("<any>" = every value), must stand for exactly the
+// combinations no row covers: here reason x condition, both open enums (12 +
+// 1 and 6 + 1 values), one row covering LATE x USED: 90 uncovered.
+TEST(RulesSpecCrossCheck, AnalysisGapFindingsStandForExactlyTheUncovered) {
+  auto rules = MustCompile(
+      Table("FIRST", "inputs: 'reason' inputs: 'condition'",
+            Row("R1",
+                "cells { equals { enum_value: 'LATE' } } cells { equals { "
+                "enum_value: 'USED' } }",
+                "a")));
+  std::vector<std::string> reasons, conditions;
+  for (int i = 0; i < 12; ++i) {
+    reasons.push_back(
+        rules_test::Reason_Name(static_cast<rules_test::Reason>(i)));
+  }
+  reasons.push_back("<any unnamed value>");
+  for (int i = 0; i < 6; ++i) {
+    conditions.push_back(
+        rules_test::Condition_Name(static_cast<rules_test::Condition>(i)));
+  }
+  conditions.push_back("<any unnamed value>");
+  std::set<std::pair<std::string, std::string>> reported;
+  AnalysisOptions options;
+  options.max_gaps_reported = 1000;
+  for (const RuleFinding& f : AnalyseRuleSet(*rules, options)) {
+    ASSERT_EQ(f.kind, RuleFinding::kGap) << f.message;
+    ASSERT_EQ(f.inputs.size(), 2u) << f.message;
+    EXPECT_EQ(f.inputs[0].first, "reason");
+    EXPECT_EQ(f.inputs[1].first, "condition");
+    for (const std::string& r : reasons) {
+      if (f.inputs[0].second != "<any>" && f.inputs[0].second != r) continue;
+      for (const std::string& c : conditions) {
+        if (f.inputs[1].second != "<any>" && f.inputs[1].second != c) continue;
+        EXPECT_FALSE(r == "LATE" && c == "USED") << f.message;
+        reported.insert({r, c});
+      }
+    }
+  }
+  EXPECT_EQ(reported.size(), 90u);
+}
+
+TEST(RulesSpecCrossCheck, WhatIfComparesOutcomesNotRows) {
+  // Different rows, same outputs: no change. COLLECT outcomes join the hits.
+  auto before = MustCompile(
+      Table("COLLECT", "inputs: 'condition'",
+            Row("R1", "cells { equals { enum_value: 'USED' } }", "x") +
+                Row("R2", "cells { any {} }", "y")));
+  auto after = MustCompile(Table(
+      "COLLECT", "inputs: 'condition'",
+      Row("N1", "cells { one_of { values { enum_value: 'USED' } } }", "x") +
+          Row("N2", "cells { is_present {} }", "y") +
+          Row("N3", "cells { equals { enum_value: 'BROKEN' } }", "z")));
+  std::vector<ReturnFact> facts = {WithCondition(rules_test::USED),
+                                   WithCondition(rules_test::AS_NEW),
+                                   WithCondition(rules_test::BROKEN)};
+  std::vector<FactRef> batch = {
+      {"a", &facts[0]}, {"b", &facts[1]}, {"c", &facts[2]}};
+  absl::StatusOr<WhatIfReport> report =
+      CompareRuleSets(*before, *after, "d", batch);
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_EQ(report->facts, 3);
+  EXPECT_EQ(report->changed, 1);
+  ASSERT_EQ(report->changes.size(), 1u);
+  EXPECT_EQ(report->changes[0].old_outcome, "out=y");
+  EXPECT_EQ(report->changes[0].new_outcome, "out=y | out=z");
+  EXPECT_THAT(report->changes[0].example_ids, ElementsAre("c"));
+}
+
+TEST(RulesSpecCrossCheck, UniqueErrorWithThreeMatchesNamesMatchingRows) {
+  auto rules = MustCompile(
+      Table("UNIQUE", "inputs: 'condition'",
+            Row("R1", "cells { equals { enum_value: 'USED' } }", "a") +
+                Row("R2", "cells { equals { enum_value: 'AS_NEW' } }", "b") +
+                Row("R3", "cells { is_present {} }", "c") +
+                Row("R4", "cells { any {} }", "d")));
+  absl::StatusOr<DecisionResult> r =
+      rules->Evaluate("d", WithCondition(rules_test::USED));
+  ASSERT_EQ(r.status().code(), absl::StatusCode::kFailedPrecondition);
+  // Ambiguity: with three matches the docs do not say which two are named;
+  // the first two matching rows are the natural reading.
+  EXPECT_THAT(std::string(r.status().message()),
+              HasSubstr("rows 'R1' and 'R3'"));
+}
+
+// ---------------------------------------------------------------------------
 // Randomized cross-check against a reference evaluator written from the
 // spec: straightforward loops over rows and cells.
 
