@@ -22,9 +22,11 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "absl/types/span.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
+#include "retcon/field_accessors.h"
 #include "retcon/rules.h"
 #include "retcon/rules_analysis.h"
 #include "retcon/rules_book.h"
@@ -864,6 +866,25 @@ TEST(RulesSpecCrossCheck, CompileErrorsOfTablesAndRows) {
   unknown_fact.replace(unknown_fact.find("rules_test.ReturnFact"), 21,
                        "rules_test.NoSuchFact");
   EXPECT_THAT(CompileError(unknown_fact), HasSubstr("decision 'd'"));
+}
+
+TEST(RulesSpecCrossCheck, CompileErrorsTheProtoCommentsPromise) {
+  // rules.proto: an output TYPE_UNSPECIFIED is "rejected by the compiler";
+  // decision names "are unique within the rule set".
+  EXPECT_THAT(
+      CompileError("id: 't' version: '1'\n"
+                   "decisions { name: 'd' fact_type: "
+                   "'retcon.rules_test.ReturnFact' hit_policy: FIRST inputs: "
+                   "'reason' outputs { name: 'o' } }\n"),
+      HasSubstr("decision 'd'"));
+  const std::string decision =
+      "decisions { name: 'd' fact_type: 'retcon.rules_test.ReturnFact' "
+      "hit_policy: FIRST inputs: 'reason' outputs { name: 'o' type: STRING } "
+      "}\n";
+  const std::string two = "id: 't' version: '1'\n" + decision + decision;
+  EXPECT_THAT(CompileError(two), StartsWith("rules.textproto:3: decision 'd'"));
+  // A cell with no test at all.
+  ExpectCellError(OneBadCell("reason", "cells { }"), "reason", "");
 }
 
 TEST(RulesSpecCrossCheck, ErrorOnAnInputLineCitesTheDecisionsLine) {
@@ -2209,6 +2230,29 @@ RefResult Evaluate(const RefTable& t, const ReturnFact& fact) {
   return r;
 }
 
+// Accessors for the top-level fields of ReturnFact that field_accessors.h
+// supports (not the uint64).
+const FieldAccessors& Accessors() {
+  static const FieldAccessors* accessors = [] {
+    using F = ReturnFact;
+    auto* a = new FieldAccessors(FieldAccessors::For<F>());
+    for (const absl::Status& s :
+         {a->Add<&F::reason>(F::kReasonFieldNumber),
+          a->Add<&F::condition>(F::kConditionFieldNumber),
+          a->Add<&F::location>(F::kLocationFieldNumber),
+          a->Add<&F::sku>(F::kSkuFieldNumber),
+          a->Add<&F::days_since_order>(F::kDaysSinceOrderFieldNumber),
+          a->Add<&F::restockable, &F::has_restockable>(
+              F::kRestockableFieldNumber),
+          a->Add<&F::u32>(F::kU32FieldNumber),
+          a->Add<&F::i32>(F::kI32FieldNumber)}) {
+      EXPECT_TRUE(s.ok()) << s;
+    }
+    return a;
+  }();
+  return *accessors;
+}
+
 // Compares the library with the reference on one fact; "" when they agree.
 std::string Compare(const RefTable& t, const CompiledRuleSet& rules,
                     const ReturnFact& fact) {
@@ -2228,6 +2272,14 @@ std::string Compare(const RefTable& t, const CompiledRuleSet& rules,
     if (message.find(first) == std::string::npos || !other) {
       return "UNIQUE error names other rows: " + message;
     }
+    std::vector<DecisionResult> each(1);
+    const int index = 0;
+    if (rules
+            .EvaluateEach(absl::MakeConstSpan(&index, 1), fact, Accessors(),
+                          absl::MakeSpan(each))
+            .code() != absl::StatusCode::kFailedPrecondition) {
+      return "EvaluateEach with accessors: no UNIQUE error";
+    }
     return "";
   }
   if (!got.ok()) return "unexpected error: " + got.status().ToString();
@@ -2244,6 +2296,18 @@ std::string Compare(const RefTable& t, const CompiledRuleSet& rules,
     return absl::StrCat("want hits [", w, "] out '", want.out, "' default ",
                         want.used_default, "; got hits [", g, "] out '",
                         got_out, "' default ", got->used_default);
+  }
+  // Through generated accessors (field_accessors.h): the same result.
+  std::vector<DecisionResult> each(1);
+  const int index = 0;
+  absl::Status each_status = rules.EvaluateEach(
+      absl::MakeConstSpan(&index, 1), fact, Accessors(), absl::MakeSpan(each));
+  std::vector<int> each_hits;
+  for (const RuleHit& h : each[0].hits) each_hits.push_back(h.row_index);
+  if (!each_status.ok() || each_hits != hits ||
+      each[0].used_default != got->used_default) {
+    return "EvaluateEach with accessors: another result " +
+           each_status.ToString();
   }
   // By index, with a trace: the same result, and the trace lists every
   // fitting row top to bottom and the winner (none for COLLECT).
