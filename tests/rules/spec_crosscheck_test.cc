@@ -1769,31 +1769,71 @@ const std::vector<InputSpec>& Inputs() {
 
 std::vector<__int128> IntPool(const std::string& path) {
   if (path == "days_since_order") {
-    return {kI64Min, -10, -1, 0, 1, 14, 15, 29, 30, 31, 100, kI64Max};
+    return {kI64Min, -129,
+            -128,    -10,
+            -1,      0,
+            1,       14,
+            15,      29,
+            30,      31,
+            63,      64,
+            100,     255,
+            256,     1023,
+            1024,    65535,
+            65536,   int64_t{1} << 32,
+            kI64Max};
   }
   if (path == "order.total_minor") return {-500, -1, 0, 4999, 5000, 5001};
   if (path == "u32") return {0, 1, 7, 4294967294, 4294967295};
   if (path == "u64") {
     return {0, 1, kI64Max, kI64Max + 1, kU64Max - 1, kU64Max};
   }
-  return {std::numeric_limits<int32_t>::min(), -1, 0, 1,
+  return {std::numeric_limits<int32_t>::min(), -65537, -1, 0, 1, 64, 4096,
           std::numeric_limits<int32_t>::max()};  // i32
 }
 
 const std::vector<std::string>& StringPool() {
-  static const auto* pool = new std::vector<std::string>{
-      "",    "LEEDS", "leeds",       "YORK",    "Café",     "A.B",
-      "AxB", "GB",    "SHOE-RED-42", "GIFT-12", "XGIFT-12", "GIFT-12X",
-      "red", "a\\b",  "x'y",         "Ünï ✓"};
+  static const auto* pool =
+      new std::vector<std::string>{"",
+                                   "LEEDS",
+                                   "leeds",
+                                   "YORK",
+                                   "Café",
+                                   "A.B",
+                                   "AxB",
+                                   "GB",
+                                   "SHOE-RED-42",
+                                   "GIFT-12",
+                                   "XGIFT-12",
+                                   "GIFT-12X",
+                                   "red",
+                                   "a\\b",
+                                   "x'y",
+                                   "Ünï ✓",
+                                   "A",
+                                   "AB",
+                                   "AAB",
+                                   "ABBB",
+                                   "AC",
+                                   "b",
+                                   "ba",
+                                   "^A",
+                                   "ABCDEFGHIJKLMNOPQRSTUVWXYZ-1",
+                                   "ABCDEFGHIJKLMNOPQRSTUVWXYZ-2",
+                                   std::string("A\0B", 3),
+                                   std::string("A\0C", 3),
+                                   "A\nB"};
   return *pool;
 }
 
 // Patterns on which RE2 and std::regex (ECMAScript) agree, as raw patterns.
 const std::vector<std::string>& RegexPool() {
   static const auto* pool = new std::vector<std::string>{
-      "RED", "^GIFT-",   "-42$", "^GIFT-[0-9]+$", "A\\.B",          "A.B",  "é",
-      "^$",  "^[A-Z]+$", "E",    "[0-9]",         "^(LEEDS|YORK)$", "\\\\", "'",
-      "✓"};
+      "RED", "^GIFT-", "-42$", "^GIFT-[0-9]+$", "A\\.B", "A.B", "é", "^$",
+      "^[A-Z]+$", "E", "[0-9]", "^(LEEDS|YORK)$", "\\\\", "'", "✓",
+      // Anchored patterns that only look like literal prefixes.
+      "^A|b", "^AB*", "^AB?C", "^A{2}", "^A+B", "^A\\.B", "^\\^A", "^A.",
+      "^AB$", "^ABCDEFGHIJKLMNOPQRSTUVWXYZ-", "^A[^B]", "^(A|B)B", "^", "$",
+      "^AB|^b", "^A\\x00B", "^Caf", "B$"};
   return *pool;
 }
 
@@ -1815,6 +1855,10 @@ std::string Str128(__int128 v) {
 std::string Quote(const std::string& s) {
   std::string out = "\"";
   for (char c : s) {
+    if (static_cast<unsigned char>(c) < 0x20) {
+      absl::StrAppend(&out, "\\", (c >> 6) & 7, (c >> 3) & 7, c & 7);
+      continue;
+    }
     if (c == '\\' || c == '"') out.push_back('\\');
     out.push_back(c);
   }
