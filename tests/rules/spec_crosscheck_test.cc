@@ -1731,6 +1731,108 @@ TEST(RulesSpecCrossCheck, UniqueErrorWithThreeMatchesNamesMatchingRows) {
               HasSubstr("rows 'R1' and 'R3'"));
 }
 
+TEST(RulesSpecCrossCheck, CaseInsensitiveAndPrefixRegexesInOneColumn) {
+  // Several regexes in one column (matched together), anchored and not.
+  auto rules =
+      MustCompile(Table("COLLECT", "inputs: 'sku'",
+                        Row("Upper", "cells { regex: '^GIFT-' }", "a") +
+                            Row("Lower", "cells { regex: '^gift-' }", "b") +
+                            Row("Any", "cells { regex: '(?i)^gift-' }", "c") +
+                            Row("Mid", "cells { regex: '(?i)ift' }", "d") +
+                            Row("Num", "cells { regex: '[0-9]$' }", "e") +
+                            Row("Alt", "cells { regex: '^GIFT|^X' }", "f")));
+  EXPECT_THAT(Hits(*rules, WithSku("GIFT-1")),
+              ElementsAre("Upper", "Any", "Mid", "Num", "Alt"));
+  EXPECT_THAT(Hits(*rules, WithSku("gift-x")),
+              ElementsAre("Lower", "Any", "Mid"));
+  EXPECT_THAT(Hits(*rules, WithSku("Gift-")), ElementsAre("Any", "Mid"));
+  EXPECT_THAT(Hits(*rules, WithSku("XGIFT-1")),
+              ElementsAre("Mid", "Num", "Alt"));
+  EXPECT_THAT(Hits(*rules, WithSku("GIFT")), ElementsAre("Mid", "Alt"));
+  EXPECT_THAT(Hits(*rules, WithSku("")), ElementsAre());
+}
+
+TEST(RulesSpecCrossCheck, AnalysisOverlapCountAfterTheListedPairs) {
+  // Ten rows that fit everything: 45 pairs; the first 20 are listed, then
+  // "45 overlapping row pairs in all (20 listed)" (docs/rules.md).
+  std::string rows;
+  for (int i = 1; i <= 10; ++i) {
+    rows += Row(absl::StrCat("R", i), "cells { any {} }", "a");
+  }
+  auto rules = MustCompile(Table("UNIQUE", "inputs: 'reason'", rows));
+  std::vector<RuleFinding> overlaps = FindingsOf(*rules, RuleFinding::kOverlap);
+  ASSERT_EQ(overlaps.size(), 21u);
+  for (int i = 0; i < 20; ++i) EXPECT_EQ(overlaps[i].row_ids.size(), 2u);
+  EXPECT_TRUE(overlaps[20].row_ids.empty());
+  EXPECT_THAT(overlaps[20].message,
+              HasSubstr("45 overlapping row pairs in all (20 listed)"));
+}
+
+TEST(RulesSpecCrossCheck, AnalysisGapCountAndSkippedSearches) {
+  const std::string text =
+      Table("FIRST", "inputs: 'reason' inputs: 'condition'",
+            Row("R1",
+                "cells { equals { enum_value: 'LATE' } } cells { equals { "
+                "enum_value: 'USED' } }",
+                "a"));
+  auto rules = MustCompile(text);
+  // 13 x 7 combinations, 90 uncovered; three findings listed, then the
+  // count (when the three do not stand for all 90).
+  AnalysisOptions three;
+  three.max_gaps_reported = 3;
+  std::vector<RuleFinding> gaps;
+  for (RuleFinding& f : AnalyseRuleSet(*rules, three)) {
+    EXPECT_EQ(f.kind, RuleFinding::kGap) << f.message;
+    gaps.push_back(std::move(f));
+  }
+  ASSERT_EQ(gaps.size(), 4u);
+  // Each listed finding stands for 7 (a reason, any condition), 13 (any
+  // reason, a condition) or 1 combination; count their union by hand.
+  std::set<std::pair<std::string, std::string>> union_of_listed;
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_EQ(gaps[i].inputs.size(), 2u);
+    for (int r = 0; r < 13; ++r) {
+      const std::string reason =
+          r < 12 ? rules_test::Reason_Name(static_cast<rules_test::Reason>(r))
+                 : "<any unnamed value>";
+      if (gaps[i].inputs[0].second != "<any>" &&
+          gaps[i].inputs[0].second != reason) {
+        continue;
+      }
+      for (int c = 0; c < 7; ++c) {
+        const std::string condition =
+            c < 6 ? rules_test::Condition_Name(
+                        static_cast<rules_test::Condition>(c))
+                  : "<any unnamed value>";
+        if (gaps[i].inputs[1].second != "<any>" &&
+            gaps[i].inputs[1].second != condition) {
+          continue;
+        }
+        union_of_listed.insert({reason, condition});
+      }
+    }
+  }
+  EXPECT_TRUE(gaps[3].inputs.empty());
+  EXPECT_THAT(gaps[3].message,
+              HasSubstr(absl::StrCat("90 uncovered combinations in all (the 3 "
+                                     "listed stand for ",
+                                     union_of_listed.size(), ")")));
+  // More combinations than max_gap_combinations: skipped, with a finding.
+  AnalysisOptions small;
+  small.max_gap_combinations = 10;
+  std::vector<RuleFinding> findings = AnalyseRuleSet(*rules, small);
+  ASSERT_EQ(findings.size(), 1u);
+  EXPECT_EQ(findings[0].kind, RuleFinding::kSkipped);
+  // A work budget of 1 stops the searches, with a finding.
+  AnalysisOptions broke;
+  broke.max_work = 1;
+  bool skipped = false;
+  for (const RuleFinding& f : AnalyseRuleSet(*rules, broke)) {
+    skipped |= f.kind == RuleFinding::kSkipped;
+  }
+  EXPECT_TRUE(skipped);
+}
+
 // ---------------------------------------------------------------------------
 // Randomized cross-check against a reference evaluator written from the
 // spec: straightforward loops over rows and cells.
