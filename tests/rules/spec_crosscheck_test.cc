@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <limits>
+#include <optional>
 #include <random>
 #include <regex>
 #include <set>
@@ -2493,6 +2494,82 @@ void Count(const RefTable& t, const ReturnFact& fact, Stats& stats) {
   if (r.matches.size() > 1) ++stats.several;
 }
 
+int64_t& GapsChecked() {
+  static int64_t n = 0;
+  return n;
+}
+
+// A fact holding the values of gap finding `f`; nullopt when a value is not
+// one this test can read ("<any>" keeps the field's default).
+std::optional<ReturnFact> FactOfGap(const RuleFinding& f) {
+  ReturnFact fact;
+  for (const auto& [path, value] : f.inputs) {
+    if (value == "<any>") continue;
+    if (value == "<missing>") {
+      if (path == "order.total_minor" && fact.has_order()) {
+        fact.mutable_order()->clear_total_minor();
+      } else if (path == "order.country" || path == "order") {
+        if (fact.has_order()) return std::nullopt;  // Order already needed.
+      } else if (path == "restockable") {
+        fact.clear_restockable();
+      } else {
+        return std::nullopt;
+      }
+      continue;
+    }
+    int64_t i = 0;
+    uint64_t u = 0;
+    if (path == "reason" || path == "condition") {
+      int number = 99;
+      if (value != "<any unnamed value>") {
+        const google::protobuf::EnumDescriptor* e =
+            path == "reason" ? rules_test::Reason_descriptor()
+                             : rules_test::Condition_descriptor();
+        const google::protobuf::EnumValueDescriptor* v =
+            e->FindValueByName(value);
+        if (v == nullptr) return std::nullopt;
+        number = v->number();
+      }
+      if (path == "reason") {
+        fact.set_reason(static_cast<rules_test::Reason>(number));
+      } else {
+        fact.set_condition(static_cast<rules_test::Condition>(number));
+      }
+    } else if (path == "restockable" && (value == "true" || value == "false")) {
+      fact.set_restockable(value == "true");
+    } else if (path == "u64" && absl::SimpleAtoi(value, &u)) {
+      fact.set_u64(u);
+    } else if (absl::SimpleAtoi(value, &i) &&
+               (path == "days_since_order" || path == "order.total_minor" ||
+                path == "u32" || path == "i32")) {
+      if (path == "days_since_order") fact.set_days_since_order(i);
+      if (path == "order.total_minor") {
+        // A missing country needs no order: contradiction.
+        fact.mutable_order()->set_total_minor(i);
+      }
+      if (path == "u32") fact.set_u32(uint32_t(i));
+      if (path == "i32") fact.set_i32(int32_t(i));
+    } else if (value.size() >= 2 && value.front() == '"' &&
+               value.back() == '"' && value.find('\\') == std::string::npos) {
+      const std::string text = value.substr(1, value.size() - 2);
+      if (path == "location") fact.set_location(text);
+      if (path == "sku") fact.set_sku(text);
+      if (path == "order.country") fact.mutable_order()->set_country(text);
+    } else {
+      return std::nullopt;
+    }
+  }
+  // A missing country (no order) together with a present total cannot be
+  // one fact: skip such findings rather than guess.
+  for (const auto& [path, value] : f.inputs) {
+    if ((path == "order.country" || path == "order") && value == "<missing>" &&
+        fact.has_order()) {
+      return std::nullopt;
+    }
+  }
+  return fact;
+}
+
 // Soundness of the static analysis against the reference, on the facts the
 // random check evaluated: a row reported shadowed never wins under FIRST;
 // under UNIQUE every pair of rows that both fit a fact is a reported
@@ -2526,6 +2603,35 @@ std::string CheckAnalysis(const RefTable& t, const CompiledRuleSet& rules,
     }
   }
   if (skipped) return "";
+  // Every gap reported must be a fact no row fits (built from the finding's
+  // values; findings with a value this test cannot read are skipped).
+  for (const RuleFinding& f : AnalyseRuleSet(rules)) {
+    if (f.kind != RuleFinding::kGap || f.inputs.empty()) continue;
+    // Regexes are tested on the table's own values only (rules_analysis.h):
+    // "<any>" over a column with a regex may leave out a text a regex fits
+    // (the empty text and '^$', say). Such findings are not checked.
+    bool any_over_regex = false;
+    for (size_t c = 0; c < t.inputs.size(); ++c) {
+      // An input the finding leaves out stands for any value, as "<any>".
+      bool any = true;
+      for (const auto& [path, value] : f.inputs) {
+        if (path == Inputs()[t.inputs[c]].path) any = value == "<any>";
+      }
+      for (const auto& row : t.rows) {
+        any_over_regex |= any && row.cells[c].k == RefCell::kRegex;
+      }
+    }
+    if (any_over_regex) continue;
+    std::optional<ReturnFact> fact = FactOfGap(f);
+    if (!fact.has_value()) continue;
+    ++GapsChecked();
+    const RefResult r = Evaluate(t, *fact);
+    if (!r.matches.empty()) {
+      return absl::StrCat("gap '", f.message, "' is fitted by row '",
+                          t.rows[r.matches[0]].id,
+                          "': ", fact->ShortDebugString());
+    }
+  }
   bool has_regex = false;
   for (const auto& row : t.rows) {
     for (const RefCell& c : row.cells) has_regex |= c.k == RefCell::kRegex;
@@ -2621,6 +2727,7 @@ void CrossCheck(uint64_t seed, int tables, int max_rows, int facts_per_table,
 TEST(RulesSpecCrossCheck, RandomSmallTablesAgreeWithTheReference) {
   CrossCheck(/*seed=*/20261129, /*tables=*/150, /*max_rows=*/12,
              /*facts_per_table=*/40, /*also_json=*/true, /*sparse=*/false);
+  EXPECT_GT(GapsChecked(), 100);  // Gap findings built into facts.
 }
 
 // Tables of up to 400 rows of 4 to 9 inputs with few "any" cells.
