@@ -839,8 +839,11 @@ TEST(RulesSpecCrossCheck, CompileErrorsOfTablesAndRows) {
                      "rules_test.Nothing");
     EXPECT_THAT(CompileError(bad_type), HasSubstr("decision 'd'"));
   }
-  // Unknown, repeated and float input paths; unknown fact type; no hit
-  // policy; wrong cell and output counts; a row without id.
+  // Unknown input paths, a repeated field (tags) and a double (weight_kg);
+  // no hit policy; wrong cell and output counts; a row without id; a default
+  // of the wrong type; a PRIORITY value outside priority_order.
+  // (Ambiguity: docs/rules.md "input paths exist, are not repeated" is read
+  // as "not a repeated field"; the same path given twice compiles.)
   const std::string bad_tables[] = {
       Table("FIRST", "inputs: 'order.nope'",
             Row("R1", "cells { any {} }", "a")),
@@ -1031,6 +1034,66 @@ TEST(RulesSpecCrossCheck, CoverageListsRowsThatNeverFired) {
   first_cov.Record(*collect->Evaluate("d", WithCondition(rules_test::BROKEN)));
   EXPECT_EQ(first_cov.ForeignHits(), 3);
   EXPECT_EQ(first_cov.Count(0, 0), 2);
+}
+
+TEST(RulesSpecCrossCheck, CoverageInDecisionThenRowOrderAndEvaluateEach) {
+  auto rules = MustCompile(R"pb(
+    id: 't'
+    version: '1'
+    decisions {
+      name: 'first'
+      fact_type: 'retcon.rules_test.ReturnFact'
+      hit_policy: FIRST
+      inputs: 'condition'
+      outputs { name: 'o' type: STRING }
+      rows {
+        id: 'A1'
+        cells { equals { enum_value: 'USED' } }
+        outputs { string_value: 'x' }
+      }
+      rows {
+        id: 'A2'
+        cells { any {} }
+        outputs { string_value: 'y' }
+      }
+    }
+    decisions {
+      name: 'second'
+      fact_type: 'retcon.rules_test.ReturnFact'
+      hit_policy: FIRST
+      inputs: 'condition'
+      outputs { name: 'o' type: STRING }
+      rows {
+        id: 'B1'
+        cells { equals { enum_value: 'BROKEN' } }
+        outputs { string_value: 'z' }
+      }
+      rows {
+        id: 'B2'
+        cells { equals { enum_value: 'USED' } }
+        outputs { string_value: 'w' }
+      }
+    }
+  )pb");
+  ASSERT_NE(rules, nullptr);
+  RowCoverage coverage(*rules);
+  const std::vector<int> both = {1, 0};
+  std::vector<DecisionResult> results(2);
+  ASSERT_TRUE(rules
+                  ->EvaluateEach(both, WithCondition(rules_test::USED),
+                                 absl::MakeSpan(results))
+                  .ok());
+  EXPECT_EQ(results[0].hits[0].row_id, "B2");  // In the order asked.
+  EXPECT_EQ(results[1].hits[0].row_id, "A1");
+  for (const DecisionResult& r : results) coverage.Record(r);
+  std::vector<std::string> never;
+  for (const auto& row : coverage.NeverFired()) {
+    never.push_back(row.decision + "/" + row.row_id);
+  }
+  EXPECT_THAT(never, ElementsAre("first/A2", "second/B1"));
+  std::vector<DecisionResult> one(1);
+  EXPECT_EQ(rules->EvaluateEach(both, ReturnFact(), absl::MakeSpan(one)).code(),
+            absl::StatusCode::kInvalidArgument);
 }
 
 // ---------------------------------------------------------------------------
@@ -1374,6 +1437,15 @@ TEST(RulesSpecCrossCheck, BookOverlapsAndBadPeriodsAreCompileErrors) {
     SCOPED_TRACE(from + " .. " + until);
     EXPECT_FALSE(CompileBook(Version("v1", from, until, "one")).ok());
   }
+  // A version's own bad date cites the version's line.
+  const std::string bad_date = Version("v1", "", "2026-01-01", "one") +
+                               Version("v2", "2026-02-31", "", "two");
+  book = CompileBook(bad_date);
+  ASSERT_FALSE(book.ok());
+  EXPECT_THAT(std::string(book.status().message()),
+              StartsWith(absl::StrCat(
+                  "book.textproto:", LineOf(bad_date, "version: 'v2'"),
+                  ": versions[1]: ")));
   // Adjacent versions are fine.
   EXPECT_TRUE(CompileBook(Version("v1", "", "2026-01-01", "one") +
                           Version("v2", "2026-01-01", "", "two"))
