@@ -1442,3 +1442,264 @@ TEST(CrossCheckPropertyTest, RandomMonthsMatchAnIndependentModel) {
 
 }  // namespace
 }  // namespace retcon
+
+namespace retcon {
+namespace {
+
+// --- second batch: finer points of reconcile.md ------------------------------
+
+TEST_F(CrossCheckTest, CreditNoteNamingReturnButNoRefundPairsWithItsRefund) {
+  erp_[0].clear_refund_id();
+  ReconcileReport report = Run();
+  EXPECT_THAT(DescribeAll(report), UnorderedElementsAreArray(Expected{}));
+  EXPECT_EQ(report.summary().matched_by_reference(), 3);
+}
+
+TEST_F(CrossCheckTest, GatewayFuzzyByOrderAmountAndWindow) {
+  gateway_[0].clear_refund_reference();
+  gateway_[0].set_refund_date("2026-11-27");  // 7 days after the refund.
+  ReconcileReport report = Run();
+  EXPECT_THAT(DescribeAll(report), UnorderedElementsAreArray(Expected{}));
+  EXPECT_EQ(report.summary().matched_fuzzy(), 1);
+  EXPECT_EQ(report.summary().matched_by_reference(), 2);
+  gateway_[0].set_refund_date("2026-11-28");  // 8 days: no best guess.
+  EXPECT_THAT(Gaps(), UnorderedElementsAreArray(Expected{
+                          "GATEWAY_REFUND_WITHOUT_RETURN@GW-1 GBP 3998 d2",
+                          "AMOUNT_DISAGREEMENT@R-1 GBP 3998 d10"}));
+}
+
+// The gateway paid the same platform refund twice (two payout lines naming
+// psp_1): the customer got GBP 79.96 for a GBP 39.98 refund. Only one
+// gateway refund can pair with RF-1; the other "matches no platform refund".
+TEST_F(CrossCheckTest, GatewayPaidTheSameRefundTwice) {
+  gateway_.push_back(
+      Gateway("GW-1b", "GBP", 3998, "2026-11-23", "#5001", "psp_1"));
+  EXPECT_THAT(Gaps(), UnorderedElementsAreArray(Expected{
+                          "GATEWAY_REFUND_WITHOUT_RETURN@GW-1b GBP 3998 d7"}));
+}
+
+TEST_F(CrossCheckTest, DuplicateMovementsUnitsDoNotCountTowardsTheLine) {
+  // SM-1 moved 1 of 2; SM-1b for the same line is a duplicate only, so the
+  // line is still 1 short.
+  erp_[1].set_quantity(1);
+  erp_.push_back(
+      Movement("SM-1b", "#5001", "R-1", "L-1", "MUG-BLU", 1, "2026-11-20"));
+  EXPECT_THAT(Gaps(), UnorderedElementsAreArray(
+                          Expected{"RETURN_WITHOUT_STOCK_MOVEMENT@R-1 0 d11",
+                                   "DUPLICATE_POSTING@SM-1b 0 d10"}));
+}
+
+TEST_F(CrossCheckTest, DepotCheckOnlyWithAnOpinionAndADepot) {
+  std::string expected = "LEEDS";
+  options_.expected_depot = [&expected](const ReturnRequest&,
+                                        const ReturnLine&) { return expected; };
+  EXPECT_THAT(Gaps(), UnorderedElementsAreArray(Expected{}));
+  expected = "";  // No opinion.
+  EXPECT_THAT(Gaps(), UnorderedElementsAreArray(Expected{}));
+  expected = "YORK";
+  ReconcileReport report = Run();
+  EXPECT_THAT(DescribeAll(report),
+              UnorderedElementsAreArray(Expected{"DEPOT_DIFFERS@R-1 0 d11"}));
+  ASSERT_EQ(report.gaps_size(), 1);
+  EXPECT_EQ(report.gaps(0).match_method(), v1::MATCH_METHOD_REFERENCE);
+  EXPECT_EQ(report.gaps(0).confidence_percent(), 100);
+  EXPECT_EQ(report.gaps(0).erp_document_id(), "SM-1");
+  erp_[1].clear_depot();  // A movement that names no depot: not checked.
+  EXPECT_THAT(Gaps(), UnorderedElementsAreArray(Expected{}));
+}
+
+// A finalised return whose only refund failed after its note was posted:
+// the final note it expects is for lines all held by that note, so it is
+// the held note, whose money stays at stake; no second "missing note".
+TEST_F(CrossCheckTest, FinalisedReturnWhoseOnlyRefundFailed) {
+  returns_[0].mutable_refunds(0)->set_status(v1::TRANSACTION_STATUS_FAILED);
+  gateway_.clear();
+  EXPECT_THAT(Gaps(), UnorderedElementsAreArray(Expected{
+                          "CREDIT_NOTE_FOR_FAILED_REFUND@CN-1 GBP 3998 d9"}));
+}
+
+TEST_F(CrossCheckTest, SecondNoteForTheSameFailedRefundIsADuplicate) {
+  returns_[0].set_status(v1::RETURN_STATUS_VALIDATED);
+  returns_[0].mutable_refunds(0)->set_status(v1::TRANSACTION_STATUS_FAILED);
+  gateway_.clear();
+  erp_.push_back(
+      CreditNote("CN-1b", "#5001", "R-1", "RF-1", "GBP", 3998, "2026-11-24"));
+  ReconcileReport report = Run();
+  EXPECT_THAT(DescribeAll(report),
+              UnorderedElementsAreArray(
+                  Expected{"CREDIT_NOTE_FOR_FAILED_REFUND@CN-1 GBP 3998 d9",
+                           "DUPLICATE_POSTING@CN-1b GBP 3998 d6"}));
+  // Pairings: CN-1 once (by reference), SM-1 by reference.
+  EXPECT_EQ(report.summary().matched_by_reference(), 2);
+}
+
+TEST_F(CrossCheckTest, CsvColumnsForFuzzyAndOneSidedGaps) {
+  options_.expected_depot = [](const ReturnRequest&, const ReturnLine&) {
+    return std::string("YORK");
+  };
+  erp_[1].clear_return_id();
+  erp_[1].clear_return_line_id();
+  erp_[1].set_posted_date("2026-11-21");  // 2 days: 85.
+  gateway_.push_back(Gateway("GW-9", "GBP", 1, "2026-11-30", "-cmd", "+ref"));
+  const std::string csv = ReportGapsCsv(Run());
+  // match_method and confidence_percent: set for a pairing, empty for a
+  // one-sided gap; text that starts with - or + is made text.
+  EXPECT_THAT(csv, HasSubstr("DEPOT_DIFFERS,OPERATIONS,"));
+  EXPECT_THAT(csv, HasSubstr(",11,8-30,FUZZY,85,returngo,R-1,"));
+  EXPECT_THAT(csv, HasSubstr("GATEWAY_REFUND_WITHOUT_RETURN,CUSTOMER_SERVICE,"
+                             "GBP,0.01,0,0-2,,,"));
+  EXPECT_THAT(csv, HasSubstr(",'-cmd,"));
+  EXPECT_THAT(csv, ::testing::Not(HasSubstr(",-cmd,")));
+}
+
+TEST_F(CrossCheckTest, CsvQuotesLineBreaksAndEscapesTabAndCr) {
+  erp_.erase(erp_.begin());
+  gateway_.clear();
+  returns_[0].set_order_number("#50\n01");
+  std::string csv = ReportGapsCsv(Run());
+  EXPECT_THAT(csv, HasSubstr(",\"#50\n01\","));
+  returns_[0].set_order_number("\t5001");
+  csv = ReportGapsCsv(Run());
+  EXPECT_THAT(csv, HasSubstr(",'\t5001,"));
+  returns_[0].set_order_number("\r5001");
+  csv = ReportGapsCsv(Run());
+  EXPECT_THAT(csv, HasSubstr(",\"'\r5001\","));
+}
+
+TEST_F(CrossCheckTest, JsonCarriesMinorUnitsAsStringsAndEveryGap) {
+  erp_.clear();
+  const std::string json = ReportJson(Run());
+  EXPECT_THAT(json, HasSubstr("\"minor_units\":\"3998\""));
+  EXPECT_THAT(json, HasSubstr("\"GAP_TYPE_RETURN_WITHOUT_CREDIT_NOTE\""));
+  EXPECT_THAT(json, HasSubstr("\"GAP_TYPE_RETURN_WITHOUT_STOCK_MOVEMENT\""));
+}
+
+TEST_F(CrossCheckTest, SummaryTextWarnsWhenRecordsWereLeftOut) {
+  erp_.erase(erp_.begin());
+  ReconcileReport report = Run();
+  EXPECT_THAT(ReportSummaryText(report), ::testing::Not(HasSubstr("WARNING")));
+  report.mutable_summary()->set_erp_documents_skipped(2);
+  const std::string text = ReportSummaryText(report);
+  ASSERT_THAT(text, HasSubstr("WARNING"));
+  // Before the totals a finance person reads (reconcile.md: "after the
+  // counts"; the header: "a WARNING first").
+  EXPECT_LT(text.find("WARNING"), text.find("By gap type"));
+  EXPECT_LT(text.find("WARNING"), text.find("RETURN_WITHOUT_CREDIT_NOTE"));
+}
+
+TEST_F(CrossCheckTest, MalformedGatewayAndCreditNoteMoney) {
+  struct Case {
+    std::function<void(Inputs&)> change;
+    std::vector<std::string> fragments;
+  };
+  const Case cases[] = {
+      {[](Inputs& t) { t.gateway_[0].mutable_amount()->set_minor_units(-1); },
+       {"gateway[0].amount", "negative"}},
+      {[](Inputs& t) {
+         t.gateway_[0].mutable_amount()->set_currency_code("GBX");
+       },
+       {"gateway[0].amount.currency_code", "GBX"}},
+      {[](Inputs& t) { t.erp_[0].mutable_amount()->clear_currency_code(); },
+       {"erp[0].amount.currency_code"}},
+      {[](Inputs& t) { t.gateway_[0].set_refund_date("2026-11-1"); },
+       {"gateway[0].refund_date"}},
+  };
+  for (size_t i = 0; i < std::size(cases); ++i) {
+    SCOPED_TRACE(i);
+    Inputs in{returns_, erp_, gateway_, options_};
+    cases[i].change(in);
+    absl::StatusOr<ReconcileReport> r =
+        Reconcile(in.returns_, in.erp_, in.gateway_, in.options_);
+    ASSERT_FALSE(r.ok()) << "accepted";
+    EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
+    for (const std::string& f : cases[i].fragments) {
+      EXPECT_THAT(std::string(r.status().message()), HasSubstr(f));
+    }
+  }
+}
+
+// Totals near the int64 limit: two outside credit notes of
+// GBP 50,000,000,000,000,000.00 each. Money at stake is "not negative" and
+// exact; a sum that does not fit must not wrap.
+// FINDING: expected summary money at stake >= 0 (or an InvalidArgument
+// refusing amounts whose sum does not fit) vs actual GBP
+// -8446744073709551616 in by_type, by_owner, by_age_bucket and the summary
+// total (signed overflow wraps); reconcile.proto Gap/GapTotal "Money at
+// stake, not negative", month-end.md "Money is always exact".
+TEST_F(CrossCheckTest, DISABLED_TotalsNeverWrapNegative) {
+  const int64_t huge = 5'000'000'000'000'000'000;
+  erp_.push_back(CreditNote("CN-8", "#8", "", "", "GBP", huge, "2026-11-30"));
+  erp_.push_back(CreditNote("CN-9", "#9", "", "", "GBP", huge, "2026-11-30"));
+  absl::StatusOr<ReconcileReport> report =
+      Reconcile(returns_, erp_, gateway_, options_);
+  if (!report.ok()) {
+    // Refusing is acceptable: it must say why.
+    EXPECT_THAT(std::string(report.status().message()), HasSubstr("erp"));
+    return;
+  }
+  for (const v1::Money& m : report->summary().money_at_stake()) {
+    EXPECT_GE(m.minor_units(), 0) << report->summary().DebugString();
+  }
+  for (const v1::GapTotal& t : report->summary().by_type()) {
+    for (const v1::Money& m : t.money_at_stake()) {
+      EXPECT_GE(m.minor_units(), 0) << t.DebugString();
+    }
+  }
+}
+
+TEST_F(CrossCheckTest, ZeroRefundAndZeroNoteAgree) {
+  returns_[0].mutable_refunds(0)->mutable_amount()->set_minor_units(0);
+  erp_[0].mutable_amount()->set_minor_units(0);
+  gateway_[0].mutable_amount()->set_minor_units(0);
+  EXPECT_THAT(Gaps(), UnorderedElementsAreArray(Expected{}));
+}
+
+TEST_F(CrossCheckTest, TwoRefundsOfOneReturnEachNeedTheirOwnNote) {
+  returns_[0].mutable_refunds(0)->add_return_line_ids("L-1");
+  AddLine(returns_[0], "L-2", "MUG-RED", 1,
+          v1::RESOLUTION_REFUND_TO_PAYMENT_METHOD, Nov(19, 10));
+  RefundTransaction* second =
+      AddRefund(returns_[0], "RF-2", "GBP", 1299,
+                v1::TRANSACTION_STATUS_SUCCESS, Nov(21), "psp_2");
+  second->add_return_line_ids("L-2");
+  erp_.push_back(
+      Movement("SM-2", "#5001", "R-1", "L-2", "MUG-RED", 1, "2026-11-19"));
+  gateway_.push_back(
+      Gateway("GW-2", "GBP", 1299, "2026-11-21", "#5001", "psp_2"));
+  // RF-2 has no note; the note for RF-1 does not stand for it.
+  EXPECT_THAT(Gaps(), UnorderedElementsAreArray(Expected{
+                          "RETURN_WITHOUT_CREDIT_NOTE@R-1 GBP 1299 d9"}));
+}
+
+// A gap with nothing paired (the card refund has neither credit note nor
+// gateway refund) is one-sided: no match method, and no confidence.
+// FINDING: expected Gap.confidence_percent 0 (as on every other one-sided
+// gap) vs actual 100 with match_method UNSPECIFIED, in the report and so in
+// its JSON, on the AMOUNT_DISAGREEMENT "has no gateway refund" gap when the
+// refund's credit note is missing too (the CSV does leave both columns
+// empty); reconcile.proto Gap.confidence_percent ("Fuzzy matches: 1..99
+// ...; 100 for key or reference") and reconcile.md CSV "match_method,
+// confidence_percent (both empty for one-sided gaps)".
+TEST_F(CrossCheckTest, DISABLED_OneSidedNoGatewayGapHasNoConfidence) {
+  ReturnRequest r = MakeReturn("R-2", "#5002", "GBP");
+  AddLine(r, "L-1", "MUG-RED", 1, v1::RESOLUTION_REFUND_TO_PAYMENT_METHOD, -1);
+  AddRefund(r, "RF-1", "GBP", 500, v1::TRANSACTION_STATUS_SUCCESS, Nov(29),
+            "psp_2");
+  returns_.push_back(r);
+  gateway_[0] = Gateway("GW-1", "GBP", 3998, "2026-11-22", "#5001", "psp_1");
+  // R-2's refund has no credit note and no gateway refund.
+  ReconcileReport report = Run();  // CheckTotals: confidence 0 when unpaired.
+  EXPECT_THAT(DescribeAll(report),
+              UnorderedElementsAreArray(
+                  Expected{"RETURN_WITHOUT_CREDIT_NOTE@R-2 GBP 500 d1",
+                           "AMOUNT_DISAGREEMENT@R-2 GBP 500 d1"}));
+  for (const Gap& g : report.gaps()) {
+    EXPECT_EQ(g.match_method(), v1::MATCH_METHOD_UNSPECIFIED);
+    EXPECT_EQ(g.confidence_percent(), 0) << g.DebugString();
+  }
+  EXPECT_THAT(ReportGapsCsv(report),
+              HasSubstr("AMOUNT_DISAGREEMENT,FINANCE,GBP,5.00,1,0-2,,,"));
+}
+
+}  // namespace
+}  // namespace retcon
