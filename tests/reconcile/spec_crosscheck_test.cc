@@ -1701,5 +1701,229 @@ TEST_F(CrossCheckTest, DISABLED_OneSidedNoGatewayGapHasNoConfidence) {
               HasSubstr("AMOUNT_DISAGREEMENT,FINANCE,GBP,5.00,1,0-2,,,"));
 }
 
+// --- the held-note worked examples of reconcile.md ("Credit notes for
+// failed refunds"), figures as the document gives them: item A (line L1)
+// GBP 43.89, item B (line L2) GBP 58.21, both 102.10. RF1 dated 11-10 with
+// CN-1 posted 11-10; replacements dated 11-15, their notes posted 11-15,
+// gateway refunds 11-16. Return H-1 of order #H1, finalised. ---------------
+
+class HeldNoteCrossCheckTest : public CrossCheckTest {
+ public:
+  HeldNoteCrossCheckTest() {
+    returns_.clear();
+    erp_.clear();
+    gateway_.clear();
+    ReturnRequest r = MakeReturn("H-1", "#H1", "GBP");
+    AddLine(r, "L1", "ITEM-A", 1, v1::RESOLUTION_REFUND_TO_PAYMENT_METHOD, -1);
+    AddLine(r, "L2", "ITEM-B", 1, v1::RESOLUTION_REFUND_TO_PAYMENT_METHOD, -1);
+    returns_.push_back(r);
+  }
+  void Refund(const std::string& id, int64_t minor, v1::TransactionStatus st,
+              int day, std::vector<std::string> lines) {
+    RefundTransaction* t = AddRefund(returns_[0], id, "GBP", minor, st,
+                                     Nov(day), absl::StrCat("psp-", id));
+    for (const std::string& l : lines) t->add_return_line_ids(l);
+  }
+  void Note(const std::string& doc, const std::string& refund, int64_t minor,
+            int day) {
+    erp_.push_back(
+        CreditNote(doc, "#H1", "H-1", refund, "GBP", minor, NovDate(day)));
+  }
+  void Paid(const std::string& refund, int64_t minor) {
+    gateway_.push_back(Gateway(absl::StrCat("GW-", refund), "GBP", minor,
+                               "2026-11-16", "#H1",
+                               absl::StrCat("psp-", refund)));
+  }
+};
+
+TEST_F(HeldNoteCrossCheckTest, TwoItemNoteReplacedByTwoRefundsAgrees) {
+  Refund("RF1", 10210, v1::TRANSACTION_STATUS_FAILED, 10, {"L1", "L2"});
+  Note("CN-1", "RF1", 10210, 10);
+  Refund("RF2", 4389, v1::TRANSACTION_STATUS_SUCCESS, 15, {"L1"});
+  Refund("RF3", 5821, v1::TRANSACTION_STATUS_SUCCESS, 15, {"L2"});
+  Paid("RF2", 4389);
+  Paid("RF3", 5821);
+  ReconcileReport report = Run();
+  EXPECT_THAT(DescribeAll(report),
+              UnorderedElementsAreArray(
+                  Expected{"CREDIT_NOTE_FOR_FAILED_REFUND@CN-1 0 d20"}));
+}
+
+TEST_F(HeldNoteCrossCheckTest, OneItemNoteAndReplacementForBothWithOwnNote) {
+  Refund("RF1", 4389, v1::TRANSACTION_STATUS_FAILED, 10, {"L1"});
+  Note("CN-1", "RF1", 4389, 10);
+  Refund("RF2", 10210, v1::TRANSACTION_STATUS_SUCCESS, 15, {"L1", "L2"});
+  Note("CN-2", "RF2", 5821, 15);
+  Paid("RF2", 10210);
+  EXPECT_THAT(Gaps(), UnorderedElementsAreArray(Expected{
+                          "CREDIT_NOTE_FOR_FAILED_REFUND@CN-1 0 d20"}));
+}
+
+TEST_F(HeldNoteCrossCheckTest, ReplacementPaidTwoTenShortIsOneDisagreement) {
+  Refund("RF1", 4389, v1::TRANSACTION_STATUS_FAILED, 10, {"L1"});
+  Note("CN-1", "RF1", 4389, 10);
+  Refund("RF2", 10000, v1::TRANSACTION_STATUS_SUCCESS, 15, {"L1", "L2"});
+  Note("CN-2", "RF2", 5821, 15);
+  Paid("RF2", 10000);
+  ReconcileReport report = Run();
+  EXPECT_THAT(DescribeAll(report),
+              UnorderedElementsAreArray(
+                  Expected{"CREDIT_NOTE_FOR_FAILED_REFUND@CN-1 0 d20",
+                           "AMOUNT_DISAGREEMENT@H-1 GBP 210 d15"}));
+  for (const Gap& g : report.gaps()) {
+    if (g.type() != v1::GAP_TYPE_AMOUNT_DISAGREEMENT) continue;
+    EXPECT_THAT(g.message(), HasSubstr("GBP 2.10"));
+    EXPECT_THAT(g.message(), HasSubstr("GBP 100.00"));
+    EXPECT_THAT(g.message(), HasSubstr("GBP 102.10"));
+  }
+}
+
+TEST_F(HeldNoteCrossCheckTest, ReplacementThatPaidOnlyTheOtherItem) {
+  Refund("RF1", 4389, v1::TRANSACTION_STATUS_FAILED, 10, {"L1"});
+  Note("CN-1", "RF1", 4389, 10);
+  Refund("RF2", 5821, v1::TRANSACTION_STATUS_SUCCESS, 15, {"L1", "L2"});
+  Note("CN-2", "RF2", 5821, 15);
+  Paid("RF2", 5821);
+  EXPECT_THAT(Gaps(), UnorderedElementsAreArray(Expected{
+                          "CREDIT_NOTE_FOR_FAILED_REFUND@CN-1 GBP 4389 d20"}));
+}
+
+// The tie rule, "a tie counts as paying": held note GBP 43.90, own note
+// 58.20; RF2 paid 80.15, which is 21.95 from 58.20 and 21.95 from 102.10.
+TEST_F(HeldNoteCrossCheckTest, ReplacementAtTheMidpointCountsAsPaying) {
+  Refund("RF1", 4390, v1::TRANSACTION_STATUS_FAILED, 10, {"L1"});
+  Note("CN-1", "RF1", 4390, 10);
+  Refund("RF2", 8015, v1::TRANSACTION_STATUS_SUCCESS, 15, {"L1", "L2"});
+  Note("CN-2", "RF2", 5820, 15);
+  Paid("RF2", 8015);
+  // Pays: compared as a group, 80.15 against 43.90 + 58.20 = 102.10.
+  EXPECT_THAT(Gaps(), UnorderedElementsAreArray(
+                          Expected{"CREDIT_NOTE_FOR_FAILED_REFUND@CN-1 0 d20",
+                                   "AMOUNT_DISAGREEMENT@H-1 GBP 2195 d15"}));
+}
+
+TEST_F(HeldNoteCrossCheckTest, ReplacementWithoutItsOwnNoteOwesTheRest) {
+  Refund("RF1", 4389, v1::TRANSACTION_STATUS_FAILED, 10, {"L1"});
+  Note("CN-1", "RF1", 4389, 10);
+  Refund("RF2", 10210, v1::TRANSACTION_STATUS_SUCCESS, 15, {"L1", "L2"});
+  Paid("RF2", 10210);
+  EXPECT_THAT(Gaps(), UnorderedElementsAreArray(Expected{
+                          "CREDIT_NOTE_FOR_FAILED_REFUND@CN-1 0 d20",
+                          "RETURN_WITHOUT_CREDIT_NOTE@H-1 GBP 5821 d15"}));
+}
+
+TEST_F(HeldNoteCrossCheckTest, PendingReplacementIsAwaitedMoneyStaysAtStake) {
+  Refund("RF1", 4389, v1::TRANSACTION_STATUS_FAILED, 10, {"L1"});
+  Note("CN-1", "RF1", 4389, 10);
+  Refund("RF2", 4389, v1::TRANSACTION_STATUS_PENDING, 15, {"L1"});
+  // L2 is finalised with money and no transaction: its own final note.
+  Note("CN-F", "", 5821, 12);
+  ReconcileReport report = Run();
+  EXPECT_THAT(DescribeAll(report), UnorderedElementsAreArray(Expected{
+                                       "CREDIT_NOTE_FOR_FAILED_REFUND@CN-1 GBP "
+                                       "4389 d20"}));
+  for (const Gap& g : report.gaps()) {
+    EXPECT_THAT(g.message(), HasSubstr("awaited"));
+  }
+}
+
+TEST_F(HeldNoteCrossCheckTest, RefundOfOtherItemsPaysNothingOfTheNote) {
+  Refund("RF1", 4389, v1::TRANSACTION_STATUS_FAILED, 10, {"L1"});
+  Note("CN-1", "RF1", 4389, 10);
+  Refund("RF2", 5821, v1::TRANSACTION_STATUS_SUCCESS, 15, {"L2"});
+  Note("CN-2", "RF2", 5821, 15);
+  Paid("RF2", 5821);
+  // L1 has no live transaction: the final note it expects is the held
+  // note (all its lines held), so no second "missing note".
+  EXPECT_THAT(Gaps(), UnorderedElementsAreArray(Expected{
+                          "CREDIT_NOTE_FOR_FAILED_REFUND@CN-1 GBP 4389 d20"}));
+}
+
+// --- whole bundles (reconcile.md "Whole bundles", "SKU") ---------------------
+
+class BundleCrossCheckTest : public CrossCheckTest {
+ public:
+  BundleCrossCheckTest() {
+    // L-1 returns one whole gift set GS-SPA (no component_sku).
+    returns_[0].mutable_lines(0)->set_platform_sku("GS-SPA");
+    returns_[0].mutable_lines(0)->set_quantity(1);
+    erp_[1] = Component("SM-1", "GS-OIL", 2, "2026-11-19");
+    erp_.push_back(Component("SM-2", "GS-CANDLE", 1, "2026-11-19"));
+  }
+  static ErpDocument Component(const std::string& doc,
+                               const std::string& component, int64_t units,
+                               const std::string& date) {
+    ErpDocument d =
+        Movement(doc, "#5001", "R-1", "L-1", component, units, date);
+    d.set_component_sku(component);
+    return d;
+  }
+};
+
+TEST_F(BundleCrossCheckTest, MovedAsComponentsIsComplete) {
+  EXPECT_THAT(Gaps(), UnorderedElementsAreArray(Expected{}));
+}
+
+TEST_F(BundleCrossCheckTest, SameComponentTwiceIsADuplicate) {
+  erp_.push_back(Component("SM-3", "GS-OIL", 2, "2026-11-25"));
+  EXPECT_THAT(Gaps(), UnorderedElementsAreArray(
+                          Expected{"DUPLICATE_POSTING@SM-3 0 d5"}));
+}
+
+TEST_F(BundleCrossCheckTest, WholeMovementAfterComponentsIsADuplicate) {
+  erp_.push_back(
+      Movement("SM-3", "#5001", "R-1", "L-1", "GS-SPA", 1, "2026-11-26"));
+  EXPECT_THAT(Gaps(), UnorderedElementsAreArray(
+                          Expected{"DUPLICATE_POSTING@SM-3 0 d4"}));
+}
+
+TEST_F(BundleCrossCheckTest, AnyMovementAfterAKitMovementIsADuplicate) {
+  erp_.erase(erp_.begin() + 1, erp_.end());
+  erp_.push_back(
+      Movement("SM-K", "#5001", "R-1", "L-1", "GS-SPA", 1, "2026-11-19"));
+  erp_.push_back(Component("SM-4", "GS-OIL", 2, "2026-11-27"));
+  EXPECT_THAT(Gaps(), UnorderedElementsAreArray(
+                          Expected{"DUPLICATE_POSTING@SM-4 0 d3"}));
+}
+
+TEST_F(BundleCrossCheckTest, ComponentMovementMustMoveItsComponent) {
+  erp_[1].set_sku("GS-SOAP");  // Names GS-OIL, moves GS-SOAP.
+  EXPECT_THAT(Gaps(),
+              UnorderedElementsAreArray(Expected{"SKU_MISMATCH@R-1 0 d11"}));
+  options_.sku_map["GS-OIL"] = "GS|OIL";
+  erp_[1].set_sku("GS|OIL");  // As translated by sku_map: fine.
+  EXPECT_THAT(Gaps(), UnorderedElementsAreArray(Expected{}));
+}
+
+TEST_F(BundleCrossCheckTest, MovedAsComponentsNeedNotBeAnErpItem) {
+  const std::vector<std::string> items = {"GS-OIL", "GS-CANDLE"};
+  options_.erp_skus = items;
+  EXPECT_THAT(Gaps(), UnorderedElementsAreArray(Expected{}));
+}
+
+TEST_F(CrossCheckTest, SuccessfulRefundOnARejectedReturnStillNeedsANote) {
+  // "any return status: money that left must be credited".
+  returns_[0].set_status(v1::RETURN_STATUS_CANCELED);
+  erp_.erase(erp_.begin());
+  EXPECT_THAT(Gaps(), UnorderedElementsAreArray(Expected{
+                          "RETURN_WITHOUT_CREDIT_NOTE@R-1 GBP 3998 d10"}));
+}
+
+TEST_F(CrossCheckTest, InspectionAtTheLastSecondOfTheMonth) {
+  erp_.pop_back();
+  returns_[0]
+      .mutable_lines(0)
+      ->mutable_inspection()
+      ->mutable_inspected_at()
+      ->set_seconds(Nov(30, 23, 3599));
+  EXPECT_THAT(Gaps(), UnorderedElementsAreArray(
+                          Expected{"RETURN_WITHOUT_STOCK_MOVEMENT@R-1 0 d0"}));
+  // Without an inspection time: the return's date.
+  returns_[0].mutable_lines(0)->mutable_inspection()->clear_inspected_at();
+  returns_[0].mutable_updated_at()->set_seconds(Nov(1, 0));
+  EXPECT_THAT(Gaps(), UnorderedElementsAreArray(
+                          Expected{"RETURN_WITHOUT_STOCK_MOVEMENT@R-1 0 d29"}));
+}
+
 }  // namespace
 }  // namespace retcon
