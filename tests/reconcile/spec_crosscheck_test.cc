@@ -1983,5 +1983,127 @@ TEST_F(CrossCheckTest, InspectionAtTheLastSecondOfTheMonth) {
                           Expected{"RETURN_WITHOUT_STOCK_MOVEMENT@R-1 0 d29"}));
 }
 
+// --- third batch: pairing stages, shared refund ids, currencies, options --
+
+// CN-1 names the return and refund; CN-1k, posted four days later, carries
+// the key. They are the same posting twice; the later one is the one to
+// reverse ("the *second* (and later) document is the gap").
+TEST_F(CrossCheckTest, KeyedCopyAfterReferencedNoteIsTheDuplicate) {
+  ErpDocument keyed = erp_[0];
+  keyed.set_document_id("CN-1k");
+  keyed.clear_return_id();
+  keyed.clear_refund_id();
+  keyed.set_idempotency_key("78ea1e64-dd3b-57cd-aefe-6056bbe1add0");
+  keyed.set_posted_date("2026-11-25");
+  erp_.push_back(keyed);
+  EXPECT_THAT(Gaps(), UnorderedElementsAreArray(
+                          Expected{"DUPLICATE_POSTING@CN-1k GBP 3998 d5"}));
+}
+
+// Refund ids are unique only within a return: a gateway refund naming
+// "RF-1" with order #5002 is R-2's, whichever return comes first.
+TEST_F(CrossCheckTest, GatewayReferenceByRefundIdSharedAcrossReturns) {
+  ReturnRequest r = MakeReturn("R-2", "#5002", "GBP");
+  AddLine(r, "L-1", "MUG-RED", 1, v1::RESOLUTION_REFUND_TO_PAYMENT_METHOD, -1);
+  AddRefund(r, "RF-1", "GBP", 500, v1::TRANSACTION_STATUS_SUCCESS, Nov(29),
+            "psp_2");
+  returns_.insert(returns_.begin(), r);
+  erp_.push_back(
+      CreditNote("CN-2", "#5002", "R-2", "RF-1", "GBP", 500, "2026-11-29"));
+  gateway_[0].set_refund_reference("RF-1");
+  gateway_.push_back(
+      Gateway("GW-2", "GBP", 500, "2026-11-29", "#5002", "RF-1"));
+  EXPECT_THAT(Gaps(), UnorderedElementsAreArray(Expected{}));
+  std::reverse(returns_.begin(), returns_.end());
+  std::reverse(gateway_.begin(), gateway_.end());
+  EXPECT_THAT(Gaps(), UnorderedElementsAreArray(Expected{}));
+}
+
+// Upper-case UUID text (as some databases print it): either it pairs, or it
+// is refused naming the field; never silently a refund without note.
+TEST_F(CrossCheckTest, UpperCaseKeyPairsOrIsRefused) {
+  erp_[0].clear_return_id();
+  erp_[0].clear_refund_id();
+  erp_[0].set_order_number("#unrelated");
+  erp_[0].set_idempotency_key("78EA1E64-DD3B-57CD-AEFE-6056BBE1ADD0");
+  absl::StatusOr<ReconcileReport> report =
+      Reconcile(returns_, erp_, gateway_, options_);
+  if (report.ok()) {
+    EXPECT_THAT(DescribeAll(*report), UnorderedElementsAreArray(Expected{}));
+  } else {
+    EXPECT_THAT(std::string(report.status().message()),
+                HasSubstr("erp[0].idempotency_key"));
+  }
+}
+
+// A note in the wrong currency and a gateway refund 8p short: month-end.md
+// says of a currency mismatch "the amounts are not compared until it is"
+// (corrected), so the gateway shortfall shows only on the re-run.
+TEST_F(CrossCheckTest, AmountsNotComparedUntilTheCurrencyIsCorrected) {
+  erp_[0].mutable_amount()->set_currency_code("EUR");
+  erp_[0].mutable_amount()->set_minor_units(4600);
+  gateway_[0].mutable_amount()->set_minor_units(3990);
+  EXPECT_THAT(Gaps(), UnorderedElementsAreArray(
+                          Expected{"CURRENCY_MISMATCH@R-1 EUR 4600 d10"}));
+  erp_[0].mutable_amount()->set_currency_code("GBP");
+  erp_[0].mutable_amount()->set_minor_units(3998);
+  EXPECT_THAT(Gaps(), UnorderedElementsAreArray(
+                          Expected{"AMOUNT_DISAGREEMENT@R-1 GBP 8 d10"}));
+}
+
+// The credit note is in EUR and the gateway refund in USD, both paired by
+// reference with a GBP refund: two documents in another currency.
+// FINDING: expected two CURRENCY_MISMATCH gaps (CN-1 EUR 39.98 and GW-1 USD
+// 39.98) vs actual one (CN-1 EUR 39.98 only): the gateway refund's currency
+// is never reported, and USD 39.98 is in no total; month-end.md "Currency
+// mismatch | A credit note or gateway refund is in another currency than
+// the refund in ReturnGo", reconcile.md money at stake "the mismatching
+// document's amount", issue 6 "finance must see every gap". (GW-1 alone in
+// USD is reported: GatewayInAnotherCurrency.)
+TEST_F(CrossCheckTest, DISABLED_BothDocumentsInAnotherCurrencyAreBothReported) {
+  erp_[0].mutable_amount()->set_currency_code("EUR");
+  gateway_[0].mutable_amount()->set_currency_code("USD");
+  EXPECT_THAT(Gaps(), UnorderedElementsAreArray(
+                          Expected{"CURRENCY_MISMATCH@R-1 EUR 3998 d10",
+                                   "CURRENCY_MISMATCH@R-1 USD 3998 d10"}));
+}
+
+TEST_F(CrossCheckTest, KeyedMovementForAnItemNotReceived) {
+  returns_[0].mutable_lines(0)->mutable_inspection()->set_returned(false);
+  erp_[1].clear_return_id();
+  erp_[1].clear_return_line_id();
+  erp_[1].set_idempotency_key("7ac2482c-2e7d-5855-91b2-faf63a82b6c1");
+  EXPECT_THAT(Gaps(), UnorderedElementsAreArray(Expected{
+                          "STOCK_MOVEMENT_WITHOUT_RETURN@SM-1 0 d11"}));
+}
+
+// A credit note for a refund still PENDING: reconcile.md expects notes
+// only for SUCCESS refunds and does not say which gap this is; finance must
+// see it with its money (it is reported as a note without return).
+TEST_F(CrossCheckTest, NoteForAPendingRefundIsShownWithItsMoney) {
+  returns_[0].set_status(v1::RETURN_STATUS_VALIDATED);
+  returns_[0].mutable_refunds(0)->set_status(v1::TRANSACTION_STATUS_PENDING);
+  gateway_.clear();
+  ReconcileReport report = Run();
+  ASSERT_EQ(report.gaps_size(), 1) << report.DebugString();
+  EXPECT_EQ(report.gaps(0).erp_document_id(), "CN-1");
+  EXPECT_EQ(report.gaps(0).money_at_stake().minor_units(), 3998);
+}
+
+TEST_F(CrossCheckTest, OptionsOutOfRangeNameTheOption) {
+  options_.fuzzy_window_days = -1;
+  absl::StatusOr<ReconcileReport> r =
+      Reconcile(returns_, erp_, gateway_, options_);
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(r.status().message()),
+              HasSubstr("options.fuzzy_window_days"));
+  options_.fuzzy_window_days = 7;
+  options_.tolerance_minor_units["GBP"] = -1;
+  r = Reconcile(returns_, erp_, gateway_, options_);
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(r.status().message()),
+              HasSubstr("options.tolerance_minor_units"));
+}
+
 }  // namespace
 }  // namespace retcon
