@@ -2105,5 +2105,22 @@ TEST_F(CrossCheckTest, OptionsOutOfRangeNameTheOption) {
               HasSubstr("options.tolerance_minor_units"));
 }
 
+// The payout report lists GW-1 twice: only one row can pair with RF-1; the
+// other is shown with its money (as a gateway refund without return).
+TEST_F(CrossCheckTest, SameGatewayRowTwiceShowsTheSecond) {
+  gateway_.push_back(gateway_[0]);
+  EXPECT_THAT(Gaps(), UnorderedElementsAreArray(Expected{
+                          "GATEWAY_REFUND_WITHOUT_RETURN@GW-1 GBP 3998 d8"}));
+}
+
+// A movement of the wrong SKU that also moved too few units: both problems.
+TEST_F(CrossCheckTest, WrongSkuAndTooFewUnitsAreTwoGaps) {
+  erp_[1].set_sku("MUG-RED");
+  erp_[1].set_quantity(1);
+  EXPECT_THAT(Gaps(), UnorderedElementsAreArray(
+                          Expected{"SKU_MISMATCH@R-1 0 d11",
+                                   "RETURN_WITHOUT_STOCK_MOVEMENT@R-1 0 d11"}));
+}
+
 }  // namespace
 }  // namespace retcon
