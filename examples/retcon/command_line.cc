@@ -4,7 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
-#include "absl/time/civil_time.h"
+#include "retcon/reconcile.h"
 
 namespace retcon {
 namespace cli {
@@ -104,10 +104,7 @@ int UsageError(absl::string_view command, absl::string_view message,
   return kExitUsage;
 }
 
-bool IsDate(absl::string_view date) {
-  absl::CivilDay day;
-  return absl::ParseCivilTime(date, &day) && absl::FormatCivilTime(day) == date;
-}
+bool IsDate(absl::string_view date) { return ParseCivilDay(date, "").ok(); }
 
 }  // namespace cli
 }  // namespace retcon

@@ -73,7 +73,8 @@ int UsageError(absl::string_view command, absl::string_view message,
                std::ostream& err);
 
 // Whether `date` is a day of the calendar written YYYY-MM-DD ("2026-11-30";
-// not "2026-13-01", "2026-1-01" nor "2026-02-30"), as the --as-of flags take.
+// not "2026-13-01", "2026-1-01" nor "2026-02-30"), as the --as-of flags take
+// and as the library reads dates (ParseCivilDay).
 bool IsDate(absl::string_view date);
 
 }  // namespace cli

@@ -1,9 +1,11 @@
 // Field checks of reconciliation inputs; errors name the field.
 #include <cstdint>
+#include <optional>
 
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "lib/internal/iso_date.h"
 #include "lib/internal/status_macros.h"
 #include "lib/reconcile/internal/reconcile_internal.h"
 #include "retcon/money.h"
@@ -44,46 +46,15 @@ absl::Status CheckMoney(const v1::Money& amount,
 
 }  // namespace
 
-namespace reconcile_internal {
-
-int32_t DaysFromCivil(int32_t y, uint32_t m, uint32_t d) {
-  y -= m <= 2;
-  const int32_t era = (y >= 0 ? y : y - 399) / 400;
-  const uint32_t yoe = static_cast<uint32_t>(y - era * 400);
-  const uint32_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-  const uint32_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<int32_t>(doe) - 719468;
-}
-
-}  // namespace reconcile_internal
-
 absl::StatusOr<int32_t> ParseCivilDay(absl::string_view text,
                                       absl::string_view field) {
-  auto bad = [&] {
+  if (text.empty()) return Invalid(field, "required");
+  const std::optional<int32_t> days = internal::IsoDateDays(text);
+  if (!days) {
     return Invalid(
         field, absl::StrCat("expected a date YYYY-MM-DD, got \"", text, "\""));
-  };
-  if (text.empty()) return Invalid(field, "required");
-  if (text.size() != 10 || text[4] != '-' || text[7] != '-') return bad();
-  int32_t parts[3] = {0, 0, 0};
-  const int starts[3] = {0, 5, 8};
-  const int lengths[3] = {4, 2, 2};
-  for (int p = 0; p < 3; ++p) {
-    for (int i = 0; i < lengths[p]; ++i) {
-      const char c = text[starts[p] + i];
-      if (!absl::ascii_isdigit(static_cast<unsigned char>(c))) return bad();
-      parts[p] = parts[p] * 10 + (c - '0');
-    }
   }
-  const int32_t year = parts[0], month = parts[1], day = parts[2];
-  static constexpr int kDays[12] = {31, 29, 31, 30, 31, 30,
-                                    31, 31, 30, 31, 30, 31};
-  if (month < 1 || month > 12 || day < 1 || day > kDays[month - 1]) {
-    return bad();
-  }
-  const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-  if (month == 2 && day == 29 && !leap) return bad();
-  return reconcile_internal::DaysFromCivil(year, month, day);
+  return *days;
 }
 
 absl::Status ValidateReturnForReconcile(const v1::ReturnRequest& r) {

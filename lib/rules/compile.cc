@@ -8,8 +8,8 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
-#include "absl/time/civil_time.h"
 #include "google/protobuf/util/message_differencer.h"
+#include "lib/internal/iso_date.h"
 #include "lib/internal/status_macros.h"
 #include "lib/rules/internal/compile_error.h"
 #include "lib/rules/internal/rule_set_impl.h"
@@ -172,11 +172,7 @@ absl::Status CompileDecision(const DescriptorPool& pool,
 }
 
 absl::Status CheckDate(const std::string& date, const char* field) {
-  absl::CivilDay day;
-  if (date.empty() || (absl::ParseCivilTime(date, &day) &&
-                       absl::FormatCivilTime(day) == date)) {
-    return absl::OkStatus();
-  }
+  if (date.empty() || internal::IsIsoDate(date)) return absl::OkStatus();
   return absl::InvalidArgumentError(
       absl::StrCat(field, ": '", date, "' is not a date YYYY-MM-DD"));
 }

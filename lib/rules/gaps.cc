@@ -270,15 +270,21 @@ RuleFinding GapFinding(const CompiledDecision& d,
   f.kind = RuleFinding::kGap;
   f.decision = d.decision->name();
   std::vector<std::string> parts, any;
-  for (size_t k = 0; k < points.size(); ++k) {
-    const std::string& path = d.inputs[points[k].column].path;
-    if (gap[k] == kAnyPoint) {
+  // Every input, in order: those whose cells are all `any` have no points
+  // (DecisionPoints) and are "<any>" like a widened one.
+  size_t k = 0;
+  for (size_t c = 0; c < d.inputs.size(); ++c) {
+    const std::string& path = d.inputs[c].path;
+    const bool searched =
+        k < points.size() && points[k].column == static_cast<int>(c);
+    if (!searched || gap[k] == kAnyPoint) {
       f.inputs.emplace_back(path, "<any>");
       any.push_back(path);
     } else {
       f.inputs.emplace_back(path, points[k].points[gap[k]].label);
       parts.push_back(absl::StrCat(path, " = ", f.inputs.back().second));
     }
+    if (searched) ++k;
   }
   f.message =
       absl::StrCat("decision '", f.decision, "': no row covers ",

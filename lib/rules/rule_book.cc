@@ -7,7 +7,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
-#include "absl/time/civil_time.h"
+#include "lib/internal/iso_date.h"
 #include "lib/rules/internal/compile_error.h"
 #include "retcon/rules_book.h"
 
@@ -80,8 +80,7 @@ absl::StatusOr<std::unique_ptr<const CompiledRuleBook>> Compile(
 
 absl::StatusOr<const CompiledRuleSet*> CompiledRuleBook::AsOf(
     absl::string_view date) const {
-  absl::CivilDay day;
-  if (!absl::ParseCivilTime(date, &day) || absl::FormatCivilTime(day) != date) {
+  if (!internal::IsIsoDate(date)) {
     return absl::InvalidArgumentError(
         absl::StrCat("'", date, "' is not a date YYYY-MM-DD"));
   }

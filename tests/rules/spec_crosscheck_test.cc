@@ -4,8 +4,8 @@
 // implementation. The last tests compare the library with a small reference
 // evaluator written from the spec over random tables and facts.
 //
-// Findings (the library disagreeing with its documents) are DISABLED_ tests
-// with a `// FINDING:` comment; run with --gtest_also_run_disabled_tests.
+// The two findings (the library disagreeing with its documents) were fixed;
+// the tests that found them say what they were.
 #include <algorithm>
 #include <atomic>
 #include <cstdint>
@@ -1288,16 +1288,11 @@ TEST(RulesSpecCrossCheck, AnalysisGapWhateverTheOtherInputIsOneFinding) {
               HasSubstr("no row covers restockable = <missing> (any reason)"));
 }
 
-// FINDING: a gap whatever the value of an input whose cells are all `any` is
-// reported without that input: expected inputs {(reason, <any>),
-// (restockable, <missing>)} and the message "no row covers restockable =
-// <missing> (any reason)"; actual inputs {(restockable, <missing>)} and
-// "decision 'd': no row covers restockable = <missing>". rules_analysis.h
-// (RuleFinding::inputs: "(input path, value) per input; value "<any>" for an
-// input no value of which is covered") and docs/rules.md "Reading an
-// analysis report" ("reported once, naming the others: ... (any amount_minor,
-// severity)").
-TEST(RulesSpecCrossCheck, DISABLED_AnalysisGapNamesAnAllAnyInputAsAny) {
+// rules_analysis.h (RuleFinding::inputs: value "<any>" for an input no
+// value of which is covered) and docs/rules.md "Reading an analysis report":
+// an input whose cells are all `any` is named too (it was left out until the
+// cross-check found it).
+TEST(RulesSpecCrossCheck, AnalysisGapNamesAnAllAnyInputAsAny) {
   auto rules = MustCompile(Table(
       "FIRST", "inputs: 'reason' inputs: 'restockable'",
       Row("R1", "cells { any {} } cells { equals { bool_value: true } }", "a") +
@@ -1379,13 +1374,10 @@ TEST(RulesSpecCrossCheck, BookFromInclusiveUntilExclusive) {
   EXPECT_EQ((*book)->versions()[2].from, "2026-07-01");
 }
 
-// FINDING: dates before year 1000 are refused: expected '0500-01-01' (a
-// YYYY-MM-DD day) accepted as effective_from and by AsOf; actual
-// "versions[0]: effective_from: '0500-01-01' is not a date YYYY-MM-DD", and
-// AsOf("0001-01-01") is InvalidArgument. docs/rules.md "Exact semantics"
-// ("dates are YYYY-MM-DD"), rules_book.h ("InvalidArgument for a malformed
-// date"). Minor: compile and AsOf agree with each other.
-TEST(RulesSpecCrossCheck, DISABLED_BookAcceptsEveryFourDigitYear) {
+// docs/rules.md "Exact semantics" ("dates are YYYY-MM-DD"): every four-digit
+// year, as reconciliation reads dates (years before 1000 were refused until
+// the cross-check found it).
+TEST(RulesSpecCrossCheck, BookAcceptsEveryFourDigitYear) {
   auto book = CompileBook(Version("v1", "0500-01-01", "", "one"));
   ASSERT_TRUE(book.ok()) << book.status();
   EXPECT_EQ(OutOn(**book, "0600-01-01"), "one");

@@ -28,9 +28,6 @@ absl::string_view OwnerName(v1::Owner owner);
 // Fills report->summary's totals from report->gaps.
 void SummariseGaps(v1::ReconcileReport* report);
 
-// Days since 1970-01-01 of a proleptic Gregorian date (Hinnant's algorithm).
-int32_t DaysFromCivil(int32_t year, uint32_t month, uint32_t day);
-
 }  // namespace reconcile_internal
 }  // namespace retcon
 
