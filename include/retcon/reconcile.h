@@ -77,7 +77,8 @@ absl::Status ValidateGatewayRefund(const v1::GatewayRefund& refund);
 // Reconciles the three sides. `gateway_refunds` may be empty: the
 // three-way comparison then compares credit note and platform refund only.
 // Errors: InvalidArgument for a malformed record ("returns[3].", "erp[7].",
-// "gateway[2]." prefix) or option ("options.as_of").
+// "gateway[2]." prefix; an amount is at most 10^15 minor units) or option
+// ("options.as_of").
 absl::StatusOr<v1::ReconcileReport> Reconcile(
     absl::Span<const v1::ReturnRequest> returns,
     absl::Span<const v1::ErpDocument> erp_documents,

@@ -18,6 +18,18 @@
 namespace retcon {
 namespace reconcile_internal {
 
+namespace {
+
+// How a gap's documents were paired; a gap with none paired has no
+// confidence (0, shown empty in the CSV).
+void SetMatch(v1::Gap* gap, v1::MatchMethod method, int32_t confidence) {
+  gap->set_match_method(method);
+  gap->set_confidence_percent(
+      method == v1::MATCH_METHOD_UNSPECIFIED ? 0 : confidence);
+}
+
+}  // namespace
+
 void Reconciler::MatchGateway() {
   if (gateway_.empty()) return;
   absl::flat_hash_map<sv, uint32_t> by_ref, order_head;
@@ -132,10 +144,11 @@ void Reconciler::FillAmountGap(v1::Gap* gap, const ExpectedCredit& e) {
   }
   const bool fuzzy = e.erp_method == v1::MATCH_METHOD_FUZZY ||
                      e.gateway_method == v1::MATCH_METHOD_FUZZY;
-  gap->set_match_method(fuzzy            ? v1::MATCH_METHOD_FUZZY
-                        : e.erp != kNone ? e.erp_method
-                                         : e.gateway_method);
-  gap->set_confidence_percent(e.confidence);
+  SetMatch(gap,
+           fuzzy            ? v1::MATCH_METHOD_FUZZY
+           : e.erp != kNone ? e.erp_method
+                            : e.gateway_method,
+           e.confidence);
 }
 
 // Credit note vs platform refund vs gateway refund, beyond tolerance.
@@ -148,7 +161,15 @@ void Reconciler::CompareAmounts(const ExpectedCredit& e) {
   std::string seen = absl::StrCat("platform ", Amount(currency, platform));
   if (e.erp != kNone) {
     const v1::Money& m = erp_[e.erp].amount();
-    if (m.currency_code() != currency) return;  // Reported as a mismatch.
+    if (m.currency_code() != currency) {
+      // The note is reported as a mismatch, and the amounts are compared
+      // once it is corrected; a gateway refund in yet another currency is
+      // a gap of its own.
+      if (v1::Gap* gap = GatewayCurrencyMismatch(e); gap != nullptr) {
+        FillAmountGap(gap, e);
+      }
+      return;
+    }
     low = std::min(low, m.minor_units());
     high = std::max(high, m.minor_units());
     absl::StrAppend(&seen, ", credit note ", Amount(currency, m.minor_units()));
@@ -250,7 +271,7 @@ void Reconciler::CompareGroupAmounts(const ExpectedCredit& e) {
     for (uint32_t f = g.failed_begin; f < g.failed_end; ++f) {
       if (failed_[f].group != e.group) continue;
       SetErpSide(gap, erp_[failed_[f].erp]);
-      gap->set_match_method(failed_[f].method);
+      SetMatch(gap, failed_[f].method, 100);  // By key or reference.
       break;
     }
   }

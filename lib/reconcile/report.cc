@@ -1,13 +1,17 @@
 // The reconciliation report: owners, buckets, totals and the output formats.
 #include <cstdint>
+#include <limits>
 #include <map>
 #include <string>
 #include <utility>
 
+#include "absl/numeric/int128.h"
+#include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/strip.h"
 #include "google/protobuf/util/json_util.h"
+#include "lib/internal/status_macros.h"
 #include "lib/reconcile/internal/reconcile_internal.h"
 #include "retcon/money.h"
 #include "retcon/reconcile.h"
@@ -68,26 +72,34 @@ namespace {
 
 struct Total {
   int64_t count = 0;
-  std::map<std::string, int64_t> money;  // Currency -> minor units.
+  std::map<std::string, absl::int128> money;  // Currency -> minor units.
   void Add(const v1::Money& m) {
     ++count;
     if (m.minor_units() == 0) return;  // No money figure (stock gaps).
     money[m.currency_code()] += m.minor_units();
   }
-  void To(absl::string_view name, v1::GapTotal* out) const {
+  // Errors: InvalidArgument when a currency's total does not fit int64.
+  absl::Status To(absl::string_view name, v1::GapTotal* out) const {
     out->set_name(std::string(name));
     out->set_count(count);
     for (const auto& [currency, units] : money) {
+      if (units > std::numeric_limits<int64_t>::max()) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "the gaps' money at stake in ", currency,
+            " exceeds 9223372036854775807 minor units: reconcile the month "
+            "in parts"));
+      }
       v1::Money* m = out->add_money_at_stake();
       m->set_currency_code(currency);
-      m->set_minor_units(units);
+      m->set_minor_units(static_cast<int64_t>(units));
     }
+    return absl::OkStatus();
   }
 };
 
 }  // namespace
 
-void SummariseGaps(v1::ReconcileReport* report) {
+absl::Status SummariseGaps(v1::ReconcileReport* report) {
   std::map<int, Total> by_type, by_owner, by_bucket;
   Total all;
   for (const v1::Gap& gap : report->gaps()) {
@@ -99,18 +111,22 @@ void SummariseGaps(v1::ReconcileReport* report) {
   v1::ReconcileSummary* s = report->mutable_summary();
   s->set_gaps(all.count);
   for (const auto& [type, total] : by_type) {
-    total.To(GapTypeName(static_cast<v1::GapType>(type)), s->add_by_type());
+    RETCON_RETURN_IF_ERROR(total.To(GapTypeName(static_cast<v1::GapType>(type)),
+                                    s->add_by_type()));
   }
   for (const auto& [owner, total] : by_owner) {
-    total.To(OwnerName(static_cast<v1::Owner>(owner)), s->add_by_owner());
+    RETCON_RETURN_IF_ERROR(
+        total.To(OwnerName(static_cast<v1::Owner>(owner)), s->add_by_owner()));
   }
   for (const auto& [bucket, total] : by_bucket) {
-    total.To(BucketName(static_cast<v1::AgeBucket>(bucket)),
-             s->add_by_age_bucket());
+    RETCON_RETURN_IF_ERROR(
+        total.To(BucketName(static_cast<v1::AgeBucket>(bucket)),
+                 s->add_by_age_bucket()));
   }
   v1::GapTotal everything;
-  all.To("", &everything);
+  RETCON_RETURN_IF_ERROR(all.To("", &everything));
   *s->mutable_money_at_stake() = everything.money_at_stake();
+  return absl::OkStatus();
 }
 
 }  // namespace reconcile_internal
@@ -146,8 +162,8 @@ std::string CsvField(absl::string_view value) {
 // are written by retcon itself and pass through CsvField unchanged, so a
 // negative amount stays a number.
 std::string CsvText(absl::string_view value) {
-  if (!value.empty() && absl::string_view("=+-@\t\r").find(value[0]) !=
-                            absl::string_view::npos) {
+  if (!value.empty() &&
+      absl::string_view("=+-@\t\r").find(value[0]) != absl::string_view::npos) {
     return CsvField(absl::StrCat("'", value));
   }
   return CsvField(value);
@@ -198,8 +214,8 @@ std::string ReportGapsCsv(const v1::ReconcileReport& report) {
             ? ""
             : absl::StrCat(g.confidence_percent())};
     const std::string* texts[] = {
-        &g.source(),          &g.return_id(),       &g.refund_id(),
-        &g.return_line_id(),  &g.order_number(),    &g.erp_document_id(),
+        &g.source(),          &g.return_id(),         &g.refund_id(),
+        &g.return_line_id(),  &g.order_number(),      &g.erp_document_id(),
         &g.idempotency_key(), &g.gateway_refund_id(), &g.message()};
     bool first = true;
     for (const std::string& f : numbers) {

@@ -23,8 +23,13 @@ absl::Status CheckRequired(absl::string_view value, absl::string_view field) {
   return absl::OkStatus();
 }
 
+// The largest amount a document may carry: 10^15 minor units (GBP 10
+// trillion), far above any refund, so that the month's totals stay exact in
+// int64.
+constexpr int64_t kMaxMinorUnits = 1'000'000'000'000'000;
+
 // `amount` in a known currency (or `fallback_currency` when it has none),
-// not negative.
+// not negative, at most kMaxMinorUnits.
 absl::Status CheckMoney(const v1::Money& amount,
                         absl::string_view fallback_currency,
                         absl::string_view field) {
@@ -40,6 +45,11 @@ absl::Status CheckMoney(const v1::Money& amount,
   }
   if (amount.minor_units() < 0) {
     return Invalid(absl::StrCat(field, ".minor_units"), "must not be negative");
+  }
+  if (amount.minor_units() > kMaxMinorUnits) {
+    return Invalid(absl::StrCat(field, ".minor_units"),
+                   absl::StrCat("must be at most ", kMaxMinorUnits, ", got ",
+                                amount.minor_units()));
   }
   return absl::OkStatus();
 }

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 
+#include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "retcon/v1/reconcile.pb.h"
 
@@ -25,8 +26,11 @@ absl::string_view GapTypeName(v1::GapType type);
 // "FINANCE", "OPERATIONS", "CUSTOMER_SERVICE".
 absl::string_view OwnerName(v1::Owner owner);
 
-// Fills report->summary's totals from report->gaps.
-void SummariseGaps(v1::ReconcileReport* report);
+// Fills report->summary's totals from report->gaps. Errors:
+// InvalidArgument when a total does not fit int64 minor units (only when
+// more than 9,000 gaps in one currency each carry near the largest amount
+// a document may have).
+absl::Status SummariseGaps(v1::ReconcileReport* report);
 
 }  // namespace reconcile_internal
 }  // namespace retcon

@@ -129,7 +129,8 @@ class Reconciler {
         options_(options),
         as_of_(as_of) {}
 
-  // Errors: InvalidArgument for a return given twice.
+  // Errors: InvalidArgument for a return given twice, or totals that do
+  // not fit int64 (SummariseGaps).
   absl::StatusOr<v1::ReconcileReport> Run() {
     if (absl::Status s = CollectExpected(); !s.ok()) return s;
     MatchErpExact();
@@ -146,7 +147,7 @@ class Reconciler {
     s->set_matched_by_key(matched_[v1::MATCH_METHOD_IDEMPOTENCY_KEY]);
     s->set_matched_by_reference(matched_[v1::MATCH_METHOD_REFERENCE]);
     s->set_matched_fuzzy(matched_[v1::MATCH_METHOD_FUZZY]);
-    reconcile_internal::SummariseGaps(&report_);
+    if (absl::Status s = SummariseGaps(&report_); !s.ok()) return s;
     return std::move(report_);
   }
 
