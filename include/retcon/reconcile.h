@@ -97,9 +97,10 @@ std::string ReportGapsCsv(const v1::ReconcileReport& report);
 std::string ReportJson(const v1::ReconcileReport& report);
 
 // A readable summary: totals per gap type, owner and ageing bucket with
-// money at stake per currency; a WARNING first when the summary counts
-// input records left out as malformed (returns_skipped and the like, which
-// the caller sets), since gaps involving them may be false or missing.
+// money at stake per currency. When the summary counts input records left
+// out as malformed (returns_skipped and the like, which the caller sets), a
+// WARNING follows the counts, before the totals: gaps involving those
+// records may be false or missing.
 std::string ReportSummaryText(const v1::ReconcileReport& report);
 
 // "YYYY-MM-DD" -> days since 1970-01-01; InvalidArgument naming `field`.
