@@ -42,16 +42,11 @@ namespace {
 
 using rules_test::MustCompile;
 using rules_test::ReturnFact;
+using rules_test::Row;
 using rules_test::Table;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::Pair;
-
-std::string Row(const std::string& id, const std::string& cells,
-                const std::string& out, const std::string& extra = "") {
-  return "rows { id: '" + id + "' " + cells + " outputs { string_value: '" +
-         out + "' } " + extra + " }\n";
-}
 
 // The winning output of decision "d", "" for no match, or the error.
 std::string Out(const CompiledRuleSet& rules, const ReturnFact& fact) {

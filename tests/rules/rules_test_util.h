@@ -34,6 +34,14 @@ inline std::unique_ptr<const CompiledRuleSet> MustCompile(
   return compiled.ok() ? *std::move(compiled) : nullptr;
 }
 
+// A text-format row `id` with `cells` (a fragment of `cells { ... }` lines),
+// one string output `out`, and `extra` (e.g. "priority: 2").
+inline std::string Row(const std::string& id, const std::string& cells,
+                       const std::string& out, const std::string& extra = "") {
+  return "rows { id: '" + id + "' " + cells + " outputs { string_value: '" +
+         out + "' } " + extra + " }\n";
+}
+
 // One decision "d" over retcon.rules_test.ReturnFact with `inputs` (a
 // text-format fragment of `inputs: ...` lines), hit policy `policy`, one
 // STRING output "out", and `rows`.

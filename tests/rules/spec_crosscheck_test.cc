@@ -45,6 +45,7 @@ namespace {
 using rules_test::Compile;
 using rules_test::MustCompile;
 using rules_test::ReturnFact;
+using rules_test::Row;
 using rules_test::Table;
 using ::testing::ContainsRegex;
 using ::testing::ElementsAre;
@@ -53,12 +54,6 @@ using ::testing::Not;
 using ::testing::Pair;
 using ::testing::StartsWith;
 using ::testing::UnorderedElementsAre;
-
-std::string Row(const std::string& id, const std::string& cells,
-                const std::string& out, const std::string& extra = "") {
-  return "rows { id: '" + id + "' " + cells + " outputs { string_value: '" +
-         out + "' } " + extra + " }\n";
-}
 
 // The first output of decision "d" as text; "" for no match; "ERR: ..." for
 // an error.

@@ -12,15 +12,10 @@ namespace {
 
 using rules_test::MustCompile;
 using rules_test::ReturnFact;
+using rules_test::Row;
 using rules_test::Table;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
-
-std::string Row(const std::string& id, const std::string& cells,
-                const std::string& out) {
-  return "rows { id: '" + id + "' " + cells + " outputs { string_value: '" +
-         out + "' } }\n";
-}
 
 TEST(WhatIfTest, GroupsChangedOutcomesWithCountsAndExamples) {
   auto before = MustCompile(Table(
