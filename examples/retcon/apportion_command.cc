@@ -67,8 +67,7 @@ Exit codes:
   0  the refund(s) were computed
   1  a file could not be read or parsed, or the library rejected the input;
      the message names the file (or flag) and the field path, e.g.
-     "order.json: order.lines[2].quantity: must be between 1 and 10000000,
-     got 0"
+     order.json: order.lines[2].quantity: must be between 1 and 10000000, got 0
   2  usage error: unknown flag, missing or malformed flag value
 
 Example:

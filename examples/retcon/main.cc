@@ -41,8 +41,7 @@ Exit codes (every command):
   0  success
   1  a file could not be read or parsed, or the input was rejected; the
      message on stderr names the file (or flag) and the field path, e.g.
-     "order.json: order.lines[2].quantity: must be between 1 and 10000000,
-     got 0"
+     order.json: order.lines[2].quantity: must be between 1 and 10000000, got 0
   2  usage error: unknown command or flag, missing or malformed flag value
   3  (plan, reconcile, rules what-if) some records were bad: each was
      reported (file:line: field: problem) and skipped; the rest were

@@ -9,7 +9,6 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <filesystem>
 #include <fstream>
 #include <memory>
 #include <sstream>
@@ -74,7 +73,8 @@ Flags:
                    posts nothing twice; a crash loses nothing committed.
                    Without it, nothing is remembered between runs.
   --out DIR        Where postings.ndjson and exceptions.ndjson are written
-                   (replaced). Default: the current directory.
+                   (replaced; the directory is created, with its parents,
+                   if missing). Default: the current directory.
   --format F       auto (default), retcon, returngo or shopify, for both
                    files: retcon = retcon.v1 JSON; returngo and shopify =
                    ReturnGo RMAs (GET /rma/{id}) with Shopify orders.
@@ -710,12 +710,13 @@ int RunPlan(absl::Span<const char* const> args, std::ostream& out,
   }
   const Clock::duration load_orders = run.times().load;
   run.times().load = {};
-  {
-    // With its parents; a directory that cannot be made is reported by
-    // OpenOutputs, naming the file it could not open.
-    std::error_code ignored;
-    std::filesystem::create_directories(dir, ignored);
+  // With its parents, each 0755 like a plain mkdir; a directory that cannot
+  // be made is reported by OpenOutputs, naming the file it could not open.
+  for (size_t slash = dir.find('/', 1); slash != std::string::npos;
+       slash = dir.find('/', slash + 1)) {
+    ::mkdir(dir.substr(0, slash).c_str(), 0755);
   }
+  ::mkdir(dir.c_str(), 0755);
   absl::Status s = run.OpenOutputs(dir, absl::StrJoin(args, " "));
   if (s.ok())
     s = run.PlanFeed(flags->Value("returns"), returns_kind, formats.returngo,

@@ -78,7 +78,9 @@ absl::Status ValidateGatewayRefund(const v1::GatewayRefund& refund);
 // three-way comparison then compares credit note and platform refund only.
 // Errors: InvalidArgument for a malformed record ("returns[3].", "erp[7].",
 // "gateway[2]." prefix; an amount is at most 10^15 minor units) or option
-// ("options.as_of").
+// ("options.as_of"); OutOfRange when a currency's money at stake over the
+// month does not fit int64 minor units (over 9,000 gaps near that bound):
+// reconcile the month in parts.
 absl::StatusOr<v1::ReconcileReport> Reconcile(
     absl::Span<const v1::ReturnRequest> returns,
     absl::Span<const v1::ErpDocument> erp_documents,
@@ -99,8 +101,8 @@ std::string ReportJson(const v1::ReconcileReport& report);
 // A readable summary: totals per gap type, owner and ageing bucket with
 // money at stake per currency. When the summary counts input records left
 // out as malformed (returns_skipped and the like, which the caller sets), a
-// WARNING follows the counts, before the totals: gaps involving those
-// records may be false or missing.
+// WARNING follows the counts and the month's total, before the breakdowns:
+// gaps involving those records may be false or missing.
 std::string ReportSummaryText(const v1::ReconcileReport& report);
 
 // "YYYY-MM-DD" -> days since 1970-01-01; InvalidArgument naming `field`.

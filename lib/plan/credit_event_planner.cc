@@ -172,9 +172,7 @@ absl::Status EventPlanner::ParkOrRecord() {
 }
 
 ApportionOptions EventPlanner::Options() const {
-  ApportionOptions options;
-  options.rounding = ctx_.config.options.rounding;
-  options.catalog = &ctx_.config.catalog;
+  ApportionOptions options = ctx_.config.Apportioning();
   options.include_shipping = include_shipping_;
   return options;
 }

@@ -105,9 +105,7 @@ absl::StatusOr<Figures> ReturnedValue(const PlanContext& ctx,
 absl::Status ValueExchanges(PlanContext& ctx) {
   ctx.exchange_values.assign(ctx.ret.lines_size(),
                              PlanContext::ExchangeValue{});
-  ApportionOptions options;
-  options.rounding = ctx.config.options.rounding;
-  options.catalog = &ctx.config.catalog;
+  const ApportionOptions options = ctx.config.Apportioning();
   ExchangeTaken taken(ctx);
   for (int r = 0; r < ctx.ret.lines_size(); ++r) {
     const v1::ReturnLine& line = ctx.ret.lines(r);

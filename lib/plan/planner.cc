@@ -156,10 +156,9 @@ std::optional<v1::SalesOrder> WithoutUnknownBundles(
 
 ValuedOrder::ValuedOrder(const v1::SalesOrder& order,
                          const PlannerConfig& config)
-    : order_(order), known_(WithoutUnknownBundles(order, config.catalog)) {
-  options_.rounding = config.options.rounding;
-  options_.catalog = &config.catalog;
-}
+    : order_(order),
+      known_(WithoutUnknownBundles(order, config.catalog)),
+      options_(config.Apportioning()) {}
 
 std::string PlanContext::Format(int64_t minor) const {
   return absl::StrCat(currency(), " ", FormatMinorUnits(minor, exponent()));

@@ -163,11 +163,11 @@ void Reconciler::CompareAmounts(const ExpectedCredit& e) {
     const v1::Money& m = erp_[e.erp].amount();
     if (m.currency_code() != currency) {
       // The note is reported as a mismatch, and the amounts are compared
-      // once it is corrected; a gateway refund in yet another currency is
-      // a gap of its own.
-      if (v1::Gap* gap = GatewayCurrencyMismatch(e); gap != nullptr) {
-        FillAmountGap(gap, e);
-      }
+      // once it is corrected; a gateway refund in yet another currency, or
+      // none at all, is a gap of its own.
+      v1::Gap* gap = GatewayCurrencyMismatch(e);
+      if (gap == nullptr) gap = NoGatewayRefund(e);
+      if (gap != nullptr) FillAmountGap(gap, e);
       return;
     }
     low = std::min(low, m.minor_units());
@@ -271,7 +271,7 @@ void Reconciler::CompareGroupAmounts(const ExpectedCredit& e) {
     for (uint32_t f = g.failed_begin; f < g.failed_end; ++f) {
       if (failed_[f].group != e.group) continue;
       SetErpSide(gap, erp_[failed_[f].erp]);
-      SetMatch(gap, failed_[f].method, 100);  // By key or reference.
+      SetMatch(gap, failed_[f].method, e.confidence);
       break;
     }
   }

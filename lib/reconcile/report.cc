@@ -78,13 +78,13 @@ struct Total {
     if (m.minor_units() == 0) return;  // No money figure (stock gaps).
     money[m.currency_code()] += m.minor_units();
   }
-  // Errors: InvalidArgument when a currency's total does not fit int64.
+  // Errors: OutOfRange when a currency's total does not fit int64.
   absl::Status To(absl::string_view name, v1::GapTotal* out) const {
     out->set_name(std::string(name));
     out->set_count(count);
     for (const auto& [currency, units] : money) {
       if (units > std::numeric_limits<int64_t>::max()) {
-        return absl::InvalidArgumentError(absl::StrCat(
+        return absl::OutOfRangeError(absl::StrCat(
             "the gaps' money at stake in ", currency,
             " exceeds 9223372036854775807 minor units: reconcile the month "
             "in parts"));

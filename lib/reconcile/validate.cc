@@ -24,8 +24,9 @@ absl::Status CheckRequired(absl::string_view value, absl::string_view field) {
 }
 
 // The largest amount a document may carry: 10^15 minor units (GBP 10
-// trillion), far above any refund, so that the month's totals stay exact in
-// int64.
+// trillion), far above any refund, so that sums over one return's
+// documents stay far inside int64 (the month's totals are summed in int128
+// and checked: report.cc).
 constexpr int64_t kMaxMinorUnits = 1'000'000'000'000'000;
 
 // `amount` in a known currency (or `fallback_currency` when it has none),

@@ -559,6 +559,12 @@ TEST(ReturnGoTest, BadAmountsNameTheirPath) {
                                          "shopCurrency": "QUID"}})")),
             "items[0].paidPrice.shopCurrency: \"QUID\" is not an ISO 4217 "
             "currency code");
+  // Any money object's currency, as the RMA wrote it.
+  EXPECT_EQ(ErrorOf(Rma(R"({"shopLineItemId": 1, "returnedItemId": 1,
+                           "paidPrice": {"amount": "1", "currency": "GBP"},
+                           "returnFee": {"amount": "1", "currency": "pounds"}})")),
+            "items[0].returnFee.currency: \"pounds\" is not an ISO 4217 "
+            "currency code");
   // The payload's own text, cut like every quoted value.
   EXPECT_EQ(ErrorOf(Rma(R"({"shopLineItemId": 1, "returnedItemId": 1,
                            "paidPrice": {"amount": "1", "currency":

@@ -157,6 +157,12 @@ absl::Status ReadAmount(const Reading& reading, const JsonValue& value,
       RETCON_ASSIGN_OR_RETURN(absl::string_view text,
                               ReadText(*currency, currency_path));
       code = absl::AsciiStrToUpper(absl::StripAsciiWhitespace(text));
+      if (!code.empty() && !CurrencyExponent(code).ok()) {
+        // Named as the RMA wrote it, like FindCurrency's error.
+        return FieldError(
+            currency_path,
+            absl::StrCat(Quoted(text), " is not an ISO 4217 currency code"));
+      }
     }
     if (code.empty()) return MissingField(currency_path);
     return ReadMoney(*amount, amount_path, code, currency_path, money);

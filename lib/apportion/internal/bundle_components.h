@@ -33,8 +33,9 @@ using ComponentSpecs = absl::InlinedVector<ComponentSpec, 4>;
 // The components of bundle line `line` with their allocation weights, into
 // `specs` (replacing what it held); empty when the line is not a bundle.
 // Weights are the order's allocated prices (in `currency`) when every
-// component has one, else the catalog's (options.catalog). Errors name
-// fields under `owner` (the line) or the catalog bundle.
+// component has one and they are not all zero, else the catalog's
+// (options.catalog). Errors name fields under `owner` (the line) or the
+// catalog bundle.
 absl::Status ReadComponents(const v1::SalesOrderLine& line,
                             const ApportionOptions& options,
                             absl::string_view currency, PathFn owner,

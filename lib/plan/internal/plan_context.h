@@ -104,6 +104,15 @@ struct PlannerConfig {
   DecisionRef refund_tolerance;  // outputs: absolute_minor, basis_points
   DecisionRef exchange_type;     // outputs[0]: order_type
   DecisionRef routing;           // outputs: owner, severity
+
+  // Apportioning as configured: the rounding mode, and the catalog for
+  // bundle weights.
+  ApportionOptions Apportioning() const {
+    ApportionOptions apportioning;
+    apportioning.rounding = options.rounding;
+    apportioning.catalog = &catalog;
+    return apportioning;
+  }
 };
 
 // A problem found while planning one posting, before routing.
@@ -444,6 +453,7 @@ bool PostedNoteOf(const PlanContext& ctx, int index,
 // what finance must do about it. Run after the credit notes are planned:
 // it reads what each replacement paid for (Transaction::paid).
 // REQUIRES: cover.refunds[index] is neither repeated nor live, and posted.
+// (lib/plan/held_note_message.cc, with DescribeHeldLines.)
 absl::Status ReportNoteOfFailedRefund(PlanContext& ctx,
                                       const RefundCover& cover, int index);
 
@@ -462,7 +472,8 @@ absl::StatusOr<int64_t> HeldValueLeft(const PlanContext& ctx,
 // For a message about live refund `index`'s note: which of its lines held
 // notes credit and which refunds those notes were for ("line 'R1' of it is
 // already credited by the credit note posted for refund RF1, which
-// failed"); empty when none of its lines is held.
+// failed"); empty when none of its lines is held
+// (lib/plan/held_note_message.cc).
 std::string DescribeHeldLines(const PlanContext& ctx, const RefundCover& cover,
                               int index);
 

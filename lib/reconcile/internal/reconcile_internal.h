@@ -26,10 +26,9 @@ absl::string_view GapTypeName(v1::GapType type);
 // "FINANCE", "OPERATIONS", "CUSTOMER_SERVICE".
 absl::string_view OwnerName(v1::Owner owner);
 
-// Fills report->summary's totals from report->gaps. Errors:
-// InvalidArgument when a total does not fit int64 minor units (only when
-// more than 9,000 gaps in one currency each carry near the largest amount
-// a document may have).
+// Fills report->summary's totals from report->gaps. Errors: OutOfRange when
+// a total does not fit int64 minor units (only when over 9,000 gaps in one
+// currency each carry near the largest amount a document may have).
 absl::Status SummariseGaps(v1::ReconcileReport* report);
 
 }  // namespace reconcile_internal

@@ -129,8 +129,8 @@ class Reconciler {
         options_(options),
         as_of_(as_of) {}
 
-  // Errors: InvalidArgument for a return given twice, or totals that do
-  // not fit int64 (SummariseGaps).
+  // Errors: InvalidArgument for a return given twice; OutOfRange for
+  // totals that do not fit int64 (SummariseGaps).
   absl::StatusOr<v1::ReconcileReport> Run() {
     if (absl::Status s = CollectExpected(); !s.ok()) return s;
     MatchErpExact();
@@ -147,7 +147,9 @@ class Reconciler {
     s->set_matched_by_key(matched_[v1::MATCH_METHOD_IDEMPOTENCY_KEY]);
     s->set_matched_by_reference(matched_[v1::MATCH_METHOD_REFERENCE]);
     s->set_matched_fuzzy(matched_[v1::MATCH_METHOD_FUZZY]);
-    if (absl::Status s = SummariseGaps(&report_); !s.ok()) return s;
+    if (absl::Status summed = SummariseGaps(&report_); !summed.ok()) {
+      return summed;
+    }
     return std::move(report_);
   }
 
