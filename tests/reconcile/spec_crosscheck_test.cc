@@ -2056,6 +2056,18 @@ TEST_F(CrossCheckTest, BothDocumentsInAnotherCurrencyAreBothReported) {
                                    "CURRENCY_MISMATCH@R-1 USD 3998 d10"}));
 }
 
+// The credit note in another currency and no gateway refund for the card
+// refund at all: both are gaps (the missing payment was hidden behind the
+// note's currency until the session's review found it).
+TEST_F(CrossCheckTest, NoteInAnotherCurrencyAndNoGatewayRefund) {
+  erp_[0].mutable_amount()->set_currency_code("EUR");
+  gateway_[0] = Gateway("GW-9", "GBP", 4500, "2026-11-01", "#9999", "psp_9");
+  EXPECT_THAT(Gaps(), UnorderedElementsAreArray(Expected{
+                          "CURRENCY_MISMATCH@R-1 EUR 3998 d10",
+                          "AMOUNT_DISAGREEMENT@R-1 GBP 3998 d10",
+                          "GATEWAY_REFUND_WITHOUT_RETURN@GW-9 GBP 4500 d29"}));
+}
+
 TEST_F(CrossCheckTest, KeyedMovementForAnItemNotReceived) {
   returns_[0].mutable_lines(0)->mutable_inspection()->set_returned(false);
   erp_[1].clear_return_id();
