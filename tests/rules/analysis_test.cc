@@ -15,6 +15,7 @@
 namespace retcon {
 namespace {
 
+using rules_test::FindingsOf;
 using rules_test::MustCompile;
 using rules_test::Row;
 using rules_test::Table;
@@ -27,15 +28,6 @@ std::vector<std::string> Messages(const CompiledRuleSet& rules,
   std::vector<std::string> out;
   for (const RuleFinding& f : AnalyseRuleSet(rules, options)) {
     if (f.kind == kind) out.push_back(f.message);
-  }
-  return out;
-}
-
-std::vector<RuleFinding> Findings(const CompiledRuleSet& rules,
-                                  RuleFinding::Kind kind) {
-  std::vector<RuleFinding> out;
-  for (RuleFinding& f : AnalyseRuleSet(rules)) {
-    if (f.kind == kind) out.push_back(std::move(f));
   }
   return out;
 }
@@ -274,7 +266,7 @@ TEST(AnalysisTest, GapsCoveringEveryValueOfAnInputAreOneFinding) {
               "cells { not_one_of { values { enum_value: 'BROKEN' } } } "
               "cells { range { high: '30' high_inclusive: true } }",
               "b")));
-  const std::vector<RuleFinding> gaps = Findings(*rules, RuleFinding::kGap);
+  const std::vector<RuleFinding> gaps = FindingsOf(*rules, RuleFinding::kGap);
   std::vector<std::string> messages;
   for (const RuleFinding& f : gaps) messages.push_back(f.message);
   EXPECT_THAT(

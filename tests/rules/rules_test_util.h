@@ -4,9 +4,12 @@
 
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "gtest/gtest.h"
 #include "retcon/rules.h"
+#include "retcon/rules_analysis.h"
 #include "retcon/v1/return.pb.h"
 #include "tests/rules/rules_test_fact.pb.h"
 
@@ -40,6 +43,16 @@ inline std::string Row(const std::string& id, const std::string& cells,
                        const std::string& out, const std::string& extra = "") {
   return "rows { id: '" + id + "' " + cells + " outputs { string_value: '" +
          out + "' } " + extra + " }\n";
+}
+
+// The findings of AnalyseRuleSet(rules) of one kind, in their order.
+inline std::vector<RuleFinding> FindingsOf(const CompiledRuleSet& rules,
+                                           RuleFinding::Kind kind) {
+  std::vector<RuleFinding> out;
+  for (RuleFinding& f : AnalyseRuleSet(rules)) {
+    if (f.kind == kind) out.push_back(std::move(f));
+  }
+  return out;
 }
 
 // One decision "d" over retcon.rules_test.ReturnFact with `inputs` (a

@@ -43,6 +43,7 @@ namespace retcon {
 namespace {
 
 using rules_test::Compile;
+using rules_test::FindingsOf;
 using rules_test::MustCompile;
 using rules_test::ReturnFact;
 using rules_test::Row;
@@ -1093,15 +1094,6 @@ TEST(RulesSpecCrossCheck, CoverageInDecisionThenRowOrderAndEvaluateEach) {
 
 // ---------------------------------------------------------------------------
 // Static analysis, on tables worked out by hand.
-
-std::vector<RuleFinding> FindingsOf(const CompiledRuleSet& rules,
-                                    RuleFinding::Kind kind) {
-  std::vector<RuleFinding> out;
-  for (RuleFinding& f : AnalyseRuleSet(rules)) {
-    if (f.kind == kind) out.push_back(std::move(f));
-  }
-  return out;
-}
 
 TEST(RulesSpecCrossCheck, AnalysisShadowedRowsAndTheirUnreachableOutputs) {
   // R2 is inside R1; R4 is covered by R1 and R3 together; R5 is not covered
