@@ -5,8 +5,9 @@
 #include <string>
 
 #include "absl/container/flat_hash_set.h"
-#include "absl/functional/function_ref.h"
 #include "absl/strings/str_cat.h"
+#include "lib/apportion/internal/bundle_components.h"
+#include "lib/apportion/internal/fields.h"
 #include "lib/internal/status_macros.h"
 #include "lib/plan/internal/plan_context.h"
 #include "retcon/money.h"
@@ -17,15 +18,11 @@ namespace retcon {
 namespace plan_internal {
 namespace {
 
-// The most units a return line may carry (as apportioning's bound).
-constexpr int64_t kMaxUnits = 10'000'000;
-
-absl::Status FieldError(absl::string_view path, absl::string_view message) {
-  return absl::InvalidArgumentError(absl::StrCat(path, ": ", message));
-}
-
-// The path of a field, built only when an error names it.
-using PathFn = absl::FunctionRef<std::string()>;
+// Apportioning's field errors ("<path>: <message>"), paths built only when
+// an error names them, and its bound on the units of a line.
+using apportion_internal::FieldError;
+using apportion_internal::kMaxUnits;
+using apportion_internal::PathFn;
 
 absl::Status CheckMoney(const v1::Money& money, const std::string& currency,
                         PathFn path) {
